@@ -1,0 +1,125 @@
+// The composition root: wires adapters to the one engine. Live and dry-run differ only in what is plugged in here
+// (the executor and the database file); the simulator only changes the URLs and the clock.
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import bs58 from 'bs58';
+import { RpcChain } from '../chain/rpc-chain.js';
+import { SystemClock } from '../clock/system-clock.js';
+import type { Config } from '../config/schema.js';
+import { ensureAgentKey, type AgentKey } from '../credentials/ensure-agent-key.js';
+import { payoutModel } from '../core/payout.js';
+import { riskLimits } from '../core/risk.js';
+import { Engine } from '../engine/engine.js';
+import { loadStrategies } from '../engine/load-strategies.js';
+import { StrategyHost } from '../engine/strategy-host.js';
+import { DryRunExecutor } from '../executor/dry-run-executor.js';
+import { HttpTransport } from '../http/transport.js';
+import type { Logger } from '../log/logger.js';
+import { HttpMagmaApi } from '../magma/http-magma-api.js';
+import type { Clock } from '../ports/clock.js';
+import { isoNow } from '../ports/clock.js';
+import { SqliteStore } from '../store/sqlite-store.js';
+import { generateKeypairFile, loadKeypair } from '../wallet/keypair.js';
+
+export const LIVE_DB = 'magma.db';
+export const DRY_RUN_DB = 'magma-dry-run.db';
+
+export interface AgentOptions {
+  config: Config;
+  logger: Logger;
+  apiKeyOverride: string | null;
+  clock?: Clock;
+  /** Create a throwaway wallet when none exists (simulator rehearsals and the demo only). */
+  createWalletIfMissing?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface Agent {
+  engine: Engine;
+  store: SqliteStore;
+  clock: Clock;
+  walletAddress: string;
+  agentKey: AgentKey;
+  dryRun: boolean;
+  dbPath: string;
+  close(): Promise<void>;
+}
+
+export function databasePath(config: Config): string {
+  return join(resolve(config.dataDir), config.dryRun ? DRY_RUN_DB : LIVE_DB);
+}
+
+export function keypairPath(config: Config): string {
+  return resolve(config.wallet.keypairPath ?? join(config.dataDir, 'wallet.json'));
+}
+
+export function loadWallet(config: Config, logger: Logger, createIfMissing = false) {
+  const path = keypairPath(config);
+  if (createIfMissing && !existsSync(path)) {
+    generateKeypairFile(path);
+    logger.warn('wallet.created', { path, msg: 'created a throwaway wallet for the simulator; never fund it with real SOL' });
+  }
+  const keypair = loadKeypair(path);
+  // The secret key must never reach a log, in any of the forms it is usually written.
+  logger.redactor.add(bs58.encode(keypair.secretKey));
+  logger.redactor.add(JSON.stringify(Array.from(keypair.secretKey)));
+  logger.redactor.add(Buffer.from(keypair.secretKey).toString('base64'));
+  logger.redactor.add(Buffer.from(keypair.secretKey).toString('hex'));
+  return keypair;
+}
+
+export async function createAgent(o: AgentOptions): Promise<Agent> {
+  const { config, logger } = o;
+  const clock = o.clock ?? new SystemClock();
+  const dataDir = resolve(config.dataDir);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const keypair = loadWallet(config, logger, o.createWalletIfMissing);
+  const walletAddress = keypair.publicKey.toBase58();
+  const strategies = await loadStrategies(config.strategies);
+
+  const dbPath = databasePath(config);
+  const store = SqliteStore.open(dbPath);
+  const nowIso = () => isoNow(clock);
+  const onCall = (call: Parameters<SqliteStore['recordApiCall']>[0]) => {
+    try {
+      store.recordApiCall(call);
+    } catch (err) {
+      logger.warn('store.api_call_not_recorded', { err });
+    }
+  };
+  const apiTransport = new HttpTransport({ baseUrl: config.api.url, timeoutMs: config.api.timeoutMs, onCall, nowIso });
+  const rpcTransport = new HttpTransport({ baseUrl: config.rpc.url, timeoutMs: config.rpc.timeoutMs, onCall, nowIso });
+  const close = async () => {
+    store.close();
+    await Promise.all([apiTransport.close(), rpcTransport.close()]);
+  };
+
+  try {
+    let apiKey: string | null = null;
+    const api = new HttpMagmaApi({ transport: apiTransport, apiKey: () => apiKey });
+    const agentKey = await ensureAgentKey({
+      dataDir, api, apiUrl: config.api.url, walletAddress, name: config.agent.name, description: config.agent.description,
+      apiKeyOverride: o.apiKeyOverride, logger, nowIso, ...(o.signal ? { signal: o.signal } : {}),
+    });
+    apiKey = agentKey.apiKey;
+    logger.redactor.add(apiKey);
+
+    const chain = new RpcChain({ transport: rpcTransport, commitment: config.rpc.commitment });
+    // Live backing arrives with the executor; until then every mode records decisions through the dry-run executor.
+    const executor = new DryRunExecutor(store, clock);
+    const engine = new Engine({
+      clock, api, chain, executor, store, host: new StrategyHost(strategies), walletAddress,
+      limits: riskLimits(config.risk),
+      payout: payoutModel(config.payout.rule, {
+        ...(config.payout.trueGainRate !== undefined ? { trueGainRate: config.payout.trueGainRate } : {}),
+        ...(config.payout.trueFeeRate !== undefined ? { trueFeeRate: config.payout.trueFeeRate } : {}),
+        ...(config.payout.falseLossRate !== undefined ? { falseLossRate: config.payout.falseLossRate } : {}),
+      }),
+      logger,
+    });
+    return { engine, store, clock, walletAddress, agentKey, dryRun: executor.dryRun, dbPath, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}

@@ -1,0 +1,35 @@
+// What every command starts from: the configuration (flags > env > file > default) and a logger that redacts
+// every configured secret.
+import { loadConfig, configuredSecrets, type LoadedConfig } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+import { createLogger, type Logger, type LogLevel } from '../log/logger.js';
+
+export interface GlobalOptions {
+  config?: string;
+  dataDir?: string;
+  logLevel?: string;
+  logFormat?: string;
+  dryRun?: boolean;
+}
+
+export interface Runtime {
+  loaded: LoadedConfig;
+  config: Config;
+  logger: Logger;
+}
+
+export function loadRuntime(opts: GlobalOptions, extraFlags: Record<string, string | number | boolean | undefined> = {}): Runtime {
+  const loaded = loadConfig({
+    configFile: opts.config,
+    flags: {
+      dataDir: opts.dataDir,
+      'log.level': opts.logLevel,
+      'log.format': opts.logFormat,
+      dryRun: opts.dryRun ? true : undefined,
+      ...extraFlags,
+    },
+  });
+  const logger = createLogger({ level: loaded.config.log.level as LogLevel, format: loaded.config.log.format });
+  for (const secret of configuredSecrets(loaded)) logger.redactor.add(secret);
+  return { loaded, config: loaded.config, logger };
+}

@@ -1,0 +1,96 @@
+// The configuration's schema (INTERFACE.md "Configuration"). Strict: an unknown key is an error, never ignored.
+// Unsafe values fail with a message that names the key and the fix.
+import { z } from 'zod';
+
+const url = z.string().url('must be a URL such as http://127.0.0.1:8080');
+const nonNegative = (what: string) => z.number().min(0, `${what} cannot be negative`);
+const port = z.number().int().min(0).max(65535);
+
+const strategyEntry = z
+  .strictObject({
+    name: z.string().min(1).optional(),
+    path: z.string().min(1).optional(),
+    weight: z.number().min(0, 'a strategy weight cannot be negative').default(1),
+    timeoutMs: z.number().int().min(10).max(300_000).default(5_000),
+    options: z.record(z.string(), z.unknown()).default({}),
+  })
+  .refine((s) => (s.name === undefined) !== (s.path === undefined), {
+    message: 'give either "name" (a built-in strategy) or "path" (a .js/.mjs file), not both and not neither',
+  });
+
+export const configSchema = z.strictObject({
+  api: z.strictObject({
+    url,
+    timeoutMs: z.number().int().min(100).max(120_000),
+  }),
+  rpc: z.strictObject({
+    url,
+    commitment: z.enum(['processed', 'confirmed', 'finalized']),
+    timeoutMs: z.number().int().min(100).max(120_000),
+  }),
+  wallet: z.strictObject({ keypairPath: z.string().min(1).nullable() }),
+  dataDir: z.string().min(1),
+  agent: z.strictObject({ name: z.string().min(1).max(64), description: z.string().max(500) }),
+  poll: z.strictObject({
+    intervalSeconds: z.number().min(2, 'below 2 s the feed and status reads would exceed the documented rate limits'),
+    cron: z.string().min(1).nullable(),
+    jitterSeconds: nonNegative('poll.jitterSeconds'),
+  }),
+  strategies: z.array(strategyEntry).min(1, 'configure at least one strategy, e.g. [{"name": "crowd"}]'),
+  risk: z.strictObject({
+    minStakeSol: z.number().min(0.001, 'the protocol minimum is 0.001 SOL per backing'),
+    maxStakeSol: z.number().positive().max(10, 'the protocol maximum is 10 SOL per backing'),
+    maxDailySol: nonNegative('risk.maxDailySol'),
+    maxOpenPositions: z.number().int().min(0, 'risk.maxOpenPositions cannot be negative'),
+    maxExposureSol: nonNegative('risk.maxExposureSol'),
+    maxCategoryExposureSol: nonNegative('risk.maxCategoryExposureSol').nullable(),
+    kellyFraction: z.number().min(0).max(1, 'above 1 is more than full Kelly: use 0.1–0.5'),
+    minEdge: nonNegative('risk.minEdge').max(1),
+    minBalanceSol: nonNegative('risk.minBalanceSol'),
+    scaleIn: z.boolean(),
+  }),
+  resolution: z.strictObject({
+    enabled: z.boolean(),
+    minConfidence: z.number().min(0.7, 'the protocol rejects verdicts below 0.7 confidence').max(1),
+    allowOwnPositions: z.boolean(),
+  }),
+  payout: z.strictObject({
+    rule: z.enum(['current', 'legacy']),
+    trueGainRate: nonNegative('payout.trueGainRate').max(10).optional(),
+    trueFeeRate: nonNegative('payout.trueFeeRate').max(1).optional(),
+    falseLossRate: nonNegative('payout.falseLossRate').max(1).optional(),
+  }),
+  backing: z.strictObject({ programId: z.string().regex(/^[1-9A-HJ-NP-Za-km-z]{32,44}$/, 'must be a base58 program id') }),
+  webhook: z.strictObject({
+    enabled: z.boolean(),
+    publicUrl: url.nullable(),
+    bind: z.string().min(1),
+    port,
+  }),
+  metrics: z.strictObject({ enabled: z.boolean(), bind: z.string().min(1), port }),
+  prices: z.strictObject({
+    source: z.enum(['coingecko', 'pyth', 'sim']),
+    url,
+    maxAgeSeconds: z.number().min(1),
+    apiKey: z.string().min(1).nullable(),
+  }),
+  magus: z.strictObject({
+    url: url.nullable(),
+    apiKey: z.string().min(1).nullable(),
+    dailyCreditCap: nonNegative('magus.dailyCreditCap'),
+  }),
+  sim: z.strictObject({
+    seed: z.number().int().min(0),
+    speed: z.number().positive().max(100_000),
+    fundSol: nonNegative('sim.fundSol'),
+    tier: z.enum(['free', 'pro', 'enterprise']),
+  }),
+  log: z.strictObject({
+    level: z.enum(['error', 'warn', 'info', 'debug']),
+    format: z.enum(['auto', 'json', 'pretty']),
+  }),
+  dryRun: z.boolean(),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type StrategyEntry = Config['strategies'][number];

@@ -1,0 +1,33 @@
+// Money is lamports as bigint everywhere inside; SOL as a number only at the edges (display, API bodies).
+
+export const LAMPORTS_PER_SOL = 1_000_000_000n;
+
+/** Exact SOL → lamports for a decimal number (rounded to the nearest lamport). */
+export function solToLamports(sol: number): bigint {
+  if (!Number.isFinite(sol)) throw new RangeError(`not a finite SOL amount: ${sol}`);
+  const negative = sol < 0;
+  const fixed = Math.abs(sol).toFixed(9); // at most 9 decimals: one lamport
+  const [whole = '0', frac = ''] = fixed.split('.');
+  const lamports = BigInt(whole) * LAMPORTS_PER_SOL + BigInt(frac.padEnd(9, '0').slice(0, 9));
+  return negative ? -lamports : lamports;
+}
+
+/** lamports → SOL number, for display and API bodies only. */
+export function lamportsToSol(lamports: bigint): number {
+  const negative = lamports < 0n;
+  const abs = negative ? -lamports : lamports;
+  const value = Number(abs / LAMPORTS_PER_SOL) + Number(abs % LAMPORTS_PER_SOL) / 1e9;
+  return negative ? -value : value;
+}
+
+export function formatSol(lamports: bigint, digits = 4): string {
+  return `${lamportsToSol(lamports).toFixed(digits)} SOL`;
+}
+
+export function minBigint(...values: bigint[]): bigint {
+  return values.reduce((a, b) => (b < a ? b : a));
+}
+
+export function maxBigint(...values: bigint[]): bigint {
+  return values.reduce((a, b) => (b > a ? b : a));
+}

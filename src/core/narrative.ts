@@ -1,0 +1,29 @@
+// A narrative as the agent reasons about it, parsed from a feed item (src/magma/schemas.ts does the parsing).
+
+export const ORACLE_STATUSES = ['open', 'live', 'pending', 'resolved_true', 'resolved_false', 'refund'] as const;
+export type OracleStatus = (typeof ORACLE_STATUSES)[number];
+
+export interface Narrative {
+  id: string;
+  title: string;
+  thesis: string;
+  category: string;
+  oracleStatus: OracleStatus | string;
+  totalBackedLamports: bigint;
+  backerCount: number;
+  challengeCount: number;
+  createdAt: string;
+}
+
+/** One earlier observation of a narrative, as the store recorded it. */
+export interface NarrativeSnapshot {
+  observedAt: string;
+  oracleStatus: string;
+  totalBackedLamports: bigint;
+  backerCount: number;
+  challengeCount: number;
+}
+
+export function isOpenForBacking(n: Pick<Narrative, 'oracleStatus'>): boolean {
+  return n.oracleStatus === 'open' || n.oracleStatus === 'live';
+}

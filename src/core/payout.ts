@@ -1,0 +1,57 @@
+// The payout rule (PROTOCOL.md section 4) reduced to what sizing needs: the net gain per unit staked when the
+// narrative resolves TRUE, and the loss per unit when it resolves FALSE. Every rate is a config value.
+
+export type PayoutRuleName = 'current' | 'legacy';
+
+export interface PayoutRates {
+  /** Expected gross gain on TRUE per unit staked: share of pooled yield and of the losing side's forfeit. */
+  trueGainRate: number;
+  /** Fees taken from that gain (platform fee; legacy: protocol + creator share). */
+  trueFeeRate: number;
+  /** Share of principal forfeited on FALSE (current: false_forge_bps 3500; legacy: the whole stake). */
+  falseLossRate: number;
+}
+
+export const PAYOUT_DEFAULTS: Record<PayoutRuleName, PayoutRates> = {
+  // current docs: principal back + yield + 58% Forge share of forfeits; FALSE forfeits 35%, keeps 65% and yield.
+  current: { trueGainRate: 0.06, trueFeeRate: 0.015, falseLossRate: 0.35 },
+  // older docs: TRUE pays a 2% protocol fee and up to 2% creator share; FALSE loses the whole principal.
+  legacy: { trueGainRate: 0.06, trueFeeRate: 0.04, falseLossRate: 1.0 },
+};
+
+export interface PayoutModel {
+  rule: PayoutRuleName;
+  /** Net gain per unit staked on TRUE. */
+  winPerUnit: number;
+  /** Loss per unit staked on FALSE (positive number). */
+  lossPerUnit: number;
+}
+
+export function payoutModel(rule: PayoutRuleName, overrides: Partial<PayoutRates> = {}): PayoutModel {
+  const rates = { ...PAYOUT_DEFAULTS[rule], ...overrides };
+  return { rule, winPerUnit: rates.trueGainRate * (1 - rates.trueFeeRate), lossPerUnit: rates.falseLossRate };
+}
+
+/** The probability of TRUE at which backing breaks even. */
+export function breakEvenProbability(m: PayoutModel): number {
+  return m.lossPerUnit / (m.lossPerUnit + m.winPerUnit);
+}
+
+/** Expected profit per unit staked at probability p of TRUE. */
+export function expectedValuePerUnit(m: PayoutModel, p: number): number {
+  return p * m.winPerUnit - (1 - p) * m.lossPerUnit;
+}
+
+/** Full-Kelly fraction of bankroll for a bet that gains b or loses a per unit: f* = p/a − (1−p)/b, floored at 0. */
+export function kellyFraction(m: PayoutModel, p: number): number {
+  if (m.winPerUnit <= 0 || m.lossPerUnit <= 0) return 0;
+  return Math.max(0, p / m.lossPerUnit - (1 - p) / m.winPerUnit);
+}
+
+/** Profit or loss in lamports of a settled backing under this rule (refund: zero). */
+export function settledPnlLamports(m: PayoutModel, stake: bigint, outcome: 'true' | 'false' | 'refund'): bigint {
+  const ppm = (x: number) => BigInt(Math.round(x * 1_000_000));
+  if (outcome === 'true') return (stake * ppm(m.winPerUnit)) / 1_000_000n;
+  if (outcome === 'false') return -(stake * ppm(m.lossPerUnit)) / 1_000_000n;
+  return 0n;
+}

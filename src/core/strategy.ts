@@ -1,0 +1,69 @@
+// The strategy plug-in contract (INTERFACE.md "Strategies"). A strategy sees a narrow, read-only context and
+// returns an opinion; the engine, never the strategy, turns opinions into stakes and verdicts.
+import type { Narrative, NarrativeSnapshot } from './narrative.js';
+
+/** The contract version this build speaks. A strategy without `interfaceVersion` is taken as version 1. */
+export const STRATEGY_INTERFACE_VERSION = 1;
+
+export interface Verdict {
+  resolution: boolean;
+  confidence: number;
+  evidence: string;
+}
+
+export interface Opinion {
+  /** Estimated probability that the narrative resolves TRUE, 0..1. */
+  pTrue: number;
+  /** How much this estimate is worth, 0..1: weights it in the ensemble. */
+  confidence: number;
+  rationale?: string;
+  verdict?: Verdict;
+}
+
+export interface StrategyClock {
+  /** Milliseconds since the epoch: simulated in backtests and under the simulator. */
+  now(): number;
+}
+
+/** Approved data sources; each is replaced by recorded data in backtests. Later issues add price and Magus. */
+export interface StrategySources {
+  readonly [name: string]: unknown;
+}
+
+export interface StrategyContext {
+  /** Earlier snapshots of this narrative, oldest first, observed at or before `clock.now()` only. */
+  readonly history: readonly NarrativeSnapshot[];
+  readonly clock: StrategyClock;
+  readonly options: Readonly<Record<string, unknown>>;
+  readonly sources: StrategySources;
+}
+
+export interface Strategy {
+  name: string;
+  interfaceVersion?: number;
+  evaluate(narrative: Readonly<Narrative>, ctx: StrategyContext): Opinion | null | Promise<Opinion | null>;
+}
+
+/** Checks a value a strategy returned; gives the reason it is unusable, or null when it is a valid opinion. */
+export function opinionProblem(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value !== 'object') return `returned ${typeof value}, not an opinion object`;
+  const o = value as Record<string, unknown>;
+  for (const key of ['pTrue', 'confidence'] as const) {
+    const v = o[key];
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 1) {
+      return `${key} must be a finite number from 0 to 1 (got ${JSON.stringify(v)})`;
+    }
+  }
+  if (o.rationale !== undefined && typeof o.rationale !== 'string') return 'rationale must be a string';
+  if (o.verdict !== undefined) {
+    const v = o.verdict as Record<string, unknown> | null;
+    if (!v || typeof v !== 'object') return 'verdict must be an object';
+    if (typeof v.resolution !== 'boolean') return 'verdict.resolution must be true or false';
+    if (typeof v.confidence !== 'number' || !Number.isFinite(v.confidence) || v.confidence < 0 || v.confidence > 1) {
+      return 'verdict.confidence must be a finite number from 0 to 1';
+    }
+    if (typeof v.evidence !== 'string') return 'verdict.evidence must be a string';
+  }
+  return null;
+}

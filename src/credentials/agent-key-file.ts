@@ -1,0 +1,69 @@
+// The agent API key is shown once by MAGMA at registration: it is persisted atomically (0600) before anything
+// else is done with it, and a stored key means the agent never registers again.
+import { existsSync, readFileSync, statSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { MagmaError } from '../core/errors.js';
+import { writeFileAtomic } from '../fs/atomic-write.js';
+import type { RegisteredAgent } from '../ports/magma-api.js';
+
+export const AGENT_KEY_FILE = 'agent-key.json';
+const ATTEMPT_FILE = 'register-attempt.json';
+
+export interface StoredAgent {
+  agentId: string;
+  apiKey: string;
+  walletAddress: string;
+  name: string;
+  createdAt: string;
+  apiUrl: string;
+}
+
+export function agentKeyPath(dataDir: string): string {
+  return join(dataDir, AGENT_KEY_FILE);
+}
+
+export function readStoredAgent(dataDir: string): { agent: StoredAgent; looseMode: boolean } | null {
+  const path = agentKeyPath(dataDir);
+  if (!existsSync(path)) return null;
+  let parsed: Partial<StoredAgent>;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<StoredAgent>;
+  } catch (cause) {
+    throw new MagmaError('CONFIG_INVALID', `the stored agent key ${path} is not valid JSON.`, {
+      cause,
+      hint: 'Restore it from a backup, or set MAGMA_API_KEY; do not register again while the old agent exists.',
+    });
+  }
+  if (typeof parsed.apiKey !== 'string' || !parsed.apiKey) {
+    throw new MagmaError('CONFIG_INVALID', `the stored agent key ${path} holds no apiKey.`, { hint: 'Restore it from a backup, or set MAGMA_API_KEY.' });
+  }
+  const looseMode = (statSync(path).mode & 0o077) !== 0;
+  return { agent: parsed as StoredAgent, looseMode };
+}
+
+export function storeAgent(dataDir: string, agent: RegisteredAgent, apiUrl: string): StoredAgent {
+  const stored: StoredAgent = { ...agent, apiUrl };
+  writeFileAtomic(agentKeyPath(dataDir), JSON.stringify(stored, null, 2) + '\n', 0o600);
+  clearRegisterAttempt(dataDir);
+  return stored;
+}
+
+/** Marks that a register call is in flight: if we crash before the answer is stored, the next start knows. */
+export function markRegisterAttempt(dataDir: string, walletAddress: string, at: string): void {
+  writeFileAtomic(join(dataDir, ATTEMPT_FILE), JSON.stringify({ walletAddress, at }) + '\n', 0o600);
+}
+
+export function readRegisterAttempt(dataDir: string): { walletAddress: string; at: string } | null {
+  const path = join(dataDir, ATTEMPT_FILE);
+  if (!existsSync(path)) return null;
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as { walletAddress: string; at: string };
+  } catch {
+    return { walletAddress: 'unknown', at: 'unknown' };
+  }
+}
+
+export function clearRegisterAttempt(dataDir: string): void {
+  const path = join(dataDir, ATTEMPT_FILE);
+  if (existsSync(path)) unlinkSync(path);
+}

@@ -1,0 +1,73 @@
+// Gets the agent API key: MAGMA_API_KEY, else the stored key, else one registration (persisted before use).
+// A register call whose answer may have been lost is never blindly repeated: MAGMA shows the key once and allows
+// ~5 registrations an hour per IP, so the operator is told how to recover instead.
+import { MagmaError, isMagmaError } from '../core/errors.js';
+import type { Logger } from '../log/logger.js';
+import type { MagmaApi } from '../ports/magma-api.js';
+import { clearRegisterAttempt, markRegisterAttempt, readRegisterAttempt, readStoredAgent, storeAgent, agentKeyPath } from './agent-key-file.js';
+
+export interface EnsureAgentKeyInput {
+  dataDir: string;
+  api: MagmaApi;
+  apiUrl: string;
+  walletAddress: string;
+  name: string;
+  description?: string;
+  apiKeyOverride: string | null;
+  logger: Logger;
+  nowIso: () => string;
+  signal?: AbortSignal;
+}
+
+export interface AgentKey {
+  apiKey: string;
+  source: 'env' | 'stored' | 'registered';
+  agentId: string | null;
+}
+
+/** Errors that prove the server created nothing: safe to forget the attempt. */
+const DEFINITE_REFUSALS = new Set(['API_BAD_REQUEST', 'API_FORBIDDEN', 'API_RATE_LIMITED', 'API_UNAUTHORIZED', 'API_NOT_FOUND']);
+
+export async function ensureAgentKey(input: EnsureAgentKeyInput): Promise<AgentKey> {
+  const { dataDir, logger } = input;
+  if (input.apiKeyOverride) return { apiKey: input.apiKeyOverride, source: 'env', agentId: null };
+
+  const stored = readStoredAgent(dataDir);
+  if (stored) {
+    if (stored.looseMode) logger.warn('agent_key.loose_mode', { path: agentKeyPath(dataDir), msg: `other users can read the stored API key: run chmod 600 ${agentKeyPath(dataDir)}` });
+    if (stored.agent.walletAddress && stored.agent.walletAddress !== input.walletAddress) {
+      logger.warn('agent_key.wallet_mismatch', { stored_wallet: stored.agent.walletAddress, wallet: input.walletAddress, msg: 'the stored agent was registered for another wallet; portfolio and history follow that wallet' });
+    }
+    return { apiKey: stored.agent.apiKey, source: 'stored', agentId: stored.agent.agentId ?? null };
+  }
+
+  const attempt = readRegisterAttempt(dataDir);
+  if (attempt) {
+    throw new MagmaError('REGISTER_AMBIGUOUS', `an earlier registration for wallet ${attempt.walletAddress} (at ${attempt.at}) may have created an agent whose key was never stored.`, {
+      hint: `If you have that key, set MAGMA_API_KEY. If you are sure no agent was created, delete ${dataDir}/register-attempt.json and run \`magma-agent register\` again (registration is limited to ~5/hour).`,
+    });
+  }
+
+  markRegisterAttempt(dataDir, input.walletAddress, input.nowIso());
+  let agent;
+  try {
+    agent = await input.api.register({ walletAddress: input.walletAddress, name: input.name, ...(input.description ? { description: input.description } : {}) }, input.signal);
+  } catch (err) {
+    if (isMagmaError(err) && DEFINITE_REFUSALS.has(err.code)) {
+      clearRegisterAttempt(dataDir);
+      throw new MagmaError('REGISTER_REFUSED', `MAGMA refused the registration: ${err.message}`, {
+        cause: err,
+        hint: err.code === 'API_RATE_LIMITED' ? 'Registration is limited to ~5/hour per IP: wait and try again.' : 'Check the wallet address and agent name; if this wallet already has an agent, set MAGMA_API_KEY to its key.',
+      });
+    }
+    // The answer may have been lost after the server created the agent: keep the marker, explain.
+    throw new MagmaError('REGISTER_AMBIGUOUS', `the registration call failed without a clear answer (${isMagmaError(err) ? err.message : String(err)}); MAGMA may have created the agent anyway.`, {
+      cause: err,
+      hint: `Do not retry in a loop. If the agent exists (check the leaderboard or the MAGMA app), set MAGMA_API_KEY; otherwise delete ${dataDir}/register-attempt.json and run \`magma-agent register\` again.`,
+    });
+  }
+  // Persist before anything else is done with the key: it is shown only once.
+  storeAgent(dataDir, agent, input.apiUrl);
+  logger.info('agent.registered', { agent_id: agent.agentId, wallet: agent.walletAddress, path: agentKeyPath(dataDir) });
+  return { apiKey: agent.apiKey, source: 'registered', agentId: agent.agentId };
+}

@@ -1,0 +1,135 @@
+// The engine's tick, one code path for every mode: system status → terms → balance → feed → record → evaluate
+// strategies → decide → execute → record. Modes differ only in the adapters plugged in (clock, API, chain, executor).
+import { decideBacking, type Decision } from '../core/decide.js';
+import { errorMessage, isMagmaError, MagmaError } from '../core/errors.js';
+import { formatSol } from '../core/money.js';
+import type { PayoutModel } from '../core/payout.js';
+import type { RiskLimits } from '../core/risk.js';
+import type { StrategySources } from '../core/strategy.js';
+import type { Logger } from '../log/logger.js';
+import type { Chain } from '../ports/chain.js';
+import { isoNow, startOfUtcDay, type Clock } from '../ports/clock.js';
+import type { Executor } from '../ports/executor.js';
+import type { MagmaApi } from '../ports/magma-api.js';
+import type { Store } from '../ports/store.js';
+import { evaluateGates, type Gates } from './gates.js';
+import type { StrategyHost } from './strategy-host.js';
+
+export interface EngineDeps {
+  clock: Clock;
+  api: MagmaApi;
+  chain: Chain;
+  executor: Executor;
+  store: Store;
+  host: StrategyHost;
+  walletAddress: string;
+  limits: RiskLimits;
+  payout: PayoutModel;
+  logger: Logger;
+  sources?: StrategySources;
+}
+
+export interface TickSummary {
+  tickId: number;
+  feedCount: number;
+  dropped: number;
+  changed: number;
+  backed: Decision[];
+  skipped: number;
+  gates: Gates;
+  balance: bigint | null;
+}
+
+async function settle<T>(p: Promise<T>): Promise<T | Error> {
+  try {
+    return await p;
+  } catch (err) {
+    if (isMagmaError(err, 'ABORTED')) throw err;
+    return err instanceof Error ? err : new Error(String(err));
+  }
+}
+
+export class Engine {
+  constructor(private readonly deps: EngineDeps) {}
+
+  async tick(signal?: AbortSignal): Promise<TickSummary> {
+    const { clock, store, logger } = this.deps;
+    const tickId = store.beginTick(isoNow(clock));
+    try {
+      const summary = await this.run(tickId, signal);
+      store.finishTick(tickId, {
+        status: 'ok', finishedAt: isoNow(clock), feedCount: summary.feedCount, droppedCount: summary.dropped,
+        decisions: summary.backed.length + summary.skipped,
+      });
+      return summary;
+    } catch (err) {
+      const aborted = signal?.aborted || isMagmaError(err, 'ABORTED');
+      store.finishTick(tickId, {
+        status: aborted ? 'aborted' : 'failed', finishedAt: isoNow(clock),
+        errorCode: isMagmaError(err) ? err.code : 'UNEXPECTED', error: logger.redactor.redactString(errorMessage(err)).slice(0, 2000),
+      });
+      if (aborted && !isMagmaError(err, 'ABORTED')) throw new MagmaError('ABORTED', 'tick abandoned: shutting down.', { cause: err });
+      throw err;
+    }
+  }
+
+  private async run(tickId: number, signal?: AbortSignal): Promise<TickSummary> {
+    const { api, chain, clock, store, host, executor, logger } = this.deps;
+    const [status, terms, balance] = await Promise.all([
+      settle(api.systemStatus(signal)),
+      settle(api.termsStatus(this.deps.walletAddress, signal)),
+      settle(chain.getBalance(this.deps.walletAddress, signal)),
+    ]);
+    const gates = evaluateGates({ status, terms });
+    if (!gates.backing.open) logger.warn('gate.closed', { gate: 'backing', reason: gates.backing.reason });
+    if (balance instanceof Error) logger.warn('balance.unknown', { msg: balance.message });
+
+    const feed = await api.feed(signal); // without a feed there is nothing to decide: the tick fails
+    for (const d of feed.dropped) logger.warn('feed.item_dropped', { index: d.index, narrative_id: d.id, reason: d.reason });
+    const observedAt = isoNow(clock);
+    const changed = store.recordFeed(tickId, observedAt, feed.narratives);
+
+    const backed: Decision[] = [];
+    let skipped = 0;
+    const dayStart = startOfUtcDay(clock.now());
+    for (const { narrative } of feed.narratives) {
+      if (signal?.aborted) throw new MagmaError('ABORTED', 'tick abandoned between narratives: shutting down.');
+      const history = store.history(narrative.id, observedAt);
+      const evaluation = await host.evaluate(narrative, { history, clock: { now: () => clock.now() }, sources: this.deps.sources ?? {} });
+      store.recordOpinions(tickId, narrative.id, observedAt, evaluation.records);
+      for (const r of evaluation.records) if (r.error) logger.warn('strategy.failed', { strategy: r.strategy, narrative_id: narrative.id, error: r.error });
+
+      const decision = decideBacking({
+        narrative,
+        forecast: evaluation.forecast,
+        backingGate: gates.backing,
+        balance: balance instanceof Error ? null : balance,
+        portfolio: store.portfolioView(executor.dryRun, dayStart),
+        limits: this.deps.limits,
+        payout: this.deps.payout,
+      });
+      const decisionId = store.recordDecision(tickId, decision, executor.dryRun, isoNow(clock));
+      if (decision.action !== 'back') {
+        skipped++;
+        continue;
+      }
+      const result = await executor.execute({ decision, decisionId, narrative }, signal);
+      backed.push(decision);
+      logger.info('decision.back', {
+        narrative_id: narrative.id, title: narrative.title.slice(0, 80), p_true: round(decision.pTrue), edge: round(decision.edge),
+        amount_lamports: decision.stakeLamports, stake: formatSol(decision.stakeLamports), state: result.state, dry_run: executor.dryRun,
+      });
+    }
+    const summary: TickSummary = {
+      tickId, feedCount: feed.narratives.length, dropped: feed.dropped.length, changed, backed, skipped, gates,
+      balance: balance instanceof Error ? null : balance,
+    };
+    logger.info('tick.done', {
+      tick: tickId, narratives: summary.feedCount, changed, dropped: summary.dropped, backed: backed.length, skipped,
+      backing_gate: gates.backing.open ? 'open' : gates.backing.reason, dry_run: executor.dryRun,
+    });
+    return summary;
+  }
+}
+
+const round = (x: number | null) => (x === null ? null : Math.round(x * 1000) / 1000);

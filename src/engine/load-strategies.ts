@@ -1,0 +1,66 @@
+// Resolves config entries to strategies: a built-in by name, or a .js/.mjs module by path whose default export
+// follows the contract. Problems here stop start-up with exit 78 and say which entry is wrong.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { StrategyEntry } from '../config/schema.js';
+import { MagmaError } from '../core/errors.js';
+import { STRATEGY_INTERFACE_VERSION, type Strategy } from '../core/strategy.js';
+import { BUILTIN_STRATEGIES } from './builtin-strategies.js';
+
+export interface LoadedStrategy {
+  strategy: Strategy;
+  weight: number;
+  timeoutMs: number;
+  options: Readonly<Record<string, unknown>>;
+}
+
+function checkContract(value: unknown, where: string): Strategy {
+  const s = value as Partial<Strategy> | null;
+  if (!s || typeof s !== 'object' || typeof s.name !== 'string' || !s.name || typeof s.evaluate !== 'function') {
+    throw new MagmaError('STRATEGY_LOAD_FAILED', `${where} does not export a strategy.`, {
+      hint: 'Its default export must be { name: string, evaluate(narrative, ctx) }: see strategies/examples/ and INTERFACE.md.',
+    });
+  }
+  const version = s.interfaceVersion ?? 1;
+  if (version !== STRATEGY_INTERFACE_VERSION) {
+    throw new MagmaError('STRATEGY_LOAD_FAILED', `${where} speaks strategy interface version ${version}; this build speaks ${STRATEGY_INTERFACE_VERSION}.`, {
+      hint: 'Update the strategy to the current contract (INTERFACE.md "Strategies"), or use a matching magma-agent version.',
+    });
+  }
+  return s as Strategy;
+}
+
+export async function loadStrategies(entries: readonly StrategyEntry[], baseDir = process.cwd()): Promise<LoadedStrategy[]> {
+  const loaded: LoadedStrategy[] = [];
+  for (const [i, entry] of entries.entries()) {
+    const key = `strategies[${i}]`;
+    let strategy: Strategy;
+    if (entry.name !== undefined) {
+      const builtin = BUILTIN_STRATEGIES[entry.name];
+      if (!builtin) {
+        throw new MagmaError('STRATEGY_LOAD_FAILED', `${key}: no built-in strategy named "${entry.name}".`, {
+          hint: `Use one of: ${Object.keys(BUILTIN_STRATEGIES).join(', ')}; or give "path" to a .js/.mjs file.`,
+        });
+      }
+      strategy = builtin;
+    } else {
+      const path = resolve(baseDir, entry.path!);
+      if (!/\.(m?js)$/.test(path) || !existsSync(path)) {
+        throw new MagmaError('STRATEGY_LOAD_FAILED', `${key}: ${path} is not an existing .js or .mjs file.`, { hint: 'Fix the "path" of this strategy entry.' });
+      }
+      let mod: { default?: unknown };
+      try {
+        mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
+      } catch (cause) {
+        throw new MagmaError('STRATEGY_LOAD_FAILED', `${key}: loading ${path} failed: ${(cause as Error).message}.`, { cause, hint: 'Fix the module so that it imports without errors.' });
+      }
+      strategy = checkContract(mod.default, `${key} (${path})`);
+    }
+    if (loaded.some((l) => l.strategy.name === strategy.name)) {
+      throw new MagmaError('STRATEGY_LOAD_FAILED', `${key}: a strategy named "${strategy.name}" is configured twice.`, { hint: 'Remove one entry; names must be unique.' });
+    }
+    loaded.push({ strategy: checkContract(strategy, key), weight: entry.weight, timeoutMs: entry.timeoutMs, options: Object.freeze({ ...entry.options }) });
+  }
+  return loaded;
+}

@@ -1,0 +1,198 @@
+// The one HTTP transport (undici). Its Dispatcher is the swap point: an Agent with connection reuse and timeouts in
+// production, undici's MockAgent in unit tests. Reads retry with jittered exponential backoff on 5xx, timeouts and
+// resets; writes are never retried here. Every call is reported (route pattern, status, latency, rate-limit headers)
+// and no header value is ever put in a message.
+import { Agent, request, type Dispatcher } from 'undici';
+import { realSleep } from '../clock/real-sleep.js';
+import { MagmaError } from '../core/errors.js';
+import type { ApiCallRecord } from '../ports/store.js';
+
+export interface TransportOptions {
+  baseUrl: string;
+  timeoutMs: number;
+  dispatcher?: Dispatcher;
+  /** Called after every attempt, for the store's api_calls table. */
+  onCall?: (call: ApiCallRecord) => void;
+  /** How many times a read is retried after the first attempt. */
+  readRetries?: number;
+  /** First backoff delay in ms (doubles each retry, with full jitter). */
+  backoffMs?: number;
+  /** Time for records (the clock port's ISO time; defaults to the wall clock). */
+  nowIso?: () => string;
+  userAgent?: string;
+}
+
+export interface HttpCall {
+  method: 'GET' | 'POST';
+  /** Path with its values filled in, e.g. /v1/terms/status/7xKX… */
+  path: string;
+  /** The route pattern recorded instead of the path, e.g. /v1/terms/status/:wallet */
+  route: string;
+  /** The rate-limit family the call belongs to (feed, public, backing, register, …). */
+  family: string;
+  headers?: Record<string, string>;
+  body?: unknown;
+  signal?: AbortSignal | undefined;
+  /** Reads may be retried; writes never are. Defaults to GET. */
+  idempotent?: boolean;
+}
+
+export interface HttpResult {
+  status: number;
+  headers: Record<string, string>;
+  /** Parsed JSON when the response was JSON; else the text. */
+  body: unknown;
+  isJson: boolean;
+}
+
+const MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+function flattenHeaders(h: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  return out;
+}
+
+function intHeader(v: string | undefined): number | null {
+  if (v === undefined) return null;
+  const n = Number(v);
+  return Number.isFinite(n) ? Math.trunc(n) : null;
+}
+
+const RETRYABLE_NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CLOSED']);
+
+export class HttpTransport {
+  readonly dispatcher: Dispatcher;
+  private readonly ownsDispatcher: boolean;
+  private readonly base: URL;
+
+  constructor(private readonly options: TransportOptions) {
+    this.base = new URL(options.baseUrl.endsWith('/') ? options.baseUrl : options.baseUrl + '/');
+    this.ownsDispatcher = !options.dispatcher;
+    this.dispatcher = options.dispatcher ?? new Agent({
+      connect: { timeout: options.timeoutMs },
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+      keepAliveTimeout: 10_000,
+    });
+  }
+
+  get baseUrl(): string {
+    return this.base.toString();
+  }
+
+  async call(call: HttpCall): Promise<HttpResult> {
+    const retries = (call.idempotent ?? call.method === 'GET') ? (this.options.readRetries ?? 2) : 0;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const result = await this.once(call);
+        if (result.status >= 500 && attempt < retries) {
+          await this.backoff(attempt, call.signal);
+          continue;
+        }
+        return result;
+      } catch (err) {
+        const retryable = err instanceof MagmaError && (err.code === 'NETWORK' || err.code === 'API_TIMEOUT');
+        if (!retryable || attempt >= retries) throw err;
+        await this.backoff(attempt, call.signal);
+      }
+    }
+  }
+
+  private async backoff(attempt: number, signal?: AbortSignal): Promise<void> {
+    const cap = (this.options.backoffMs ?? 250) * 2 ** attempt;
+    await realSleep(Math.random() * cap, signal).catch((reason) => {
+      throw new MagmaError('ABORTED', 'request cancelled while waiting to retry.', { cause: reason });
+    });
+  }
+
+  private async once(call: HttpCall): Promise<HttpResult> {
+    const url = new URL(call.path.replace(/^\//, ''), this.base);
+    const started = performance.now();
+    const at = this.options.nowIso?.() ?? new Date().toISOString();
+    const timeout = AbortSignal.timeout(this.options.timeoutMs);
+    const signal = call.signal ? AbortSignal.any([call.signal, timeout]) : timeout;
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      'user-agent': this.options.userAgent ?? 'magma-agent/0.1',
+      ...call.headers,
+    };
+    let body: string | undefined;
+    if (call.body !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(call.body);
+    }
+    const record = (status: number | null, h: Record<string, string>, errorCode: string | null) =>
+      this.options.onCall?.({
+        at,
+        family: call.family,
+        method: call.method,
+        route: call.route,
+        status,
+        latencyMs: Math.round((performance.now() - started) * 10) / 10,
+        rateLimitLimit: intHeader(h['x-ratelimit-limit']),
+        rateLimitRemaining: intHeader(h['x-ratelimit-remaining']),
+        rateLimitReset: h['x-ratelimit-reset'] ?? null,
+        errorCode,
+      });
+
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await request(url, { method: call.method, headers, body, signal, dispatcher: this.dispatcher });
+    } catch (err) {
+      const e = this.networkError(err, call, url, signal, timeout);
+      record(null, {}, e.code);
+      throw e;
+    }
+    const h = flattenHeaders(res.headers);
+    let text: string;
+    try {
+      const declared = Number(h['content-length'] ?? 0);
+      if (declared > MAX_BODY_BYTES) {
+        await res.body.dump();
+        throw new MagmaError('API_MALFORMED', `${call.route} answered with a ${declared}-byte body, over the ${MAX_BODY_BYTES}-byte limit.`);
+      }
+      text = await res.body.text();
+    } catch (err) {
+      const e = err instanceof MagmaError ? err : this.networkError(err, call, url, signal, timeout);
+      record(res.statusCode, h, e.code);
+      throw e;
+    }
+    const isJson = (h['content-type'] ?? '').includes('json') || /^\s*[[{]/.test(text);
+    let parsed: unknown = text;
+    let jsonOk = false;
+    if (isJson) {
+      try {
+        parsed = JSON.parse(text);
+        jsonOk = true;
+      } catch {
+        parsed = text;
+      }
+    }
+    record(res.statusCode, h, null);
+    return { status: res.statusCode, headers: h, body: parsed, isJson: jsonOk };
+  }
+
+  private networkError(err: unknown, call: HttpCall, url: URL, signal: AbortSignal, timeout: AbortSignal): MagmaError {
+    const where = `${call.method} ${call.route} at ${url.origin}`;
+    if (call.signal?.aborted) return new MagmaError('ABORTED', `${where} was cancelled (shutting down).`, { cause: err });
+    const code = (err as { code?: string }).code ?? (err as { cause?: { code?: string } }).cause?.code ?? '';
+    if (timeout.aborted || code.includes('TIMEOUT')) {
+      return new MagmaError('API_TIMEOUT', `${where} did not answer within ${this.options.timeoutMs} ms.`, {
+        cause: err,
+        hint: 'The service may be slow or down; the agent retries on its next tick. Raise api.timeoutMs if this persists.',
+      });
+    }
+    void signal;
+    return new MagmaError('NETWORK', `${where} failed: ${code || (err as Error).message}.`, {
+      cause: err,
+      details: { code, retryable: RETRYABLE_NETWORK.has(code) },
+      hint: 'Check the URL and that the service is reachable from this machine; the agent retries on its next tick.',
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsDispatcher) await this.dispatcher.close();
+  }
+}

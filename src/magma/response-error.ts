@@ -1,0 +1,77 @@
+// Sorts a MAGMA error response by what must happen next (STYLE.md): 401 stop, 403 no writes, 404 skip,
+// 429 and 5xx wait, 503 halted or gated. Messages name the route and what to do, never a header value.
+import { MagmaError } from '../core/errors.js';
+import type { HttpResult } from '../http/transport.js';
+
+/** Milliseconds to wait after a 429: the retry-after header wins, else the body's retryAfter / retry_after. */
+export function retryAfterMs(res: HttpResult, nowMs: number = Date.now()): number | null {
+  const header = res.headers['retry-after'];
+  if (header !== undefined) {
+    const seconds = Number(header);
+    if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+    const date = Date.parse(header);
+    if (Number.isFinite(date)) return Math.max(0, date - nowMs);
+  }
+  const body = (res.body ?? {}) as { retryAfter?: unknown; retry_after?: unknown };
+  if (typeof body.retryAfter === 'number' && Number.isFinite(body.retryAfter)) return Math.max(0, body.retryAfter * 1000);
+  if (typeof body.retry_after === 'string' || typeof body.retry_after === 'number') {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*s?\s*$/.exec(String(body.retry_after));
+    if (m) return Number(m[1]) * 1000;
+  }
+  return null;
+}
+
+function serverMessage(body: unknown): string {
+  if (typeof body === 'string') return /<html|<!doctype/i.test(body) ? 'an HTML page' : body.slice(0, 200);
+  const b = (body ?? {}) as { error?: unknown; message?: unknown };
+  const parts = [b.error, b.message].filter((x) => typeof x === 'string') as string[];
+  return parts.join(': ').slice(0, 300) || 'no message';
+}
+
+export function responseError(res: HttpResult, route: string, nowMs?: number): MagmaError {
+  const said = serverMessage(res.body);
+  const details = { route, status: res.status };
+  switch (true) {
+    case res.status === 401:
+      return new MagmaError('API_UNAUTHORIZED', `MAGMA rejected the API key on ${route} (401: ${said}).`, {
+        details,
+        hint: 'Set MAGMA_API_KEY to a valid key, or remove the stored key file (agent-key.json in the data directory) and run `magma-agent register`.',
+      });
+    case res.status === 403:
+      return new MagmaError('API_FORBIDDEN', `MAGMA refused ${route} (403: ${said}).`, {
+        details,
+        hint: 'The wallet may be blocked, the terms not accepted, or the tier too low: check the wallet in the MAGMA app. No writes are sent until this clears.',
+      });
+    case res.status === 404:
+      return new MagmaError('API_NOT_FOUND', `${route} answered 404 (${said}).`, { details });
+    case res.status === 429: {
+      const wait = retryAfterMs(res, nowMs);
+      return new MagmaError('API_RATE_LIMITED', `rate limited on ${route} (429: ${said}); waiting ${Math.ceil((wait ?? 60_000) / 1000)} s.`, {
+        details: { ...details, retryAfterMs: wait ?? 60_000 },
+        hint: 'The agent pauses this kind of call until then. If it happens often, raise poll.intervalSeconds.',
+      });
+    }
+    case res.status === 503:
+      return new MagmaError('API_UNAVAILABLE', `MAGMA is halted or the feature is gated on ${route} (503: ${said}).`, {
+        details,
+        hint: 'No writes are sent while it lasts; the agent keeps reading and retries on its next tick.',
+      });
+    case res.status >= 500:
+      return new MagmaError('API_UNAVAILABLE', `MAGMA failed on ${route} (${res.status}: ${said}).`, {
+        details,
+        hint: 'A server-side problem; the agent retries on its next tick.',
+      });
+    case res.status === 400 || res.status === 409 || res.status === 422:
+      return new MagmaError('API_BAD_REQUEST', `MAGMA refused the request on ${route} (${res.status}: ${said}).`, { details });
+    default:
+      return new MagmaError('API_MALFORMED', `unexpected answer ${res.status} from ${route} (${said}).`, { details });
+  }
+}
+
+export function malformed(route: string, what: string, res: HttpResult): MagmaError {
+  const kind = res.isJson ? 'JSON of an unexpected shape' : typeof res.body === 'string' && /<html|<!doctype/i.test(res.body) ? 'an HTML page instead of JSON' : 'a body that is not JSON';
+  return new MagmaError('API_MALFORMED', `${route} answered ${res.status} with ${kind}: ${what}.`, {
+    details: { route, status: res.status },
+    hint: 'Check that api.url points at the MAGMA API (not a proxy or login page); the agent skips this and retries on its next tick.',
+  });
+}

@@ -1,0 +1,21 @@
+// The executor port: acts on a decision to back. Live signs and sends the backing transaction (executor issue);
+// dry-run and backtest record the same journal rows without touching the chain.
+import type { Decision } from '../core/decide.js';
+import type { Narrative } from '../core/narrative.js';
+
+export interface ExecutionRequest {
+  decision: Decision;
+  decisionId: number;
+  narrative: Narrative;
+}
+
+export interface ExecutionResult {
+  backingId: number;
+  state: string;
+}
+
+export interface Executor {
+  /** True when this executor moves no money (its records are dry-run). */
+  readonly dryRun: boolean;
+  execute(req: ExecutionRequest, signal?: AbortSignal): Promise<ExecutionResult>;
+}

@@ -1,0 +1,73 @@
+// The store port: what the engine and executors record, and what they read back. SQLite implements it
+// (src/store/sqlite-store.ts); backtests use the same implementation on a scratch file.
+import type { Decision, PortfolioView } from '../core/decide.js';
+import type { Narrative, NarrativeSnapshot } from '../core/narrative.js';
+import type { Verdict } from '../core/strategy.js';
+
+export interface FeedObservation {
+  narrative: Narrative;
+  /** The feed item exactly as received. */
+  raw: unknown;
+}
+
+export interface OpinionRecord {
+  strategy: string;
+  pTrue: number | null;
+  confidence: number | null;
+  rationale?: string | undefined;
+  verdict?: Verdict | undefined;
+  error?: string | undefined;
+  durationMs: number;
+}
+
+export interface ApiCallRecord {
+  at: string;
+  family: string;
+  method: string;
+  route: string;
+  status: number | null;
+  latencyMs: number;
+  rateLimitLimit?: number | null;
+  rateLimitRemaining?: number | null;
+  rateLimitReset?: string | null;
+  errorCode?: string | null;
+}
+
+export interface TickOutcome {
+  status: 'ok' | 'failed' | 'aborted';
+  finishedAt: string;
+  feedCount?: number;
+  droppedCount?: number;
+  decisions?: number;
+  errorCode?: string;
+  error?: string;
+}
+
+export interface BackingIntent {
+  intentKey: string;
+  decisionId: number;
+  narrativeId: string;
+  category: string;
+  stakeLamports: bigint;
+  state: string;
+  dryRun: boolean;
+  at: string;
+}
+
+export interface Store {
+  beginTick(startedAt: string): number;
+  finishTick(tickId: number, outcome: TickOutcome): void;
+  /** Records one poll; stores a snapshot only for narratives that changed. Returns how many changed. */
+  recordFeed(tickId: number, observedAt: string, items: readonly FeedObservation[]): number;
+  /** Snapshots of one narrative observed at or before `upTo`, oldest first. */
+  history(narrativeId: string, upTo: string): NarrativeSnapshot[];
+  recordOpinions(tickId: number, narrativeId: string, observedAt: string, opinions: readonly OpinionRecord[]): void;
+  recordDecision(tickId: number, decision: Decision, dryRun: boolean, createdAt: string): number;
+  recordApiCall(call: ApiCallRecord): void;
+  /** Open positions, exposure and today's spend from the backing journal (`dayStart`: start of the UTC day). */
+  portfolioView(dryRun: boolean, dayStart: string): PortfolioView;
+  insertBackingIntent(intent: BackingIntent): number;
+  getMeta(key: string): string | null;
+  setMeta(key: string, value: string): void;
+  close(): void;
+}

@@ -1,0 +1,173 @@
+// The simulated MAGMA world, apart from any HTTP: narratives appear over time, a crowd backs and challenges them
+// with a configurable informativeness, and each moves open → live → pending → resolved. Time advances in fixed
+// one-minute steps, so the world at a moment depends only on the seed and that moment, never on who polled when.
+import { Rng } from './rng.js';
+import { CATEGORIES, makeNarrativeText } from './templates.js';
+
+export const STEP_MS = 60_000;
+const HOUR = 3_600_000;
+
+export type SimStatus = 'open' | 'live' | 'pending' | 'resolved_true' | 'resolved_false' | 'refund';
+
+export interface SimNarrative {
+  id: string;
+  title: string;
+  thesis: string;
+  category: string;
+  createdAt: number;
+  deadline: number;
+  status: SimStatus;
+  totalBackedLamports: bigint;
+  backerCount: number;
+  challengeCount: number;
+  /** Hidden: the probability the world resolves it TRUE, and the outcome it drew. */
+  trueProbability: number;
+  outcome: 'true' | 'false' | 'refund';
+  resolvedAt: number | null;
+  /** Crowd arrivals per minute while open or live. */
+  activity: number;
+}
+
+export interface WorldOptions {
+  seed: number;
+  /** Simulated start time (ms since epoch). */
+  startMs: number;
+  /** 0 = the crowd is noise, 1 = each participant leans fully toward the truth. */
+  crowdInformativeness?: number;
+  narrativesPerHour?: number;
+  /** Narratives already running at the start. */
+  initialNarratives?: number;
+}
+
+/** A deterministic start time from a seed: midnight UTC of a day in 2026 (never the wall clock). */
+export function startTimeForSeed(seed: number): number {
+  return Date.UTC(2026, 0, 1) + (Math.abs(Math.trunc(seed)) % 300) * 24 * HOUR;
+}
+
+export class World {
+  readonly startMs: number;
+  private nowMs: number;
+  private readonly rng: Rng;
+  private readonly informativeness: number;
+  private readonly perStepArrival: number;
+  /** Every narrative ever created, in creation order (iteration order is part of determinism). */
+  private readonly all: SimNarrative[] = [];
+  private readonly byId = new Map<string, SimNarrative>();
+  private readonly listeners: Array<(event: WorldEvent) => void> = [];
+
+  constructor(options: WorldOptions) {
+    this.rng = new Rng(options.seed);
+    this.startMs = options.startMs - (options.startMs % STEP_MS);
+    this.nowMs = this.startMs;
+    this.informativeness = Math.min(1, Math.max(0, options.crowdInformativeness ?? 0.9));
+    this.perStepArrival = (options.narrativesPerHour ?? 2) / 60;
+    const initial = options.initialNarratives ?? 30;
+    for (let i = 0; i < initial; i++) {
+      // Spread over the last two days, then let the crowd catch up to the present.
+      const createdAt = this.startMs - Math.floor(this.rng.range(0, 48)) * HOUR - this.rng.int(60) * STEP_MS;
+      const n = this.create(createdAt);
+      const minutes = Math.floor((this.startMs - createdAt) / STEP_MS);
+      for (let m = 0; m < minutes; m++) this.crowdStep(n, createdAt + m * STEP_MS);
+      this.lifecycle(n, this.startMs);
+    }
+    this.all.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+  }
+
+  get now(): number {
+    return this.nowMs;
+  }
+
+  onEvent(listener: (event: WorldEvent) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Moves the world forward to `ms` (never back), one fixed step at a time. */
+  advanceTo(ms: number): void {
+    while (this.nowMs + STEP_MS <= ms) {
+      this.nowMs += STEP_MS;
+      this.step(this.nowMs);
+    }
+  }
+
+  /** Up to `limit` open/live/pending narratives, newest first (the feed's contract). */
+  feed(limit = 50): SimNarrative[] {
+    const out: SimNarrative[] = [];
+    for (let i = this.all.length - 1; i >= 0 && out.length < limit; i--) {
+      const n = this.all[i]!;
+      if (n.status === 'open' || n.status === 'live' || n.status === 'pending') out.push(n);
+    }
+    return out;
+  }
+
+  get(id: string): SimNarrative | undefined {
+    return this.byId.get(id);
+  }
+
+  narratives(): readonly SimNarrative[] {
+    return this.all;
+  }
+
+  private emit(event: WorldEvent): void {
+    for (const l of this.listeners) l(event);
+  }
+
+  private create(createdAt: number): SimNarrative {
+    const rng = this.rng;
+    const category = rng.pick(CATEGORIES);
+    const deadline = createdAt + Math.floor(rng.range(6, 96)) * HOUR;
+    const text = makeNarrativeText(rng, category, deadline);
+    // Many claims are near-certain one way or the other; the rest are genuinely uncertain.
+    const u = rng.next();
+    const trueProbability = u < 0.3 ? rng.range(0.85, 0.995) : u < 0.55 ? rng.range(0.01, 0.15) : rng.range(0.15, 0.85);
+    const outcome = rng.chance(0.02) ? 'refund' : rng.chance(trueProbability) ? 'true' : 'false';
+    const n: SimNarrative = {
+      id: rng.uuid(), ...text, createdAt, deadline, status: 'open', totalBackedLamports: 0n, backerCount: 0, challengeCount: 0,
+      trueProbability, outcome, resolvedAt: null, activity: rng.range(0.02, 0.25),
+    };
+    this.all.push(n);
+    this.byId.set(n.id, n);
+    return n;
+  }
+
+  private crowdStep(n: SimNarrative, at: number): void {
+    if (n.status !== 'open' && n.status !== 'live') return;
+    if (at >= n.deadline) return;
+    const arrivals = this.rng.poisson(n.activity);
+    const lean = 0.5 + this.informativeness * (n.trueProbability - 0.5);
+    for (let k = 0; k < arrivals; k++) {
+      if (this.rng.chance(lean)) {
+        n.backerCount++;
+        const sol = Math.min(10, Math.max(0.001, Math.exp(this.rng.normal() * 0.9)));
+        n.totalBackedLamports += BigInt(Math.round(sol * 1000)) * 1_000_000n;
+      } else {
+        n.challengeCount++;
+      }
+    }
+  }
+
+  private lifecycle(n: SimNarrative, at: number): void {
+    if (n.status === 'open' && (n.backerCount >= 3 || at - n.createdAt >= 2 * HOUR)) n.status = 'live';
+    if ((n.status === 'open' || n.status === 'live') && at >= n.deadline) n.status = 'pending';
+    if (n.status === 'pending' && at >= n.deadline + HOUR) {
+      n.status = n.outcome === 'refund' ? 'refund' : n.outcome === 'true' ? 'resolved_true' : 'resolved_false';
+      n.resolvedAt = at;
+      this.emit({ type: 'narrative.resolved', narrative: n, at });
+    }
+  }
+
+  private step(at: number): void {
+    for (let k = this.rng.poisson(this.perStepArrival); k > 0; k--) {
+      const n = this.create(at);
+      this.emit({ type: 'narrative.created', narrative: n, at });
+    }
+    for (const n of this.all) {
+      if (n.resolvedAt !== null) continue;
+      this.crowdStep(n, at);
+      this.lifecycle(n, at);
+    }
+  }
+}
+
+export type WorldEvent =
+  | { type: 'narrative.created'; narrative: SimNarrative; at: number }
+  | { type: 'narrative.resolved'; narrative: SimNarrative; at: number };

@@ -1,0 +1,45 @@
+// crowd: reads the crowd's own signal. Backers bet that a narrative resolves TRUE and challengers that it does not,
+// so the share of backers, shrunk toward 0.5 while few have spoken, estimates P(TRUE); recent momentum (how the
+// last hours' newcomers split) tilts it, because late participants have seen more of the evidence.
+// Assumptions: participants are independent and, on average, informative; a thin crowd says little (low confidence).
+// Options: priorStrength (pseudo-participants at 0.5, default 6), momentumWeight (0..1, default 0.35),
+//          momentumWindowHours (default 6), confidenceScale (participants for confidence 0.5, default 25).
+import type { Strategy } from '../src/core/strategy.js';
+
+const num = (v: unknown, fallback: number) => (typeof v === 'number' && Number.isFinite(v) ? v : fallback);
+
+const crowd: Strategy = {
+  name: 'crowd',
+  interfaceVersion: 1,
+  evaluate(narrative, ctx) {
+    const prior = Math.max(0, num(ctx.options.priorStrength, 6));
+    const momentumWeight = Math.min(1, Math.max(0, num(ctx.options.momentumWeight, 0.35)));
+    const windowMs = num(ctx.options.momentumWindowHours, 6) * 3_600_000;
+    const scale = Math.max(1, num(ctx.options.confidenceScale, 25));
+
+    const backers = narrative.backerCount;
+    const challengers = narrative.challengeCount;
+    const n = backers + challengers;
+    if (n === 0) return null; // nobody has spoken: no opinion
+
+    let p = (backers + prior / 2) / (n + prior);
+    let rationale = `${backers} backers vs ${challengers} challengers`;
+
+    // Momentum: how participants who arrived within the window split, from the oldest snapshot inside it.
+    const since = ctx.clock.now() - windowMs;
+    const base = ctx.history.find((s) => Date.parse(s.observedAt) >= since);
+    if (base) {
+      const db = backers - base.backerCount;
+      const dc = challengers - base.challengeCount;
+      if (db >= 0 && dc >= 0 && db + dc > 0) {
+        const recent = (db + prior / 2) / (db + dc + prior);
+        const w = momentumWeight * ((db + dc) / (db + dc + prior));
+        p = (1 - w) * p + w * recent;
+        rationale += `; last ${Math.round(windowMs / 3_600_000)}h +${db}/+${dc}`;
+      }
+    }
+    return { pTrue: p, confidence: n / (n + scale), rationale };
+  },
+};
+
+export default crowd;

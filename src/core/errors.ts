@@ -7,6 +7,7 @@ export const ERROR_CODES = {
   WALLET_MISSING: 'stop',
   WALLET_INSECURE: 'stop',
   WALLET_INVALID: 'stop',
+  WALLET_EXISTS: 'stop',
   API_UNAUTHORIZED: 'stop',
   REGISTER_AMBIGUOUS: 'stop',
   REGISTER_REFUSED: 'stop',

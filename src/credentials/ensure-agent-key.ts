@@ -60,6 +60,11 @@ export async function ensureAgentKey(input: EnsureAgentKeyInput): Promise<AgentK
         hint: err.code === 'API_RATE_LIMITED' ? 'Registration is limited to ~5/hour per IP: wait and try again.' : 'Check the wallet address and agent name; if this wallet already has an agent, set MAGMA_API_KEY to its key.',
       });
     }
+    if (isMagmaError(err, 'NETWORK') && err.details.code === 'ECONNREFUSED') {
+      // No connection was made: nothing can have been created.
+      clearRegisterAttempt(dataDir);
+      throw err;
+    }
     // The answer may have been lost after the server created the agent: keep the marker, explain.
     throw new MagmaError('REGISTER_AMBIGUOUS', `the registration call failed without a clear answer (${isMagmaError(err) ? err.message : String(err)}); MAGMA may have created the agent anyway.`, {
       cause: err,

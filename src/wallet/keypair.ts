@@ -37,7 +37,7 @@ export function loadKeypair(path: string): Keypair {
 /** Writes a new keypair (0600). Never overwrites: an existing file may be the only copy of a funded wallet. */
 export function generateKeypairFile(path: string): Keypair {
   if (existsSync(path)) {
-    throw new MagmaError('WALLET_INVALID', `${path} already exists; refusing to overwrite a keypair.`, {
+    throw new MagmaError('WALLET_EXISTS', `${path} already exists; refusing to overwrite a keypair.`, {
       hint: 'Choose another --out path, or move the old file away first if you really mean to replace it.',
     });
   }

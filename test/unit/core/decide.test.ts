@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { decideBacking, type DecisionInput, type PortfolioView } from '../../../src/core/decide.js';
+import { solToLamports } from '../../../src/core/money.js';
+import { breakEvenProbability, expectedValuePerUnit, kellyFraction, payoutModel, settledPnlLamports } from '../../../src/core/payout.js';
+import { riskLimits, type RiskConfig } from '../../../src/core/risk.js';
+
+const RISK: RiskConfig = {
+  minStakeSol: 0.001, maxStakeSol: 1, maxDailySol: 5, maxOpenPositions: 20, maxExposureSol: 10,
+  maxCategoryExposureSol: null, kellyFraction: 0.25, minEdge: 0.02, minBalanceSol: 0.05, scaleIn: false,
+};
+
+const EMPTY: PortfolioView = { openPositions: 0, exposure: 0n, spentToday: 0n, exposureByCategory: new Map(), heldNarratives: new Set() };
+
+function input(over: Partial<DecisionInput> & { pTrue?: number; risk?: Partial<RiskConfig> } = {}): DecisionInput {
+  const { pTrue = 0.95, risk = {}, ...rest } = over;
+  return {
+    narrative: { id: 'n1', title: 't', thesis: 't', category: 'MARKET', oracleStatus: 'live', totalBackedLamports: 0n, backerCount: 10, challengeCount: 1, createdAt: '' },
+    forecast: { pTrue, confidence: 0.8, contributors: 1 },
+    backingGate: { open: true, reason: null },
+    balance: solToLamports(20),
+    portfolio: EMPTY,
+    limits: riskLimits({ ...RISK, ...risk }),
+    payout: payoutModel('current'),
+    ...rest,
+  };
+}
+
+describe('payout rules', () => {
+  it('current rule: win 6% less a 1.5% fee, lose 35% on FALSE', () => {
+    const m = payoutModel('current');
+    expect(m.winPerUnit).toBeCloseTo(0.0591, 10);
+    expect(m.lossPerUnit).toBe(0.35);
+    // break-even p = a / (a + b) = 0.35 / 0.4091
+    expect(breakEvenProbability(m)).toBeCloseTo(0.855536, 5);
+    // EV at p = 0.95: 0.95 × 0.0591 − 0.05 × 0.35 = 0.038645
+    expect(expectedValuePerUnit(m, 0.95)).toBeCloseTo(0.038645, 6);
+    // Kelly f* = p/a − q/b = 0.95/0.35 − 0.05/0.0591 = 2.714286 − 0.846024
+    expect(kellyFraction(m, 0.95)).toBeCloseTo(1.868262, 5);
+  });
+
+  it('legacy rule: the whole stake is lost on FALSE, so backing needs near-certainty', () => {
+    const m = payoutModel('legacy');
+    expect(m.lossPerUnit).toBe(1);
+    expect(m.winPerUnit).toBeCloseTo(0.0576, 10);
+    // break-even 1 / 1.0576
+    expect(breakEvenProbability(m)).toBeCloseTo(0.945537, 5);
+    // Kelly at p = 0.99: 0.99/1 − 0.01/0.0576 = 0.816389
+    expect(kellyFraction(m, 0.99)).toBeCloseTo(0.816389, 5);
+    expect(kellyFraction(m, 0.9)).toBe(0);
+  });
+
+  it('every rate can be overridden from config', () => {
+    const m = payoutModel('current', { falseLossRate: 0.5, trueGainRate: 0.1, trueFeeRate: 0 });
+    expect(m).toEqual({ rule: 'current', winPerUnit: 0.1, lossPerUnit: 0.5 });
+  });
+
+  it('settles profit and loss in lamports', () => {
+    const m = payoutModel('current');
+    expect(settledPnlLamports(m, 1_000_000_000n, 'true')).toBe(59_100_000n);
+    expect(settledPnlLamports(m, 1_000_000_000n, 'false')).toBe(-350_000_000n);
+    expect(settledPnlLamports(m, 1_000_000_000n, 'refund')).toBe(0n);
+  });
+});
+
+describe('sizing a backing', () => {
+  it('stakes a quarter-Kelly share of the bankroll (balance less the fee reserve)', () => {
+    // risk.maxStakeSol raised so the Kelly stake shows: bankroll 19.95 SOL × 0.25 × f*(0.9)
+    const d = decideBacking(input({ pTrue: 0.9, risk: { maxStakeSol: 10 } }));
+    const f = kellyFraction(payoutModel('current'), 0.9) * 0.25; // (0.9/0.35 − 0.1/0.0591) × 0.25
+    expect(f).toBeCloseTo(0.219845, 5); // (2.571429 − 1.692047) × 0.25
+    expect(d.action).toBe('back');
+    expect(Number(d.stakeLamports)).toBeCloseTo(19.95e9 * f, -3);
+    expect(d.edge).toBeCloseTo(0.9 - 0.855536, 5);
+  });
+
+  it('clamps to risk.maxStakeSol and says so', () => {
+    const d = decideBacking(input({ pTrue: 0.95 }));
+    expect(d.stakeLamports).toBe(solToLamports(1));
+    expect(d.reasons).toContain('clamped by risk.maxStakeSol');
+  });
+
+  it('clamps to what is left of the daily budget, exposure and category exposure', () => {
+    const portfolio: PortfolioView = {
+      ...EMPTY, spentToday: solToLamports(4.7), exposure: solToLamports(9.8),
+      exposureByCategory: new Map([['MARKET', solToLamports(1.9)]]), openPositions: 3,
+    };
+    const daily = decideBacking(input({ portfolio: { ...portfolio, exposure: 0n } }));
+    expect(daily.stakeLamports).toBe(solToLamports(0.3));
+    expect(daily.reasons).toContain('clamped by risk.maxDailySol');
+    const exposure = decideBacking(input({ portfolio }));
+    expect(exposure.stakeLamports).toBe(solToLamports(0.2));
+    expect(exposure.reasons).toContain('clamped by risk.maxExposureSol');
+    const category = decideBacking(input({ portfolio: { ...portfolio, spentToday: 0n, exposure: 0n }, risk: { maxCategoryExposureSol: 2 } }));
+    expect(category.stakeLamports).toBe(solToLamports(0.1));
+  });
+
+  it('skips when the edge is below risk.minEdge', () => {
+    const d = decideBacking(input({ pTrue: 0.86 }));
+    expect(d.action).toBe('skip');
+    expect(d.reasons[0]).toMatch(/^edge below risk.minEdge/);
+  });
+
+  it('skips when the stake would fall below the minimum', () => {
+    const d = decideBacking(input({ balance: solToLamports(0.052) }));
+    expect(d.action).toBe('skip');
+    expect(d.reasons).toContain('stake below risk.minStakeSol');
+  });
+
+  it('never backs a narrative it already holds unless scaling in', () => {
+    const held = { ...EMPTY, heldNarratives: new Set(['n1']), openPositions: 1 };
+    expect(decideBacking(input({ portfolio: held })).action).toBe('skip');
+    expect(decideBacking(input({ portfolio: held, risk: { scaleIn: true } })).action).toBe('back');
+  });
+
+  it('records the closed gate as the reason and backs nothing', () => {
+    const d = decideBacking(input({ backingGate: { open: false, reason: 'protocol halted: backing' } }));
+    expect(d).toMatchObject({ action: 'skip', stakeLamports: 0n });
+    expect(d.reasons).toEqual(['gate closed: protocol halted: backing']);
+  });
+
+  it('backs nothing on an unknown balance, at the open-position limit, or when not open', () => {
+    expect(decideBacking(input({ balance: null })).reasons).toEqual(['wallet balance unknown']);
+    expect(decideBacking(input({ portfolio: { ...EMPTY, openPositions: 20 } })).action).toBe('skip');
+    const pending = input();
+    pending.narrative = { ...pending.narrative, oracleStatus: 'pending' };
+    expect(decideBacking(pending).reasons[0]).toMatch(/not open for backing/);
+    expect(decideBacking(input({ forecast: null })).reasons).toEqual(['no strategy offered an opinion']);
+  });
+
+  it('never exceeds the protocol bound of 10 SOL whatever the config says', () => {
+    const limits = riskLimits({ ...RISK, maxStakeSol: 10 });
+    expect(limits.maxStake).toBe(solToLamports(10));
+    const d = decideBacking(input({ pTrue: 0.999, balance: solToLamports(1000), risk: { maxStakeSol: 10, maxDailySol: 100, maxExposureSol: 100 } }));
+    expect(d.stakeLamports).toBe(solToLamports(10));
+  });
+});

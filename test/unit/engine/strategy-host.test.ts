@@ -1,0 +1,64 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { isMagmaError } from '../../../src/core/errors.js';
+import { loadStrategies } from '../../../src/engine/load-strategies.js';
+import { StrategyHost } from '../../../src/engine/strategy-host.js';
+import { narrative } from '../../helpers/narratives.js';
+
+const FIXTURES = join(import.meta.dirname, '../../fixtures/strategies');
+const ctx = { history: [], clock: { now: () => Date.parse('2026-04-07T00:00:00Z') }, sources: {} };
+
+async function host(...files: string[]) {
+  return new StrategyHost(await loadStrategies(files.map((f) => ({ path: f, weight: 1, timeoutMs: 100, options: {} })), FIXTURES));
+}
+
+describe('strategy host', () => {
+  it('records a good strategy and pools it into the ensemble', async () => {
+    const { records, forecast } = await (await host('good.mjs')).evaluate(narrative(), ctx);
+    expect(records).toEqual([
+      { strategy: 'good', pTrue: 0.9, confidence: 0.6, rationale: 'fixed', verdict: undefined, durationMs: expect.any(Number) },
+      { strategy: 'ensemble', pTrue: expect.closeTo(0.9, 10), confidence: 0.6, durationMs: 0 },
+    ]);
+    expect(forecast?.pTrue).toBeCloseTo(0.9, 10);
+  });
+
+  it('isolates a throwing, a hanging and a garbage-returning strategy and goes on with the good one', async () => {
+    const h = await host('throws.mjs', 'hangs.mjs', 'garbage.mjs', 'good.mjs');
+    const { records, forecast } = await h.evaluate(narrative(), ctx);
+    const byName = Object.fromEntries(records.map((r) => [r.strategy, r]));
+    expect(byName.throws!.error).toBe('threw: boom');
+    expect(byName.hangs!.error).toBe('timed out after 100 ms');
+    expect(byName.garbage!.error).toMatch(/^invalid opinion: pTrue must be a finite number from 0 to 1/);
+    expect(byName.good!.pTrue).toBe(0.9);
+    expect(forecast?.pTrue).toBeCloseTo(0.9, 10); // only the good opinion counts
+    const nan = await h.evaluate(narrative({ id: 'nan' }), ctx);
+    expect(nan.records.find((r) => r.strategy === 'garbage')!.error).toMatch(/pTrue must be a finite number/);
+  });
+
+  it('hands each strategy a frozen narrative and its own options', async () => {
+    const seen: unknown[] = [];
+    const h = new StrategyHost([{
+      strategy: { name: 'spy', evaluate: (n, c) => { seen.push(Object.isFrozen(n), c.options); (n as { title: string }).title = 'x'; return null; } },
+      weight: 1, timeoutMs: 100, options: Object.freeze({ k: 1 }),
+    }]);
+    const { records, forecast } = await h.evaluate(narrative(), ctx);
+    expect(seen[0]).toBe(true);
+    expect(seen[1]).toEqual({ k: 1 });
+    expect(records[0]!.error).toMatch(/threw/); // assigning to a frozen object throws in strict mode
+    expect(forecast).toBeNull();
+  });
+
+  it('refuses, at load time, a module that is not a strategy, a wrong interface version, a missing file and an unknown built-in', async () => {
+    for (const [entries, pattern] of [
+      [[{ path: 'not-a-strategy.mjs' }], /does not export a strategy/],
+      [[{ path: 'old-version.mjs' }], /interface version 0/],
+      [[{ path: 'missing.mjs' }], /not an existing .js or .mjs file/],
+      [[{ name: 'nope' }], /no built-in strategy named "nope"/],
+      [[{ name: 'crowd' }, { name: 'crowd' }], /configured twice/],
+    ] as const) {
+      const err = await loadStrategies(entries.map((e) => ({ ...e, weight: 1, timeoutMs: 100, options: {} })), FIXTURES).catch((e: unknown) => e);
+      expect(isMagmaError(err, 'STRATEGY_LOAD_FAILED')).toBe(true);
+      expect((err as Error).message).toMatch(pattern);
+    }
+  });
+});

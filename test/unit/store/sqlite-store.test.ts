@@ -1,0 +1,90 @@
+import Database from 'better-sqlite3';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { isMagmaError } from '../../../src/core/errors.js';
+import { SqliteStore } from '../../../src/store/sqlite-store.js';
+import { narrative } from '../../helpers/narratives.js';
+
+const dbPath = () => join(mkdtempSync(join(tmpdir(), 'magma-store-')), 'magma.db');
+
+describe('SQLite store', () => {
+  it('migrates a new database to the latest schema with WAL and full sync', () => {
+    const store = SqliteStore.open(dbPath());
+    expect(store.schemaVersion).toBeGreaterThanOrEqual(1);
+    expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(store.db.pragma('synchronous', { simple: true })).toBe(2); // FULL
+    expect(store.integrityCheck()).toBe('ok');
+    store.close();
+  });
+
+  it('reopens an existing database without re-running migrations', () => {
+    const path = dbPath();
+    const a = SqliteStore.open(path);
+    a.setMeta('k', 'v');
+    const version = a.schemaVersion;
+    a.close();
+    const b = SqliteStore.open(path);
+    expect(b.schemaVersion).toBe(version);
+    expect(b.getMeta('k')).toBe('v');
+    b.close();
+  });
+
+  it('refuses a database from a newer build', () => {
+    const path = dbPath();
+    SqliteStore.open(path).close();
+    const raw = new Database(path);
+    raw.pragma('user_version = 999');
+    raw.close();
+    const err = (() => { try { SqliteStore.open(path); } catch (e) { return e; } })();
+    expect(isMagmaError(err, 'STORE_FAILED')).toBe(true);
+    expect((err as Error).message).toContain('newer than this build knows');
+  });
+
+  it('stores a snapshot only when a narrative changed, and keeps lamports exact', () => {
+    const store = SqliteStore.open(dbPath());
+    const n = narrative({ totalBackedLamports: 9_007_199_254_740_993n }); // above 2^53: must not round
+    const t1 = store.beginTick('2026-04-07T00:00:00.000Z');
+    expect(store.recordFeed(t1, '2026-04-07T00:00:00.000Z', [{ narrative: n, raw: { id: n.id } }])).toBe(1);
+    const t2 = store.beginTick('2026-04-07T00:01:00.000Z');
+    expect(store.recordFeed(t2, '2026-04-07T00:01:00.000Z', [{ narrative: n, raw: { id: n.id } }])).toBe(0);
+    const t3 = store.beginTick('2026-04-07T00:02:00.000Z');
+    expect(store.recordFeed(t3, '2026-04-07T00:02:00.000Z', [{ narrative: { ...n, backerCount: 24 }, raw: {} }])).toBe(1);
+    const history = store.history(n.id, '2026-04-07T00:02:00.000Z');
+    expect(history.map((h) => h.backerCount)).toEqual([23, 24]);
+    expect(history[0]!.totalBackedLamports).toBe(9_007_199_254_740_993n);
+    // history never looks ahead of the moment asked for
+    expect(store.history(n.id, '2026-04-07T00:01:00.000Z')).toHaveLength(1);
+    store.close();
+  });
+
+  it('derives the portfolio view from the backing journal (open positions, exposure, today\'s spend)', () => {
+    const store = SqliteStore.open(dbPath());
+    const tick = store.beginTick('2026-04-07T00:00:00.000Z');
+    const decision = { narrativeId: 'a', action: 'back' as const, stakeLamports: 5n, pTrue: 0.9, confidence: 0.5, edge: 0.05, expectedValue: 0.01, reasons: [] };
+    const id = store.recordDecision(tick, decision, true, '2026-04-07T00:00:00.000Z');
+    store.insertBackingIntent({ intentKey: 'k1', decisionId: id, narrativeId: 'a', category: 'MARKET', stakeLamports: 300n, state: 'simulated', dryRun: true, at: '2026-04-06T23:00:00.000Z' });
+    store.insertBackingIntent({ intentKey: 'k2', decisionId: id, narrativeId: 'b', category: 'SPORTS', stakeLamports: 200n, state: 'simulated', dryRun: true, at: '2026-04-07T01:00:00.000Z' });
+    store.insertBackingIntent({ intentKey: 'k3', decisionId: id, narrativeId: 'c', category: 'SPORTS', stakeLamports: 999n, state: 'failed', dryRun: true, at: '2026-04-07T01:00:00.000Z' });
+    store.insertBackingIntent({ intentKey: 'k4', decisionId: id, narrativeId: 'd', category: 'SPORTS', stakeLamports: 777n, state: 'confirmed', dryRun: false, at: '2026-04-07T01:00:00.000Z' });
+    const view = store.portfolioView(true, '2026-04-07T00:00:00.000Z');
+    expect(view.openPositions).toBe(2);
+    expect(view.exposure).toBe(500n);
+    expect(view.spentToday).toBe(200n);
+    expect(view.exposureByCategory.get('SPORTS')).toBe(200n);
+    expect([...view.heldNarratives].sort()).toEqual(['a', 'b']);
+    // dry-run and live rows never mix
+    expect(store.portfolioView(false, '2026-04-07T00:00:00.000Z').exposure).toBe(777n);
+    // one row per intent: a repeated intent key is refused
+    expect(() => store.insertBackingIntent({ intentKey: 'k1', decisionId: id, narrativeId: 'a', category: 'MARKET', stakeLamports: 1n, state: 'simulated', dryRun: true, at: 'x' })).toThrow();
+    store.close();
+  });
+
+  it('explains a path it cannot open', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'magma-store-')), 'a-file');
+    writeFileSync(file, 'not a folder');
+    const err = (() => { try { SqliteStore.open(join(file, 'sub', 'magma.db')); } catch (e) { return e; } })();
+    expect(isMagmaError(err, 'STORE_FAILED')).toBe(true);
+  });
+});

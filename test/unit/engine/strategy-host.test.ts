@@ -48,6 +48,15 @@ describe('strategy host', () => {
     expect(forecast).toBeNull();
   });
 
+  it('loads the README\'s example strategy by path and gets its opinion', async () => {
+    const [loaded] = await loadStrategies([{ path: 'strategies/examples/contrarian-thin-markets.mjs', weight: 0.5, timeoutMs: 100, options: {} }], join(import.meta.dirname, '../../..'));
+    const h = new StrategyHost([loaded!]);
+    const thin = await h.evaluate(narrative({ backerCount: 4, challengeCount: 0 }), ctx);
+    expect(thin.records[0]).toMatchObject({ strategy: 'contrarian-thin-markets', pTrue: 0.65, confidence: 0.2 });
+    const crowded = await h.evaluate(narrative({ backerCount: 40, challengeCount: 2 }), ctx);
+    expect(crowded.forecast).toBeNull();
+  });
+
   it('refuses, at load time, a module that is not a strategy, a wrong interface version, a missing file and an unknown built-in', async () => {
     for (const [entries, pattern] of [
       [[{ path: 'not-a-strategy.mjs' }], /does not export a strategy/],

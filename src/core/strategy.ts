@@ -25,8 +25,17 @@ export interface StrategyClock {
   now(): number;
 }
 
-/** Approved data sources; each is replaced by recorded data in backtests. Later issues add price and Magus. */
+/** A price source as strategies see it: read-only, and never later than the clock's now (also in backtests). */
+export interface StrategyPriceSource {
+  /** The latest USD price at or before now, or null when the asset is unknown or the data too old. */
+  price(asset: string): Promise<number | null>;
+  /** USD price points from `sinceMs` up to now, oldest first. */
+  history(asset: string, sinceMs: number): Promise<Array<{ t: number; price: number }>>;
+}
+
+/** Approved data sources; each is replaced by recorded data in backtests. */
 export interface StrategySources {
+  readonly prices?: StrategyPriceSource;
   readonly [name: string]: unknown;
 }
 

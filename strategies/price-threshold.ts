@@ -1,0 +1,52 @@
+// price-threshold: for price narratives ("SOL closes above $250 on June 1", "BTC trades below $90k by Friday"),
+// the probability the price closes beyond the level at the deadline, or touches it before, from the current price and
+// realised volatility under a driftless lognormal model (src/core/price-model.ts). Declines what it cannot parse,
+// assets without prices, and narratives past their deadline.
+// Assumptions: the thesis's resolution source tracks the price source; volatility over the lookback persists to the
+// deadline; no drift. Confidence falls with thin price history and with long horizons, where the model is weakest.
+// Options: lookbackDays (volatility window, default 30), minPoints (default 24), maxConfidence (default 0.85).
+import { parsePriceThesis } from '../src/core/price-thesis.js';
+import { probabilityClose, probabilityTouch, realisedVolatility } from '../src/core/price-model.js';
+import type { Strategy } from '../src/core/strategy.js';
+
+const DAY = 86_400_000;
+const num = (v: unknown, fallback: number) => (typeof v === 'number' && Number.isFinite(v) ? v : fallback);
+
+const priceThreshold: Strategy = {
+  name: 'price-threshold',
+  interfaceVersion: 1,
+  async evaluate(narrative, ctx) {
+    const prices = ctx.sources.prices;
+    if (!prices) return null;
+    const now = ctx.clock.now();
+    const thesis = parsePriceThesis(narrative.thesis, now) ?? parsePriceThesis(narrative.title, now);
+    if (!thesis) return null;
+    const horizonMs = thesis.deadlineMs - now;
+    if (horizonMs <= 0) return null;
+
+    const spot = await prices.price(thesis.asset);
+    if (spot === null || !(spot > 0)) return null;
+    const history = await prices.history(thesis.asset, now - num(ctx.options.lookbackDays, 30) * DAY);
+    const sigma = realisedVolatility(history);
+    if (sigma === null) return null;
+
+    const direction = thesis.direction ?? (thesis.level > spot ? 'above' : 'below');
+    const raw = thesis.kind === 'close'
+      ? probabilityClose(spot, thesis.level, direction, sigma, horizonMs)
+      : probabilityTouch(spot, thesis.level, direction, sigma, horizonMs);
+    const pTrue = Math.min(0.999, Math.max(0.001, raw));
+
+    const minPoints = Math.max(3, num(ctx.options.minPoints, 24));
+    const dataWeight = Math.min(1, history.length / minPoints);
+    const horizonWeight = horizonMs <= 7 * DAY ? 1 : horizonMs <= 30 * DAY ? 0.8 : 0.5;
+    const confidence = num(ctx.options.maxConfidence, 0.85) * dataWeight * horizonWeight;
+    const hours = Math.round(horizonMs / 3_600_000);
+    return {
+      pTrue,
+      confidence,
+      rationale: `${thesis.asset} at ${spot} vs ${thesis.kind} ${direction} ${thesis.level} within ${hours}h; realised volatility ${(sigma * 100).toFixed(0)}%/yr over ${history.length} points`,
+    };
+  },
+};
+
+export default priceThreshold;

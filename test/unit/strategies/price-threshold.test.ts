@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import priceThreshold from '../../../strategies/price-threshold.js';
+import type { StrategyPriceSource } from '../../../src/core/strategy.js';
+import { narrative } from '../../helpers/narratives.js';
+
+const NOW = Date.parse('2026-05-20T12:00:00Z');
+const HOUR = 3_600_000;
+
+function source(spot: number, volatilityPerHour = 0.01): StrategyPriceSource & { historyCalls: number[] } {
+  const calls: number[] = [];
+  return {
+    historyCalls: calls,
+    async price(asset) { return asset === 'SOL' ? spot : null; },
+    async history(asset, since) {
+      calls.push(since);
+      if (asset !== 'SOL') return [];
+      // alternating ±1% hourly moves: realised volatility ≈ 1%/√h
+      return Array.from({ length: 24 * 30 }, (_, i) => ({ t: NOW - (24 * 30 - i) * HOUR, price: spot * (i % 2 ? 1 + volatilityPerHour : 1) }));
+    },
+  };
+}
+
+const ctx = (prices?: StrategyPriceSource, options = {}) => ({ history: [], clock: { now: () => NOW }, options, sources: prices ? { prices } : {} });
+
+describe('price-threshold strategy', () => {
+  it('gives a high probability when the level is far below the price at a near deadline', async () => {
+    const o = await priceThreshold.evaluate(narrative({ thesis: 'Will SOL close above $150 on 2026-05-22 per CoinGecko?' }), ctx(source(230)));
+    expect(o!.pTrue).toBeGreaterThan(0.95);
+    expect(o!.confidence).toBeGreaterThan(0.8);
+    expect(o!.rationale).toMatch(/SOL at 230 vs close above 150/);
+  });
+
+  it('gives a low probability for a far level, higher for touch than for close', async () => {
+    const close = await priceThreshold.evaluate(narrative({ thesis: 'Will SOL close above $300 on 2026-06-10?' }), ctx(source(230)));
+    const touch = await priceThreshold.evaluate(narrative({ thesis: 'Will SOL trade above $300 at any time before 2026-06-10?' }), ctx(source(230)));
+    expect(close!.pTrue).toBeLessThan(0.3);
+    expect(touch!.pTrue).toBeGreaterThan(close!.pTrue);
+  });
+
+  it('reads history only from the lookback window up to now', async () => {
+    const prices = source(230);
+    await priceThreshold.evaluate(narrative({ thesis: 'SOL closes above $250 on June 1' }), ctx(prices, { lookbackDays: 10 }));
+    expect(prices.historyCalls).toEqual([NOW - 10 * 24 * HOUR]);
+  });
+
+  it('declines what it cannot use: no price source, unparseable thesis, unknown asset, past deadline', async () => {
+    const n = narrative({ thesis: 'SOL closes above $250 on June 1', title: 'x' });
+    expect(await priceThreshold.evaluate(n, ctx())).toBeNull();
+    expect(await priceThreshold.evaluate(narrative({ thesis: 'Lakers win on Friday', title: 'Lakers win' }), ctx(source(230)))).toBeNull();
+    expect(await priceThreshold.evaluate(narrative({ thesis: 'BTC closes above $90k on June 1', title: 'x' }), ctx(source(230)))).toBeNull();
+    expect(await priceThreshold.evaluate(narrative({ thesis: 'SOL closes above $250 on 2026-05-19', title: 'x' }), ctx(source(230)))).toBeNull();
+  });
+
+  it('falls back to the title when the thesis says nothing it can read', async () => {
+    const o = await priceThreshold.evaluate(narrative({ title: 'SOL closes above $250 on June 1', thesis: 'See title.' }), ctx(source(230)));
+    expect(o).not.toBeNull();
+  });
+});

@@ -18,6 +18,7 @@ import type { Logger } from '../log/logger.js';
 import { HttpMagmaApi } from '../magma/http-magma-api.js';
 import type { Clock } from '../ports/clock.js';
 import { isoNow } from '../ports/clock.js';
+import { SimOutcomeSource } from '../outcomes/sim-outcome-source.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { generateKeypairFile, loadKeypair } from '../wallet/keypair.js';
 
@@ -31,6 +32,8 @@ export interface AgentOptions {
   clock?: Clock;
   /** Create a throwaway wallet when none exists (simulator rehearsals and the demo only). */
   createWalletIfMissing?: boolean;
+  /** Base URL of the bundled simulator when rehearsing against it: outcomes come from its realised results. */
+  simulatorUrl?: string;
   signal?: AbortSignal;
 }
 
@@ -89,9 +92,10 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
   };
   const apiTransport = new HttpTransport({ baseUrl: config.api.url, timeoutMs: config.api.timeoutMs, onCall, nowIso });
   const rpcTransport = new HttpTransport({ baseUrl: config.rpc.url, timeoutMs: config.rpc.timeoutMs, onCall, nowIso });
+  const simTransport = o.simulatorUrl ? new HttpTransport({ baseUrl: o.simulatorUrl, timeoutMs: config.api.timeoutMs, onCall, nowIso }) : null;
   const close = async () => {
     store.close();
-    await Promise.all([apiTransport.close(), rpcTransport.close()]);
+    await Promise.all([apiTransport.close(), rpcTransport.close(), simTransport?.close()]);
   };
 
   try {
@@ -116,6 +120,7 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
         ...(config.payout.falseLossRate !== undefined ? { falseLossRate: config.payout.falseLossRate } : {}),
       }),
       logger,
+      ...(simTransport ? { outcomes: new SimOutcomeSource(simTransport) } : {}),
     });
     return { engine, store, clock, walletAddress, agentKey, dryRun: executor.dryRun, dbPath, close };
   } catch (err) {

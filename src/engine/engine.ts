@@ -3,7 +3,7 @@
 import { decideBacking, type Decision } from '../core/decide.js';
 import { errorMessage, isMagmaError, MagmaError } from '../core/errors.js';
 import { formatSol } from '../core/money.js';
-import type { PayoutModel } from '../core/payout.js';
+import { settledPnlLamports, type PayoutModel } from '../core/payout.js';
 import type { RiskLimits } from '../core/risk.js';
 import type { StrategySources } from '../core/strategy.js';
 import type { Logger } from '../log/logger.js';
@@ -11,7 +11,8 @@ import type { Chain } from '../ports/chain.js';
 import { isoNow, startOfUtcDay, type Clock } from '../ports/clock.js';
 import type { Executor } from '../ports/executor.js';
 import type { MagmaApi } from '../ports/magma-api.js';
-import type { Store } from '../ports/store.js';
+import { outcomeOfStatus, type OutcomeSource } from '../ports/outcome-source.js';
+import type { OutcomeRecord, SettledBacking, Store } from '../ports/store.js';
 import { evaluateGates, type Gates } from './gates.js';
 import type { StrategyHost } from './strategy-host.js';
 
@@ -27,6 +28,8 @@ export interface EngineDeps {
   payout: PayoutModel;
   logger: Logger;
   sources?: StrategySources;
+  /** Where outcomes of narratives that left the feed come from; without one, only the feed's own statuses count. */
+  outcomes?: OutcomeSource;
 }
 
 export interface TickSummary {
@@ -38,6 +41,8 @@ export interface TickSummary {
   skipped: number;
   gates: Gates;
   balance: bigint | null;
+  /** Positions settled this tick, with their profit and loss. */
+  settled: SettledBacking[];
 }
 
 async function settle<T>(p: Promise<T>): Promise<T | Error> {
@@ -73,6 +78,41 @@ export class Engine {
     }
   }
 
+  /**
+   * Records outcomes the feed shows, and asks the outcome source about narratives that left the feed; each new
+   * outcome settles the open backings of that narrative under the payout rule. A failing source only delays this.
+   */
+  private async learnOutcomes(inFeed: readonly { id: string; oracleStatus: string }[], at: string, signal?: AbortSignal): Promise<SettledBacking[]> {
+    const { store, logger, outcomes } = this.deps;
+    const found: OutcomeRecord[] = [];
+    for (const n of inFeed) {
+      const outcome = outcomeOfStatus(n.oracleStatus);
+      if (outcome) found.push({ narrativeId: n.id, outcome, resolvedAt: null, source: 'feed' });
+    }
+    if (outcomes) {
+      const awaiting = store.narrativesAwaitingOutcome(new Set(inFeed.map((n) => n.id)), OUTCOME_LOOKUPS_PER_TICK);
+      if (awaiting.length) {
+        try {
+          for (const o of await outcomes.outcomes(awaiting, signal)) found.push({ ...o, source: outcomes.name });
+        } catch (err) {
+          if (isMagmaError(err, 'ABORTED')) throw err;
+          logger.warn('outcomes.unavailable', { source: outcomes.name, msg: errorMessage(err) });
+        }
+      }
+    }
+    const settled: SettledBacking[] = [];
+    for (const o of found) {
+      const done = store.recordOutcome(o, at, (stake, outcome) => settledPnlLamports(this.deps.payout, stake, outcome));
+      if (!done) continue;
+      logger.info('narrative.resolved', { narrative_id: o.narrativeId, outcome: o.outcome, source: o.source, settled_positions: done.length });
+      for (const s of done) {
+        logger.info('position.settled', { narrative_id: s.narrativeId, outcome: o.outcome, amount_lamports: s.stakeLamports, pnl_lamports: s.pnlLamports, pnl: formatSol(s.pnlLamports), dry_run: s.dryRun });
+      }
+      settled.push(...done);
+    }
+    return settled;
+  }
+
   private async run(tickId: number, signal?: AbortSignal): Promise<TickSummary> {
     const { api, chain, clock, store, host, executor, logger } = this.deps;
     const [status, terms, balance] = await Promise.all([
@@ -88,6 +128,7 @@ export class Engine {
     for (const d of feed.dropped) logger.warn('feed.item_dropped', { index: d.index, narrative_id: d.id, reason: d.reason });
     const observedAt = isoNow(clock);
     const changed = store.recordFeed(tickId, observedAt, feed.narratives);
+    const settled = await this.learnOutcomes(feed.narratives.map((f) => f.narrative), observedAt, signal);
 
     const backed: Decision[] = [];
     let skipped = 0;
@@ -96,7 +137,7 @@ export class Engine {
       if (signal?.aborted) throw new MagmaError('ABORTED', 'tick abandoned between narratives: shutting down.');
       const history = store.history(narrative.id, observedAt);
       const evaluation = await host.evaluate(narrative, { history, clock: { now: () => clock.now() }, sources: this.deps.sources ?? {} });
-      store.recordOpinions(tickId, narrative.id, observedAt, evaluation.records);
+      store.recordOpinions(tickId, narrative.id, observedAt, evaluation.records, narrative.oracleStatus);
       for (const r of evaluation.records) if (r.error) logger.warn('strategy.failed', { strategy: r.strategy, narrative_id: narrative.id, error: r.error });
 
       const decision = decideBacking({
@@ -122,7 +163,7 @@ export class Engine {
     }
     const summary: TickSummary = {
       tickId, feedCount: feed.narratives.length, dropped: feed.dropped.length, changed, backed, skipped, gates,
-      balance: balance instanceof Error ? null : balance,
+      balance: balance instanceof Error ? null : balance, settled,
     };
     logger.info('tick.done', {
       tick: tickId, narratives: summary.feedCount, changed, dropped: summary.dropped, backed: backed.length, skipped,
@@ -131,5 +172,8 @@ export class Engine {
     return summary;
   }
 }
+
+/** How many narratives that left the feed are looked up per tick (bounds the work and the calls). */
+const OUTCOME_LOOKUPS_PER_TICK = 100;
 
 const round = (x: number | null) => (x === null ? null : Math.round(x * 1000) / 1000);

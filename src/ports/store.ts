@@ -54,6 +54,23 @@ export interface BackingIntent {
   at: string;
 }
 
+export type Outcome = 'true' | 'false' | 'refund';
+
+export interface OutcomeRecord {
+  narrativeId: string;
+  outcome: Outcome;
+  resolvedAt: string | null;
+  source: string;
+}
+
+export interface SettledBacking {
+  backingId: number;
+  narrativeId: string;
+  stakeLamports: bigint;
+  pnlLamports: bigint;
+  dryRun: boolean;
+}
+
 export interface Store {
   beginTick(startedAt: string): number;
   finishTick(tickId: number, outcome: TickOutcome): void;
@@ -61,12 +78,16 @@ export interface Store {
   recordFeed(tickId: number, observedAt: string, items: readonly FeedObservation[]): number;
   /** Snapshots of one narrative observed at or before `upTo`, oldest first. */
   history(narrativeId: string, upTo: string): NarrativeSnapshot[];
-  recordOpinions(tickId: number, narrativeId: string, observedAt: string, opinions: readonly OpinionRecord[]): void;
+  recordOpinions(tickId: number, narrativeId: string, observedAt: string, opinions: readonly OpinionRecord[], oracleStatus?: string): void;
   recordDecision(tickId: number, decision: Decision, dryRun: boolean, createdAt: string): number;
   recordApiCall(call: ApiCallRecord): void;
   /** Open positions, exposure and today's spend from the backing journal (`dayStart`: start of the UTC day). */
   portfolioView(dryRun: boolean, dayStart: string): PortfolioView;
   insertBackingIntent(intent: BackingIntent): number;
+  /** Narratives the agent has an opinion on or a position in, no outcome yet, and not among `exclude` (the live feed). */
+  narrativesAwaitingOutcome(exclude: ReadonlySet<string>, limit: number): string[];
+  /** Records an outcome (first one wins) and settles unsettled backings of it; returns what was settled. */
+  recordOutcome(outcome: OutcomeRecord, at: string, pnl: (stake: bigint, outcome: Outcome) => bigint): SettledBacking[] | null;
   getMeta(key: string): string | null;
   setMeta(key: string, value: string): void;
   close(): void;

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { Decision, PortfolioView } from '../core/decide.js';
 import { MagmaError } from '../core/errors.js';
 import type { Narrative, NarrativeSnapshot } from '../core/narrative.js';
-import type { ApiCallRecord, BackingIntent, FeedObservation, OpinionRecord, Store, TickOutcome } from '../ports/store.js';
+import type { ApiCallRecord, BackingIntent, FeedObservation, OpinionRecord, Outcome, OutcomeRecord, SettledBacking, Store, TickOutcome } from '../ports/store.js';
 
 const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
@@ -152,15 +152,15 @@ export class SqliteStore implements Store {
     }));
   }
 
-  recordOpinions(tickId: number, narrativeId: string, observedAt: string, opinions: readonly OpinionRecord[]): void {
+  recordOpinions(tickId: number, narrativeId: string, observedAt: string, opinions: readonly OpinionRecord[], oracleStatus?: string): void {
     const insert = this.db.prepare(`
-      INSERT INTO opinions (tick_id, narrative_id, strategy, p_true, confidence, rationale, verdict_json, error, duration_ms, observed_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      INSERT INTO opinions (tick_id, narrative_id, strategy, p_true, confidence, rationale, verdict_json, error, duration_ms, observed_at, oracle_status)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.write(() =>
       this.db.transaction(() => {
         for (const o of opinions) {
           insert.run(tickId, narrativeId, o.strategy, o.pTrue, o.confidence, o.rationale ?? null,
-            o.verdict ? JSON.stringify(o.verdict) : null, o.error ?? null, o.durationMs, observedAt);
+            o.verdict ? JSON.stringify(o.verdict) : null, o.error ?? null, o.durationMs, observedAt, oracleStatus ?? null);
         }
       })(),
     );
@@ -224,6 +224,40 @@ export class SqliteStore implements Store {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
           .run(b.intentKey, b.decisionId, b.narrativeId, b.category, b.stakeLamports, b.state, b.dryRun ? 1 : 0, b.at, b.at).lastInsertRowid,
       ),
+    );
+  }
+
+  narrativesAwaitingOutcome(exclude: ReadonlySet<string>, limit: number): string[] {
+    const candidates = this.db
+      .prepare(`SELECT n.id FROM narratives n
+                WHERE NOT EXISTS (SELECT 1 FROM outcomes o WHERE o.narrative_id = n.id)
+                  AND (EXISTS (SELECT 1 FROM backings b WHERE b.narrative_id = n.id AND b.outcome IS NULL)
+                       OR EXISTS (SELECT 1 FROM decisions d WHERE d.narrative_id = n.id))
+                ORDER BY n.last_seen_at`)
+      .pluck()
+      .all() as string[];
+    return candidates.filter((id) => !exclude.has(id)).slice(0, limit);
+  }
+
+  recordOutcome(o: OutcomeRecord, at: string, pnl: (stake: bigint, outcome: Outcome) => bigint): SettledBacking[] | null {
+    const placeholders = CLOSED_STATES.map(() => '?').join(',');
+    return this.write(() =>
+      this.db.transaction(() => {
+        const inserted = this.db
+          .prepare(`INSERT INTO outcomes (narrative_id, outcome, resolved_at, source, recorded_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`)
+          .run(o.narrativeId, o.outcome, o.resolvedAt, o.source, at);
+        if (inserted.changes === 0) return null;
+        const open = this.db
+          .prepare(`SELECT id, stake_lamports, dry_run FROM backings WHERE narrative_id = ? AND outcome IS NULL AND state NOT IN (${placeholders})`)
+          .safeIntegers(true)
+          .all(o.narrativeId, ...CLOSED_STATES) as Array<{ id: bigint; stake_lamports: bigint; dry_run: bigint }>;
+        const settle = this.db.prepare(`UPDATE backings SET outcome = ?, pnl_lamports = ?, updated_at = ? WHERE id = ?`);
+        return open.map((b) => {
+          const value = pnl(b.stake_lamports, o.outcome);
+          settle.run(o.outcome, value, at, b.id);
+          return { backingId: Number(b.id), narrativeId: o.narrativeId, stakeLamports: b.stake_lamports, pnlLamports: value, dryRun: b.dry_run === 1n };
+        });
+      })(),
     );
   }
 

@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { createAgent } from '../../app/agent.js';
 import { formatSol } from '../../core/money.js';
 import { runDaemon } from '../../engine/daemon.js';
+import { calibrationByStrategy, pnlSummary, type PnlSummary } from '../../report/calibration-report.js';
 import { runSummary } from '../../report/run-summary.js';
+import type { Calibration } from '../../core/calibration.js';
 import { Simulator } from '../../sim/simulator.js';
 import { loadRuntime, type GlobalOptions } from '../runtime.js';
 import { onShutdown } from '../shutdown.js';
@@ -49,7 +51,7 @@ export function registerDemo(program: Command): void {
       out();
       let agent;
       try {
-        agent = await createAgent({ config, logger, apiKeyOverride: loaded.apiKeyOverride, clock: sim.clock, createWalletIfMissing: true, signal: shutdown.signal });
+        agent = await createAgent({ config, logger, apiKeyOverride: loaded.apiKeyOverride, clock: sim.clock, simulatorUrl: urls.api, createWalletIfMissing: true, signal: shutdown.signal });
         out(`wallet ${agent.walletAddress} (throwaway), agent key ${agent.agentKey.source}`);
         let n = 0;
         await runDaemon({
@@ -61,7 +63,7 @@ export function registerDemo(program: Command): void {
             out(`tick ${String(n).padStart(3)}/${ticks}  ${at}  feed ${String(s.feedCount).padStart(2)}  changed ${String(s.changed).padStart(2)}  would back ${s.backed.length}${backs ? `: ${backs}` : ''}`);
           },
         });
-        printSummary(out, runSummary(agent.store));
+        printSummary(out, runSummary(agent.store), pnlSummary(agent.store, true), calibrationByStrategy(agent.store));
       } finally {
         await agent?.close();
         await sim.stop();
@@ -71,7 +73,7 @@ export function registerDemo(program: Command): void {
     });
 }
 
-function printSummary(out: (line?: string) => void, s: ReturnType<typeof runSummary>): void {
+function printSummary(out: (line?: string) => void, s: ReturnType<typeof runSummary>, pnl: PnlSummary, calibration: Record<string, Calibration>): void {
   out();
   out('── summary ─────────────────────────────────────────────');
   out(`ticks:       ${s.ticks.ok} completed, ${s.ticks.failed} failed`);
@@ -88,6 +90,12 @@ function printSummary(out: (line?: string) => void, s: ReturnType<typeof runSumm
     for (const b of s.backs) {
       out(`  ${formatSol(b.stakeLamports, 3).padStart(10)}  p=${b.pTrue.toFixed(3)} edge=${b.edge.toFixed(3)}  [${b.category}] ${b.title}`);
     }
+  }
+  out(`dry-run P&L: ${pnl.settled} settled (${pnl.won} won, ${pnl.lost} lost, ${pnl.refunded} refunded): ${formatSol(pnl.pnlLamports, 3)}; ${pnl.openPositions} open (${formatSol(pnl.openLamports, 3)} at stake)`);
+  const scored = Object.entries(calibration).filter(([, c]) => c.n > 0);
+  if (scored.length) {
+    out('calibration on resolved narratives (Brier, lower is better; always-0.5 scores 0.250):');
+    for (const [name, c] of scored) out(`  ${name.padEnd(16)} ${c.brier!.toFixed(3)} over ${c.n} narratives, right side of 0.5: ${Math.round(c.hitRate! * 100)}%`);
   }
   out('Dry run: nothing was sent. Next: `magma-agent run --sim --dry-run` for a longer rehearsal, README.md for going live.');
 }

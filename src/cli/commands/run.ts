@@ -45,7 +45,7 @@ Examples:
         }
         const agent = await createAgent({
           config, logger, apiKeyOverride: loaded.apiKeyOverride, createWalletIfMissing: opts.sim === true,
-          signal: shutdown.signal, ...(sim ? { clock: sim.clock } : {}),
+          signal: shutdown.signal, ...(sim ? { clock: sim.clock, simulatorUrl: sim.urls.api } : {}),
         });
         logger.info('agent.started', {
           wallet: agent.walletAddress, dry_run: agent.dryRun, db: agent.dbPath, api: config.api.url, key_source: agent.agentKey.source,

@@ -81,6 +81,25 @@ describe('SQLite store', () => {
     store.close();
   });
 
+  it('records an outcome once, settles the open backings of that narrative, and stops asking about it', () => {
+    const store = SqliteStore.open(dbPath());
+    const n = narrative();
+    const tick = store.beginTick('2026-04-07T00:00:00.000Z');
+    store.recordFeed(tick, '2026-04-07T00:00:00.000Z', [{ narrative: n, raw: {} }]);
+    const decision = { narrativeId: n.id, action: 'back' as const, stakeLamports: 1_000_000_000n, pTrue: 0.9, confidence: 0.5, edge: 0.05, expectedValue: 0.01, reasons: [] };
+    const id = store.recordDecision(tick, decision, true, '2026-04-07T00:00:00.000Z');
+    store.insertBackingIntent({ intentKey: 'k', decisionId: id, narrativeId: n.id, category: 'MARKET', stakeLamports: 1_000_000_000n, state: 'simulated', dryRun: true, at: '2026-04-07T00:00:00.000Z' });
+    expect(store.narrativesAwaitingOutcome(new Set([n.id]), 10)).toEqual([]); // still in the feed
+    expect(store.narrativesAwaitingOutcome(new Set(), 10)).toEqual([n.id]);
+
+    const settled = store.recordOutcome({ narrativeId: n.id, outcome: 'false', resolvedAt: null, source: 'simulator' }, '2026-04-09T00:00:00.000Z', (stake) => -stake / 4n);
+    expect(settled).toEqual([{ backingId: 1, narrativeId: n.id, stakeLamports: 1_000_000_000n, pnlLamports: -250_000_000n, dryRun: true }]);
+    expect(store.recordOutcome({ narrativeId: n.id, outcome: 'true', resolvedAt: null, source: 'feed' }, 'x', () => 0n)).toBeNull(); // first one wins
+    expect(store.narrativesAwaitingOutcome(new Set(), 10)).toEqual([]);
+    expect(store.portfolioView(true, '2026-04-07T00:00:00.000Z').openPositions).toBe(0); // settled: no longer open
+    store.close();
+  });
+
   it('explains a path it cannot open', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'magma-store-')), 'a-file');
     writeFileSync(file, 'not a folder');

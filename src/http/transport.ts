@@ -20,6 +20,8 @@ export interface TransportOptions {
   /** Time for records (the clock port's ISO time; defaults to the wall clock). */
   nowIso?: () => string;
   userAgent?: string;
+  /** Waits between read retries; inject the clock's sleep so tests and simulations do not wait in real time. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 export interface HttpCall {
@@ -35,6 +37,8 @@ export interface HttpCall {
   signal?: AbortSignal | undefined;
   /** Reads may be retried; writes never are. Defaults to GET. */
   idempotent?: boolean;
+  /** The caller's own rate budget left for this family after this call, recorded beside the server's headers. */
+  budgetRemaining?: number | null;
 }
 
 export interface HttpResult {
@@ -102,7 +106,7 @@ export class HttpTransport {
 
   private async backoff(attempt: number, signal?: AbortSignal): Promise<void> {
     const cap = (this.options.backoffMs ?? 250) * 2 ** attempt;
-    await realSleep(Math.random() * cap, signal).catch((reason) => {
+    await (this.options.sleep ?? realSleep)(Math.random() * cap, signal).catch((reason) => {
       throw new MagmaError('ABORTED', 'request cancelled while waiting to retry.', { cause: reason });
     });
   }
@@ -134,6 +138,7 @@ export class HttpTransport {
         rateLimitLimit: intHeader(h['x-ratelimit-limit']),
         rateLimitRemaining: intHeader(h['x-ratelimit-remaining']),
         rateLimitReset: h['x-ratelimit-reset'] ?? null,
+        budgetRemaining: call.budgetRemaining ?? null,
         errorCode,
       });
 

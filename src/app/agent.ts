@@ -16,6 +16,7 @@ import { DryRunExecutor } from '../executor/dry-run-executor.js';
 import { HttpTransport } from '../http/transport.js';
 import type { Logger } from '../log/logger.js';
 import { HttpMagmaApi } from '../magma/http-magma-api.js';
+import { rateBudgetFromConfig } from '../magma/rate-budget-from-config.js';
 import type { Clock } from '../ports/clock.js';
 import { isoNow } from '../ports/clock.js';
 import { SqliteStore } from '../store/sqlite-store.js';
@@ -87,8 +88,9 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
       logger.warn('store.api_call_not_recorded', { err });
     }
   };
-  const apiTransport = new HttpTransport({ baseUrl: config.api.url, timeoutMs: config.api.timeoutMs, onCall, nowIso });
-  const rpcTransport = new HttpTransport({ baseUrl: config.rpc.url, timeoutMs: config.rpc.timeoutMs, onCall, nowIso });
+  const sleep = (ms: number, signal?: AbortSignal) => clock.sleep(ms, signal);
+  const apiTransport = new HttpTransport({ baseUrl: config.api.url, timeoutMs: config.api.timeoutMs, onCall, nowIso, sleep });
+  const rpcTransport = new HttpTransport({ baseUrl: config.rpc.url, timeoutMs: config.rpc.timeoutMs, onCall, nowIso, sleep });
   const close = async () => {
     store.close();
     await Promise.all([apiTransport.close(), rpcTransport.close()]);
@@ -96,7 +98,9 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
 
   try {
     let apiKey: string | null = null;
-    const api = new HttpMagmaApi({ transport: apiTransport, apiKey: () => apiKey });
+    const api = new HttpMagmaApi({
+      transport: apiTransport, apiKey: () => apiKey, budget: rateBudgetFromConfig(config.api, clock), logger, now: () => clock.now(),
+    });
     const agentKey = await ensureAgentKey({
       dataDir, api, apiUrl: config.api.url, walletAddress, name: config.agent.name, description: config.agent.description,
       apiKeyOverride: o.apiKeyOverride, logger, nowIso, ...(o.signal ? { signal: o.signal } : {}),

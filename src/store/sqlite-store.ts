@@ -181,10 +181,10 @@ export class SqliteStore implements Store {
   recordApiCall(c: ApiCallRecord): void {
     this.write(() =>
       this.db
-        .prepare(`INSERT INTO api_calls (at, family, method, route, status, latency_ms, ratelimit_limit, ratelimit_remaining, ratelimit_reset, error_code)
-                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+        .prepare(`INSERT INTO api_calls (at, family, method, route, status, latency_ms, ratelimit_limit, ratelimit_remaining, ratelimit_reset, error_code, budget_remaining)
+                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
         .run(c.at, c.family, c.method, c.route, c.status, c.latencyMs, c.rateLimitLimit ?? null, c.rateLimitRemaining ?? null,
-          c.rateLimitReset ?? null, c.errorCode ?? null),
+          c.rateLimitReset ?? null, c.errorCode ?? null, c.budgetRemaining ?? null),
     );
   }
 

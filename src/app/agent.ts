@@ -17,6 +17,7 @@ import { HttpTransport } from '../http/transport.js';
 import type { Logger } from '../log/logger.js';
 import { HttpMagmaApi } from '../magma/http-magma-api.js';
 import { rateBudgetFromConfig } from '../magma/rate-budget-from-config.js';
+import { createMagus } from '../magus/create-magus.js';
 import type { Clock } from '../ports/clock.js';
 import { isoNow } from '../ports/clock.js';
 import { SqliteStore } from '../store/sqlite-store.js';
@@ -91,9 +92,10 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
   const sleep = (ms: number, signal?: AbortSignal) => clock.sleep(ms, signal);
   const apiTransport = new HttpTransport({ baseUrl: config.api.url, timeoutMs: config.api.timeoutMs, onCall, nowIso, sleep });
   const rpcTransport = new HttpTransport({ baseUrl: config.rpc.url, timeoutMs: config.rpc.timeoutMs, onCall, nowIso, sleep });
+  const magus = createMagus({ config: config.magus, usage: store, clock, onCall, nowIso });
   const close = async () => {
     store.close();
-    await Promise.all([apiTransport.close(), rpcTransport.close()]);
+    await Promise.all([apiTransport.close(), rpcTransport.close(), magus?.close()]);
   };
 
   try {
@@ -120,6 +122,7 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
         ...(config.payout.falseLossRate !== undefined ? { falseLossRate: config.payout.falseLossRate } : {}),
       }),
       logger,
+      ...(magus ? { sources: { magus: magus.source } } : {}),
     });
     return { engine, store, clock, walletAddress, agentKey, dryRun: executor.dryRun, dbPath, close };
   } catch (err) {

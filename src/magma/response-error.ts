@@ -47,7 +47,7 @@ const FORBIDDEN_HINTS: Record<ForbiddenReason, string> = {
 };
 
 function serverMessage(body: unknown): string {
-  if (typeof body === 'string') return /<html|<!doctype/i.test(body) ? 'an HTML page' : body.slice(0, 200);
+  if (typeof body === 'string') return /<html|<!doctype/i.test(body) ? 'an HTML page' : body.replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, 200) || 'no message';
   const b = (body ?? {}) as { error?: unknown; message?: unknown };
   const error = typeof b.error === 'object' && b.error !== null ? (b.error as { message?: unknown }).message : b.error;
   const parts = [error, b.message].filter((x) => typeof x === 'string') as string[];

@@ -13,7 +13,7 @@ describe('response errors under hostile answers', () => {
     fc.assert(fc.property(
       fc.integer({ min: 100, max: 599 }),
       fc.record({ 'retry-after': headerValue, 'x-ratelimit-reset': headerValue }, { requiredKeys: [] }),
-      fc.oneof(fc.anything(), fc.record({ retryAfter: fc.anything(), retry_after: fc.anything(), error: fc.anything(), message: fc.anything() }, { requiredKeys: [] })),
+      fc.oneof(fc.anything(), fc.string({ unit: "binary", maxLength: 300 }), fc.record({ retryAfter: fc.anything(), retry_after: fc.anything(), error: fc.anything(), message: fc.anything() }, { requiredKeys: [] })),
       (status, headers, body) => {
         const res = { status, headers: headers as Record<string, string>, body, isJson: typeof body === 'object' };
         const wait = retryAfterMs(res, Date.parse('2026-04-01T00:00:00Z'));

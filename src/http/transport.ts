@@ -39,6 +39,8 @@ export interface HttpCall {
   idempotent?: boolean;
   /** The caller's own rate budget left for this family after this call, recorded beside the server's headers. */
   budgetRemaining?: number | null;
+  /** Called before each retry: a retry is one more request against the server's limit, so it takes budget too. */
+  beforeRetry?: (signal?: AbortSignal) => Promise<number | null>;
 }
 
 export interface HttpResult {
@@ -108,20 +110,27 @@ export class HttpTransport {
 
   async call(call: HttpCall): Promise<HttpResult> {
     const retries = (call.idempotent ?? call.method === 'GET') ? (this.options.readRetries ?? 2) : 0;
+    let current = call;
     for (let attempt = 0; ; attempt++) {
       try {
-        const result = await this.once(call);
+        const result = await this.once(current);
         if (result.status >= 500 && attempt < retries) {
-          await this.backoff(attempt, call.signal);
+          current = await this.beforeRetry(call, attempt);
           continue;
         }
         return result;
       } catch (err) {
         const retryable = err instanceof MagmaError && (err.code === 'NETWORK' || err.code === 'API_TIMEOUT');
         if (!retryable || attempt >= retries) throw err;
-        await this.backoff(attempt, call.signal);
+        current = await this.beforeRetry(call, attempt);
       }
     }
+  }
+
+  private async beforeRetry(call: HttpCall, attempt: number): Promise<HttpCall> {
+    await this.backoff(attempt, call.signal);
+    if (!call.beforeRetry) return call;
+    return { ...call, budgetRemaining: await call.beforeRetry(call.signal) };
   }
 
   private async backoff(attempt: number, signal?: AbortSignal): Promise<void> {

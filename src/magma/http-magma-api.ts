@@ -75,6 +75,7 @@ export class HttpMagmaApi implements MagmaApi {
       const remaining = budget ? await budget.acquire(s.family, { write, signal: s.signal }) : null;
       const res = await transport.call({
         method: s.method, path: s.path, route: s.route, family: s.family, signal: s.signal, budgetRemaining: remaining,
+        ...(budget ? { beforeRetry: (signal?: AbortSignal) => budget.acquire(s.family, { write, signal }) } : {}),
         ...(headers ? { headers } : {}), ...(s.body !== undefined ? { body: s.body } : {}),
       });
       budget?.observe(s.family, res.headers);

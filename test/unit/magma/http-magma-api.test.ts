@@ -151,3 +151,29 @@ describe('HttpMagmaApi routes (happy paths)', () => {
     expect(await api.termsStatus(WALLET)).toEqual({ accepted: true, termsVersion: '3' });
   });
 });
+
+describe('HttpMagmaApi with a rate budget', () => {
+  it('takes budget for every retry, and pauses the family after a 429 until retry-after', async () => {
+    const { pool, api, calls, clock } = mockMagma({ budget: true });
+    pool.intercept({ path: '/v1/agent/feed' }).reply(502, 'x');
+    pool.intercept({ path: '/v1/agent/feed' }).reply(200, { narratives: [] }, { headers: JSON_HEADERS });
+    await api.feed();
+    expect(calls.map((c) => c.budgetRemaining)).toEqual([5, 4]);
+
+    pool.intercept({ path: '/v1/agent/feed' }).reply(429, { retryAfter: 40 }, { headers: JSON_HEADERS });
+    const t429 = Math.floor(clock.now());
+    await expect(api.feed()).rejects.toMatchObject({ code: 'API_RATE_LIMITED' });
+    pool.intercept({ path: '/v1/agent/feed' }).reply(200, { narratives: [] }, { headers: JSON_HEADERS });
+    await api.feed();
+    expect(Date.parse(calls.at(-1)!.at)).toBeGreaterThanOrEqual(t429 + 40_000);
+  });
+
+  it('fails a write fast while its family is paused, without sending it', async () => {
+    const { pool, api, calls } = mockMagma({ budget: true });
+    pool.intercept({ path: '/v1/narratives/n1/back', method: 'POST' }).reply(429, { error: 'x' }, { headers: { ...JSON_HEADERS, 'retry-after': '60' } });
+    const report = { narrativeId: 'n1', walletAddress: WALLET, amountLamports: 1n, txSignature: 's' };
+    await expect(api.reportBacking(report)).rejects.toMatchObject({ code: 'API_RATE_LIMITED' });
+    await expect(api.reportBacking(report)).rejects.toMatchObject({ code: 'API_RATE_LIMITED', details: { write: true } });
+    expect(calls).toHaveLength(1);
+  });
+});

@@ -50,16 +50,19 @@ const estimateTokens = (text: string) => Math.ceil(text.length / 4);
 export class MagusClient implements Magus {
   /** Set by usage_limit_exceeded: the account is spent until then (clock ms). */
   private blockedUntil = 0;
+  /** Credits held for calls in flight (their prompt, estimated), so concurrent calls cannot all pass the cap. */
+  private reserved = 0;
 
   constructor(private readonly options: MagusClientOptions) {}
 
   /** Credits left today under magus.dailyCreditCap. */
   creditsLeftToday(): number {
     const spent = this.options.usage.magusCreditsOn(utcDay(this.options.clock.now()));
-    return Math.max(0, this.options.dailyCreditCap - spent);
+    return Math.max(0, this.options.dailyCreditCap - spent - this.reserved);
   }
 
-  private checkCap(): void {
+  /** Refuses the call unless today's cap leaves room for at least its prompt. */
+  private checkCap(need: number): void {
     const now = this.options.clock.now();
     const retryAfterMs = nextUtcMidnight(now) - now;
     if (this.options.dailyCreditCap <= 0) {
@@ -73,9 +76,9 @@ export class MagusClient implements Magus {
       });
     }
     const left = this.creditsLeftToday();
-    if (left <= 0) {
-      throw new MagmaError('MAGUS_CREDIT_CAP', `Magus's daily credit cap (${this.options.dailyCreditCap}) is spent for ${utcDay(now)}.`, {
-        details: { cap: this.options.dailyCreditCap, retryAfterMs }, hint: 'Magus is not called again until the next UTC day; raise magus.dailyCreditCap to allow more.',
+    if (left < Math.max(1, need)) {
+      throw new MagmaError('MAGUS_CREDIT_CAP', `Magus's daily credit cap (${this.options.dailyCreditCap}) is spent for ${utcDay(now)} (${left} left, this call needs about ${need}).`, {
+        details: { cap: this.options.dailyCreditCap, left, need, retryAfterMs }, hint: 'Magus is not called again until the next UTC day; raise magus.dailyCreditCap to allow more.',
       });
     }
   }
@@ -106,9 +109,11 @@ export class MagusClient implements Magus {
     let reply: MagusReply | null = null;
     let errorCode: string | null = null;
     let sent = false;
+    const hold = estimateTokens(req.content);
     try {
-      this.checkCap();
+      this.checkCap(hold);
       sent = true;
+      this.reserved += hold;
       const r = await go();
       status = r.status;
       reply = r.reply;
@@ -121,6 +126,7 @@ export class MagusClient implements Magus {
     } finally {
       // A call refused here (cap spent) never reached Magus: nothing to record.
       if (sent) {
+        this.reserved -= hold;
         usage.recordMagusCall({
           at: new Date(at).toISOString(), day: utcDay(at), sessionId: req.sessionId ?? null, stream, verbosity: req.verbosity ?? this.options.verbosity ?? 'minimal',
           status, latencyMs: Math.round((performance.now() - started) * 10) / 10,

@@ -182,3 +182,15 @@ describe('MagusClient (streams)', () => {
     expect(`${err.message}${err.stack}${String((err.cause as Error)?.stack)}`).not.toContain(KEY);
   });
 });
+
+describe('MagusClient credit cap under concurrency', () => {
+  it('holds credits for calls in flight so concurrent calls cannot all pass the cap', async () => {
+    const { pool, client } = mockClient({ cap: 30 });
+    pool.intercept({ path: '/magus/api/v1/messages', method: 'POST' }).reply(200, { content: '{}', usage: { prompt_tokens: 25, completion_tokens: 5 } }, { headers: { 'content-type': 'application/json' } }).delay(20).persist();
+    const content = 'x'.repeat(80); // ~20 credits held while in flight
+    const results = await Promise.allSettled([client.message({ content }), client.message({ content })]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected']);
+    expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ code: 'MAGUS_CREDIT_CAP' });
+    expect(client.creditsLeftToday()).toBe(0);
+  });
+});

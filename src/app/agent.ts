@@ -16,6 +16,8 @@ import { DryRunExecutor } from '../executor/dry-run-executor.js';
 import { HttpTransport } from '../http/transport.js';
 import type { Logger } from '../log/logger.js';
 import { HttpMagmaApi } from '../magma/http-magma-api.js';
+import { rateBudgetFromConfig } from '../magma/rate-budget-from-config.js';
+import { createMagus } from '../magus/create-magus.js';
 import type { Clock } from '../ports/clock.js';
 import { isoNow } from '../ports/clock.js';
 import { SimOutcomeSource } from '../outcomes/sim-outcome-source.js';
@@ -90,17 +92,21 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
       logger.warn('store.api_call_not_recorded', { err });
     }
   };
-  const apiTransport = new HttpTransport({ baseUrl: config.api.url, timeoutMs: config.api.timeoutMs, onCall, nowIso });
-  const rpcTransport = new HttpTransport({ baseUrl: config.rpc.url, timeoutMs: config.rpc.timeoutMs, onCall, nowIso });
-  const simTransport = o.simulatorUrl ? new HttpTransport({ baseUrl: o.simulatorUrl, timeoutMs: config.api.timeoutMs, onCall, nowIso }) : null;
+  const sleep = (ms: number, signal?: AbortSignal) => clock.sleep(ms, signal);
+  const apiTransport = new HttpTransport({ baseUrl: config.api.url, timeoutMs: config.api.timeoutMs, onCall, nowIso, sleep });
+  const rpcTransport = new HttpTransport({ baseUrl: config.rpc.url, timeoutMs: config.rpc.timeoutMs, onCall, nowIso, sleep });
+  const simTransport = o.simulatorUrl ? new HttpTransport({ baseUrl: o.simulatorUrl, timeoutMs: config.api.timeoutMs, onCall, nowIso, sleep }) : null;
+  const magus = createMagus({ config: config.magus, usage: store, clock, onCall, nowIso });
   const close = async () => {
     store.close();
-    await Promise.all([apiTransport.close(), rpcTransport.close(), simTransport?.close()]);
+    await Promise.all([apiTransport.close(), rpcTransport.close(), simTransport?.close(), magus?.close()]);
   };
 
   try {
     let apiKey: string | null = null;
-    const api = new HttpMagmaApi({ transport: apiTransport, apiKey: () => apiKey });
+    const api = new HttpMagmaApi({
+      transport: apiTransport, apiKey: () => apiKey, budget: rateBudgetFromConfig(config.api, clock), logger, now: () => clock.now(),
+    });
     const agentKey = await ensureAgentKey({
       dataDir, api, apiUrl: config.api.url, walletAddress, name: config.agent.name, description: config.agent.description,
       apiKeyOverride: o.apiKeyOverride, logger, nowIso, ...(o.signal ? { signal: o.signal } : {}),
@@ -121,6 +127,7 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
       }),
       logger,
       ...(simTransport ? { outcomes: new SimOutcomeSource(simTransport) } : {}),
+      ...(magus ? { sources: { magus: magus.source } } : {}),
     });
     return { engine, store, clock, walletAddress, agentKey, dryRun: executor.dryRun, dbPath, close };
   } catch (err) {

@@ -6,9 +6,12 @@ import { processRedactor } from '../log/redactor.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerKeygen } from './commands/keygen.js';
+import { registerLeaderboard } from './commands/leaderboard.js';
+import { registerPortfolio } from './commands/portfolio.js';
 import { registerRegister } from './commands/register.js';
 import { registerRun } from './commands/run.js';
 import { registerSim } from './commands/sim.js';
+import { registerStatus } from './commands/status.js';
 
 export function buildProgram(): Command {
   const program = new Command('magma-agent')
@@ -23,7 +26,7 @@ export function buildProgram(): Command {
 Exit codes: 0 ok, 1 runtime failure, 2 bad usage, 78 bad configuration (systemd: RestartPreventExitStatus=78).
 Start here: npm run demo (or magma-agent demo), then magma-agent doctor.`);
   program.exitOverride();
-  for (const register of [registerRun, registerSim, registerRegister, registerKeygen, registerDoctor, registerDemo]) register(program);
+  for (const register of [registerRun, registerSim, registerRegister, registerKeygen, registerDoctor, registerDemo, registerStatus, registerPortfolio, registerLeaderboard]) register(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

@@ -18,10 +18,27 @@ const strategyEntry = z
     message: 'give either "name" (a built-in strategy) or "path" (a .js/.mjs file), not both and not neither',
   });
 
+const rateRule = z.strictObject({
+  limit: z.number().int().min(1, 'a rate limit must allow at least one call'),
+  windowSeconds: z.number().positive(),
+});
+
 export const configSchema = z.strictObject({
   api: z.strictObject({
     url,
     timeoutMs: z.number().int().min(100).max(120_000),
+    /** The key's tier: sizes the per-key budgets (free 60, pro 300, enterprise 1,000 a minute). */
+    tier: z.enum(['free', 'pro', 'enterprise']),
+    /** Fraction of every limit the agent leaves unused. */
+    safetyMargin: z.number().min(0).max(0.9, 'api.safetyMargin above 0.9 leaves almost no budget'),
+    /** Per-family overrides of the documented limits (feed, public, backing, register, agent). */
+    rateLimits: z.strictObject({
+      feed: rateRule.optional(),
+      public: rateRule.optional(),
+      backing: rateRule.optional(),
+      register: rateRule.optional(),
+      agent: rateRule.optional(),
+    }),
   }),
   rpc: z.strictObject({
     url,

@@ -14,12 +14,19 @@ export const ERROR_CODES = {
   DATA_DIR_UNWRITABLE: 'stop',
   STORE_FAILED: 'stop',
   STRATEGY_LOAD_FAILED: 'stop',
+  MAGUS_UNAUTHORIZED: 'stop',
+  MAGUS_INACTIVE: 'stop',
   // wait and try again later
   API_RATE_LIMITED: 'retry',
   API_UNAVAILABLE: 'retry',
   API_TIMEOUT: 'retry',
   NETWORK: 'retry',
   RPC_FAILED: 'retry',
+  MAGUS_USAGE_LIMIT: 'retry',
+  MAGUS_CREDIT_CAP: 'retry',
+  MAGUS_AGENT_ERROR: 'retry',
+  MAGUS_TIMEOUT: 'retry',
+  MAGUS_UNAVAILABLE: 'retry',
   // no writes until it clears; reads go on
   API_FORBIDDEN: 'no-writes',
   PROTOCOL_HALTED: 'no-writes',
@@ -27,6 +34,9 @@ export const ERROR_CODES = {
   API_NOT_FOUND: 'skip',
   API_BAD_REQUEST: 'skip',
   API_MALFORMED: 'skip',
+  MAGUS_BAD_REQUEST: 'skip',
+  MAGUS_MALFORMED: 'skip',
+  MAGUS_NOT_CONFIGURED: 'skip',
   // the caller asked us to stop
   ABORTED: 'abort',
 } as const;

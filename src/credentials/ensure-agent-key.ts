@@ -2,6 +2,7 @@
 // A register call whose answer may have been lost is never blindly repeated: MAGMA shows the key once and allows
 // ~5 registrations an hour per IP, so the operator is told how to recover instead.
 import { MagmaError, isMagmaError } from '../core/errors.js';
+import { crashPoint } from '../testing/crash-point.js';
 import type { Logger } from '../log/logger.js';
 import type { MagmaApi } from '../ports/magma-api.js';
 import { clearRegisterAttempt, markRegisterAttempt, readRegisterAttempt, readStoredAgent, storeAgent, agentKeyPath } from './agent-key-file.js';
@@ -71,6 +72,8 @@ export async function ensureAgentKey(input: EnsureAgentKeyInput): Promise<AgentK
       hint: `Do not retry in a loop. If the agent exists (check the leaderboard or the MAGMA app), set MAGMA_API_KEY; otherwise delete ${dataDir}/register-attempt.json and run \`magma-agent register\` again.`,
     });
   }
+  // The most dangerous moment: the server holds an agent whose key exists only in this process's memory.
+  crashPoint('after-register-response');
   // Persist before anything else is done with the key: it is shown only once.
   storeAgent(dataDir, agent, input.apiUrl);
   logger.info('agent.registered', { agent_id: agent.agentId, wallet: agent.walletAddress, path: agentKeyPath(dataDir) });

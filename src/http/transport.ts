@@ -20,6 +20,8 @@ export interface TransportOptions {
   /** Time for records (the clock port's ISO time; defaults to the wall clock). */
   nowIso?: () => string;
   userAgent?: string;
+  /** Waits between read retries; inject the clock's sleep so tests and simulations do not wait in real time. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 export interface HttpCall {
@@ -35,6 +37,10 @@ export interface HttpCall {
   signal?: AbortSignal | undefined;
   /** Reads may be retried; writes never are. Defaults to GET. */
   idempotent?: boolean;
+  /** The caller's own rate budget left for this family after this call, recorded beside the server's headers. */
+  budgetRemaining?: number | null;
+  /** Called before each retry: a retry is one more request against the server's limit, so it takes budget too. */
+  beforeRetry?: (signal?: AbortSignal) => Promise<number | null>;
 }
 
 export interface HttpResult {
@@ -46,6 +52,26 @@ export interface HttpResult {
 }
 
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
+/** Streams (Magus SSE) end after this long whatever happens: the documented limit is 5 minutes. */
+export const STREAM_TIMEOUT_MS = 5 * 60_000;
+const MAX_STREAM_BYTES = 32 * 1024 * 1024;
+
+export interface HttpStreamCall extends HttpCall {
+  /** Total time the whole stream may take, headers included (default 5 minutes). */
+  streamTimeoutMs?: number;
+}
+
+export interface HttpStream {
+  status: number;
+  headers: Record<string, string>;
+  /**
+   * The body as it arrives. Iterate it once, to the end or until you stop (breaking out releases the connection).
+   * Failures mid-stream throw API_TIMEOUT, ABORTED or NETWORK; the call is recorded when the stream ends.
+   */
+  chunks: AsyncIterable<Uint8Array>;
+  /** Reads the rest of the body as text (for error answers), within the same limits. */
+  text(): Promise<string>;
+}
 
 function flattenHeaders(h: Record<string, string | string[] | undefined>): Record<string, string> {
   const out: Record<string, string> = {};
@@ -84,25 +110,32 @@ export class HttpTransport {
 
   async call(call: HttpCall): Promise<HttpResult> {
     const retries = (call.idempotent ?? call.method === 'GET') ? (this.options.readRetries ?? 2) : 0;
+    let current = call;
     for (let attempt = 0; ; attempt++) {
       try {
-        const result = await this.once(call);
+        const result = await this.once(current);
         if (result.status >= 500 && attempt < retries) {
-          await this.backoff(attempt, call.signal);
+          current = await this.beforeRetry(call, attempt);
           continue;
         }
         return result;
       } catch (err) {
         const retryable = err instanceof MagmaError && (err.code === 'NETWORK' || err.code === 'API_TIMEOUT');
         if (!retryable || attempt >= retries) throw err;
-        await this.backoff(attempt, call.signal);
+        current = await this.beforeRetry(call, attempt);
       }
     }
   }
 
+  private async beforeRetry(call: HttpCall, attempt: number): Promise<HttpCall> {
+    await this.backoff(attempt, call.signal);
+    if (!call.beforeRetry) return call;
+    return { ...call, budgetRemaining: await call.beforeRetry(call.signal) };
+  }
+
   private async backoff(attempt: number, signal?: AbortSignal): Promise<void> {
     const cap = (this.options.backoffMs ?? 250) * 2 ** attempt;
-    await realSleep(Math.random() * cap, signal).catch((reason) => {
+    await (this.options.sleep ?? realSleep)(Math.random() * cap, signal).catch((reason) => {
       throw new MagmaError('ABORTED', 'request cancelled while waiting to retry.', { cause: reason });
     });
   }
@@ -134,6 +167,7 @@ export class HttpTransport {
         rateLimitLimit: intHeader(h['x-ratelimit-limit']),
         rateLimitRemaining: intHeader(h['x-ratelimit-remaining']),
         rateLimitReset: h['x-ratelimit-reset'] ?? null,
+        budgetRemaining: call.budgetRemaining ?? null,
         errorCode,
       });
 
@@ -190,6 +224,94 @@ export class HttpTransport {
       details: { code, retryable: RETRYABLE_NETWORK.has(code) },
       hint: 'Check the URL and that the service is reachable from this machine; the agent retries on its next tick.',
     });
+  }
+
+  /**
+   * A POST or GET whose body is consumed as it arrives (server-sent events). Never retried: a stream that failed
+   * midway cannot be resumed safely. Same headers, abort and recording as call(); the whole stream is bounded by
+   * streamTimeoutMs, and the gap between chunks by the same limit (the model may think for a long time).
+   */
+  async stream(call: HttpStreamCall): Promise<HttpStream> {
+    const url = new URL(call.path.replace(/^\//, ''), this.base);
+    const started = performance.now();
+    const at = this.options.nowIso?.() ?? new Date().toISOString();
+    const limitMs = call.streamTimeoutMs ?? STREAM_TIMEOUT_MS;
+    const timeout = AbortSignal.timeout(limitMs);
+    const signal = call.signal ? AbortSignal.any([call.signal, timeout]) : timeout;
+    const headers: Record<string, string> = {
+      accept: 'text/event-stream',
+      'user-agent': this.options.userAgent ?? 'magma-agent/0.1',
+      ...call.headers,
+    };
+    let body: string | undefined;
+    if (call.body !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(call.body);
+    }
+    let recorded = false;
+    const record = (status: number | null, h: Record<string, string>, errorCode: string | null) => {
+      if (recorded) return;
+      recorded = true;
+      this.options.onCall?.({
+        at, family: call.family, method: call.method, route: call.route, status,
+        latencyMs: Math.round((performance.now() - started) * 10) / 10,
+        rateLimitLimit: intHeader(h['x-ratelimit-limit']), rateLimitRemaining: intHeader(h['x-ratelimit-remaining']),
+        rateLimitReset: h['x-ratelimit-reset'] ?? null, budgetRemaining: call.budgetRemaining ?? null, errorCode,
+      });
+    };
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await request(url, {
+        method: call.method, headers, body, signal, dispatcher: this.dispatcher,
+        headersTimeout: limitMs, bodyTimeout: limitMs,
+      });
+    } catch (err) {
+      const e = this.networkError(err, call, url, signal, timeout);
+      record(null, {}, e.code);
+      throw e;
+    }
+    const h = flattenHeaders(res.headers);
+    const status = res.statusCode;
+    const source = res.body;
+    let used = false;
+    const self = this;
+    async function* chunks(): AsyncGenerator<Uint8Array> {
+      if (used) throw new MagmaError('API_MALFORMED', `the ${call.route} stream was read twice (a bug in magma-agent).`);
+      used = true;
+      let bytes = 0;
+      let errorCode: string | null = null;
+      try {
+        for await (const chunk of source as AsyncIterable<Uint8Array>) {
+          bytes += chunk.length;
+          if (bytes > MAX_STREAM_BYTES) {
+            throw new MagmaError('API_MALFORMED', `${call.route} streamed more than ${MAX_STREAM_BYTES} bytes.`, { details: { route: call.route, status } });
+          }
+          yield chunk;
+        }
+      } catch (err) {
+        const e = err instanceof MagmaError ? err : self.networkError(err, call, url, signal, timeout);
+        errorCode = e.code;
+        throw e;
+      } finally {
+        if (!source.destroyed) source.destroy();
+        record(status, h, errorCode);
+      }
+    }
+    const iterable = chunks();
+    return {
+      status,
+      headers: h,
+      chunks: iterable,
+      async text() {
+        const decoder = new TextDecoder();
+        let out = '';
+        for await (const c of iterable) {
+          out += decoder.decode(c, { stream: true });
+          if (out.length > MAX_BODY_BYTES) break;
+        }
+        return out + decoder.decode();
+      },
+    };
   }
 
   async close(): Promise<void> {

@@ -3,10 +3,18 @@
 import { MagmaError } from '../core/errors.js';
 import type { HttpResult } from '../http/transport.js';
 
+/** Longest pause a server may impose through retry-after: a bigger value is a bug or an attack, not a plan. */
+const MAX_RETRY_AFTER_MS = 24 * 3_600_000;
+
 /** Milliseconds to wait after a 429: the retry-after header wins, else the body's retryAfter / retry_after. */
 export function retryAfterMs(res: HttpResult, nowMs: number = Date.now()): number | null {
+  const raw = retryAfterRaw(res, nowMs);
+  return raw === null ? null : Math.min(MAX_RETRY_AFTER_MS, raw);
+}
+
+function retryAfterRaw(res: HttpResult, nowMs: number): number | null {
   const header = res.headers['retry-after'];
-  if (header !== undefined) {
+  if (header !== undefined && header.trim() !== '') {
     const seconds = Number(header);
     if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
     const date = Date.parse(header);
@@ -21,11 +29,30 @@ export function retryAfterMs(res: HttpResult, nowMs: number = Date.now()): numbe
   return null;
 }
 
+/** What a 403 is about, when the body says: each needs a different fix. */
+export type ForbiddenReason = 'wallet_blocked' | 'terms_not_accepted' | 'tier_too_low' | 'unknown';
+
+export function forbiddenReason(said: string): ForbiddenReason {
+  if (/block|banned|suspend|flag/i.test(said)) return 'wallet_blocked';
+  if (/terms/i.test(said)) return 'terms_not_accepted';
+  if (/tier|score|pro\b|enterprise|upgrade|plan|conviction/i.test(said)) return 'tier_too_low';
+  return 'unknown';
+}
+
+const FORBIDDEN_HINTS: Record<ForbiddenReason, string> = {
+  wallet_blocked: 'The wallet is blocked by MAGMA: no writes are sent; contact MAGMA support or use another wallet.',
+  terms_not_accepted: 'The wallet has not accepted the latest terms: accept them in the MAGMA app. No writes are sent until then.',
+  tier_too_low: 'This call needs a higher tier or conviction score: request a tier upgrade (developers.magmaprotocol.xyz/api/tiers). No writes are sent meanwhile.',
+  unknown: 'The wallet may be blocked, the terms not accepted, or the tier too low: check the wallet in the MAGMA app. No writes are sent until this clears.',
+};
+
 function serverMessage(body: unknown): string {
-  if (typeof body === 'string') return /<html|<!doctype/i.test(body) ? 'an HTML page' : body.slice(0, 200);
+  if (typeof body === 'string') return /<html|<!doctype/i.test(body) ? 'an HTML page' : body.replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, 200) || 'no message';
   const b = (body ?? {}) as { error?: unknown; message?: unknown };
-  const parts = [b.error, b.message].filter((x) => typeof x === 'string') as string[];
-  return parts.join(': ').slice(0, 300) || 'no message';
+  const error = typeof b.error === 'object' && b.error !== null ? (b.error as { message?: unknown }).message : b.error;
+  const parts = [error, b.message].filter((x) => typeof x === 'string') as string[];
+  // Control characters would let a hostile body forge log lines.
+  return parts.join(': ').replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, 300) || 'no message';
 }
 
 export function responseError(res: HttpResult, route: string, nowMs?: number): MagmaError {
@@ -37,11 +64,10 @@ export function responseError(res: HttpResult, route: string, nowMs?: number): M
         details,
         hint: 'Set MAGMA_API_KEY to a valid key, or remove the stored key file (agent-key.json in the data directory) and run `magma-agent register`.',
       });
-    case res.status === 403:
-      return new MagmaError('API_FORBIDDEN', `MAGMA refused ${route} (403: ${said}).`, {
-        details,
-        hint: 'The wallet may be blocked, the terms not accepted, or the tier too low: check the wallet in the MAGMA app. No writes are sent until this clears.',
-      });
+    case res.status === 403: {
+      const reason = forbiddenReason(said);
+      return new MagmaError('API_FORBIDDEN', `MAGMA refused ${route} (403: ${said}).`, { details: { ...details, reason }, hint: FORBIDDEN_HINTS[reason] });
+    }
     case res.status === 404:
       return new MagmaError('API_NOT_FOUND', `${route} answered 404 (${said}).`, { details });
     case res.status === 429: {
@@ -52,8 +78,8 @@ export function responseError(res: HttpResult, route: string, nowMs?: number): M
       });
     }
     case res.status === 503:
-      return new MagmaError('API_UNAVAILABLE', `MAGMA is halted or the feature is gated on ${route} (503: ${said}).`, {
-        details,
+      return new MagmaError('PROTOCOL_HALTED', `MAGMA is halted or the feature is gated on ${route} (503: ${said}).`, {
+        details: { ...details, retryAfterMs: retryAfterMs(res, nowMs) },
         hint: 'No writes are sent while it lasts; the agent keeps reading and retries on its next tick.',
       });
     case res.status >= 500:

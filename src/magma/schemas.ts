@@ -3,7 +3,9 @@
 import { z } from 'zod';
 import { solToLamports } from '../core/money.js';
 import type { Narrative } from '../core/narrative.js';
-import type { DroppedItem, FeedResult } from '../ports/magma-api.js';
+import type {
+  AgentRank, Conviction, DroppedItem, FeedResult, Position, PointsEntry, PointsRank, WalletFlag,
+} from '../ports/magma-api.js';
 
 const MAX_TEXT = 4_000;
 const text = (fallback: string) =>
@@ -37,7 +39,7 @@ export function toNarrative(item: z.infer<typeof feedItemSchema>): Narrative {
   };
 }
 
-function describe(error: z.ZodError): string {
+export function describe(error: z.ZodError): string {
   return error.issues.map((i) => `${i.path.join('.') || 'item'}: ${i.message}`).join('; ');
 }
 
@@ -85,3 +87,149 @@ export const registerResponseSchema = z.looseObject({
     created_at: z.string().optional(),
   }),
 });
+
+// ---- shared pieces for the other routes -------------------------------------------------------------------------
+
+/** Numbers sometimes arrive as decimal strings; anything else that is not a finite number is refused. */
+const numeric = (what: string) =>
+  z.preprocess((v) => (typeof v === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(v) ? Number(v) : v),
+    z.number({ error: `${what} is not a number` }).finite());
+const optNumber = (what: string) => numeric(what).nullish().transform((v) => v ?? null);
+const optText = z.preprocess((v) => (typeof v === 'number' ? String(v) : v), z.string().max(MAX_TEXT).nullish()).transform((v) => v ?? null);
+const id = (what: string) =>
+  z.preprocess((v) => (typeof v === 'number' && Number.isSafeInteger(v) ? String(v) : v),
+    z.string({ error: `${what} is missing` }).trim().min(1, `${what} is empty`).max(128, `${what} longer than 128 characters`));
+/** SOL on the wire → lamports inside; |amount| above a trillion SOL is corruption, not money. */
+const sol = (what: string, min: number) => numeric(what).refine((v) => v >= min && Math.abs(v) <= 1e12, `${what} out of range`).transform(solToLamports);
+
+/** Parses a list item by item: a bad item is dropped with its reason, the rest go on. */
+export function parseList<S extends z.ZodType, T>(list: unknown, schema: S, map: (item: z.infer<S>) => T): { items: T[]; dropped: DroppedItem[] } | null {
+  if (!Array.isArray(list)) return null;
+  const items: T[] = [];
+  const dropped: DroppedItem[] = [];
+  list.forEach((raw, index) => {
+    const parsed = schema.safeParse(raw);
+    const rawId = (raw as { id?: unknown } | null)?.id;
+    if (!parsed.success) {
+      dropped.push({ index, id: typeof rawId === 'string' ? rawId.slice(0, 128) : null, reason: describe(parsed.error) });
+      return;
+    }
+    items.push(map(parsed.data));
+  });
+  return { items, dropped };
+}
+
+export const positionSchema = z.looseObject({
+  id: id('id'),
+  narrative_id: id('narrative_id'),
+  amount_sol: sol('amount_sol', 0),
+  usd_equivalent: optNumber('usd_equivalent'),
+  yield_type: optText,
+  created_at: optText,
+  narratives: z.looseObject({ title: optText, oracle_status: optText }).nullish().catch(null),
+});
+
+export function toPosition(p: z.infer<typeof positionSchema>): Position {
+  return {
+    id: p.id,
+    narrativeId: p.narrative_id,
+    amountLamports: p.amount_sol,
+    usdEquivalent: p.usd_equivalent,
+    yieldType: p.yield_type,
+    createdAt: p.created_at ?? '',
+    narrativeTitle: p.narratives?.title ?? null,
+    oracleStatus: p.narratives?.oracle_status ?? null,
+  };
+}
+
+export const agentRankSchema = z.looseObject({
+  id: id('id'),
+  name: text(''),
+  wallet_address: optText,
+  total_backings: count,
+  total_volume_sol: sol('total_volume_sol', 0),
+  total_pnl_sol: sol('total_pnl_sol', -1e12),
+  created_at: optText,
+});
+
+export function toAgentRank(a: z.infer<typeof agentRankSchema>): AgentRank {
+  return {
+    id: a.id, name: a.name, walletAddress: a.wallet_address, totalBackings: a.total_backings,
+    totalVolumeLamports: a.total_volume_sol, totalPnlLamports: a.total_pnl_sol, createdAt: a.created_at ?? '',
+  };
+}
+
+export const webhookResponseSchema = z.looseObject({
+  url: z.string().max(2048).optional(),
+  events: z.array(z.string().max(128)).max(64).optional(),
+  message: optText,
+});
+
+export const resolveResponseSchema = z.looseObject({
+  narrative_id: id('narrative_id').optional(),
+  resolution: z.enum(['resolved_true', 'resolved_false']),
+  message: optText,
+});
+
+export const convictionSchema = z.looseObject({
+  conviction_score: numeric('conviction_score'),
+  conviction_tier: optText,
+  yield_multiplier: optNumber('yield_multiplier'),
+  correct_backings: count,
+  incorrect_backings: count,
+  accuracy_rate: optNumber('accuracy_rate'),
+  current_streak: z.preprocess((v) => (v === null || v === undefined ? 0 : v), z.number().int().min(-1e9).max(1e9)),
+});
+
+export function toConviction(c: z.infer<typeof convictionSchema>): Conviction {
+  return {
+    score: c.conviction_score, tier: c.conviction_tier, yieldMultiplier: c.yield_multiplier, correctBackings: c.correct_backings,
+    incorrectBackings: c.incorrect_backings, accuracyRate: c.accuracy_rate, currentStreak: c.current_streak,
+  };
+}
+
+export const pointsSchema = z.looseObject({
+  wallet_address: optText,
+  total_points: numeric('total_points'),
+  history: z.unknown().optional(),
+});
+
+export const pointsEntrySchema = z.looseObject({ points: numeric('points'), reason: optText, created_at: optText });
+
+export function toPointsEntry(e: z.infer<typeof pointsEntrySchema>): PointsEntry {
+  return { points: e.points, reason: e.reason, createdAt: e.created_at };
+}
+
+export const pointsRankSchema = z.looseObject({
+  wallet_address: z.string().min(1).max(128),
+  total_points: numeric('total_points'),
+  rank: optNumber('rank'),
+});
+
+export function toPointsRank(r: z.infer<typeof pointsRankSchema>, index: number): PointsRank {
+  return { walletAddress: r.wallet_address, totalPoints: r.total_points, rank: r.rank ?? index + 1 };
+}
+
+export const walletFlagSchema = z.looseObject({
+  wallet_address: optText,
+  flagged: z.boolean(),
+  blocked: z.boolean(),
+  flag_type: optText,
+  reason: optText,
+});
+
+export function toWalletFlag(f: z.infer<typeof walletFlagSchema>, wallet: string): WalletFlag {
+  return { walletAddress: f.wallet_address ?? wallet, flagged: f.flagged, blocked: f.blocked, flagType: f.flag_type, reason: f.reason };
+}
+
+/** The preview's fields are undocumented: an estimate in SOL is recognised under the names seen in the wild. */
+export function echoPoolEstimate(raw: Record<string, unknown>): bigint | null {
+  for (const key of ['estimated_sol', 'estimated_distribution_sol', 'estimated_share_sol', 'estimated_payout_sol', 'amount_sol']) {
+    const v = raw[key];
+    const n = typeof v === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(v) ? Number(v) : v;
+    if (typeof n === 'number' && Number.isFinite(n) && n >= 0 && n <= 1e12) return solToLamports(n);
+  }
+  return null;
+}
+
+export const backingReportResponseSchema = z.looseObject({ ok: z.boolean().optional(), message: optText }).refine((r) => r.ok !== false, 'ok is false');

@@ -1,4 +1,5 @@
-// The MAGMA API port (PROTOCOL.md sections 1–2): what the engine and commands ask of MAGMA.
+// The MAGMA API port (PROTOCOL.md sections 1–2): what the engine and commands ask of MAGMA. Money is lamports as
+// bigint here; SOL numbers exist only on the wire.
 import type { FeedObservation } from './store.js';
 
 export interface SystemStatus {
@@ -38,9 +39,142 @@ export interface RegisteredAgent {
   createdAt: string;
 }
 
+/** One backing of the agent's wallet, as portfolio and history list them. */
+export interface Position {
+  id: string;
+  narrativeId: string;
+  amountLamports: bigint;
+  usdEquivalent: number | null;
+  yieldType: string | null;
+  createdAt: string;
+  narrativeTitle: string | null;
+  oracleStatus: string | null;
+}
+
+export interface PositionsResult {
+  walletAddress: string | null;
+  positions: Position[];
+  dropped: DroppedItem[];
+}
+
+export interface AgentRank {
+  id: string;
+  name: string;
+  walletAddress: string | null;
+  totalBackings: number;
+  totalVolumeLamports: bigint;
+  /** Realised profit and loss; negative when the agent lost. */
+  totalPnlLamports: bigint;
+  createdAt: string;
+}
+
+export interface LeaderboardResult {
+  leaderboard: AgentRank[];
+  dropped: DroppedItem[];
+}
+
+export const WEBHOOK_EVENTS = ['narrative.created', 'narrative.resolved'] as const;
+
+export interface WebhookRegistration {
+  url: string;
+  events: string[];
+  message: string | null;
+}
+
+export interface ResolveRequest {
+  narrativeId: string;
+  resolution: boolean;
+  /** Sent truncated to 1,000 characters (the server keeps no more). */
+  evidence: string;
+  /** 0.7–1; below 0.7 the server answers 400, so it is refused before sending. */
+  confidence: number;
+}
+
+export interface ResolveResult {
+  narrativeId: string;
+  resolution: 'resolved_true' | 'resolved_false';
+  message: string | null;
+}
+
+export interface Conviction {
+  score: number;
+  tier: string | null;
+  yieldMultiplier: number | null;
+  correctBackings: number;
+  incorrectBackings: number;
+  accuracyRate: number | null;
+  currentStreak: number;
+}
+
+export interface PointsEntry {
+  points: number;
+  reason: string | null;
+  createdAt: string | null;
+}
+
+export interface Points {
+  walletAddress: string;
+  totalPoints: number;
+  history: PointsEntry[];
+  dropped: DroppedItem[];
+}
+
+export interface PointsRank {
+  walletAddress: string;
+  totalPoints: number;
+  rank: number | null;
+}
+
+export interface PointsLeaderboardResult {
+  leaderboard: PointsRank[];
+  dropped: DroppedItem[];
+}
+
+/** No field of the preview is documented: what we recognise is typed, the rest kept as received. */
+export interface EchoPoolPreview {
+  estimatedLamports: bigint | null;
+  epoch: string | null;
+  /** Which path answered: the seed's, or the older docs' fallback. */
+  path: string;
+  raw: Record<string, unknown>;
+}
+
+export interface WalletFlag {
+  walletAddress: string;
+  flagged: boolean;
+  /** Blocked wallets must not write. */
+  blocked: boolean;
+  flagType: string | null;
+  reason: string | null;
+}
+
+/** The report of a confirmed backing transaction; tx_signature is its idempotency key. */
+export interface BackingReport {
+  narrativeId: string;
+  walletAddress: string;
+  amountLamports: bigint;
+  txSignature: string;
+}
+
+export interface BackingReportResult {
+  acknowledged: true;
+  message: string | null;
+}
+
 export interface MagmaApi {
   register(req: RegisterRequest, signal?: AbortSignal): Promise<RegisteredAgent>;
   feed(signal?: AbortSignal): Promise<FeedResult>;
   systemStatus(signal?: AbortSignal): Promise<SystemStatus>;
   termsStatus(wallet: string, signal?: AbortSignal): Promise<TermsStatus>;
+  portfolio(signal?: AbortSignal): Promise<PositionsResult>;
+  history(signal?: AbortSignal): Promise<PositionsResult>;
+  leaderboard(signal?: AbortSignal): Promise<LeaderboardResult>;
+  registerWebhook(url: string, events: readonly string[], signal?: AbortSignal): Promise<WebhookRegistration>;
+  resolve(req: ResolveRequest, signal?: AbortSignal): Promise<ResolveResult>;
+  conviction(wallet: string, signal?: AbortSignal): Promise<Conviction>;
+  points(wallet: string, signal?: AbortSignal): Promise<Points>;
+  pointsLeaderboard(signal?: AbortSignal): Promise<PointsLeaderboardResult>;
+  echoPoolPreview(wallet: string, signal?: AbortSignal): Promise<EchoPoolPreview>;
+  walletFlag(wallet: string, signal?: AbortSignal): Promise<WalletFlag>;
+  reportBacking(report: BackingReport, signal?: AbortSignal): Promise<BackingReportResult>;
 }

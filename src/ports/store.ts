@@ -30,6 +30,8 @@ export interface ApiCallRecord {
   rateLimitLimit?: number | null;
   rateLimitRemaining?: number | null;
   rateLimitReset?: string | null;
+  /** Our own budget left for the family after the call (the client's view, below the server's limit). */
+  budgetRemaining?: number | null;
   errorCode?: string | null;
 }
 

@@ -10,6 +10,7 @@ import { reply, Router, json, type SimRequest } from './http/router.js';
 import type { Tier } from './rate-limiter.js';
 import { agentRoutes } from './routes/agent.js';
 import { controlRoutes } from './routes/control.js';
+import { magusRoutes } from './routes/magus.js';
 import { publicRoutes } from './routes/public.js';
 import { rpcRoutes } from './routes/rpc.js';
 import { createSimState, type SimAgent, type SimState } from './sim-state.js';
@@ -81,7 +82,7 @@ export class Simulator {
       fundLamports: solToLamports(options.fundSol ?? 20),
       programId: options.programId ?? DEVNET_BACKING_PROGRAM_ID,
     });
-    for (const family of [agentRoutes, publicRoutes, rpcRoutes, controlRoutes]) family(this.state)(this.router);
+    for (const family of [agentRoutes, publicRoutes, rpcRoutes, controlRoutes, magusRoutes]) family(this.state)(this.router);
   }
 
   /**

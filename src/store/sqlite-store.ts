@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { Decision, PortfolioView } from '../core/decide.js';
 import { MagmaError } from '../core/errors.js';
 import type { Narrative, NarrativeSnapshot } from '../core/narrative.js';
+import type { MagusCallRecord, MagusUsageStore } from '../ports/magus.js';
 import type { ApiCallRecord, BackingIntent, FeedObservation, OpinionRecord, Outcome, OutcomeRecord, SettledBacking, Store, TickOutcome } from '../ports/store.js';
 
 const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
@@ -38,7 +39,7 @@ function storeError(err: unknown, path: string): MagmaError {
   return new MagmaError('STORE_FAILED', `database error (${code || 'unknown'}): ${(err as Error).message}.`, { cause: err, hint, details: { path } });
 }
 
-export class SqliteStore implements Store {
+export class SqliteStore implements Store, MagusUsageStore {
   readonly db: Database.Database;
 
   private constructor(readonly path: string) {
@@ -181,11 +182,24 @@ export class SqliteStore implements Store {
   recordApiCall(c: ApiCallRecord): void {
     this.write(() =>
       this.db
-        .prepare(`INSERT INTO api_calls (at, family, method, route, status, latency_ms, ratelimit_limit, ratelimit_remaining, ratelimit_reset, error_code)
-                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+        .prepare(`INSERT INTO api_calls (at, family, method, route, status, latency_ms, ratelimit_limit, ratelimit_remaining, ratelimit_reset, error_code, budget_remaining)
+                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
         .run(c.at, c.family, c.method, c.route, c.status, c.latencyMs, c.rateLimitLimit ?? null, c.rateLimitRemaining ?? null,
-          c.rateLimitReset ?? null, c.errorCode ?? null),
+          c.rateLimitReset ?? null, c.errorCode ?? null, c.budgetRemaining ?? null),
     );
+  }
+
+  recordMagusCall(c: MagusCallRecord): void {
+    this.write(() =>
+      this.db
+        .prepare(`INSERT INTO magus_calls (at, day, session_id, stream, verbosity, status, latency_ms, prompt_tokens, completion_tokens, credits, error_code)
+                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+        .run(c.at, c.day, c.sessionId, c.stream ? 1 : 0, c.verbosity, c.status, c.latencyMs, c.promptTokens, c.completionTokens, c.credits, c.errorCode),
+    );
+  }
+
+  magusCreditsOn(day: string): number {
+    return Number(this.db.prepare('SELECT COALESCE(SUM(credits), 0) FROM magus_calls WHERE day = ?').pluck().get(day));
   }
 
   portfolioView(dryRun: boolean, dayStart: string): PortfolioView {

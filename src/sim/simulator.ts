@@ -12,7 +12,7 @@ import { agentRoutes } from './routes/agent.js';
 import { controlRoutes } from './routes/control.js';
 import { publicRoutes } from './routes/public.js';
 import { rpcRoutes } from './routes/rpc.js';
-import { createSimState, type SimAgent, type SimState } from './sim-state.js';
+import { createSimState, syncState, type SimAgent, type SimState } from './sim-state.js';
 import { startTimeForSeed, World } from './world/world.js';
 
 export const DEVNET_BACKING_PROGRAM_ID = 'ExNf7ktskoFCKwneF4239WKt3JsrYYTPDszgJSitc2Vb';
@@ -75,6 +75,7 @@ export class Simulator {
     this.clock = options.clock ?? new ScaledClock(startMs, options.speed ?? 1);
     const world = new World({ seed, startMs, crowdInformativeness: options.crowdInformativeness ?? 0.9 });
     this.state = createSimState({
+      seed,
       world,
       clock: this.clock,
       tier: options.tier ?? 'free',
@@ -123,7 +124,7 @@ export class Simulator {
 
   private async handle(req: IncomingMessage): Promise<ReturnType<typeof json>> {
     const url = new URL(req.url ?? '/', 'http://sim.local');
-    this.state.world.advanceTo(this.clock.now());
+    syncState(this.state);
     const found = this.router.match(req.method ?? 'GET', url.pathname);
     if (found === null) return json(404, { ok: false, error: 'Not found' });
     if (found === 'method') return json(405, { ok: false, error: 'Method not allowed' });

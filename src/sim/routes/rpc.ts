@@ -1,13 +1,17 @@
-// POST /rpc: the Solana JSON-RPC methods the daemon uses. This first version serves balances, block height,
-// blockhashes and airdrops; transaction checks arrive with the simulator issue.
+// POST /rpc: the Solana JSON-RPC methods the daemon uses (PROTOCOL.md section 3), answered as a node would:
+// balances, block height (advancing 400 simulated ms per block), blockhashes valid for 150 blocks, airdrops,
+// sendTransaction with real checks (src/sim/chain/send-transaction.ts) and signature statuses that move
+// processed → confirmed → finalized with simulated time.
 import { createHash } from 'node:crypto';
 import { PublicKey } from '@solana/web3.js';
 import { json, type Router } from '../http/router.js';
-import { balanceOf, blockHeight, type SimState } from '../sim-state.js';
+import { sendTransaction } from '../chain/send-transaction.js';
+import { balanceOf, blockHeight, confirmationOf, type SimState } from '../sim-state.js';
 
 type RpcRequest = { jsonrpc?: string; id?: unknown; method?: unknown; params?: unknown };
 
-const rpcError = (id: unknown, code: number, message: string) => ({ jsonrpc: '2.0', id: id ?? null, error: { code, message } });
+const rpcError = (id: unknown, code: number, message: string, data?: unknown) =>
+  ({ jsonrpc: '2.0', id: id ?? null, error: data === undefined ? { code, message } : { code, message, data } });
 const rpcResult = (id: unknown, result: unknown) => ({ jsonrpc: '2.0', id: id ?? null, result });
 
 function validAddress(v: unknown): v is string {
@@ -20,6 +24,11 @@ function validAddress(v: unknown): v is string {
   }
 }
 
+/** The blockhash of a height: deterministic for the seed, so two runs hand out the same hashes. */
+export function blockhashAt(state: SimState, height: number): string {
+  return new PublicKey(createHash('sha256').update(`blockhash:${state.seed}:${height}`).digest()).toBase58();
+}
+
 export function rpcRoutes(state: SimState) {
   const context = () => ({ slot: blockHeight(state), apiVersion: '2.1.0' });
   const methods: Record<string, (params: unknown[], id: unknown) => unknown> = {
@@ -28,15 +37,34 @@ export function rpcRoutes(state: SimState) {
     getBlockHeight: (_p, id) => rpcResult(id, blockHeight(state)),
     getLatestBlockhash: (_p, id) => {
       const height = blockHeight(state);
-      const blockhash = new PublicKey(createHash('sha256').update(`blockhash:${height}`).digest()).toBase58();
-      return rpcResult(id, { context: context(), value: { blockhash, lastValidBlockHeight: height + 150 } });
+      const blockhash = blockhashAt(state, height);
+      state.chain.blockhashes.set(blockhash, height);
+      return rpcResult(id, { context: context(), value: { blockhash, lastValidBlockHeight: height + state.faults.blockhashTtl } });
     },
     requestAirdrop: ([address, lamports], id) => {
       if (!validAddress(address) || typeof lamports !== 'number' || !Number.isSafeInteger(lamports) || lamports <= 0) {
         return rpcError(id, -32602, 'Invalid params');
       }
-      state.balances.set(address, balanceOf(state, address) + BigInt(lamports));
-      return rpcResult(id, createHash('sha256').update(`airdrop:${address}:${state.clock.now()}`).digest('hex'));
+      const signature = createHash('sha256').update(`airdrop:${address}:${state.clock.now()}:${state.chain.transfers.length}`).digest('hex');
+      state.chain.credit(address, BigInt(lamports));
+      state.chain.transfers.push({ signature, kind: 'airdrop', from: null, to: address, narrativeId: null, lamports: BigInt(lamports), at: state.clock.now() });
+      return rpcResult(id, signature);
+    },
+    sendTransaction: ([encoded, config], id) => {
+      const r = sendTransaction(state, encoded, (config && typeof config === 'object' ? config : {}) as { encoding?: unknown });
+      return r.ok ? rpcResult(id, r.signature) : rpcError(id, r.error.code, r.error.message, r.error.data);
+    },
+    getSignatureStatuses: ([signatures], id) => {
+      if (!Array.isArray(signatures) || signatures.length > 256 || !signatures.every((s) => typeof s === 'string')) {
+        return rpcError(id, -32602, 'Invalid params: expected an array of up to 256 signatures');
+      }
+      const value = (signatures as string[]).map((sig) => {
+        const tx = state.chain.txs.get(sig);
+        if (!tx) return null;
+        const c = confirmationOf(state, tx.slot);
+        return { slot: tx.slot, confirmations: c.confirmations, err: null, status: { Ok: null }, confirmationStatus: c.status };
+      });
+      return rpcResult(id, { context: context(), value });
     },
   };
 

@@ -26,6 +26,8 @@ export interface SimNarrative {
   resolvedAt: number | null;
   /** Crowd arrivals per minute while open or live. */
   activity: number;
+  /** Wallets outside the crowd that backed it (each counts once in backerCount). */
+  walletBackers: Set<string>;
 }
 
 export interface WorldOptions {
@@ -107,6 +109,17 @@ export class World {
     return this.all;
   }
 
+  /** A confirmed on-chain backing by a wallet outside the crowd (an agent): counted like any backer. */
+  recordBacking(narrativeId: string, wallet: string, lamports: bigint): void {
+    const n = this.byId.get(narrativeId);
+    if (!n) return;
+    n.totalBackedLamports += lamports;
+    if (!n.walletBackers.has(wallet)) {
+      n.walletBackers.add(wallet);
+      n.backerCount++;
+    }
+  }
+
   private emit(event: WorldEvent): void {
     for (const l of this.listeners) l(event);
   }
@@ -122,7 +135,7 @@ export class World {
     const outcome = rng.chance(0.02) ? 'refund' : rng.chance(trueProbability) ? 'true' : 'false';
     const n: SimNarrative = {
       id: rng.uuid(), ...text, createdAt, deadline, status: 'open', totalBackedLamports: 0n, backerCount: 0, challengeCount: 0,
-      trueProbability, outcome, resolvedAt: null, activity: rng.range(0.02, 0.25),
+      trueProbability, outcome, resolvedAt: null, activity: rng.range(0.02, 0.25), walletBackers: new Set(),
     };
     this.all.push(n);
     this.byId.set(n.id, n);

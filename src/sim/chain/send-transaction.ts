@@ -1,0 +1,210 @@
+// sendTransaction as a real node's preflight would judge it: deserialise, verify every ed25519 signature, refuse a
+// replay and an unknown or expired blockhash, charge the fee (5000 lamports per signature plus the ComputeBudget
+// priority fee), execute ComputeBudget and back_narrative instructions byte for byte, and only then move lamports.
+// Every refusal is the JSON-RPC error a node gives, and a refused transaction moves nothing.
+import { createHash } from 'node:crypto';
+import { ComputeBudgetProgram, PublicKey, SystemProgram, VersionedTransaction } from '@solana/web3.js';
+import bs58 from 'bs58';
+import nacl from 'tweetnacl';
+import { BACK_NARRATIVE_ERRORS, decodeBackNarrativeInstruction, type BackNarrativeErrorName } from '../../chain/back-narrative.js';
+import { blockHeight, type SimState } from '../sim-state.js';
+import type { SimBacking } from './sim-ledger.js';
+
+export const LAMPORTS_PER_SIGNATURE = 5000n;
+const DEFAULT_UNITS_PER_INSTRUCTION = 200_000n;
+const MAX_UNITS = 1_400_000n;
+
+export interface RpcErrorBody {
+  code: number;
+  message: string;
+  data?: unknown;
+}
+
+export type SendResult = { ok: true; signature: string } | { ok: false; error: RpcErrorBody };
+
+const ANCHOR_MESSAGES: Record<string, string> = {
+  InstructionFallbackNotFound: 'Fallback functions are not supported',
+  InstructionDidNotDeserialize: 'The program could not deserialize the given instruction',
+  ConstraintMut: 'A mut constraint was violated',
+  ConstraintSeeds: 'A seeds constraint was violated',
+  AccountNotEnoughKeys: 'Not enough account keys given to the instruction',
+  InvalidProgramId: 'Program ID was not as expected',
+  AccountNotSigner: 'The given account did not sign',
+  AccountNotInitialized: 'The program expected this account to be already initialized',
+  AmountTooSmall: 'Backing amount is below the minimum',
+  AmountTooLarge: 'Backing amount is above the maximum',
+  NarrativeNotFound: 'Narrative not found',
+  NarrativeNotOpen: 'Narrative is not open for backing',
+  DeadlinePassed: 'The backing deadline has passed',
+};
+
+function simulationFailed(reason: string, err: unknown, logs: string[] = []): SendResult {
+  return {
+    ok: false,
+    error: {
+      code: -32002,
+      message: `Transaction simulation failed: ${reason}`,
+      data: { accounts: null, err, innerInstructions: null, logs, replacementBlockhash: null, returnData: null, unitsConsumed: 0 },
+    },
+  };
+}
+
+function programError(index: number, programId: string, name: BackNarrativeErrorName | 'AccountNotInitialized', detail: string): SendResult {
+  const code = name === 'AccountNotInitialized' ? 3012 : BACK_NARRATIVE_ERRORS[name];
+  return simulationFailed(`Error processing Instruction ${index}: custom program error: 0x${code.toString(16)}`, { InstructionError: [index, { Custom: code }] }, [
+    `Program ${programId} invoke [1]`,
+    'Program log: Instruction: BackNarrative',
+    `Program log: AnchorError occurred. Error Code: ${name}. Error Number: ${code}. Error Message: ${ANCHOR_MESSAGES[name] ?? detail}.`,
+    `Program log: ${detail}`,
+    `Program ${programId} failed: custom program error: 0x${code.toString(16)}`,
+  ]);
+}
+
+function invalidParams(message: string): SendResult {
+  return { ok: false, error: { code: -32602, message } };
+}
+
+function decodeWire(encoded: unknown, encoding: string): Buffer | null {
+  if (typeof encoded !== 'string' || encoded.length === 0) return null;
+  try {
+    if (encoding === 'base58') return Buffer.from(bs58.decode(encoded));
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded)) return null;
+    return Buffer.from(encoded, 'base64');
+  } catch {
+    return null;
+  }
+}
+
+interface Backed {
+  index: number;
+  backing: Omit<SimBacking, 'signature' | 'id'>;
+}
+
+export function sendTransaction(state: SimState, encoded: unknown, config: { encoding?: unknown } = {}): SendResult {
+  const encoding = config.encoding === undefined ? 'base58' : config.encoding;
+  if (encoding !== 'base64' && encoding !== 'base58') return invalidParams(`unsupported encoding: ${String(encoding)}. Supported encodings: base58, base64`);
+  const wire = decodeWire(encoded, encoding);
+  if (!wire) return invalidParams(`invalid transaction: failed to decode ${encoding} string`);
+  let tx: VersionedTransaction;
+  try {
+    tx = VersionedTransaction.deserialize(wire);
+  } catch {
+    return invalidParams('invalid transaction: Transaction failed to sanitize accounts offsets correctly');
+  }
+  const message = tx.message;
+  const keys = message.staticAccountKeys;
+  const required = message.header.numRequiredSignatures;
+  if (tx.signatures.length !== required || required === 0 || keys.length < required) {
+    return invalidParams('invalid transaction: Transaction failed to sanitize accounts offsets correctly');
+  }
+
+  // Signatures first, as a node's sigverify stage: a missing (all-zero) or forged signature fails here.
+  const messageBytes = message.serialize();
+  for (let i = 0; i < required; i++) {
+    if (!nacl.sign.detached.verify(messageBytes, tx.signatures[i]!, keys[i]!.toBytes())) {
+      return { ok: false, error: { code: -32003, message: 'Transaction signature verification failure' } };
+    }
+  }
+  const signature = bs58.encode(tx.signatures[0]!);
+  if (state.chain.txs.has(signature)) return simulationFailed('This transaction has already been processed', 'AlreadyProcessed');
+
+  const height = blockHeight(state);
+  const issued = state.chain.blockhashes.get(message.recentBlockhash);
+  if (issued === undefined || height > issued + state.faults.blockhashTtl) return simulationFailed('Blockhash not found', 'BlockhashNotFound');
+  if (message.addressTableLookups.length > 0) {
+    return simulationFailed("Transaction loads an address table account that doesn't exist", 'AddressLookupTableNotFound');
+  }
+
+  const feePayer = keys[0]!.toBase58();
+  const programId = new PublicKey(state.programId);
+  const metas = (idx: number[]) => idx.map((k) => ({ pubkey: keys[k]!, isSigner: message.isAccountSigner(k), isWritable: message.isAccountWritable(k) }));
+
+  // ComputeBudget instructions set the fee before anything executes (the runtime reads them first).
+  let unitPrice = 0n;
+  let unitLimit: bigint | null = null;
+  let others = 0n;
+  const seenBudget = new Set<number>();
+  for (const [index, ix] of message.compiledInstructions.entries()) {
+    const program = keys[ix.programIdIndex];
+    if (!program?.equals(ComputeBudgetProgram.programId)) {
+      others++;
+      continue;
+    }
+    const data = Buffer.from(ix.data);
+    const kind = data[0];
+    if (kind !== undefined && seenBudget.has(kind)) {
+      return simulationFailed(`Transaction contains a duplicate instruction (${index}) that is not allowed`, { DuplicateInstruction: index });
+    }
+    if (kind === 3 && data.length === 9) unitPrice = data.readBigUInt64LE(1);
+    else if (kind === 2 && data.length === 5) unitLimit = BigInt(data.readUInt32LE(1));
+    else if (!((kind === 1 || kind === 4) && data.length === 5)) {
+      return simulationFailed(`Error processing Instruction ${index}: invalid instruction data`, { InstructionError: [index, 'InvalidInstructionData'] });
+    }
+    seenBudget.add(kind);
+  }
+  const units = unitLimit ?? (others * DEFAULT_UNITS_PER_INSTRUCTION < MAX_UNITS ? others * DEFAULT_UNITS_PER_INSTRUCTION : MAX_UNITS);
+  const priorityFee = (unitPrice * units + 999_999n) / 1_000_000n;
+  const fee = LAMPORTS_PER_SIGNATURE * BigInt(required) + priorityFee;
+
+  const payerBalance = state.chain.balance(feePayer);
+  if (payerBalance === 0n) return simulationFailed('Attempt to debit an account but found no record of a prior credit.', 'AccountNotFound');
+  if (payerBalance < fee) return simulationFailed('Insufficient funds for fee', 'InsufficientFundsForFee');
+
+  // Execute on a scratch copy of the balances so that a failure anywhere moves nothing.
+  const spend = new Map<string, bigint>([[feePayer, fee]]);
+  const backed: Backed[] = [];
+  const nowMs = state.clock.now();
+  for (const [index, ix] of message.compiledInstructions.entries()) {
+    const program = keys[ix.programIdIndex]!;
+    if (program.equals(ComputeBudgetProgram.programId)) continue;
+    if (!program.equals(programId)) {
+      if (program.equals(SystemProgram.programId)) {
+        return simulationFailed(`Error processing Instruction ${index}: the simulator executes only back_narrative and ComputeBudget instructions`, { InstructionError: [index, 'UnsupportedProgramId'] });
+      }
+      return simulationFailed('Attempt to load a program that does not exist', 'ProgramAccountNotFound');
+    }
+    const decoded = decodeBackNarrativeInstruction(programId, metas(ix.accountKeyIndexes), ix.data);
+    if (!decoded.ok) return programError(index, state.programId, decoded.error, decoded.detail);
+    const d = decoded.value;
+    const narrative = state.world.get(d.narrativeId);
+    if (!narrative) return programError(index, state.programId, 'AccountNotInitialized', `no narrative state account for ${d.narrativeId}`);
+    if (narrative.status !== 'open' && narrative.status !== 'live') {
+      return programError(index, state.programId, 'NarrativeNotOpen', `narrative ${d.narrativeId} is ${narrative.status}`);
+    }
+    if (d.deadlineUnix * 1000n <= BigInt(nowMs)) return programError(index, state.programId, 'DeadlinePassed', `deadline ${d.deadlineUnix} is not in the future`);
+    const backer = d.backer.toBase58();
+    const need = (spend.get(backer) ?? 0n) + d.lamports;
+    const have = state.chain.balance(backer);
+    if (have < need) {
+      return simulationFailed(`Error processing Instruction ${index}: custom program error: 0x1`, { InstructionError: [index, { Custom: 1 }] }, [
+        `Program ${state.programId} invoke [1]`,
+        'Program log: Instruction: BackNarrative',
+        'Program 11111111111111111111111111111111 invoke [2]',
+        `Transfer: insufficient lamports ${have - (spend.get(backer) ?? 0n)}, need ${d.lamports}`,
+        'Program 11111111111111111111111111111111 failed: custom program error: 0x1',
+      ]);
+    }
+    spend.set(backer, need);
+    backed.push({ index, backing: { wallet: backer, narrativeId: d.narrativeId, lamports: d.lamports, deadlineUnix: d.deadlineUnix, processedAt: nowMs } });
+  }
+
+  if (state.faults.dropTransactions > 0) {
+    // Answered like any send, then lost: the client must see it never confirm and let the blockhash expire.
+    state.faults.dropTransactions--;
+    state.chain.dropped.add(signature);
+    return { ok: true, signature };
+  }
+
+  state.chain.debit(feePayer, fee);
+  state.chain.transfers.push({ signature, kind: 'fee', from: feePayer, to: null, narrativeId: null, lamports: fee, at: nowMs });
+  const backings: SimBacking[] = backed.map(({ index, backing }) => {
+    const id = createHash('sha256').update(`${signature}:${index}`).digest('hex');
+    const b: SimBacking = { ...backing, signature, id: `${id.slice(0, 8)}-${id.slice(8, 12)}-4${id.slice(13, 16)}-a${id.slice(17, 20)}-${id.slice(20, 32)}` };
+    state.chain.debit(b.wallet, b.lamports);
+    state.chain.creditVault(b.narrativeId, b.lamports);
+    state.chain.transfers.push({ signature, kind: 'backing', from: b.wallet, to: `vault:${b.narrativeId}`, narrativeId: b.narrativeId, lamports: b.lamports, at: nowMs });
+    return b;
+  });
+  state.chain.record({ signature, slot: height, processedAt: nowMs, feePayer, feeLamports: fee, backings, confirmedApplied: false });
+  return { ok: true, signature };
+}

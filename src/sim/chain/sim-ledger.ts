@@ -1,0 +1,92 @@
+// The simulated chain's books: wallet balances, narrative vaults, every processed transaction and every lamport
+// transfer, and the blockhashes the node has handed out. Money moves only here, as bigint lamports, so the control
+// routes can dump an exact ledger and tests can prove that a rejected transaction moved nothing.
+
+export interface SimBacking {
+  /** Position id (deterministic from the signature). */
+  id: string;
+  signature: string;
+  wallet: string;
+  narrativeId: string;
+  lamports: bigint;
+  deadlineUnix: bigint;
+  /** Simulated ms when the transaction was processed. */
+  processedAt: number;
+}
+
+export interface SimTx {
+  signature: string;
+  /** Block height (the simulator's slot) the transaction landed in. */
+  slot: number;
+  processedAt: number;
+  feePayer: string;
+  feeLamports: bigint;
+  backings: SimBacking[];
+  /** Applied to the world once confirmed (backer counts, totals, positions). */
+  confirmedApplied: boolean;
+}
+
+export interface SimTransfer {
+  signature: string;
+  kind: 'fee' | 'backing' | 'airdrop';
+  from: string | null;
+  to: string | null;
+  narrativeId: string | null;
+  lamports: bigint;
+  at: number;
+}
+
+export class SimLedger {
+  readonly balances = new Map<string, bigint>();
+  readonly vaults = new Map<string, bigint>();
+  readonly txs = new Map<string, SimTx>();
+  /** Processed but not yet applied to the world: kept apart so confirming is cheap. */
+  readonly unconfirmed: SimTx[] = [];
+  readonly transfers: SimTransfer[] = [];
+  /** blockhash → block height at which it was issued. */
+  readonly blockhashes = new Map<string, number>();
+  /** Signatures answered as sent but dropped by a fault: never processed, never found. */
+  readonly dropped = new Set<string>();
+
+  constructor(private readonly fundLamports: bigint) {}
+
+  /** A wallet's balance; a wallet that first appears is funded (as a test validator's faucet would). */
+  balance(wallet: string): bigint {
+    let b = this.balances.get(wallet);
+    if (b === undefined) {
+      b = this.fundLamports;
+      this.balances.set(wallet, b);
+    }
+    return b;
+  }
+
+  credit(wallet: string, lamports: bigint): void {
+    this.balances.set(wallet, this.balance(wallet) + lamports);
+  }
+
+  debit(wallet: string, lamports: bigint): void {
+    const b = this.balance(wallet);
+    if (b < lamports) throw new Error(`ledger invariant: debit of ${lamports} from ${wallet} holding ${b}`);
+    this.balances.set(wallet, b - lamports);
+  }
+
+  creditVault(narrativeId: string, lamports: bigint): void {
+    this.vaults.set(narrativeId, (this.vaults.get(narrativeId) ?? 0n) + lamports);
+  }
+
+  record(tx: SimTx): void {
+    this.txs.set(tx.signature, tx);
+    this.unconfirmed.push(tx);
+  }
+
+  /** Transactions that reached `confirmedHeight` since the last call, oldest first. */
+  takeConfirmed(confirmedHeight: number): SimTx[] {
+    const out: SimTx[] = [];
+    while (this.unconfirmed.length > 0 && this.unconfirmed[0]!.slot <= confirmedHeight) {
+      const tx = this.unconfirmed.shift()!;
+      tx.confirmedApplied = true;
+      out.push(tx);
+    }
+    return out;
+  }
+}

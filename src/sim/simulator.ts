@@ -1,7 +1,7 @@
 // The local MAGMA + Solana simulator: one loopback port serves the Agents API at /, JSON-RPC at /rpc and control
 // routes at /__sim/. It refuses to listen anywhere but loopback. Start it in-process (run --sim, demo, tests) or
 // as `magma-agent sim`.
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ScaledClock } from '../clock/scaled-clock.js';
 import { solToLamports } from '../core/money.js';
@@ -9,9 +9,19 @@ import type { Clock } from '../ports/clock.js';
 import { reply, Router, json, type SimRequest } from './http/router.js';
 import type { Tier } from './rate-limiter.js';
 import { agentRoutes } from './routes/agent.js';
+import { backingReportRoutes } from './routes/backing-report.js';
 import { controlRoutes } from './routes/control.js';
+import { convictionRoutes } from './routes/conviction.js';
+import { flagRoutes } from './routes/flag.js';
+import { leaderboardRoutes } from './routes/leaderboard.js';
+import { pointsRoutes } from './routes/points.js';
+import { portfolioRoutes } from './routes/portfolio.js';
 import { publicRoutes } from './routes/public.js';
+import { resolveRoutes } from './routes/resolve.js';
 import { rpcRoutes } from './routes/rpc.js';
+import { webhookRoutes } from './routes/webhook.js';
+import { faultResponse, familyOf } from './faults/fault-response.js';
+import { takeBurst } from './faults/sim-faults.js';
 import { createSimState, syncState, type SimAgent, type SimState } from './sim-state.js';
 import { startTimeForSeed, World } from './world/world.js';
 
@@ -67,6 +77,7 @@ export class Simulator {
   readonly clock: Clock;
   private readonly router = new Router();
   private server: Server | null = null;
+  private readonly hanging = new Set<ServerResponse>();
   private urlsValue: SimulatorUrls | null = null;
 
   constructor(private readonly options: SimulatorOptions = {}) {
@@ -82,7 +93,9 @@ export class Simulator {
       fundLamports: solToLamports(options.fundSol ?? 20),
       programId: options.programId ?? DEVNET_BACKING_PROGRAM_ID,
     });
-    for (const family of [agentRoutes, publicRoutes, rpcRoutes, controlRoutes]) family(this.state)(this.router);
+    const families = [agentRoutes, portfolioRoutes, leaderboardRoutes, webhookRoutes, resolveRoutes, publicRoutes, convictionRoutes,
+      pointsRoutes, flagRoutes, backingReportRoutes, rpcRoutes, controlRoutes];
+    for (const family of families) family(this.state)(this.router);
   }
 
   /**
@@ -105,7 +118,19 @@ export class Simulator {
     if (!isLoopback(host)) throw new Error(`the simulator listens on loopback only, not ${host}`);
     const server = createServer((req, res) => {
       this.handle(req)
-        .then((r) => reply(res, r))
+        .then((r) => {
+          if (r.action === 'reset') {
+            req.socket.destroy();
+            return;
+          }
+          if (r.action === 'hang') {
+            // Held until the client gives up or the simulator stops.
+            this.hanging.add(res);
+            res.on('close', () => this.hanging.delete(res));
+            return;
+          }
+          reply(res, r);
+        })
         .catch((err: Error & { status?: number }) => {
           if (!res.headersSent) reply(res, json(err.status ?? 500, { error: err.status ? err.message : 'internal simulator error' }));
         });
@@ -124,7 +149,12 @@ export class Simulator {
 
   private async handle(req: IncomingMessage): Promise<ReturnType<typeof json>> {
     const url = new URL(req.url ?? '/', 'http://sim.local');
+    const ip = req.socket.remoteAddress ?? '127.0.0.1';
+    if (url.pathname.startsWith('/__sim/') && !isLoopback(ip.replace(/^::ffff:/, ''))) return json(403, { error: 'control routes answer loopback clients only' });
     syncState(this.state);
+    const family = familyOf(url.pathname);
+    const burst = family ? takeBurst(this.state.faults, family) : null;
+    if (burst && family) return faultResponse(burst, family);
     const found = this.router.match(req.method ?? 'GET', url.pathname);
     if (found === null) return json(404, { ok: false, error: 'Not found' });
     if (found === 'method') return json(405, { ok: false, error: 'Method not allowed' });
@@ -139,7 +169,7 @@ export class Simulator {
     }
     const simReq: SimRequest = {
       method: req.method ?? 'GET', path: url.pathname, params: found.params, query: url.searchParams, headers: req.headers, body,
-      ip: req.socket.remoteAddress ?? '127.0.0.1',
+      ip,
     };
     return found.handler(simReq);
   }
@@ -148,6 +178,8 @@ export class Simulator {
     const server = this.server;
     if (!server) return;
     this.server = null;
+    for (const res of this.hanging) res.destroy();
+    this.hanging.clear();
     server.closeIdleConnections();
     await new Promise<void>((resolve) => {
       server.close(() => resolve());

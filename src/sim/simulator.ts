@@ -108,6 +108,11 @@ export class Simulator {
     this.state.agentsByWallet.set(agent.walletAddress, agent);
   }
 
+  /** Brings the world and the chain up to the clock (the server does this before every request). */
+  sync(): void {
+    syncState(this.state);
+  }
+
   get urls(): SimulatorUrls {
     if (!this.urlsValue) throw new Error('simulator not started');
     return this.urlsValue;

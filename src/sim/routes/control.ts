@@ -115,7 +115,7 @@ export function controlRoutes(state: SimState) {
       const assets = (req.query.get('assets') ?? ASSET_SYMBOLS.join(',')).split(',').map((a) => a.trim().toUpperCase()).filter(Boolean);
       const unknown = assets.filter((a) => !state.world.prices.has(a));
       if (unknown.length) return json(400, { error: `unknown assets: ${unknown.join(', ')}; known: ${ASSET_SYMBOLS.join(', ')}` });
-      return json(200, { t: new Date(state.world.now).toISOString(), prices: Object.fromEntries(assets.map((a) => [a, state.world.price(a)])) });
+      return json(200, { t: new Date(state.world.now).toISOString(), prices: Object.fromEntries(assets.map((a) => [a, state.world.prices.quoteAt(a, state.world.now)])) });
     });
 
     router.on('GET', '/__sim/prices/history', (req): SimResponse => {

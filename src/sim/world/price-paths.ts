@@ -66,6 +66,11 @@ export class PricePaths {
     return s[this.index(ms, s)]!;
   }
 
+  /** The price as quoted to clients: 8 significant digits, like a price API. */
+  quoteAt(asset: string, ms: number): number {
+    return Number(this.priceAt(asset, ms).toPrecision(8));
+  }
+
   /** [ms, price] points from `fromMs` to `toMs`, every `everyMs`. */
   history(asset: string, fromMs: number, toMs: number, everyMs: number): Array<[number, number]> {
     const s = this.series.get(asset);
@@ -73,7 +78,7 @@ export class PricePaths {
     const out: Array<[number, number]> = [];
     const stride = Math.max(1, Math.round(everyMs / this.stepMs));
     const last = this.index(toMs, s);
-    for (let i = this.index(Math.max(fromMs, this.originMs), s); i <= last; i += stride) out.push([this.originMs + i * this.stepMs, s[i]!]);
+    for (let i = this.index(Math.max(fromMs, this.originMs), s); i <= last; i += stride) out.push([this.originMs + i * this.stepMs, Number(s[i]!.toPrecision(8))]);
     return out;
   }
 

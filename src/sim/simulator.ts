@@ -20,6 +20,7 @@ import { publicRoutes } from './routes/public.js';
 import { resolveRoutes } from './routes/resolve.js';
 import { rpcRoutes } from './routes/rpc.js';
 import { webhookRoutes } from './routes/webhook.js';
+import { WebhookDispatcher, type DispatcherOptions } from './webhooks/webhook-dispatcher.js';
 import { faultResponse, familyOf } from './faults/fault-response.js';
 import { takeBurst } from './faults/sim-faults.js';
 import { createSimState, syncState, type SimAgent, type SimState } from './sim-state.js';
@@ -41,6 +42,8 @@ export interface SimulatorOptions {
   /** Share a clock with an in-process daemon; default a ScaledClock at `speed` from the start. */
   clock?: Clock;
   crowdInformativeness?: number;
+  /** Webhook retry timing (real time); tests shorten it. */
+  webhooks?: DispatcherOptions;
 }
 
 export interface SimulatorUrls {
@@ -78,6 +81,7 @@ export class Simulator {
   private readonly router = new Router();
   private server: Server | null = null;
   private readonly hanging = new Set<ServerResponse>();
+  readonly webhooks: WebhookDispatcher;
   private urlsValue: SimulatorUrls | null = null;
 
   constructor(private readonly options: SimulatorOptions = {}) {
@@ -96,6 +100,12 @@ export class Simulator {
     const families = [agentRoutes, portfolioRoutes, leaderboardRoutes, webhookRoutes, resolveRoutes, publicRoutes, convictionRoutes,
       pointsRoutes, flagRoutes, backingReportRoutes, rpcRoutes, controlRoutes];
     for (const family of families) family(this.state)(this.router);
+    this.webhooks = new WebhookDispatcher(this.state, options.webhooks);
+    this.router.on('GET', '/__sim/webhooks', () =>
+      json(200, { deliveries: this.webhooks.deliveries.map((d) => ({
+        id: d.id, agent_id: d.agentId, url: d.url, event: d.event, narrative_id: d.narrativeId, attempts: d.attempts, status: d.status,
+        last_status: d.lastStatus, last_error: d.lastError,
+      })) }));
   }
 
   /**
@@ -183,6 +193,7 @@ export class Simulator {
     const server = this.server;
     if (!server) return;
     this.server = null;
+    this.webhooks.stop();
     for (const res of this.hanging) res.destroy();
     this.hanging.clear();
     server.closeIdleConnections();

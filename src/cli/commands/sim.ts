@@ -6,7 +6,7 @@ import { generateRecording } from '../../sim/recording/generate-recording.js';
 import { parseDuration } from '../../sim/recording/duration.js';
 import { FeedRecorder } from '../../sim/recording/feed-recorder.js';
 import { Simulator } from '../../sim/simulator.js';
-import { SCENARIOS } from '../../sim/scenarios.js';
+import { resolveScenarios, SCENARIOS } from '../../sim/scenarios.js';
 import { STEP_MS } from '../../sim/world/world.js';
 import { loadRuntime, type GlobalOptions } from '../runtime.js';
 import { onShutdown } from '../shutdown.js';
@@ -59,7 +59,7 @@ export function registerSim(program: Command): void {
     .option('--port <n>', 'port to listen on (0 = any free port)', parseNumber('int'), 0)
     .option('--seed <n>', 'world seed: the same seed gives the same narratives (default sim.seed)', parseNumber('int'))
     .option('--speed <x>', 'simulated seconds per real second (default sim.speed)', parseNumber('positive'))
-    .option('--scenario <name>', `starting conditions: ${Object.keys(SCENARIOS).join(', ')}`, 'default')
+    .option('--scenario <names>', `starting conditions, comma-separated: ${Object.keys(SCENARIOS).join(', ')}`, 'default')
     .option('--record <file>', 'write the feed as a JSON Lines recording (one poll per --record-interval, plus price lines)')
     .option('--outcomes <file>', 'write each resolution as a JSON line {narrative_id, outcome, resolved_at}')
     .option('--duration <d>', 'stop after this much simulated time (30d, 12h, 90m); with --record and no --serve the period is generated at once', durationArg)
@@ -70,8 +70,11 @@ export function registerSim(program: Command): void {
     .action(async (_o, cmd: Command) => {
       const opts = cmd.optsWithGlobals<SimOptions>();
       const { config } = loadRuntime(opts);
-      const scenario = SCENARIOS[opts.scenario];
-      if (!scenario) cmd.error(`error: unknown scenario "${opts.scenario}"; choose one of ${Object.keys(SCENARIOS).join(', ')}`, { exitCode: 2 });
+      const scenario = resolveScenarios(opts.scenario);
+      if (!scenario.ok) {
+        cmd.error(`error: unknown scenario "${scenario.unknown}"; choose from ${Object.keys(SCENARIOS).join(', ')} (several: a,b)`, { exitCode: 2 });
+        return;
+      }
       const seed = opts.seed ?? config.sim.seed;
       const speed = opts.speed ?? config.sim.speed;
 

@@ -30,6 +30,7 @@ const DEFINITIONS: Record<string, Scenario> = {
   'malformed-feed': { description: 'the next 10 feeds carry malformed items (unknown/missing fields, wrong types, duplicates, huge strings)', faults: { malformedFeed: 10 } },
   'rpc-outage': { description: 'the Solana RPC answers 503 until cleared (POST /__sim/faults {"clearBursts": true})', faults: { burst: [burst('rpc', 'error', -1, 503)] } },
   'stuck-transactions': { description: 'the next 3 transactions are answered but never land', faults: { dropTransactions: 3 } },
+  'slow-confirmations': { description: 'transactions take 100 blocks (40 s) to confirm instead of 2', faults: { confirmBlocks: 100 } },
   'short-blockhash': { description: 'blockhashes expire after 10 blocks (4 s) instead of 150', faults: { blockhashTtl: 10 } },
   'rate-limit-storm': {
     description: 'the next 20 feed and public requests and 5 backing reports answer 429',

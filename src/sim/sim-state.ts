@@ -4,6 +4,8 @@
 import type { Clock } from '../ports/clock.js';
 import { SimLedger, type SimBacking } from './chain/sim-ledger.js';
 import { createFaults, type SimFaults } from './faults/sim-faults.js';
+import { settledPnlLamports } from '../core/payout.js';
+import { outcomeOf, SIM_PAYOUT } from './wallet-stats.js';
 import { RateLimiter, TIER_LIMITS, type Tier } from './rate-limiter.js';
 import type { World } from './world/world.js';
 
@@ -54,6 +56,8 @@ export interface SimState {
   chain: SimLedger;
   /** Confirmed backings per wallet, oldest first (positions, history, conviction, points). */
   backingsByWallet: Map<string, SimBacking[]>;
+  /** Confirmed backings per narrative, for settlement when it resolves. */
+  backingsByNarrative: Map<string, SimBacking[]>;
   reports: Map<string, SimReport>;
   resolutions: SimResolution[];
   webhooks: Map<string, SimWebhook>;
@@ -62,8 +66,7 @@ export interface SimState {
   faults: SimFaults;
   /** Simulated milliseconds per block (Solana: ~400 ms). */
   slotMs: number;
-  /** Blocks after which a processed transaction counts as confirmed / finalized. */
-  confirmBlocks: number;
+  /** Blocks after which a processed transaction counts as finalized (confirmed: faults.confirmBlocks). */
   finalizeBlocks: number;
 }
 
@@ -79,7 +82,7 @@ export interface SimStateInput {
 export function createSimState(input: SimStateInput): SimState {
   const now = () => input.clock.now();
   const perMinute = TIER_LIMITS[input.tier];
-  return {
+  const state: SimState = {
     ...input,
     limiter: new RateLimiter(
       {
@@ -99,11 +102,32 @@ export function createSimState(input: SimStateInput): SimState {
     reports: new Map(),
     resolutions: [],
     webhooks: new Map(),
+    backingsByNarrative: new Map(),
     faults: createFaults(),
     slotMs: 400,
-    confirmBlocks: 2,
     finalizeBlocks: 32,
   };
+  input.world.onEvent((e) => {
+    if (e.type !== 'narrative.resolved') return;
+    for (const b of state.backingsByNarrative.get(e.narrative.id) ?? []) settleBacking(state, b, e.at);
+  });
+  return state;
+}
+
+/**
+ * Pays a confirmed backing out of its vault once its narrative is settled, under the payout rule: TRUE returns the
+ * principal plus the gain, FALSE keeps the unforfeited share, REFUND returns the principal.
+ */
+function settleBacking(state: SimState, b: SimBacking, at: number): void {
+  const n = state.world.get(b.narrativeId);
+  const outcome = n ? outcomeOf(n) : null;
+  if (!outcome || b.settledLamports !== null) return;
+  const payout = b.lamports + settledPnlLamports(SIM_PAYOUT, b.lamports, outcome);
+  const vault = state.chain.vaults.get(b.narrativeId) ?? 0n;
+  state.chain.vaults.set(b.narrativeId, vault > b.lamports ? vault - b.lamports : 0n);
+  state.chain.credit(b.wallet, payout);
+  state.chain.transfers.push({ signature: b.signature, kind: 'settlement', from: `vault:${b.narrativeId}`, to: b.wallet, narrativeId: b.narrativeId, lamports: payout, at });
+  b.settledLamports = payout;
 }
 
 /** A wallet's balance; a wallet that first appears is funded (as a test validator's faucet would). */
@@ -118,12 +142,17 @@ export function blockHeight(state: SimState): number {
 /** Advances the world to the clock and applies transactions that have reached `confirmed` to it. */
 export function syncState(state: SimState): void {
   state.world.advanceTo(state.clock.now());
-  for (const tx of state.chain.takeConfirmed(blockHeight(state) - state.confirmBlocks)) {
+  for (const tx of state.chain.takeConfirmed(blockHeight(state) - state.faults.confirmBlocks)) {
     for (const b of tx.backings) {
       state.world.recordBacking(b.narrativeId, b.wallet, b.lamports);
       let list = state.backingsByWallet.get(b.wallet);
       if (!list) state.backingsByWallet.set(b.wallet, (list = []));
       list.push(b);
+      let byNarrative = state.backingsByNarrative.get(b.narrativeId);
+      if (!byNarrative) state.backingsByNarrative.set(b.narrativeId, (byNarrative = []));
+      byNarrative.push(b);
+      // Confirmed after its narrative already resolved (an agent verdict can be that fast): settle at once.
+      settleBacking(state, b, state.clock.now());
     }
   }
 }
@@ -131,6 +160,7 @@ export function syncState(state: SimState): void {
 /** Confirmation of a processed transaction at the current height, as getSignatureStatuses reports it. */
 export function confirmationOf(state: SimState, slot: number): { status: 'processed' | 'confirmed' | 'finalized'; confirmations: number | null } {
   const depth = blockHeight(state) - slot;
-  if (depth >= state.finalizeBlocks) return { status: 'finalized', confirmations: null };
-  return { status: depth >= state.confirmBlocks ? 'confirmed' : 'processed', confirmations: Math.max(0, depth) };
+  const confirmAt = state.faults.confirmBlocks;
+  if (depth >= Math.max(state.finalizeBlocks, confirmAt + 30)) return { status: 'finalized', confirmations: null };
+  return { status: depth >= confirmAt ? 'confirmed' : 'processed', confirmations: Math.max(0, depth) };
 }

@@ -6,7 +6,8 @@ import type { SimBacking } from './chain/sim-ledger.js';
 import type { SimState } from './sim-state.js';
 import type { SimNarrative } from './world/world.js';
 
-const PAYOUT = payoutModel('current');
+/** The payout rule the simulated protocol settles with (the current docs' rule). */
+export const SIM_PAYOUT = payoutModel('current');
 const TIERS: Array<[minScore: number, tier: string, multiplier: number]> = [
   [800, 'inferno', 2.0], [600, 'blaze', 1.5], [400, 'flame', 1.25], [200, 'ember', 1.1], [0, 'spark', 1.0],
 ];
@@ -67,7 +68,7 @@ export function standingOf(state: SimState, wallet: string): WalletStanding {
     const n = state.world.get(b.narrativeId);
     const outcome = n ? outcomeOf(n) : null;
     if (!n || !outcome) continue;
-    pnl += settledPnlLamports(PAYOUT, b.lamports, outcome);
+    pnl += settledPnlLamports(SIM_PAYOUT, b.lamports, outcome);
     if (outcome === 'refund') continue;
     const ok = outcome === 'true';
     if (ok) correct++;

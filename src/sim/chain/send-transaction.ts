@@ -22,6 +22,10 @@ export interface RpcErrorBody {
 
 export type SendResult = { ok: true; signature: string } | { ok: false; error: RpcErrorBody };
 
+/** Why a transaction failed: before execution (it never lands) or while executing (it lands, failed, fee charged). */
+type Refusal = { ok: false; error: RpcErrorBody; executed?: { err: unknown } };
+type Judged = Refusal | { ok: true; apply: () => void };
+
 const ANCHOR_MESSAGES: Record<string, string> = {
   InstructionFallbackNotFound: 'Fallback functions are not supported',
   InstructionDidNotDeserialize: 'The program could not deserialize the given instruction',
@@ -38,9 +42,10 @@ const ANCHOR_MESSAGES: Record<string, string> = {
   DeadlinePassed: 'The backing deadline has passed',
 };
 
-function simulationFailed(reason: string, err: unknown, logs: string[] = []): SendResult {
+function simulationFailed(reason: string, err: unknown, logs: string[] = [], executed = false): Refusal {
   return {
     ok: false,
+    ...(executed ? { executed: { err } } : {}),
     error: {
       code: -32002,
       message: `Transaction simulation failed: ${reason}`,
@@ -49,7 +54,7 @@ function simulationFailed(reason: string, err: unknown, logs: string[] = []): Se
   };
 }
 
-function programError(index: number, programId: string, name: BackNarrativeErrorName | 'AccountNotInitialized', detail: string): SendResult {
+function programError(index: number, programId: string, name: BackNarrativeErrorName | 'AccountNotInitialized', detail: string): Refusal {
   const code = name === 'AccountNotInitialized' ? 3012 : BACK_NARRATIVE_ERRORS[name];
   return simulationFailed(`Error processing Instruction ${index}: custom program error: 0x${code.toString(16)}`, { InstructionError: [index, { Custom: code }] }, [
     `Program ${programId} invoke [1]`,
@@ -57,10 +62,10 @@ function programError(index: number, programId: string, name: BackNarrativeError
     `Program log: AnchorError occurred. Error Code: ${name}. Error Number: ${code}. Error Message: ${ANCHOR_MESSAGES[name] ?? detail}.`,
     `Program log: ${detail}`,
     `Program ${programId} failed: custom program error: 0x${code.toString(16)}`,
-  ]);
+  ], true);
 }
 
-function invalidParams(message: string): SendResult {
+function invalidParams(message: string): Refusal {
   return { ok: false, error: { code: -32602, message } };
 }
 
@@ -77,10 +82,15 @@ function decodeWire(encoded: unknown, encoding: string): Buffer | null {
 
 interface Backed {
   index: number;
-  backing: Omit<SimBacking, 'signature' | 'id'>;
+  backing: Omit<SimBacking, 'signature' | 'id' | 'settledLamports'>;
 }
 
-export function sendTransaction(state: SimState, encoded: unknown, config: { encoding?: unknown } = {}): SendResult {
+export interface SendConfig {
+  encoding?: unknown;
+  skipPreflight?: unknown;
+}
+
+export function sendTransaction(state: SimState, encoded: unknown, config: SendConfig = {}): SendResult {
   const encoding = config.encoding === undefined ? 'base58' : config.encoding;
   if (encoding !== 'base64' && encoding !== 'base58') return invalidParams(`unsupported encoding: ${String(encoding)}. Supported encodings: base58, base64`);
   const wire = decodeWire(encoded, encoding);
@@ -91,35 +101,34 @@ export function sendTransaction(state: SimState, encoded: unknown, config: { enc
   } catch {
     return invalidParams('invalid transaction: Transaction failed to sanitize accounts offsets correctly');
   }
+  const first = tx.signatures[0];
+  if (!first) return invalidParams('invalid transaction: Transaction failed to sanitize accounts offsets correctly');
+  const signature = bs58.encode(first);
+  const judged = judge(state, tx, signature);
+  if (judged.ok) {
+    if (state.faults.dropTransactions > 0) {
+      // Answered like any send, then lost: the client must see it never confirm and let the blockhash expire.
+      state.faults.dropTransactions--;
+      state.chain.dropped.add(signature);
+    } else {
+      judged.apply();
+    }
+    return { ok: true, signature };
+  }
+  if (config.skipPreflight !== true || judged.error.code === -32602) return { ok: false, error: judged.error };
+  // skipPreflight: the node forwards without simulating. A transaction that fails while executing still lands
+  // (failed, fee charged); one that cannot load (bad signature, unknown blockhash, no fee) is silently dropped.
+  if (judged.executed && !state.chain.txs.has(signature)) {
+    landFailed(state, tx, signature, judged.executed.err);
+  } else if (!state.chain.txs.has(signature)) {
+    state.chain.dropped.add(signature);
+  }
+  return { ok: true, signature };
+}
+
+function feeOf(tx: VersionedTransaction): { fee: bigint; feePayer: string } | Refusal {
   const message = tx.message;
   const keys = message.staticAccountKeys;
-  const required = message.header.numRequiredSignatures;
-  if (tx.signatures.length !== required || required === 0 || keys.length < required) {
-    return invalidParams('invalid transaction: Transaction failed to sanitize accounts offsets correctly');
-  }
-
-  // Signatures first, as a node's sigverify stage: a missing (all-zero) or forged signature fails here.
-  const messageBytes = message.serialize();
-  for (let i = 0; i < required; i++) {
-    if (!nacl.sign.detached.verify(messageBytes, tx.signatures[i]!, keys[i]!.toBytes())) {
-      return { ok: false, error: { code: -32003, message: 'Transaction signature verification failure' } };
-    }
-  }
-  const signature = bs58.encode(tx.signatures[0]!);
-  if (state.chain.txs.has(signature)) return simulationFailed('This transaction has already been processed', 'AlreadyProcessed');
-
-  const height = blockHeight(state);
-  const issued = state.chain.blockhashes.get(message.recentBlockhash);
-  if (issued === undefined || height > issued + state.faults.blockhashTtl) return simulationFailed('Blockhash not found', 'BlockhashNotFound');
-  if (message.addressTableLookups.length > 0) {
-    return simulationFailed("Transaction loads an address table account that doesn't exist", 'AddressLookupTableNotFound');
-  }
-
-  const feePayer = keys[0]!.toBase58();
-  const programId = new PublicKey(state.programId);
-  const metas = (idx: number[]) => idx.map((k) => ({ pubkey: keys[k]!, isSigner: message.isAccountSigner(k), isWritable: message.isAccountWritable(k) }));
-
-  // ComputeBudget instructions set the fee before anything executes (the runtime reads them first).
   let unitPrice = 0n;
   let unitLimit: bigint | null = null;
   let others = 0n;
@@ -144,8 +153,51 @@ export function sendTransaction(state: SimState, encoded: unknown, config: { enc
   }
   const units = unitLimit ?? (others * DEFAULT_UNITS_PER_INSTRUCTION < MAX_UNITS ? others * DEFAULT_UNITS_PER_INSTRUCTION : MAX_UNITS);
   const priorityFee = (unitPrice * units + 999_999n) / 1_000_000n;
-  const fee = LAMPORTS_PER_SIGNATURE * BigInt(required) + priorityFee;
+  return { fee: LAMPORTS_PER_SIGNATURE * BigInt(message.header.numRequiredSignatures) + priorityFee, feePayer: keys[0]!.toBase58() };
+}
 
+/** A transaction that failed while executing lands anyway: the fee is charged, nothing else moves. */
+function landFailed(state: SimState, tx: VersionedTransaction, signature: string, err: unknown): void {
+  const f = feeOf(tx);
+  if (!('fee' in f) || state.chain.balance(f.feePayer) < f.fee) return;
+  const nowMs = state.clock.now();
+  state.chain.debit(f.feePayer, f.fee);
+  state.chain.transfers.push({ signature, kind: 'fee', from: f.feePayer, to: null, narrativeId: null, lamports: f.fee, at: nowMs });
+  state.chain.record({ signature, slot: blockHeight(state), processedAt: nowMs, feePayer: f.feePayer, feeLamports: f.fee, backings: [], confirmedApplied: false, err });
+}
+
+function judge(state: SimState, tx: VersionedTransaction, signature: string): Judged {
+  const message = tx.message;
+  const keys = message.staticAccountKeys;
+  const required = message.header.numRequiredSignatures;
+  if (tx.signatures.length !== required || required === 0 || keys.length < required) {
+    return invalidParams('invalid transaction: Transaction failed to sanitize accounts offsets correctly');
+  }
+
+  // Signatures first, as a node's sigverify stage: a missing (all-zero) or forged signature fails here.
+  const messageBytes = message.serialize();
+  for (let i = 0; i < required; i++) {
+    if (!nacl.sign.detached.verify(messageBytes, tx.signatures[i]!, keys[i]!.toBytes())) {
+      return { ok: false, error: { code: -32003, message: 'Transaction signature verification failure' } };
+    }
+  }
+  if (state.chain.txs.has(signature)) return simulationFailed('This transaction has already been processed', 'AlreadyProcessed');
+
+  const height = blockHeight(state);
+  const issued = state.chain.blockhashes.get(message.recentBlockhash);
+  if (issued === undefined || height > issued + state.faults.blockhashTtl) return simulationFailed('Blockhash not found', 'BlockhashNotFound');
+  if (message.addressTableLookups.length > 0) {
+    return simulationFailed("Transaction loads an address table account that doesn't exist", 'AddressLookupTableNotFound');
+  }
+
+  const feePayer = keys[0]!.toBase58();
+  const programId = new PublicKey(state.programId);
+  const metas = (idx: number[]) => idx.map((k) => ({ pubkey: keys[k]!, isSigner: message.isAccountSigner(k), isWritable: message.isAccountWritable(k) }));
+
+  // ComputeBudget instructions set the fee before anything executes (the runtime reads them first).
+  const charged = feeOf(tx);
+  if (!('fee' in charged)) return charged;
+  const { fee } = charged;
   const payerBalance = state.chain.balance(feePayer);
   if (payerBalance === 0n) return simulationFailed('Attempt to debit an account but found no record of a prior credit.', 'AccountNotFound');
   if (payerBalance < fee) return simulationFailed('Insufficient funds for fee', 'InsufficientFundsForFee');
@@ -182,29 +234,27 @@ export function sendTransaction(state: SimState, encoded: unknown, config: { enc
         'Program 11111111111111111111111111111111 invoke [2]',
         `Transfer: insufficient lamports ${have - (spend.get(backer) ?? 0n)}, need ${d.lamports}`,
         'Program 11111111111111111111111111111111 failed: custom program error: 0x1',
-      ]);
+      ], true);
     }
     spend.set(backer, need);
     backed.push({ index, backing: { wallet: backer, narrativeId: d.narrativeId, lamports: d.lamports, deadlineUnix: d.deadlineUnix, processedAt: nowMs } });
   }
 
-  if (state.faults.dropTransactions > 0) {
-    // Answered like any send, then lost: the client must see it never confirm and let the blockhash expire.
-    state.faults.dropTransactions--;
-    state.chain.dropped.add(signature);
-    return { ok: true, signature };
-  }
+  return { ok: true, apply: () => applyBackings(state, { signature, slot: height, nowMs, feePayer, fee, backed }) };
+}
 
-  state.chain.debit(feePayer, fee);
-  state.chain.transfers.push({ signature, kind: 'fee', from: feePayer, to: null, narrativeId: null, lamports: fee, at: nowMs });
-  const backings: SimBacking[] = backed.map(({ index, backing }) => {
+function applyBackings(state: SimState, t: { signature: string; slot: number; nowMs: number; feePayer: string; fee: bigint; backed: Backed[] }): void {
+  const { signature, nowMs } = t;
+  state.chain.debit(t.feePayer, t.fee);
+  state.chain.transfers.push({ signature, kind: 'fee', from: t.feePayer, to: null, narrativeId: null, lamports: t.fee, at: nowMs });
+  const backings: SimBacking[] = t.backed.map(({ index, backing }) => {
+    // A position id derived from the signature: stable across runs and reports.
     const id = createHash('sha256').update(`${signature}:${index}`).digest('hex');
-    const b: SimBacking = { ...backing, signature, id: `${id.slice(0, 8)}-${id.slice(8, 12)}-4${id.slice(13, 16)}-a${id.slice(17, 20)}-${id.slice(20, 32)}` };
+    const b: SimBacking = { ...backing, signature, settledLamports: null, id: `${id.slice(0, 8)}-${id.slice(8, 12)}-4${id.slice(13, 16)}-a${id.slice(17, 20)}-${id.slice(20, 32)}` };
     state.chain.debit(b.wallet, b.lamports);
     state.chain.creditVault(b.narrativeId, b.lamports);
     state.chain.transfers.push({ signature, kind: 'backing', from: b.wallet, to: `vault:${b.narrativeId}`, narrativeId: b.narrativeId, lamports: b.lamports, at: nowMs });
     return b;
   });
-  state.chain.record({ signature, slot: height, processedAt: nowMs, feePayer, feeLamports: fee, backings, confirmedApplied: false });
-  return { ok: true, signature };
+  state.chain.record({ signature, slot: t.slot, processedAt: nowMs, feePayer: t.feePayer, feeLamports: t.fee, backings, confirmedApplied: false, err: null });
 }

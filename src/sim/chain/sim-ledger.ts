@@ -12,6 +12,8 @@ export interface SimBacking {
   deadlineUnix: bigint;
   /** Simulated ms when the transaction was processed. */
   processedAt: number;
+  /** Lamports paid back to the wallet at settlement (null until its narrative is settled). */
+  settledLamports: bigint | null;
 }
 
 export interface SimTx {
@@ -24,11 +26,13 @@ export interface SimTx {
   backings: SimBacking[];
   /** Applied to the world once confirmed (backer counts, totals, positions). */
   confirmedApplied: boolean;
+  /** A transaction sent with skipPreflight that failed while executing: landed, fee charged, nothing else. */
+  err: unknown;
 }
 
 export interface SimTransfer {
   signature: string;
-  kind: 'fee' | 'backing' | 'airdrop';
+  kind: 'fee' | 'backing' | 'airdrop' | 'settlement';
   from: string | null;
   to: string | null;
   narrativeId: string | null;

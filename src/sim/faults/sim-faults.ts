@@ -34,12 +34,14 @@ export interface SimFaults {
   dropTransactions: number;
   /** Blocks a blockhash stays valid (a real node: 150); lower makes them expire early. */
   blockhashTtl: number;
+  /** Blocks before a processed transaction counts as confirmed (normally 2); higher keeps them unconfirmed longer. */
+  confirmBlocks: number;
 }
 
 export function createFaults(): SimFaults {
   return {
     halted: new Set(), termsRejected: new Set(), flagged: new Set(), blocked: new Set(), bursts: [],
-    malformedFeed: 0, dropTransactions: 0, blockhashTtl: 150,
+    malformedFeed: 0, dropTransactions: 0, blockhashTtl: 150, confirmBlocks: 2,
   };
 }
 
@@ -61,6 +63,6 @@ export function describeFaults(f: SimFaults): Record<string, unknown> {
   return {
     halted: [...f.halted], terms_rejected: [...f.termsRejected], flagged: [...f.flagged], blocked: [...f.blocked],
     bursts: f.bursts.map((b) => ({ ...b })), malformed_feed: f.malformedFeed, drop_transactions: f.dropTransactions,
-    blockhash_ttl: f.blockhashTtl,
+    blockhash_ttl: f.blockhashTtl, confirm_blocks: f.confirmBlocks,
   };
 }

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { PublicKey } from '@solana/web3.js';
 import { json, type Router } from '../http/router.js';
-import { sendTransaction } from '../chain/send-transaction.js';
+import { sendTransaction, type SendConfig } from '../chain/send-transaction.js';
 import { balanceOf, blockHeight, confirmationOf, type SimState } from '../sim-state.js';
 
 type RpcRequest = { jsonrpc?: string; id?: unknown; method?: unknown; params?: unknown };
@@ -51,7 +51,7 @@ export function rpcRoutes(state: SimState) {
       return rpcResult(id, signature);
     },
     sendTransaction: ([encoded, config], id) => {
-      const r = sendTransaction(state, encoded, (config && typeof config === 'object' ? config : {}) as { encoding?: unknown });
+      const r = sendTransaction(state, encoded, (config && typeof config === 'object' ? config : {}) as SendConfig);
       return r.ok ? rpcResult(id, r.signature) : rpcError(id, r.error.code, r.error.message, r.error.data);
     },
     getSignatureStatuses: ([signatures], id) => {
@@ -62,7 +62,7 @@ export function rpcRoutes(state: SimState) {
         const tx = state.chain.txs.get(sig);
         if (!tx) return null;
         const c = confirmationOf(state, tx.slot);
-        return { slot: tx.slot, confirmations: c.confirmations, err: null, status: { Ok: null }, confirmationStatus: c.status };
+        return { slot: tx.slot, confirmations: c.confirmations, err: tx.err ?? null, status: tx.err ? { Err: tx.err } : { Ok: null }, confirmationStatus: c.status };
       });
       return rpcResult(id, { context: context(), value });
     },

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/program.js';
 import { parseDuration } from '../../src/sim/recording/duration.js';
 import { FeedRecorder } from '../../src/sim/recording/feed-recorder.js';
 import { generateRecording } from '../../src/sim/recording/generate-recording.js';
@@ -52,6 +53,24 @@ describe('sim --record', () => {
       await t.sim.stop();
     }
     expect(sha(join(dir, 'served.jsonl'))).toBe(sha(join(dir, 'gen.jsonl')));
+  });
+
+  it('writes byte-identical files from two `magma-agent sim --record --duration 1d` runs (the CLI path)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sim-cli-'));
+    const out = process.stdout.write;
+    process.stdout.write = (() => true) as typeof process.stdout.write;
+    try {
+      for (const name of ['x', 'y']) {
+        const code = await main(['node', 'magma-agent', 'sim', '--seed', '7', '--speed', '60', '--record', join(dir, `${name}.jsonl`),
+          '--outcomes', join(dir, `${name}.out`), '--duration', '1d', '--start', '2026-05-01T00:00:00Z', '--data-dir', dir]);
+        expect(code).toBe(0);
+      }
+    } finally {
+      process.stdout.write = out;
+    }
+    expect(sha(join(dir, 'x.jsonl'))).toBe(sha(join(dir, 'y.jsonl')));
+    expect(sha(join(dir, 'x.out'))).toBe(sha(join(dir, 'y.out')));
+    expect(JSON.parse(readFileSync(join(dir, 'x.jsonl'), 'utf8').split('\n')[0]!).t).toBe('2026-05-01T00:00:00.000Z');
   });
 
   it('parses durations', () => {

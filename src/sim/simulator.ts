@@ -42,6 +42,7 @@ export interface SimulatorOptions {
   /** Share a clock with an in-process daemon; default a ScaledClock at `speed` from the start. */
   clock?: Clock;
   crowdInformativeness?: number;
+  narrativesPerHour?: number;
   /** Webhook retry timing (real time); tests shorten it. */
   webhooks?: DispatcherOptions;
 }
@@ -88,7 +89,10 @@ export class Simulator {
     const seed = options.seed ?? 1;
     const startMs = options.startMs ?? startTimeForSeed(seed);
     this.clock = options.clock ?? new ScaledClock(startMs, options.speed ?? 1);
-    const world = new World({ seed, startMs, crowdInformativeness: options.crowdInformativeness ?? 0.9 });
+    const world = new World({
+      seed, startMs, crowdInformativeness: options.crowdInformativeness ?? 0.9,
+      ...(options.narrativesPerHour !== undefined ? { narrativesPerHour: options.narrativesPerHour } : {}),
+    });
     this.state = createSimState({
       seed,
       world,

@@ -23,6 +23,8 @@ interface SimOptions extends GlobalOptions {
   fund?: number;
   recordInterval: number;
   serve?: boolean;
+  crowdInformativeness?: number;
+  narrativesPerHour?: number;
 }
 
 export function parseNumber(kind: 'int' | 'positive' | 'non-negative') {
@@ -33,6 +35,12 @@ export function parseNumber(kind: 'int' | 'positive' | 'non-negative') {
     }
     return n;
   };
+}
+
+function parseUnit(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError('expected a number from 0 to 1');
+  return n;
 }
 
 function durationArg(value: string): number {
@@ -66,6 +74,8 @@ export function registerSim(program: Command): void {
     .option('--record-interval <d>', 'simulated time between recorded polls', durationArg, STEP_MS)
     .option('--start <iso>', 'simulated start time (default: derived from the seed)', isoArg)
     .option('--fund <sol>', 'SOL given to every wallet that first appears (default sim.fundSol)', parseNumber('non-negative'))
+    .option('--crowd-informativeness <x>', 'how much the crowd leans toward the truth, 0 (noise) to 1 (default 0.9)', parseUnit)
+    .option('--narratives-per-hour <n>', 'mean rate of new narratives (default 2)', parseNumber('positive'))
     .option('--serve', 'serve over HTTP even when generating a recording with --duration')
     .action(async (_o, cmd: Command) => {
       const opts = cmd.optsWithGlobals<SimOptions>();
@@ -80,7 +90,10 @@ export function registerSim(program: Command): void {
 
       if ((opts.record || opts.outcomes) && opts.duration !== undefined && !opts.serve) {
         const started = performance.now();
-        const r = generateRecording({ seed, durationMs: opts.duration, startMs: opts.start, recordPath: opts.record, outcomesPath: opts.outcomes, intervalMs: opts.recordInterval });
+        const r = generateRecording({
+          seed, durationMs: opts.duration, startMs: opts.start, recordPath: opts.record, outcomesPath: opts.outcomes, intervalMs: opts.recordInterval,
+          crowdInformativeness: opts.crowdInformativeness, narrativesPerHour: opts.narrativesPerHour,
+        });
         process.stdout.write([
           `generated ${r.polls} polls from ${new Date(r.fromMs).toISOString()} to ${new Date(r.toMs).toISOString()} (seed ${seed}) in ${Math.round(performance.now() - started)} ms`,
           ...(opts.record ? [`  recording: ${opts.record} (${size(opts.record)})`] : []),
@@ -93,6 +106,8 @@ export function registerSim(program: Command): void {
       const sim = new Simulator({
         seed, speed, port: opts.port ?? 0, tier: config.sim.tier, fundSol: opts.fund ?? config.sim.fundSol, programId: config.backing.programId,
         ...(opts.start !== undefined ? { startMs: opts.start } : {}),
+        ...(opts.crowdInformativeness !== undefined ? { crowdInformativeness: opts.crowdInformativeness } : {}),
+        ...(opts.narrativesPerHour !== undefined ? { narrativesPerHour: opts.narrativesPerHour } : {}),
       });
       scenario.apply(sim.state);
       const world = sim.state.world;

@@ -11,6 +11,7 @@ export interface GenerateOptions {
   outcomesPath?: string | undefined;
   intervalMs?: number | undefined;
   crowdInformativeness?: number | undefined;
+  narrativesPerHour?: number | undefined;
 }
 
 export interface GenerateSummary extends RecorderSummary {
@@ -19,7 +20,10 @@ export interface GenerateSummary extends RecorderSummary {
 }
 
 export function generateRecording(o: GenerateOptions): GenerateSummary {
-  const world = new World({ seed: o.seed, startMs: o.startMs ?? startTimeForSeed(o.seed), crowdInformativeness: o.crowdInformativeness ?? 0.9 });
+  const world = new World({
+    seed: o.seed, startMs: o.startMs ?? startTimeForSeed(o.seed), crowdInformativeness: o.crowdInformativeness ?? 0.9,
+    ...(o.narrativesPerHour !== undefined ? { narrativesPerHour: o.narrativesPerHour } : {}),
+  });
   const toMs = world.startMs + o.durationMs;
   const recorder = new FeedRecorder({ world, recordPath: o.recordPath, outcomesPath: o.outcomesPath, intervalMs: o.intervalMs, untilMs: toMs });
   world.advanceTo(toMs);

@@ -1,7 +1,7 @@
 // `magma-agent sim`: the local MAGMA + Solana simulator as a standalone server on loopback, or — with --record and
 // --duration and no --serve — a generator that writes the whole period's recording as fast as the machine allows.
 import { statSync } from 'node:fs';
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { generateRecording } from '../../sim/recording/generate-recording.js';
 import { parseDuration } from '../../sim/recording/duration.js';
 import { FeedRecorder } from '../../sim/recording/feed-recorder.js';
@@ -71,7 +71,7 @@ export function registerSim(program: Command): void {
     .option('--record <file>', 'write the feed as a JSON Lines recording (one poll per --record-interval, plus price lines)')
     .option('--outcomes <file>', 'write each resolution as a JSON line {narrative_id, outcome, resolved_at}')
     .option('--duration <d>', 'stop after this much simulated time (30d, 12h, 90m); with --record and no --serve the period is generated at once', durationArg)
-    .option('--record-interval <d>', 'simulated time between recorded polls', durationArg, STEP_MS)
+    .addOption(new Option('--record-interval <d>', 'simulated time between recorded polls').argParser(durationArg).default(STEP_MS, '1m'))
     .option('--start <iso>', 'simulated start time (default: derived from the seed)', isoArg)
     .option('--fund <sol>', 'SOL given to every wallet that first appears (default sim.fundSol)', parseNumber('non-negative'))
     .option('--crowd-informativeness <x>', 'how much the crowd leans toward the truth, 0 (noise) to 1 (default 0.9)', parseUnit)

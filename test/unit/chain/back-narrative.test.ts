@@ -77,3 +77,21 @@ describe('back_narrative instruction', () => {
     expect(backNarrativePdas(PROGRAM, ID, backer).vault.equals(backNarrativePdas(other, ID, backer).vault)).toBe(false);
   });
 });
+
+describe('back_narrative round trip (property)', () => {
+  it('decodes every valid amount, deadline and id it encodes', async () => {
+    const fc = (await import('fast-check')).default;
+    const backer = Keypair.generate().publicKey;
+    fc.assert(
+      fc.property(
+        fc.uuid(), fc.bigInt({ min: 1_000_000n, max: 10_000_000_000n }), fc.bigInt({ min: -(1n << 63n), max: (1n << 63n) - 1n }),
+        (id, lamports, deadlineUnix) => {
+          const ix = buildBackNarrativeInstruction({ programId: PROGRAM, narrativeId: id, backer, lamports, deadlineUnix });
+          const d = decodeBackNarrativeInstruction(PROGRAM, ix.keys, ix.data);
+          return d.ok && d.value.narrativeId === id.toLowerCase() && d.value.lamports === lamports && d.value.deadlineUnix === deadlineUnix;
+        },
+      ),
+      { numRuns: 50 },
+    );
+  });
+});

@@ -5,6 +5,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { generateRecording } from '../../sim/recording/generate-recording.js';
 import { parseDuration } from '../../sim/recording/duration.js';
 import { FeedRecorder } from '../../sim/recording/feed-recorder.js';
+import { applyFaults } from '../../sim/routes/control.js';
 import { Simulator } from '../../sim/simulator.js';
 import { resolveScenarios, SCENARIOS } from '../../sim/scenarios.js';
 import { STEP_MS } from '../../sim/world/world.js';
@@ -25,6 +26,7 @@ interface SimOptions extends GlobalOptions {
   serve?: boolean;
   crowdInformativeness?: number;
   narrativesPerHour?: number;
+  faults?: Record<string, unknown>;
 }
 
 export function parseNumber(kind: 'int' | 'positive' | 'non-negative') {
@@ -41,6 +43,17 @@ function parseUnit(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError('expected a number from 0 to 1');
   return n;
+}
+
+function jsonObjectArg(value: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    throw new InvalidArgumentError('expected a JSON object such as {"halted":["backing"]}');
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new InvalidArgumentError('expected a JSON object');
+  return parsed as Record<string, unknown>;
 }
 
 function durationArg(value: string): number {
@@ -76,6 +89,7 @@ export function registerSim(program: Command): void {
     .option('--fund <sol>', 'SOL given to every wallet that first appears (default sim.fundSol)', parseNumber('non-negative'))
     .option('--crowd-informativeness <x>', 'how much the crowd leans toward the truth, 0 (noise) to 1 (default 0.9)', parseUnit)
     .option('--narratives-per-hour <n>', 'mean rate of new narratives (default 2)', parseNumber('positive'))
+    .option('--faults <json>', 'faults to arm at start-up, as a POST /__sim/faults body, e.g. \'{"dropTransactions":2}\'', jsonObjectArg)
     .option('--serve', 'serve over HTTP even when generating a recording with --duration')
     .action(async (_o, cmd: Command) => {
       const opts = cmd.optsWithGlobals<SimOptions>();
@@ -110,6 +124,13 @@ export function registerSim(program: Command): void {
         ...(opts.narrativesPerHour !== undefined ? { narrativesPerHour: opts.narrativesPerHour } : {}),
       });
       scenario.apply(sim.state);
+      if (opts.faults) {
+        const error = applyFaults(sim.state, opts.faults);
+        if (error) {
+          cmd.error(`error: --faults: ${error}`, { exitCode: 2 });
+          return;
+        }
+      }
       const world = sim.state.world;
       const untilMs = opts.duration !== undefined ? world.startMs + opts.duration : undefined;
       const recorder = opts.record || opts.outcomes

@@ -77,13 +77,13 @@ describe('faults on demand', () => {
     const { t, key, wallet } = await withSim();
     await faults(t.base, { dropTransactions: 1 });
     const n = await openNarrative(t.base, key);
-    const before = (await rpc(t.base, 'getBalance', [wallet.publicKey.toBase58()])).result.value;
+    const before = (await rpc(t.base, 'getBalance', [wallet.publicKey.toBase58(), { commitment: 'processed' }])).result.value;
     const bh = (await rpc(t.base, 'getLatestBlockhash')).result.value.blockhash;
     const sent = await rpc(t.base, 'sendTransaction', [backingTx({ programId: DEVNET_BACKING_PROGRAM_ID, narrativeId: n.id, backer: wallet, lamports: 10_000_000n, blockhash: bh, nowMs: t.clock.now() }), { encoding: 'base64' }]);
     expect(typeof sent.result).toBe('string');
     t.clock.advance(200 * 400);
     expect((await rpc(t.base, 'getSignatureStatuses', [[sent.result]])).result.value).toEqual([null]);
-    expect((await rpc(t.base, 'getBalance', [wallet.publicKey.toBase58()])).result.value).toBe(before);
+    expect((await rpc(t.base, 'getBalance', [wallet.publicKey.toBase58(), { commitment: 'processed' }])).result.value).toBe(before);
     expect((await http(t.base, 'GET', '/__sim/ledger')).body.dropped).toEqual([sent.result]);
   });
 

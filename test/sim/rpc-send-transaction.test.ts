@@ -20,7 +20,7 @@ async function freshBlockhash(): Promise<string> {
 }
 
 async function balance(k: Keypair): Promise<number> {
-  return (await rpc(t.base, 'getBalance', [k.publicKey.toBase58()])).result.value;
+  return (await rpc(t.base, 'getBalance', [k.publicKey.toBase58(), { commitment: 'processed' }])).result.value;
 }
 
 async function send(b64: string) {
@@ -38,6 +38,9 @@ describe('sendTransaction', () => {
     const sig = sent.result as string;
     // 5000 per signature + ceil(1000 µlamports × 100k units / 1e6) = 5100 lamports fee.
     expect(before - (await balance(backer))).toBe(250_000_000 + 5100);
+    // At the default (finalized) and confirmed commitments a node does not count it yet.
+    expect((await rpc(t.base, 'getBalance', [backer.publicKey.toBase58()])).result.value).toBe(before);
+    expect((await rpc(t.base, 'getBalance', [backer.publicKey.toBase58(), { commitment: 'confirmed' }])).result.value).toBe(before);
 
     let st = (await rpc(t.base, 'getSignatureStatuses', [[sig, '1111111111111111111111111111111111111111111111111111111111111111']])).result;
     expect(st.value[0].confirmationStatus).toBe('processed');

@@ -15,7 +15,7 @@ async function setup(seed: number) {
   const key = await register(t.base, wallet);
   const n = await openNarrative(t.base, key);
   const bh = async () => (await rpc(t!.base, 'getLatestBlockhash')).result.value.blockhash as string;
-  const balance = async () => (await rpc(t!.base, 'getBalance', [wallet.publicKey.toBase58()])).result.value as number;
+  const balance = async () => (await rpc(t!.base, 'getBalance', [wallet.publicKey.toBase58(), { commitment: 'processed' }])).result.value as number;
   return { t, wallet, key, n, bh, balance };
 }
 

@@ -78,9 +78,27 @@ export class SimLedger {
     this.vaults.set(narrativeId, (this.vaults.get(narrativeId) ?? 0n) + lamports);
   }
 
+  /** Every landed transaction in slot order (newest last), for commitment-aware balances. */
+  readonly landed: SimTx[] = [];
+
   record(tx: SimTx): void {
     this.txs.set(tx.signature, tx);
     this.unconfirmed.push(tx);
+    this.landed.push(tx);
+  }
+
+  /**
+   * The balance as of transactions landed at or before `maxSlot`: a node answering at `confirmed` or `finalized`
+   * commitment does not yet count the newer ones.
+   */
+  balanceAsOf(wallet: string, maxSlot: number): bigint {
+    let b = this.balance(wallet);
+    for (let i = this.landed.length - 1; i >= 0 && this.landed[i]!.slot > maxSlot; i--) {
+      const tx = this.landed[i]!;
+      if (tx.feePayer === wallet) b += tx.feeLamports;
+      for (const k of tx.backings) if (k.wallet === wallet) b += k.lamports;
+    }
+    return b;
   }
 
   /** Transactions that reached `confirmedHeight` since the last call, oldest first. */

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { PublicKey } from '@solana/web3.js';
 import { json, type Router } from '../http/router.js';
 import { sendTransaction, type SendConfig } from '../chain/send-transaction.js';
-import { balanceOf, blockHeight, confirmationOf, type SimState } from '../sim-state.js';
+import { blockHeight, confirmationOf, type SimState } from '../sim-state.js';
 
 type RpcRequest = { jsonrpc?: string; id?: unknown; method?: unknown; params?: unknown };
 
@@ -32,8 +32,14 @@ export function blockhashAt(state: SimState, height: number): string {
 export function rpcRoutes(state: SimState) {
   const context = () => ({ slot: blockHeight(state), apiVersion: '2.1.0' });
   const methods: Record<string, (params: unknown[], id: unknown) => unknown> = {
-    getBalance: ([address], id) =>
-      validAddress(address) ? rpcResult(id, { context: context(), value: Number(balanceOf(state, address)) }) : rpcError(id, -32602, 'Invalid param: Invalid'),
+    getBalance: ([address, config], id) => {
+      if (!validAddress(address)) return rpcError(id, -32602, 'Invalid param: Invalid');
+      // A node counts only what has reached the asked commitment (default finalized, as the RPC spec says).
+      const commitment = (config as { commitment?: unknown } | undefined)?.commitment ?? 'finalized';
+      const height = blockHeight(state);
+      const maxSlot = commitment === 'processed' ? height : commitment === 'confirmed' ? height - state.faults.confirmBlocks : height - state.finalizeBlocks;
+      return rpcResult(id, { context: context(), value: Number(state.chain.balanceAsOf(address, maxSlot)) });
+    },
     getBlockHeight: (_p, id) => rpcResult(id, blockHeight(state)),
     getLatestBlockhash: (_p, id) => {
       const height = blockHeight(state);

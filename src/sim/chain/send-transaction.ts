@@ -1,7 +1,8 @@
 // sendTransaction as a real node's preflight would judge it: deserialise, verify every ed25519 signature, refuse a
 // replay and an unknown or expired blockhash, charge the fee (5000 lamports per signature plus the ComputeBudget
 // priority fee), execute ComputeBudget and back_narrative instructions byte for byte, and only then move lamports.
-// Every refusal is the JSON-RPC error a node gives, and a refused transaction moves nothing.
+// Every refusal is the JSON-RPC error a node gives, and a refused transaction moves nothing. With skipPreflight a
+// transaction that fails while executing lands anyway (fee charged, error in its status), as on a real cluster.
 import { createHash } from 'node:crypto';
 import { ComputeBudgetProgram, PublicKey, SystemProgram, VersionedTransaction } from '@solana/web3.js';
 import bs58 from 'bs58';
@@ -9,22 +10,9 @@ import nacl from 'tweetnacl';
 import { BACK_NARRATIVE_ERRORS, decodeBackNarrativeInstruction, type BackNarrativeErrorName } from '../../chain/back-narrative.js';
 import { blockHeight, type SimState } from '../sim-state.js';
 import type { SimBacking } from './sim-ledger.js';
+import { simulationFailed, type Judged, type Refusal, type SendResult } from './rpc-errors.js';
+import { transactionFee } from './transaction-fee.js';
 
-export const LAMPORTS_PER_SIGNATURE = 5000n;
-const DEFAULT_UNITS_PER_INSTRUCTION = 200_000n;
-const MAX_UNITS = 1_400_000n;
-
-export interface RpcErrorBody {
-  code: number;
-  message: string;
-  data?: unknown;
-}
-
-export type SendResult = { ok: true; signature: string } | { ok: false; error: RpcErrorBody };
-
-/** Why a transaction failed: before execution (it never lands) or while executing (it lands, failed, fee charged). */
-type Refusal = { ok: false; error: RpcErrorBody; executed?: { err: unknown } };
-type Judged = Refusal | { ok: true; apply: () => void };
 
 const ANCHOR_MESSAGES: Record<string, string> = {
   InstructionFallbackNotFound: 'Fallback functions are not supported',
@@ -41,18 +29,6 @@ const ANCHOR_MESSAGES: Record<string, string> = {
   NarrativeNotOpen: 'Narrative is not open for backing',
   DeadlinePassed: 'The backing deadline has passed',
 };
-
-function simulationFailed(reason: string, err: unknown, logs: string[] = [], executed = false): Refusal {
-  return {
-    ok: false,
-    ...(executed ? { executed: { err } } : {}),
-    error: {
-      code: -32002,
-      message: `Transaction simulation failed: ${reason}`,
-      data: { accounts: null, err, innerInstructions: null, logs, replacementBlockhash: null, returnData: null, unitsConsumed: 0 },
-    },
-  };
-}
 
 function programError(index: number, programId: string, name: BackNarrativeErrorName | 'AccountNotInitialized', detail: string): Refusal {
   const code = name === 'AccountNotInitialized' ? 3012 : BACK_NARRATIVE_ERRORS[name];
@@ -126,39 +102,9 @@ export function sendTransaction(state: SimState, encoded: unknown, config: SendC
   return { ok: true, signature };
 }
 
-function feeOf(tx: VersionedTransaction): { fee: bigint; feePayer: string } | Refusal {
-  const message = tx.message;
-  const keys = message.staticAccountKeys;
-  let unitPrice = 0n;
-  let unitLimit: bigint | null = null;
-  let others = 0n;
-  const seenBudget = new Set<number>();
-  for (const [index, ix] of message.compiledInstructions.entries()) {
-    const program = keys[ix.programIdIndex];
-    if (!program?.equals(ComputeBudgetProgram.programId)) {
-      others++;
-      continue;
-    }
-    const data = Buffer.from(ix.data);
-    const kind = data[0];
-    if (kind !== undefined && seenBudget.has(kind)) {
-      return simulationFailed(`Transaction contains a duplicate instruction (${index}) that is not allowed`, { DuplicateInstruction: index });
-    }
-    if (kind === 3 && data.length === 9) unitPrice = data.readBigUInt64LE(1);
-    else if (kind === 2 && data.length === 5) unitLimit = BigInt(data.readUInt32LE(1));
-    else if (!((kind === 1 || kind === 4) && data.length === 5)) {
-      return simulationFailed(`Error processing Instruction ${index}: invalid instruction data`, { InstructionError: [index, 'InvalidInstructionData'] });
-    }
-    seenBudget.add(kind);
-  }
-  const units = unitLimit ?? (others * DEFAULT_UNITS_PER_INSTRUCTION < MAX_UNITS ? others * DEFAULT_UNITS_PER_INSTRUCTION : MAX_UNITS);
-  const priorityFee = (unitPrice * units + 999_999n) / 1_000_000n;
-  return { fee: LAMPORTS_PER_SIGNATURE * BigInt(message.header.numRequiredSignatures) + priorityFee, feePayer: keys[0]!.toBase58() };
-}
-
 /** A transaction that failed while executing lands anyway: the fee is charged, nothing else moves. */
 function landFailed(state: SimState, tx: VersionedTransaction, signature: string, err: unknown): void {
-  const f = feeOf(tx);
+  const f = transactionFee(tx);
   if (!('fee' in f) || state.chain.balance(f.feePayer) < f.fee) return;
   const nowMs = state.clock.now();
   state.chain.debit(f.feePayer, f.fee);
@@ -195,7 +141,7 @@ function judge(state: SimState, tx: VersionedTransaction, signature: string): Ju
   const metas = (idx: number[]) => idx.map((k) => ({ pubkey: keys[k]!, isSigner: message.isAccountSigner(k), isWritable: message.isAccountWritable(k) }));
 
   // ComputeBudget instructions set the fee before anything executes (the runtime reads them first).
-  const charged = feeOf(tx);
+  const charged = transactionFee(tx);
   if (!('fee' in charged)) return charged;
   const { fee } = charged;
   const payerBalance = state.chain.balance(feePayer);

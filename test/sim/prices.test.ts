@@ -67,3 +67,14 @@ describe('world prices', () => {
     }
   });
 });
+
+describe('world cost', () => {
+  it('steps 30 simulated days quickly (only unresolved narratives are touched per step)', () => {
+    const start = Date.UTC(2026, 0, 1);
+    const w = new World({ seed: 3, startMs: start });
+    const t0 = performance.now();
+    w.advanceTo(start + 30 * 86_400_000);
+    expect(w.narratives().length).toBeGreaterThan(1000);
+    expect(performance.now() - t0).toBeLessThan(20_000);
+  });
+});

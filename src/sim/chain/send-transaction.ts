@@ -13,7 +13,6 @@ import type { SimBacking } from './sim-ledger.js';
 import { simulationFailed, type Judged, type Refusal, type SendResult } from './rpc-errors.js';
 import { transactionFee } from './transaction-fee.js';
 
-
 const ANCHOR_MESSAGES: Record<string, string> = {
   InstructionFallbackNotFound: 'Fallback functions are not supported',
   InstructionDidNotDeserialize: 'The program could not deserialize the given instruction',

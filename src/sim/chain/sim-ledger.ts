@@ -78,6 +78,16 @@ export class SimLedger {
     this.vaults.set(narrativeId, (this.vaults.get(narrativeId) ?? 0n) + lamports);
   }
 
+  /** Remembers a blockhash handed out at `height`, forgetting those long expired (a served run can last months). */
+  issueBlockhash(blockhash: string, height: number, ttl: number): void {
+    if (this.blockhashes.has(blockhash)) return;
+    this.blockhashes.set(blockhash, height);
+    if (this.blockhashes.size > 1024) {
+      const horizon = height - Math.max(ttl, 150) * 2;
+      for (const [hash, h] of this.blockhashes) if (h < horizon) this.blockhashes.delete(hash);
+    }
+  }
+
   /** Every landed transaction in slot order (newest last), for commitment-aware balances. */
   readonly landed: SimTx[] = [];
 

@@ -44,7 +44,7 @@ export function rpcRoutes(state: SimState) {
     getLatestBlockhash: (_p, id) => {
       const height = blockHeight(state);
       const blockhash = blockhashAt(state, height);
-      state.chain.blockhashes.set(blockhash, height);
+      state.chain.issueBlockhash(blockhash, height, state.faults.blockhashTtl);
       return rpcResult(id, { context: context(), value: { blockhash, lastValidBlockHeight: height + state.faults.blockhashTtl } });
     },
     requestAirdrop: ([address, lamports], id) => {

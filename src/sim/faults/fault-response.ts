@@ -10,6 +10,7 @@ const HTML_PAGE = (status: number) => `<!DOCTYPE html>
 `;
 
 export function faultResponse(burst: FaultBurst, family: FaultFamily): SimResponse {
+  if (family === 'magus' && (burst.kind === 'error' || burst.kind === 'rate-limit')) return magusFault(burst);
   switch (burst.kind) {
     case 'error': {
       const status = burst.status ?? 503;
@@ -31,10 +32,18 @@ export function faultResponse(burst: FaultBurst, family: FaultFamily): SimRespon
   }
 }
 
+/** Magus's own envelope: 403 usage_limit_exceeded for a 429 storm or a 403, 504 timeout, else 502 agent_error. */
+function magusFault(burst: FaultBurst): SimResponse {
+  const status = burst.kind === 'rate-limit' ? 403 : burst.status ?? 502;
+  const code = status === 403 ? 'usage_limit_exceeded' : status === 504 ? 'timeout' : status === 500 ? 'internal_error' : 'agent_error';
+  return json(status, { error: { code, message: `Simulated Magus failure (${code})` } });
+}
+
 /** The fault family of a request path (null: never faulted, e.g. control routes). */
 export function familyOf(path: string): FaultFamily | null {
   if (path === '/rpc' || path === '/rpc/') return 'rpc';
   if (path.startsWith('/__sim/prices')) return 'prices';
+  if (path.startsWith('/magus/')) return 'magus';
   if (path.startsWith('/__sim/')) return null;
   if (path.startsWith('/v1/agent/feed')) return 'feed';
   if (path.startsWith('/v1/agent/register')) return 'register';

@@ -4,7 +4,7 @@
 // transactions and blockhashes that expire early.
 
 /** The request families faults and rate limits are keyed on (control routes are never faulted). */
-export const FAULT_FAMILIES = ['feed', 'agent', 'public', 'backing', 'register', 'resolve', 'rpc', 'prices'] as const;
+export const FAULT_FAMILIES = ['feed', 'agent', 'public', 'backing', 'register', 'resolve', 'rpc', 'prices', 'magus'] as const;
 export type FaultFamily = (typeof FAULT_FAMILIES)[number];
 
 export const BURST_KINDS = ['error', 'hang', 'reset', 'html', 'rate-limit'] as const;

@@ -125,6 +125,30 @@ describe('resolve, conviction, echo pool, flags, webhook', () => {
   });
 });
 
+describe('history', () => {
+  it('returns at most the 100 most recent backings, newest first', async () => {
+    const s = await startSim({ seed: 22 });
+    try {
+      const w = Keypair.generate();
+      const k = await register(s.base, w);
+      const n = await openNarrative(s.base, k);
+      const bh = (await rpc(s.base, 'getLatestBlockhash')).result.value.blockhash;
+      for (let i = 0; i < 101; i++) {
+        // Distinct amounts make distinct transactions (and signatures) under one blockhash.
+        const sent = await rpc(s.base, 'sendTransaction', [backingTx({ programId: DEVNET_BACKING_PROGRAM_ID, narrativeId: n.id, backer: w, lamports: 1_000_000n + BigInt(i), blockhash: bh, nowMs: s.clock.now() }), { encoding: 'base64' }]);
+        expect(sent.error).toBeUndefined();
+      }
+      s.clock.advance(1200);
+      const h = await http(s.base, 'GET', '/v1/agent/history', undefined, { 'x-api-key': k });
+      expect(h.body.positions).toHaveLength(100);
+      expect(h.body.positions[0].amount_sol).toBeCloseTo(0.0010001, 9);
+      expect(h.body.positions.at(-1).amount_sol).toBeCloseTo(0.001000001, 9);
+    } finally {
+      await s.sim.stop();
+    }
+  });
+});
+
 describe('rate limits', () => {
   it('limits register to 5 per hour per IP with the {error, tier, limit, retry_after} shape', async () => {
     const s = await startSim({ seed: 3 });

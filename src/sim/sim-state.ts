@@ -5,7 +5,7 @@ import type { Clock } from '../ports/clock.js';
 import { SimLedger, type SimBacking } from './chain/sim-ledger.js';
 import { createFaults, type SimFaults } from './faults/sim-faults.js';
 import { settledPnlLamports } from '../core/payout.js';
-import { outcomeOf, SIM_PAYOUT } from './wallet-stats.js';
+import { outcomeOf, SIM_PAYOUT, standingOf } from './wallet-stats.js';
 import { RateLimiter, TIER_LIMITS, type Tier } from './rate-limiter.js';
 import type { World } from './world/world.js';
 
@@ -122,7 +122,9 @@ function settleBacking(state: SimState, b: SimBacking, at: number): void {
   const n = state.world.get(b.narrativeId);
   const outcome = n ? outcomeOf(n) : null;
   if (!outcome || b.settledLamports !== null) return;
-  const payout = b.lamports + settledPnlLamports(SIM_PAYOUT, b.lamports, outcome);
+  const pnl = settledPnlLamports(SIM_PAYOUT, b.lamports, outcome);
+  // The Forge pays winners pro rata by stake × the multiplier locked at backing time (PROTOCOL.md section 4).
+  const payout = b.lamports + (pnl > 0n ? (pnl * BigInt(Math.round(b.multiplier * 1000))) / 1000n : pnl);
   const vault = state.chain.vaults.get(b.narrativeId) ?? 0n;
   state.chain.vaults.set(b.narrativeId, vault > b.lamports ? vault - b.lamports : 0n);
   state.chain.credit(b.wallet, payout);
@@ -144,6 +146,7 @@ export function syncState(state: SimState): void {
   state.world.advanceTo(state.clock.now());
   for (const tx of state.chain.takeConfirmed(blockHeight(state) - state.faults.confirmBlocks)) {
     for (const b of tx.backings) {
+      b.multiplier = standingOf(state, b.wallet).multiplier;
       state.world.recordBacking(b.narrativeId, b.wallet, b.lamports);
       let list = state.backingsByWallet.get(b.wallet);
       if (!list) state.backingsByWallet.set(b.wallet, (list = []));

@@ -68,7 +68,8 @@ export function standingOf(state: SimState, wallet: string): WalletStanding {
     const n = state.world.get(b.narrativeId);
     const outcome = n ? outcomeOf(n) : null;
     if (!n || !outcome) continue;
-    pnl += settledPnlLamports(SIM_PAYOUT, b.lamports, outcome);
+    // What settlement actually paid (multiplier included); the rule alone for one not yet paid out.
+    pnl += b.settledLamports !== null ? b.settledLamports - b.lamports : settledPnlLamports(SIM_PAYOUT, b.lamports, outcome);
     if (outcome === 'refund') continue;
     const ok = outcome === 'true';
     if (ok) correct++;

@@ -38,6 +38,18 @@ describe('settlement and confirmation faults', () => {
     expect(lb.total_pnl_sol).toBeCloseTo(-0.35, 9);
   });
 
+  it('pays a TRUE-resolved backing its principal plus the rule\'s gain × the multiplier locked at backing time', async () => {
+    const { t, wallet, key, n, bh, balance } = await setup(44);
+    const start = await balance();
+    await rpc(t.base, 'sendTransaction', [backingTx({ programId: DEVNET_BACKING_PROGRAM_ID, narrativeId: n.id, backer: wallet, lamports: 1_000_000_000n, blockhash: await bh(), nowMs: t.clock.now() }), { encoding: 'base64' }]);
+    t.clock.advance(1200);
+    await http(t.base, 'POST', '/v1/agent/resolve', { narrative_id: n.id, resolution: 'true', evidence: 'yes', confidence: 0.95 }, { 'x-api-key': key });
+    // current rule: 6% gross gain less the 1.5% platform fee = 5.91%; a new wallet's multiplier is 1.0.
+    expect(await balance()).toBe(start - 1_000_000_000 - 5000 + 1_059_100_000);
+    expect((await http(t.base, 'GET', `/v1/points/${wallet.publicKey.toBase58()}`)).body.total_points).toBe(10 + 50);
+    expect((await http(t.base, 'GET', `/v1/conviction/${wallet.publicKey.toBase58()}`)).body).toMatchObject({ correct_backings: 1, current_streak: 1, accuracy_rate: 1 });
+  });
+
   it('keeps transactions processed longer under slow confirmations, and refuses their report until confirmed', async () => {
     const { t, wallet, n, bh } = await setup(42);
     await http(t.base, 'POST', '/__sim/faults', { confirmBlocks: 50 });

@@ -57,7 +57,7 @@ function decodeWire(encoded: unknown, encoding: string): Buffer | null {
 
 interface Backed {
   index: number;
-  backing: Omit<SimBacking, 'signature' | 'id' | 'settledLamports'>;
+  backing: Omit<SimBacking, 'signature' | 'id' | 'settledLamports' | 'multiplier'>;
 }
 
 export interface SendConfig {
@@ -195,7 +195,7 @@ function applyBackings(state: SimState, t: { signature: string; slot: number; no
   const backings: SimBacking[] = t.backed.map(({ index, backing }) => {
     // A position id derived from the signature: stable across runs and reports.
     const id = createHash('sha256').update(`${signature}:${index}`).digest('hex');
-    const b: SimBacking = { ...backing, signature, settledLamports: null, id: `${id.slice(0, 8)}-${id.slice(8, 12)}-4${id.slice(13, 16)}-a${id.slice(17, 20)}-${id.slice(20, 32)}` };
+    const b: SimBacking = { ...backing, signature, settledLamports: null, multiplier: 1, id: `${id.slice(0, 8)}-${id.slice(8, 12)}-4${id.slice(13, 16)}-a${id.slice(17, 20)}-${id.slice(20, 32)}` };
     state.chain.debit(b.wallet, b.lamports);
     state.chain.creditVault(b.narrativeId, b.lamports);
     state.chain.transfers.push({ signature, kind: 'backing', from: b.wallet, to: `vault:${b.narrativeId}`, narrativeId: b.narrativeId, lamports: b.lamports, at: nowMs });

@@ -14,6 +14,8 @@ export interface SimBacking {
   processedAt: number;
   /** Lamports paid back to the wallet at settlement (null until its narrative is settled). */
   settledLamports: bigint | null;
+  /** The wallet's conviction multiplier, locked in the backing record at confirmation (scales a TRUE gain). */
+  multiplier: number;
 }
 
 export interface SimTx {

@@ -130,6 +130,13 @@ describe('sendTransaction', () => {
 
   it('answers unknown methods and bad encodings like a node', async () => {
     expect((await rpc(t.base, 'getFooBar')).error).toMatchObject({ code: -32601 });
-    expect((await rpc(t.base, 'sendTransaction', ['%%%', { encoding: 'base64' }])).error).toMatchObject({ code: -32602 });
+    expect((await rpc(t.base, 'sendTransaction', ['%%%', { encoding: 'base64' }])).error).toMatchObject({ code: -32602, message: /^invalid base64 encoding/ });
+    // A node's default encoding is base58: base64 bytes sent without { encoding: 'base64' } are refused, as on mainnet.
+    const n = await openNarrative(t.base, apiKey);
+    const b64 = backingTx({ programId: PROGRAM, narrativeId: n.id, backer: Keypair.generate(), lamports: 10_000_000n, blockhash: await freshBlockhash(), nowMs: t.clock.now() });
+    const wrong = (await rpc(t.base, 'sendTransaction', [b64])).error;
+    expect(wrong?.code).toBe(-32602);
+    const asBase58 = (await import('bs58')).default.encode(Buffer.from(b64, 'base64'));
+    expect(typeof (await rpc(t.base, 'sendTransaction', [asBase58])).result).toBe('string');
   });
 });

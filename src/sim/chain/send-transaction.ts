@@ -44,15 +44,30 @@ function invalidParams(message: string): Refusal {
   return { ok: false, error: { code: -32602, message } };
 }
 
-function decodeWire(encoded: unknown, encoding: string): Buffer | null {
-  if (typeof encoded !== 'string' || encoded.length === 0) return null;
-  try {
-    if (encoding === 'base58') return Buffer.from(bs58.decode(encoded));
-    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded)) return null;
-    return Buffer.from(encoded, 'base64');
-  } catch {
-    return null;
+const TX_TYPE = 'solana_transaction::versioned::VersionedTransaction';
+const PACKET_DATA_SIZE = 1232;
+// A node's size limits on the encoded string (agave's "golden" constants).
+const MAX_ENCODED = { base58: 1683, base64: 1644 } as const;
+
+/** Decodes the wire string as a node does, with its error messages. */
+function decodeWire(encoded: unknown, encoding: 'base58' | 'base64'): Buffer | Refusal {
+  if (typeof encoded !== 'string') return invalidParams('Invalid params: invalid type: expected a string');
+  if (encoded.length > MAX_ENCODED[encoding]) {
+    return invalidParams(`${encoding} encoded ${TX_TYPE} too large: ${encoded.length} bytes (max: encoded/raw ${MAX_ENCODED[encoding]}/${PACKET_DATA_SIZE})`);
   }
+  let bytes: Buffer;
+  if (encoding === 'base58') {
+    try {
+      bytes = Buffer.from(bs58.decode(encoded));
+    } catch (err) {
+      return invalidParams(`invalid base58 encoding: ${(err as Error).message}`);
+    }
+  } else {
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(encoded) || encoded.length % 4 !== 0) return invalidParams('invalid base64 encoding: InvalidByte');
+    bytes = Buffer.from(encoded, 'base64');
+  }
+  if (bytes.length > PACKET_DATA_SIZE) return invalidParams(`decoded ${TX_TYPE} too large: ${bytes.length} bytes (max: ${PACKET_DATA_SIZE} bytes)`);
+  return bytes;
 }
 
 interface Backed {
@@ -69,12 +84,12 @@ export function sendTransaction(state: SimState, encoded: unknown, config: SendC
   const encoding = config.encoding === undefined ? 'base58' : config.encoding;
   if (encoding !== 'base64' && encoding !== 'base58') return invalidParams(`unsupported encoding: ${String(encoding)}. Supported encodings: base58, base64`);
   const wire = decodeWire(encoded, encoding);
-  if (!wire) return invalidParams(`invalid transaction: failed to decode ${encoding} string`);
+  if (!Buffer.isBuffer(wire)) return wire;
   let tx: VersionedTransaction;
   try {
     tx = VersionedTransaction.deserialize(wire);
-  } catch {
-    return invalidParams('invalid transaction: Transaction failed to sanitize accounts offsets correctly');
+  } catch (err) {
+    return invalidParams(`failed to deserialize ${TX_TYPE}: io error: ${(err as Error).message}`);
   }
   const first = tx.signatures[0];
   if (!first) return invalidParams('invalid transaction: Transaction failed to sanitize accounts offsets correctly');

@@ -137,8 +137,11 @@ export function balanceOf(state: SimState, wallet: string): bigint {
   return state.chain.balance(wallet);
 }
 
+/** Block height at the simulated start: a chain is never new, and a commitment lag must not clamp at zero. */
+export const GENESIS_HEIGHT = 250_000_000;
+
 export function blockHeight(state: SimState): number {
-  return Math.max(0, Math.floor((state.clock.now() - state.world.startMs) / state.slotMs));
+  return GENESIS_HEIGHT + Math.max(0, Math.floor((state.clock.now() - state.world.startMs) / state.slotMs));
 }
 
 /** Advances the world to the clock and applies transactions that have reached `confirmed` to it. */

@@ -120,12 +120,18 @@ describe('sendTransaction', () => {
     expect(three.error).toMatchObject({ code: -32002, message: 'Transaction simulation failed: Attempt to debit an account but found no record of a prior credit.' });
   });
 
-  it('expires a blockhash after 150 blocks', async () => {
+  it('keeps a blockhash valid for 150 blocks after its own height, and a finalized one 32 blocks less', async () => {
     const n = await openNarrative(t.base, apiKey);
-    const bh = await freshBlockhash();
-    t.clock.advance(151 * 400);
-    const r = await send(backingTx({ programId: PROGRAM, narrativeId: n.id, backer: Keypair.generate(), lamports: 10_000_000n, blockhash: bh, nowMs: t.clock.now() }));
-    expect(r.error).toMatchObject({ code: -32002, message: 'Transaction simulation failed: Blockhash not found', data: { err: 'BlockhashNotFound' } });
+    const tip = (await rpc(t.base, 'getLatestBlockhash', [{ commitment: 'processed' }])).result.value;
+    const fin = (await rpc(t.base, 'getLatestBlockhash')).result.value;
+    expect(tip.lastValidBlockHeight - fin.lastValidBlockHeight).toBe(32);
+    expect(tip.lastValidBlockHeight).toBe((await rpc(t.base, 'getBlockHeight', [{ commitment: 'processed' }])).result + 150);
+    const sendWith = (blockhash: string) => rpc(t.base, 'sendTransaction', [backingTx({ programId: PROGRAM, narrativeId: n.id, backer: Keypair.generate(), lamports: 10_000_000n, blockhash, nowMs: t.clock.now() }), { encoding: 'base64' }]);
+    t.clock.advance(150 * 400);
+    expect((await sendWith(tip.blockhash)).error).toBeUndefined();
+    expect((await sendWith(fin.blockhash)).error).toMatchObject({ code: -32002, message: 'Transaction simulation failed: Blockhash not found', data: { err: 'BlockhashNotFound' } });
+    t.clock.advance(400);
+    expect((await sendWith(tip.blockhash)).error).toMatchObject({ code: -32002, message: 'Transaction simulation failed: Blockhash not found' });
   });
 
   it('answers unknown methods and bad encodings like a node', async () => {

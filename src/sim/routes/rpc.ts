@@ -30,22 +30,30 @@ export function blockhashAt(state: SimState, height: number): string {
 }
 
 export function rpcRoutes(state: SimState) {
-  const context = () => ({ slot: blockHeight(state), apiVersion: '2.1.0' });
+  /**
+   * The block height a node answers at a commitment: processed is the tip, confirmed trails it by the confirmation
+   * depth, finalized (the RPC default) by 32 blocks.
+   */
+  const heightAt = (config: unknown): number => {
+    const commitment = (config as { commitment?: unknown } | undefined)?.commitment ?? 'finalized';
+    const tip = blockHeight(state);
+    const lag = commitment === 'processed' ? 0 : commitment === 'confirmed' ? state.faults.confirmBlocks : state.finalizeBlocks;
+    return tip - lag;
+  };
+  const context = (config?: unknown) => ({ slot: heightAt(config), apiVersion: '2.1.0' });
   const methods: Record<string, (params: unknown[], id: unknown) => unknown> = {
     getBalance: ([address, config], id) => {
       if (!validAddress(address)) return rpcError(id, -32602, 'Invalid param: Invalid');
-      // A node counts only what has reached the asked commitment (default finalized, as the RPC spec says).
-      const commitment = (config as { commitment?: unknown } | undefined)?.commitment ?? 'finalized';
-      const height = blockHeight(state);
-      const maxSlot = commitment === 'processed' ? height : commitment === 'confirmed' ? height - state.faults.confirmBlocks : height - state.finalizeBlocks;
-      return rpcResult(id, { context: context(), value: Number(state.chain.balanceAsOf(address, maxSlot)) });
+      // A node counts only what has reached the asked commitment.
+      return rpcResult(id, { context: context(config), value: Number(state.chain.balanceAsOf(address, heightAt(config))) });
     },
-    getBlockHeight: (_p, id) => rpcResult(id, blockHeight(state)),
-    getLatestBlockhash: (_p, id) => {
-      const height = blockHeight(state);
+    getBlockHeight: ([config], id) => rpcResult(id, heightAt(config)),
+    getLatestBlockhash: ([config], id) => {
+      // The blockhash of the bank at that commitment: a finalized one is older, so it has fewer blocks left to live.
+      const height = heightAt(config);
       const blockhash = blockhashAt(state, height);
       state.chain.issueBlockhash(blockhash, height, state.faults.blockhashTtl);
-      return rpcResult(id, { context: context(), value: { blockhash, lastValidBlockHeight: height + state.faults.blockhashTtl } });
+      return rpcResult(id, { context: context(config), value: { blockhash, lastValidBlockHeight: height + state.faults.blockhashTtl } });
     },
     requestAirdrop: ([address, lamports], id) => {
       if (!validAddress(address) || typeof lamports !== 'number' || !Number.isSafeInteger(lamports) || lamports <= 0) {

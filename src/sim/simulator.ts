@@ -1,7 +1,7 @@
 // The local MAGMA + Solana simulator: one loopback port serves the Agents API at /, JSON-RPC at /rpc and control
 // routes at /__sim/. It refuses to listen anywhere but loopback. Start it in-process (run --sim, demo, tests) or
 // as `magma-agent sim`.
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ScaledClock } from '../clock/scaled-clock.js';
 import { solToLamports } from '../core/money.js';
@@ -9,11 +9,22 @@ import type { Clock } from '../ports/clock.js';
 import { reply, Router, json, type SimRequest } from './http/router.js';
 import type { Tier } from './rate-limiter.js';
 import { agentRoutes } from './routes/agent.js';
+import { backingReportRoutes } from './routes/backing-report.js';
 import { controlRoutes } from './routes/control.js';
+import { convictionRoutes } from './routes/conviction.js';
+import { flagRoutes } from './routes/flag.js';
+import { leaderboardRoutes } from './routes/leaderboard.js';
 import { magusRoutes } from './routes/magus.js';
+import { pointsRoutes } from './routes/points.js';
+import { portfolioRoutes } from './routes/portfolio.js';
 import { publicRoutes } from './routes/public.js';
+import { resolveRoutes } from './routes/resolve.js';
 import { rpcRoutes } from './routes/rpc.js';
-import { createSimState, type SimAgent, type SimState } from './sim-state.js';
+import { webhookRoutes } from './routes/webhook.js';
+import { WebhookDispatcher, type DispatcherOptions } from './webhooks/webhook-dispatcher.js';
+import { faultResponse, familyOf } from './faults/fault-response.js';
+import { takeBurst } from './faults/sim-faults.js';
+import { createSimState, syncState, type SimAgent, type SimState } from './sim-state.js';
 import { startTimeForSeed, World } from './world/world.js';
 
 export const DEVNET_BACKING_PROGRAM_ID = 'ExNf7ktskoFCKwneF4239WKt3JsrYYTPDszgJSitc2Vb';
@@ -32,6 +43,9 @@ export interface SimulatorOptions {
   /** Share a clock with an in-process daemon; default a ScaledClock at `speed` from the start. */
   clock?: Clock;
   crowdInformativeness?: number;
+  narrativesPerHour?: number;
+  /** Webhook retry timing (real time); tests shorten it. */
+  webhooks?: DispatcherOptions;
 }
 
 export interface SimulatorUrls {
@@ -68,21 +82,35 @@ export class Simulator {
   readonly clock: Clock;
   private readonly router = new Router();
   private server: Server | null = null;
+  private readonly hanging = new Set<ServerResponse>();
+  readonly webhooks: WebhookDispatcher;
   private urlsValue: SimulatorUrls | null = null;
 
   constructor(private readonly options: SimulatorOptions = {}) {
     const seed = options.seed ?? 1;
     const startMs = options.startMs ?? startTimeForSeed(seed);
     this.clock = options.clock ?? new ScaledClock(startMs, options.speed ?? 1);
-    const world = new World({ seed, startMs, crowdInformativeness: options.crowdInformativeness ?? 0.9 });
+    const world = new World({
+      seed, startMs, crowdInformativeness: options.crowdInformativeness ?? 0.9,
+      ...(options.narrativesPerHour !== undefined ? { narrativesPerHour: options.narrativesPerHour } : {}),
+    });
     this.state = createSimState({
+      seed,
       world,
       clock: this.clock,
       tier: options.tier ?? 'free',
       fundLamports: solToLamports(options.fundSol ?? 20),
       programId: options.programId ?? DEVNET_BACKING_PROGRAM_ID,
     });
-    for (const family of [agentRoutes, publicRoutes, rpcRoutes, controlRoutes, magusRoutes]) family(this.state)(this.router);
+    const families = [agentRoutes, portfolioRoutes, leaderboardRoutes, webhookRoutes, resolveRoutes, publicRoutes, convictionRoutes,
+      pointsRoutes, flagRoutes, backingReportRoutes, rpcRoutes, magusRoutes, controlRoutes];
+    for (const family of families) family(this.state)(this.router);
+    this.webhooks = new WebhookDispatcher(this.state, options.webhooks);
+    this.router.on('GET', '/__sim/webhooks', () =>
+      json(200, { deliveries: this.webhooks.deliveries.map((d) => ({
+        id: d.id, agent_id: d.agentId, url: d.url, event: d.event, narrative_id: d.narrativeId, attempts: d.attempts, status: d.status,
+        last_status: d.lastStatus, last_error: d.lastError,
+      })) }));
   }
 
   /**
@@ -95,6 +123,11 @@ export class Simulator {
     this.state.agentsByWallet.set(agent.walletAddress, agent);
   }
 
+  /** Brings the world and the chain up to the clock (the server does this before every request). */
+  sync(): void {
+    syncState(this.state);
+  }
+
   get urls(): SimulatorUrls {
     if (!this.urlsValue) throw new Error('simulator not started');
     return this.urlsValue;
@@ -105,7 +138,19 @@ export class Simulator {
     if (!isLoopback(host)) throw new Error(`the simulator listens on loopback only, not ${host}`);
     const server = createServer((req, res) => {
       this.handle(req)
-        .then((r) => reply(res, r))
+        .then((r) => {
+          if (r.action === 'reset') {
+            req.socket.destroy();
+            return;
+          }
+          if (r.action === 'hang') {
+            // Held until the client gives up or the simulator stops.
+            this.hanging.add(res);
+            res.on('close', () => this.hanging.delete(res));
+            return;
+          }
+          reply(res, r);
+        })
         .catch((err: Error & { status?: number }) => {
           if (!res.headersSent) reply(res, json(err.status ?? 500, { error: err.status ? err.message : 'internal simulator error' }));
         });
@@ -124,7 +169,12 @@ export class Simulator {
 
   private async handle(req: IncomingMessage): Promise<ReturnType<typeof json>> {
     const url = new URL(req.url ?? '/', 'http://sim.local');
-    this.state.world.advanceTo(this.clock.now());
+    const ip = req.socket.remoteAddress ?? '127.0.0.1';
+    if (url.pathname.startsWith('/__sim/') && !isLoopback(ip.replace(/^::ffff:/, ''))) return json(403, { error: 'control routes answer loopback clients only' });
+    syncState(this.state);
+    const family = familyOf(url.pathname);
+    const burst = family ? takeBurst(this.state.faults, family) : null;
+    if (burst && family) return faultResponse(burst, family);
     const found = this.router.match(req.method ?? 'GET', url.pathname);
     if (found === null) return json(404, { ok: false, error: 'Not found' });
     if (found === 'method') return json(405, { ok: false, error: 'Method not allowed' });
@@ -139,7 +189,7 @@ export class Simulator {
     }
     const simReq: SimRequest = {
       method: req.method ?? 'GET', path: url.pathname, params: found.params, query: url.searchParams, headers: req.headers, body,
-      ip: req.socket.remoteAddress ?? '127.0.0.1',
+      ip,
     };
     return found.handler(simReq);
   }
@@ -148,6 +198,9 @@ export class Simulator {
     const server = this.server;
     if (!server) return;
     this.server = null;
+    this.webhooks.stop();
+    for (const res of this.hanging) res.destroy();
+    this.hanging.clear();
     server.closeIdleConnections();
     await new Promise<void>((resolve) => {
       server.close(() => resolve());

@@ -18,6 +18,8 @@ export interface SimResponse {
   headers?: Record<string, string>;
   /** Raw text instead of JSON (e.g. an HTML error page fault). */
   text?: string;
+  /** Faults below HTTP: never answer (hang) or drop the connection (reset). */
+  action?: 'hang' | 'reset';
 }
 
 export type Handler = (req: SimRequest) => SimResponse | Promise<SimResponse>;

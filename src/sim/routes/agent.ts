@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { json, type Router, type SimRequest } from '../http/router.js';
 import type { SimAgent, SimState } from '../sim-state.js';
 import { toFeedItem } from '../world/wire.js';
+import { malformedFeedItems } from '../faults/malformed-feed.js';
 import { limited } from './limits.js';
 
 const BASE58 = /^[1-9A-HJ-NP-Za-km-z]{32,44}$/;
@@ -48,7 +49,14 @@ export function agentRoutes(state: SimState) {
     router.on('GET', '/v1/agent/feed', (req) => {
       const agent = authenticate(state, req);
       if (!agent) return unauthorized();
-      return limited(state, 'feed', agent.apiKey, () => json(200, { ok: true, narratives: state.world.feed(50).map(toFeedItem) }));
+      return limited(state, 'feed', agent.apiKey, () => {
+        const items: unknown[] = state.world.feed(50).map(toFeedItem);
+        if (state.faults.malformedFeed > 0) {
+          state.faults.malformedFeed--;
+          items.push(...malformedFeedItems(items as Array<Record<string, unknown>>));
+        }
+        return json(200, { ok: true, narratives: items });
+      });
     });
   };
 }

@@ -1,7 +1,64 @@
-// /__sim/*: the simulator's own control and inspection routes (loopback only): simulated time, agents, and
-// faults switched at run time.
-import { json, type Router } from '../http/router.js';
-import type { SimState } from '../sim-state.js';
+// /__sim/*: the simulator's own control and inspection routes (loopback only): simulated time and agents, faults
+// switched at run time, the hidden truth (true probabilities and realised outcomes), the exact ledger of every
+// transfer and report, and the world's prices (the `sim` price source reads those).
+import { json, type Router, type SimResponse } from '../http/router.js';
+import { BURST_KINDS, describeFaults, FAULT_FAMILIES, type FaultBurst } from '../faults/sim-faults.js';
+import { confirmationOf, type SimState } from '../sim-state.js';
+import { ASSET_SYMBOLS } from '../world/price-paths.js';
+
+const HOUR = 3_600_000;
+
+function stringList(v: unknown): v is string[] {
+  return Array.isArray(v) && v.every((c) => typeof c === 'string');
+}
+
+function count(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= -1;
+}
+
+/** Applies a POST /__sim/faults body; returns an error message or null. Exported for scenarios and the CLI. */
+export function applyFaults(state: SimState, body: Record<string, unknown>): string | null {
+  const f = state.faults;
+  if (body.reset === true) {
+    f.halted.clear(); f.termsRejected.clear(); f.flagged.clear(); f.blocked.clear();
+    f.bursts.length = 0; f.malformedFeed = 0; f.dropTransactions = 0; f.blockhashTtl = 150; f.confirmBlocks = 2;
+  }
+  for (const [key, set] of [['halted', f.halted], ['termsRejected', f.termsRejected], ['flagged', f.flagged], ['blocked', f.blocked]] as const) {
+    const v = body[key];
+    if (v === undefined) continue;
+    if (!stringList(v)) return `${key} must be a list of strings (wallets, '*' or component names)`;
+    set.clear();
+    for (const x of v) set.add(x);
+  }
+  for (const key of ['malformedFeed', 'dropTransactions'] as const) {
+    const v = body[key];
+    if (v === undefined) continue;
+    if (!count(v) || v < 0) return `${key} must be a whole number ≥ 0`;
+    f[key] = v;
+  }
+  if (body.blockhashTtl !== undefined) {
+    if (!count(body.blockhashTtl) || body.blockhashTtl < 0) return 'blockhashTtl must be a whole number of blocks ≥ 0';
+    f.blockhashTtl = body.blockhashTtl;
+  }
+  if (body.confirmBlocks !== undefined) {
+    if (!count(body.confirmBlocks) || body.confirmBlocks < 1) return 'confirmBlocks must be a whole number of blocks ≥ 1';
+    f.confirmBlocks = body.confirmBlocks;
+  }
+  if (body.clearBursts === true) f.bursts.length = 0;
+  if (body.burst !== undefined) {
+    const list = Array.isArray(body.burst) ? body.burst : [body.burst];
+    for (const b of list as Array<Record<string, unknown>>) {
+      if (!b || typeof b !== 'object' || !FAULT_FAMILIES.includes(b.family as never) || !BURST_KINDS.includes(b.kind as never) || !count(b.count) || b.count === 0) {
+        return `burst needs family (${FAULT_FAMILIES.join('|')}), kind (${BURST_KINDS.join('|')}) and count (≥ 1, or -1 until cleared)`;
+      }
+      if (b.status !== undefined && !(typeof b.status === 'number' && b.status >= 400 && b.status <= 599)) return 'burst status must be 400–599';
+      const burst: FaultBurst = { family: b.family as FaultBurst['family'], kind: b.kind as FaultBurst['kind'], remaining: b.count };
+      if (typeof b.status === 'number') burst.status = b.status;
+      f.bursts.push(burst);
+    }
+  }
+  return null;
+}
 
 export function controlRoutes(state: SimState) {
   return (router: Router) => {
@@ -9,24 +66,74 @@ export function controlRoutes(state: SimState) {
       json(200, {
         now: new Date(state.clock.now()).toISOString(),
         start: new Date(state.world.startMs).toISOString(),
+        seed: state.seed,
+        program_id: state.programId,
         narratives: state.world.narratives().length,
         feed: state.world.feed(50).length,
         agents: [...state.agentsByKey.values()].map((a) => ({ id: a.id, name: a.name, wallet_address: a.walletAddress, created_at: a.createdAt })),
-        faults: { halted: [...state.faults.halted], terms_rejected: [...state.faults.termsRejected] },
+        faults: describeFaults(state.faults),
       }),
     );
 
+    router.on('GET', '/__sim/faults', () => json(200, describeFaults(state.faults)));
     router.on('POST', '/__sim/faults', (req) => {
-      const body = (req.body ?? {}) as { halted?: unknown; termsRejected?: unknown };
-      if (body.halted !== undefined) {
-        if (!Array.isArray(body.halted) || !body.halted.every((c) => typeof c === 'string')) return json(400, { error: 'halted must be a list of component names' });
-        state.faults.halted = new Set(body.halted as string[]);
-      }
-      if (body.termsRejected !== undefined) {
-        if (!Array.isArray(body.termsRejected) || !body.termsRejected.every((c) => typeof c === 'string')) return json(400, { error: 'termsRejected must be a list of wallets or "*"' });
-        state.faults.termsRejected = new Set(body.termsRejected as string[]);
-      }
-      return json(200, { ok: true, halted: [...state.faults.halted], terms_rejected: [...state.faults.termsRejected] });
+      const error = applyFaults(state, (req.body ?? {}) as Record<string, unknown>);
+      if (error) return json(400, { error });
+      return json(200, { ok: true, ...describeFaults(state.faults) });
+    });
+
+    router.on('GET', '/__sim/truth', () =>
+      json(200, {
+        now: new Date(state.clock.now()).toISOString(),
+        narratives: state.world.narratives().map((n) => ({
+          id: n.id, title: n.title, category: n.category, status: n.status, true_probability: n.trueProbability,
+          // Realised only: a narrative's outcome is shown once it is resolved.
+          outcome: n.resolvedAt !== null ? n.outcome : null,
+          resolved_at: n.resolvedAt === null ? null : new Date(n.resolvedAt).toISOString(),
+          resolved_by: n.resolvedBy, deadline: new Date(n.deadline).toISOString(), market: n.market,
+        })),
+      }),
+    );
+
+    router.on('GET', '/__sim/ledger', () => {
+      const txState = (signature: string) => {
+        const tx = state.chain.txs.get(signature);
+        return tx ? confirmationOf(state, tx.slot).status : state.chain.dropped.has(signature) ? 'dropped' : 'unknown';
+      };
+      return json(200, {
+        balances: Object.fromEntries(state.chain.balances),
+        vaults: Object.fromEntries(state.chain.vaults),
+        transfers: state.chain.transfers.map((t) => ({
+          signature: t.signature, kind: t.kind, wallet: t.kind === 'airdrop' ? t.to : t.from, narrative_id: t.narrativeId,
+          lamports: t.lamports, state: t.kind === 'airdrop' ? 'finalized' : txState(t.signature), at: new Date(t.at).toISOString(),
+        })),
+        reports: [...state.reports.values()].map((r) => ({
+          signature: r.signature, wallet: r.wallet, narrative_id: r.narrativeId, lamports: r.lamports, state: 'acknowledged',
+          chain_state: txState(r.signature), at: new Date(r.reportedAt).toISOString(),
+        })),
+        dropped: [...state.chain.dropped],
+      });
+    });
+
+    router.on('GET', '/__sim/prices', (req): SimResponse => {
+      const assets = (req.query.get('assets') ?? ASSET_SYMBOLS.join(',')).split(',').map((a) => a.trim().toUpperCase()).filter(Boolean);
+      const unknown = assets.filter((a) => !state.world.prices.has(a));
+      if (unknown.length) return json(400, { error: `unknown assets: ${unknown.join(', ')}; known: ${ASSET_SYMBOLS.join(', ')}` });
+      return json(200, { t: new Date(state.world.now).toISOString(), prices: Object.fromEntries(assets.map((a) => [a, state.world.prices.quoteAt(a, state.world.now)])) });
+    });
+
+    router.on('GET', '/__sim/prices/history', (req): SimResponse => {
+      const asset = (req.query.get('asset') ?? '').toUpperCase();
+      if (!state.world.prices.has(asset)) return json(400, { error: `asset must be one of ${ASSET_SYMBOLS.join(', ')}` });
+      const now = state.world.now;
+      const since = req.query.get('since');
+      const hours = Number(req.query.get('hours') ?? 24);
+      const from = since !== null ? Number(since) : now - hours * HOUR;
+      if (!Number.isFinite(from) || !(hours > 0)) return json(400, { error: 'hours must be > 0 and since a time in ms' });
+      // Minute points up to a day, hourly beyond (as CoinGecko's market_chart does).
+      const interval = Number(req.query.get('interval_minutes') ?? (now - from > 24 * HOUR ? 60 : 1));
+      if (!(interval >= 1)) return json(400, { error: 'interval_minutes must be ≥ 1' });
+      return json(200, { asset, prices: state.world.prices.history(asset, from, now, interval * 60_000) });
     });
   };
 }

@@ -1,13 +1,17 @@
-// POST /rpc: the Solana JSON-RPC methods the daemon uses. This first version serves balances, block height,
-// blockhashes and airdrops; transaction checks arrive with the simulator issue.
+// POST /rpc: the Solana JSON-RPC methods the daemon uses (PROTOCOL.md section 3), answered as a node would:
+// balances, block height (advancing 400 simulated ms per block), blockhashes valid for 150 blocks, airdrops,
+// sendTransaction with real checks (src/sim/chain/send-transaction.ts) and signature statuses that move
+// processed → confirmed → finalized with simulated time.
 import { createHash } from 'node:crypto';
 import { PublicKey } from '@solana/web3.js';
 import { json, type Router } from '../http/router.js';
-import { balanceOf, blockHeight, type SimState } from '../sim-state.js';
+import { sendTransaction, type SendConfig } from '../chain/send-transaction.js';
+import { blockHeight, confirmationOf, type SimState } from '../sim-state.js';
 
 type RpcRequest = { jsonrpc?: string; id?: unknown; method?: unknown; params?: unknown };
 
-const rpcError = (id: unknown, code: number, message: string) => ({ jsonrpc: '2.0', id: id ?? null, error: { code, message } });
+const rpcError = (id: unknown, code: number, message: string, data?: unknown) =>
+  ({ jsonrpc: '2.0', id: id ?? null, error: data === undefined ? { code, message } : { code, message, data } });
 const rpcResult = (id: unknown, result: unknown) => ({ jsonrpc: '2.0', id: id ?? null, result });
 
 function validAddress(v: unknown): v is string {
@@ -20,23 +24,61 @@ function validAddress(v: unknown): v is string {
   }
 }
 
+/** The blockhash of a height: deterministic for the seed, so two runs hand out the same hashes. */
+export function blockhashAt(state: SimState, height: number): string {
+  return new PublicKey(createHash('sha256').update(`blockhash:${state.seed}:${height}`).digest()).toBase58();
+}
+
 export function rpcRoutes(state: SimState) {
-  const context = () => ({ slot: blockHeight(state), apiVersion: '2.1.0' });
+  /**
+   * The block height a node answers at a commitment: processed is the tip, confirmed trails it by the confirmation
+   * depth, finalized (the RPC default) by 32 blocks.
+   */
+  const heightAt = (config: unknown): number => {
+    const commitment = (config as { commitment?: unknown } | undefined)?.commitment ?? 'finalized';
+    const tip = blockHeight(state);
+    const lag = commitment === 'processed' ? 0 : commitment === 'confirmed' ? state.faults.confirmBlocks : state.finalizeBlocks;
+    return tip - lag;
+  };
+  const context = (config?: unknown) => ({ slot: heightAt(config), apiVersion: '2.1.0' });
   const methods: Record<string, (params: unknown[], id: unknown) => unknown> = {
-    getBalance: ([address], id) =>
-      validAddress(address) ? rpcResult(id, { context: context(), value: Number(balanceOf(state, address)) }) : rpcError(id, -32602, 'Invalid param: Invalid'),
-    getBlockHeight: (_p, id) => rpcResult(id, blockHeight(state)),
-    getLatestBlockhash: (_p, id) => {
-      const height = blockHeight(state);
-      const blockhash = new PublicKey(createHash('sha256').update(`blockhash:${height}`).digest()).toBase58();
-      return rpcResult(id, { context: context(), value: { blockhash, lastValidBlockHeight: height + 150 } });
+    getBalance: ([address, config], id) => {
+      if (!validAddress(address)) return rpcError(id, -32602, 'Invalid param: Invalid');
+      // A node counts only what has reached the asked commitment.
+      return rpcResult(id, { context: context(config), value: Number(state.chain.balanceAsOf(address, heightAt(config))) });
+    },
+    getBlockHeight: ([config], id) => rpcResult(id, heightAt(config)),
+    getLatestBlockhash: ([config], id) => {
+      // The blockhash of the bank at that commitment: a finalized one is older, so it has fewer blocks left to live.
+      const height = heightAt(config);
+      const blockhash = blockhashAt(state, height);
+      state.chain.issueBlockhash(blockhash, height, state.faults.blockhashTtl);
+      return rpcResult(id, { context: context(config), value: { blockhash, lastValidBlockHeight: height + state.faults.blockhashTtl } });
     },
     requestAirdrop: ([address, lamports], id) => {
       if (!validAddress(address) || typeof lamports !== 'number' || !Number.isSafeInteger(lamports) || lamports <= 0) {
         return rpcError(id, -32602, 'Invalid params');
       }
-      state.balances.set(address, balanceOf(state, address) + BigInt(lamports));
-      return rpcResult(id, createHash('sha256').update(`airdrop:${address}:${state.clock.now()}`).digest('hex'));
+      const signature = createHash('sha256').update(`airdrop:${address}:${state.clock.now()}:${state.chain.transfers.length}`).digest('hex');
+      state.chain.credit(address, BigInt(lamports));
+      state.chain.transfers.push({ signature, kind: 'airdrop', from: null, to: address, narrativeId: null, lamports: BigInt(lamports), at: state.clock.now() });
+      return rpcResult(id, signature);
+    },
+    sendTransaction: ([encoded, config], id) => {
+      const r = sendTransaction(state, encoded, (config && typeof config === 'object' ? config : {}) as SendConfig);
+      return r.ok ? rpcResult(id, r.signature) : rpcError(id, r.error.code, r.error.message, r.error.data);
+    },
+    getSignatureStatuses: ([signatures], id) => {
+      if (!Array.isArray(signatures) || signatures.length > 256 || !signatures.every((s) => typeof s === 'string')) {
+        return rpcError(id, -32602, 'Invalid params: expected an array of up to 256 signatures');
+      }
+      const value = (signatures as string[]).map((sig) => {
+        const tx = state.chain.txs.get(sig);
+        if (!tx) return null;
+        const c = confirmationOf(state, tx.slot);
+        return { slot: tx.slot, confirmations: c.confirmations, err: tx.err ?? null, status: tx.err ? { Err: tx.err } : { Ok: null }, confirmationStatus: c.status };
+      });
+      return rpcResult(id, { context: context(), value });
     },
   };
 

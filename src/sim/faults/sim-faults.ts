@@ -1,0 +1,68 @@
+// The faults the simulator can inject, switched at start-up (scenarios) or at run time (POST /__sim/faults), so a
+// client's every failure path can be driven through real HTTP: halts, terms, flagged and blocked wallets, bursts of
+// 5xx / hangs / resets / HTML pages / 429s per request family, malformed feed items, RPC outages, dropped
+// transactions and blockhashes that expire early.
+
+/** The request families faults and rate limits are keyed on (control routes are never faulted). */
+export const FAULT_FAMILIES = ['feed', 'agent', 'public', 'backing', 'register', 'resolve', 'rpc', 'prices', 'magus'] as const;
+export type FaultFamily = (typeof FAULT_FAMILIES)[number];
+
+export const BURST_KINDS = ['error', 'hang', 'reset', 'html', 'rate-limit'] as const;
+export type BurstKind = (typeof BURST_KINDS)[number];
+
+export interface FaultBurst {
+  family: FaultFamily;
+  kind: BurstKind;
+  /** Requests still to fault; -1 = until cleared (an outage). */
+  remaining: number;
+  /** HTTP status for `error` and `html` (default 503 / 502). */
+  status?: number;
+}
+
+export interface SimFaults {
+  /** Components reported halted by /v1/system/status. */
+  halted: Set<string>;
+  /** Wallets (or '*') whose terms are reported not accepted. */
+  termsRejected: Set<string>;
+  /** Wallets (or '*') the flag check reports flagged (a warning) or blocked (no writes). */
+  flagged: Set<string>;
+  blocked: Set<string>;
+  bursts: FaultBurst[];
+  /** The next N feed responses carry malformed items beside the good ones. */
+  malformedFeed: number;
+  /** The next N sendTransaction calls answer a signature but the transaction never lands. */
+  dropTransactions: number;
+  /** Blocks a blockhash stays valid (a real node: 150); lower makes them expire early. */
+  blockhashTtl: number;
+  /** Blocks before a processed transaction counts as confirmed (normally 2); higher keeps them unconfirmed longer. */
+  confirmBlocks: number;
+}
+
+export function createFaults(): SimFaults {
+  return {
+    halted: new Set(), termsRejected: new Set(), flagged: new Set(), blocked: new Set(), bursts: [],
+    malformedFeed: 0, dropTransactions: 0, blockhashTtl: 150, confirmBlocks: 2,
+  };
+}
+
+export function walletMatches(set: Set<string>, wallet: string): boolean {
+  return set.has('*') || set.has(wallet);
+}
+
+/** Takes one request's fault for `family`, if a burst is armed. */
+export function takeBurst(faults: SimFaults, family: FaultFamily): FaultBurst | null {
+  const i = faults.bursts.findIndex((b) => b.family === family && b.remaining !== 0);
+  if (i < 0) return null;
+  const b = faults.bursts[i]!;
+  if (b.remaining > 0) b.remaining--;
+  if (b.remaining === 0) faults.bursts.splice(i, 1);
+  return b;
+}
+
+export function describeFaults(f: SimFaults): Record<string, unknown> {
+  return {
+    halted: [...f.halted], terms_rejected: [...f.termsRejected], flagged: [...f.flagged], blocked: [...f.blocked],
+    bursts: f.bursts.map((b) => ({ ...b })), malformed_feed: f.malformedFeed, drop_transactions: f.dropTransactions,
+    blockhash_ttl: f.blockhashTtl, confirm_blocks: f.confirmBlocks,
+  };
+}

@@ -125,6 +125,7 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
         ...(config.payout.trueFeeRate !== undefined ? { trueFeeRate: config.payout.trueFeeRate } : {}),
         ...(config.payout.falseLossRate !== undefined ? { falseLossRate: config.payout.falseLossRate } : {}),
       }),
+      resolution: config.resolution,
       logger,
       ...(simTransport ? { outcomes: new SimOutcomeSource(simTransport) } : {}),
       ...(magus ? { sources: { magus: magus.source } } : {}),

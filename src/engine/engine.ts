@@ -1,6 +1,7 @@
 // The engine's tick, one code path for every mode: system status → terms → balance → feed → record → evaluate
 // strategies → decide → execute → record. Modes differ only in the adapters plugged in (clock, API, chain, executor).
 import { decideBacking, type Decision } from '../core/decide.js';
+import { decideResolution, type ResolutionDecision, type ResolutionPolicy } from '../core/decide-resolution.js';
 import { errorMessage, isMagmaError, MagmaError } from '../core/errors.js';
 import { formatSol } from '../core/money.js';
 import { settledPnlLamports, type PayoutModel } from '../core/payout.js';
@@ -12,7 +13,8 @@ import { isoNow, startOfUtcDay, type Clock } from '../ports/clock.js';
 import type { Executor } from '../ports/executor.js';
 import type { MagmaApi } from '../ports/magma-api.js';
 import { outcomeOfStatus, type OutcomeSource } from '../ports/outcome-source.js';
-import type { OutcomeRecord, SettledBacking, Store } from '../ports/store.js';
+import type { OpinionRecord, OutcomeRecord, SettledBacking, Store } from '../ports/store.js';
+import type { Narrative } from '../core/narrative.js';
 import { evaluateGates, type Gates } from './gates.js';
 import type { StrategyHost } from './strategy-host.js';
 
@@ -26,6 +28,7 @@ export interface EngineDeps {
   walletAddress: string;
   limits: RiskLimits;
   payout: PayoutModel;
+  resolution: ResolutionPolicy;
   logger: Logger;
   sources?: StrategySources;
   /** Where outcomes of narratives that left the feed come from; without one, only the feed's own statuses count. */
@@ -39,6 +42,8 @@ export interface TickSummary {
   changed: number;
   backed: Decision[];
   skipped: number;
+  /** Verdicts submitted (or, dry, recorded) this tick. */
+  resolved: ResolutionDecision[];
   gates: Gates;
   balance: bigint | null;
   /** Positions settled this tick, with their profit and loss. */
@@ -113,14 +118,32 @@ export class Engine {
     return settled;
   }
 
+  /** Turns the verdicts strategies proposed into a recorded resolution decision, and submits it when it passes. */
+  private async considerResolution(tickId: number, narrative: Narrative, records: readonly OpinionRecord[], gates: Gates, signal?: AbortSignal): Promise<ResolutionDecision | null> {
+    const { store, executor, clock, logger } = this.deps;
+    const verdicts = records.flatMap((r) => (r.verdict ? [{ strategy: r.strategy, verdict: r.verdict }] : []));
+    const decision = decideResolution({
+      narrative, verdicts, policy: this.deps.resolution, gate: gates.resolution,
+      holdsPosition: store.portfolioView(executor.dryRun, startOfUtcDay(clock.now())).heldNarratives.has(narrative.id),
+      alreadySubmitted: store.hasResolution(narrative.id),
+    });
+    if (!decision) return null;
+    const decisionId = store.recordResolutionDecision(tickId, decision, executor.dryRun, isoNow(clock));
+    if (decision.action !== 'resolve') return null;
+    const result = await executor.submitResolution({ decision, decisionId, narrative }, signal);
+    logger.info('decision.resolve', { narrative_id: narrative.id, resolution: decision.resolution, confidence: decision.confidence, state: result.state, dry_run: executor.dryRun });
+    return decision;
+  }
+
   private async run(tickId: number, signal?: AbortSignal): Promise<TickSummary> {
     const { api, chain, clock, store, host, executor, logger } = this.deps;
-    const [status, terms, balance] = await Promise.all([
+    const [status, terms, flags, balance] = await Promise.all([
       settle(api.systemStatus(signal)),
       settle(api.termsStatus(this.deps.walletAddress, signal)),
+      settle(api.walletFlag(this.deps.walletAddress, signal)),
       settle(chain.getBalance(this.deps.walletAddress, signal)),
     ]);
-    const gates = evaluateGates({ status, terms });
+    const gates = evaluateGates({ status, terms, flags });
     if (!gates.backing.open) logger.warn('gate.closed', { gate: 'backing', reason: gates.backing.reason });
     if (balance instanceof Error) logger.warn('balance.unknown', { msg: balance.message });
 
@@ -131,6 +154,7 @@ export class Engine {
     const settled = await this.learnOutcomes(feed.narratives.map((f) => f.narrative), observedAt, signal);
 
     const backed: Decision[] = [];
+    const resolved: ResolutionDecision[] = [];
     let skipped = 0;
     const dayStart = startOfUtcDay(clock.now());
     for (const { narrative } of feed.narratives) {
@@ -150,6 +174,8 @@ export class Engine {
         payout: this.deps.payout,
       });
       const decisionId = store.recordDecision(tickId, decision, executor.dryRun, isoNow(clock));
+      const verdict = await this.considerResolution(tickId, narrative, evaluation.records, gates, signal);
+      if (verdict) resolved.push(verdict);
       if (decision.action !== 'back') {
         skipped++;
         continue;
@@ -162,7 +188,7 @@ export class Engine {
       });
     }
     const summary: TickSummary = {
-      tickId, feedCount: feed.narratives.length, dropped: feed.dropped.length, changed, backed, skipped, gates,
+      tickId, feedCount: feed.narratives.length, dropped: feed.dropped.length, changed, backed, skipped, resolved, gates,
       balance: balance instanceof Error ? null : balance, settled,
     };
     logger.info('tick.done', {

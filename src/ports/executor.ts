@@ -1,6 +1,7 @@
 // The executor port: acts on a decision to back. Live signs and sends the backing transaction (executor issue);
 // dry-run and backtest record the same journal rows without touching the chain.
 import type { Decision } from '../core/decide.js';
+import type { ResolutionDecision } from '../core/decide-resolution.js';
 import type { Narrative } from '../core/narrative.js';
 
 export interface ExecutionRequest {
@@ -14,8 +15,21 @@ export interface ExecutionResult {
   state: string;
 }
 
+export interface ResolutionRequest {
+  decision: ResolutionDecision;
+  decisionId: number;
+  narrative: Narrative;
+}
+
+export interface ResolutionResult {
+  resolutionId: number;
+  state: string;
+}
+
 export interface Executor {
   /** True when this executor moves no money (its records are dry-run). */
   readonly dryRun: boolean;
   execute(req: ExecutionRequest, signal?: AbortSignal): Promise<ExecutionResult>;
+  /** Submits (or, dry, records) an oracle verdict the engine decided on; idempotent per narrative. */
+  submitResolution(req: ResolutionRequest, signal?: AbortSignal): Promise<ResolutionResult>;
 }

@@ -1,6 +1,7 @@
 // The store port: what the engine and executors record, and what they read back. SQLite implements it
 // (src/store/sqlite-store.ts); backtests use the same implementation on a scratch file.
 import type { Decision, PortfolioView } from '../core/decide.js';
+import type { ResolutionDecision } from '../core/decide-resolution.js';
 import type { Narrative, NarrativeSnapshot } from '../core/narrative.js';
 import type { Verdict } from '../core/strategy.js';
 
@@ -73,6 +74,16 @@ export interface SettledBacking {
   dryRun: boolean;
 }
 
+export interface ResolutionIntent {
+  narrativeId: string;
+  resolution: boolean;
+  confidence: number;
+  evidence: string;
+  state: string;
+  dryRun: boolean;
+  at: string;
+}
+
 export interface Store {
   beginTick(startedAt: string): number;
   finishTick(tickId: number, outcome: TickOutcome): void;
@@ -82,6 +93,10 @@ export interface Store {
   history(narrativeId: string, upTo: string): NarrativeSnapshot[];
   recordOpinions(tickId: number, narrativeId: string, observedAt: string, opinions: readonly OpinionRecord[], oracleStatus?: string): void;
   recordDecision(tickId: number, decision: Decision, dryRun: boolean, createdAt: string): number;
+  recordResolutionDecision(tickId: number, decision: ResolutionDecision, dryRun: boolean, createdAt: string): number;
+  /** One row per narrative: returns null when a verdict for it is already journaled. */
+  insertResolutionIntent(intent: ResolutionIntent): number | null;
+  hasResolution(narrativeId: string): boolean;
   recordApiCall(call: ApiCallRecord): void;
   /** Open positions, exposure and today's spend from the backing journal (`dayStart`: start of the UTC day). */
   portfolioView(dryRun: boolean, dayStart: string): PortfolioView;

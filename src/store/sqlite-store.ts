@@ -6,10 +6,11 @@ import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Decision, PortfolioView } from '../core/decide.js';
+import type { ResolutionDecision } from '../core/decide-resolution.js';
 import { MagmaError } from '../core/errors.js';
 import type { Narrative, NarrativeSnapshot } from '../core/narrative.js';
 import type { MagusCallRecord, MagusUsageStore } from '../ports/magus.js';
-import type { ApiCallRecord, BackingIntent, FeedObservation, OpinionRecord, Outcome, OutcomeRecord, SettledBacking, Store, TickOutcome } from '../ports/store.js';
+import type { ApiCallRecord, BackingIntent, FeedObservation, OpinionRecord, Outcome, OutcomeRecord, ResolutionIntent, SettledBacking, Store, TickOutcome } from '../ports/store.js';
 
 const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
@@ -177,6 +178,32 @@ export class SqliteStore implements Store, MagusUsageStore {
             JSON.stringify(d.reasons), dryRun ? 1 : 0, createdAt).lastInsertRowid,
       ),
     );
+  }
+
+  recordResolutionDecision(tickId: number, d: ResolutionDecision, dryRun: boolean, createdAt: string): number {
+    return this.write(() =>
+      Number(
+        this.db
+          .prepare(`INSERT INTO decisions (tick_id, narrative_id, kind, action, stake_lamports, p_true, confidence, edge, expected_value, reasons_json, dry_run, created_at)
+                    VALUES (?, ?, 'resolve', ?, 0, ?, ?, NULL, NULL, ?, ?, ?)`)
+          .run(tickId, d.narrativeId, d.action, d.resolution === null ? null : d.resolution ? 1 : 0, d.confidence,
+            JSON.stringify(d.reasons), dryRun ? 1 : 0, createdAt).lastInsertRowid,
+      ),
+    );
+  }
+
+  insertResolutionIntent(r: ResolutionIntent): number | null {
+    return this.write(() => {
+      const result = this.db
+        .prepare(`INSERT INTO resolutions (narrative_id, resolution, confidence, evidence, state, dry_run, created_at, updated_at)
+                  VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (narrative_id) DO NOTHING`)
+        .run(r.narrativeId, r.resolution ? 'true' : 'false', r.confidence, r.evidence, r.state, r.dryRun ? 1 : 0, r.at, r.at);
+      return result.changes === 0 ? null : Number(result.lastInsertRowid);
+    });
+  }
+
+  hasResolution(narrativeId: string): boolean {
+    return this.db.prepare('SELECT 1 FROM resolutions WHERE narrative_id = ?').get(narrativeId) !== undefined;
   }
 
   recordApiCall(c: ApiCallRecord): void {

@@ -21,6 +21,8 @@ import { createMagus } from '../magus/create-magus.js';
 import type { Clock } from '../ports/clock.js';
 import { isoNow } from '../ports/clock.js';
 import { SimOutcomeSource } from '../outcomes/sim-outcome-source.js';
+import { createPriceSource } from '../prices/create-price-source.js';
+import { strategyPriceView } from '../engine/strategy-price-view.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { generateKeypairFile, loadKeypair } from '../wallet/keypair.js';
 
@@ -97,9 +99,10 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
   const rpcTransport = new HttpTransport({ baseUrl: config.rpc.url, timeoutMs: config.rpc.timeoutMs, onCall, nowIso, sleep });
   const simTransport = o.simulatorUrl ? new HttpTransport({ baseUrl: o.simulatorUrl, timeoutMs: config.api.timeoutMs, onCall, nowIso, sleep }) : null;
   const magus = createMagus({ config: config.magus, usage: store, clock, onCall, nowIso });
+  const prices = createPriceSource({ config: config.prices, clock, timeoutMs: config.api.timeoutMs, onCall, nowIso });
   const close = async () => {
     store.close();
-    await Promise.all([apiTransport.close(), rpcTransport.close(), simTransport?.close(), magus?.close()]);
+    await Promise.all([apiTransport.close(), rpcTransport.close(), simTransport?.close(), magus?.close(), prices.close()]);
   };
 
   try {
@@ -128,7 +131,10 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
       resolution: config.resolution,
       logger,
       ...(simTransport ? { outcomes: new SimOutcomeSource(simTransport) } : {}),
-      ...(magus ? { sources: { magus: magus.source } } : {}),
+      sources: {
+        prices: strategyPriceView(prices.source, clock, logger, config.prices.maxAgeSeconds * 1000),
+        ...(magus ? { magus: magus.source } : {}),
+      },
     });
     return { engine, store, clock, walletAddress, agentKey, dryRun: executor.dryRun, dbPath, close };
   } catch (err) {

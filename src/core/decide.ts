@@ -105,7 +105,8 @@ export function decideBacking(input: DecisionInput): Decision {
     }
   }
   if (stake < limits.minStake) {
-    return skip(input, [...reasons, 'stake below risk.minStakeSol'], scored);
+    const limit = reasons.filter((r) => r.startsWith('clamped by ')).pop()?.slice('clamped by '.length);
+    return skip(input, [`stake below risk.minStakeSol${limit ? ` (${limit} leaves too little)` : ''}`, ...reasons], scored);
   }
   return {
     narrativeId: narrative.id,

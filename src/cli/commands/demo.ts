@@ -44,6 +44,8 @@ export function registerDemo(program: Command): void {
       const urls = await sim.start();
       config.api.url = urls.api;
       config.rpc.url = urls.rpc;
+      config.prices.source = 'sim';
+      config.prices.url = urls.api;
       const shutdown = onShutdown(() => out('stopping the demo early'));
       const ticks = Math.trunc(opts.ticks);
       out(`magma-agent demo: simulator at ${urls.api}, ${opts.speed}x simulated time, a tick every ${INTERVAL_S / 60} simulated minutes, ${ticks} ticks, dry-run.`);

@@ -41,6 +41,9 @@ Examples:
           const urls = await sim.start();
           config.api.url = urls.api;
           config.rpc.url = urls.rpc;
+          // rehearsals read the simulator's own price paths, the ones its MARKET narratives resolve on
+          config.prices.source = 'sim';
+          config.prices.url = urls.api;
           logger.info('sim.started', { api: urls.api, rpc: urls.rpc, seed: config.sim.seed, speed: config.sim.speed });
         }
         const agent = await createAgent({

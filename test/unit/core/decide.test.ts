@@ -103,7 +103,7 @@ describe('sizing a backing', () => {
   it('skips when the stake would fall below the minimum', () => {
     const d = decideBacking(input({ balance: solToLamports(0.052) }));
     expect(d.action).toBe('skip');
-    expect(d.reasons).toContain('stake below risk.minStakeSol');
+    expect(d.reasons[0]).toMatch(/^stake below risk.minStakeSol/);
   });
 
   it('never backs a narrative it already holds unless scaling in', () => {

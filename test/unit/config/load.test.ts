@@ -28,7 +28,7 @@ describe('configuration', () => {
     expect(config.api.url).toBe('https://api.magmaprotocol.xyz');
     expect(config.resolution.minConfidence).toBe(0.8);
     expect(config.risk.maxStakeSol).toBe(1);
-    expect(config.strategies).toEqual([{ name: 'crowd', weight: 1, timeoutMs: 5000, options: {} }]);
+    expect(config.strategies.map((s) => s.name)).toEqual(['crowd', 'price-threshold']);
   });
 
   it('applies flag > environment > file > default', () => {

@@ -19,6 +19,7 @@ import { HttpMagmaApi } from '../magma/http-magma-api.js';
 import { rateBudgetFromConfig } from '../magma/rate-budget-from-config.js';
 import { createMagus } from '../magus/create-magus.js';
 import type { Clock } from '../ports/clock.js';
+import type { MagmaApi } from '../ports/magma-api.js';
 import { isoNow } from '../ports/clock.js';
 import { SimOutcomeSource } from '../outcomes/sim-outcome-source.js';
 import { createPriceSource } from '../prices/create-price-source.js';
@@ -43,6 +44,7 @@ export interface AgentOptions {
 
 export interface Agent {
   engine: Engine;
+  api: MagmaApi;
   store: SqliteStore;
   clock: Clock;
   walletAddress: string;
@@ -136,7 +138,7 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
         ...(magus ? { magus: magus.source } : {}),
       },
     });
-    return { engine, store, clock, walletAddress, agentKey, dryRun: executor.dryRun, dbPath, close };
+    return { engine, api, store, clock, walletAddress, agentKey, dryRun: executor.dryRun, dbPath, close };
   } catch (err) {
     await close();
     throw err;

@@ -1,5 +1,6 @@
 // The configuration's schema (INTERFACE.md "Configuration"). Strict: an unknown key is an error, never ignored.
 // Unsafe values fail with a message that names the key and the fix.
+import cron from 'node-cron';
 import { z } from 'zod';
 
 const url = z.string().url('must be a URL such as http://127.0.0.1:8080');
@@ -52,6 +53,7 @@ export const configSchema = z.strictObject({
     intervalSeconds: z.number().min(2, 'below 2 s the feed and status reads would exceed the documented rate limits'),
     cron: z.string().min(1).nullable(),
     jitterSeconds: nonNegative('poll.jitterSeconds'),
+    minGapSeconds: z.number().min(1, 'early ticks closer than 1 s apart would burn the feed budget'),
   }),
   strategies: z.array(strategyEntry).min(1, 'configure at least one strategy, e.g. [{"name": "crowd"}]'),
   risk: z.strictObject({
@@ -107,6 +109,13 @@ export const configSchema = z.strictObject({
     format: z.enum(['auto', 'json', 'pretty']),
   }),
   dryRun: z.boolean(),
+}).superRefine((c, ctx) => {
+  if (c.webhook.enabled && !c.webhook.publicUrl) {
+    ctx.addIssue({ code: 'custom', path: ['webhook', 'publicUrl'], message: 'webhook.enabled needs the public https URL MAGMA can reach (a proxy in front of webhook.bind:webhook.port)' });
+  }
+  if (c.poll.cron !== null && !cron.validate(c.poll.cron)) {
+    ctx.addIssue({ code: 'custom', path: ['poll', 'cron'], message: 'not a valid cron expression; use five fields, e.g. "*/2 * * * *", or null for poll.intervalSeconds' });
+  }
 });
 
 export type Config = z.infer<typeof configSchema>;

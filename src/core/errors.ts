@@ -14,6 +14,7 @@ export const ERROR_CODES = {
   DATA_DIR_UNWRITABLE: 'stop',
   STORE_FAILED: 'stop',
   STRATEGY_LOAD_FAILED: 'stop',
+  WEBHOOK_BIND_FAILED: 'stop',
   MAGUS_UNAUTHORIZED: 'stop',
   MAGUS_INACTIVE: 'stop',
   // wait and try again later

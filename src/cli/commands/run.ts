@@ -3,7 +3,14 @@ import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { createAgent } from '../../app/agent.js';
 import { readStoredAgent } from '../../credentials/agent-key-file.js';
+import { formatSol } from '../../core/money.js';
 import { runDaemon } from '../../engine/daemon.js';
+import { CronSchedule, IntervalSchedule } from '../../engine/schedule.js';
+import { Wakeup } from '../../engine/wakeup.js';
+import { dailySummary } from '../../report/daily-summary.js';
+import { ensureWebhookRegistered } from '../../webhook/ensure-webhook.js';
+import { WebhookReceiver } from '../../webhook/receiver.js';
+import { webhookToken } from '../../webhook/webhook-token.js';
 import { Simulator } from '../../sim/simulator.js';
 import { loadRuntime, type GlobalOptions } from '../runtime.js';
 import { onShutdown } from '../shutdown.js';
@@ -58,10 +65,33 @@ Examples:
           if (opts.once) {
             await agent.engine.tick(shutdown.signal);
           } else {
+            const wake = new Wakeup();
+            let receiver: WebhookReceiver | null = null;
+            if (config.webhook.enabled) {
+              receiver = new WebhookReceiver({
+                bind: config.webhook.bind, port: config.webhook.port, token: webhookToken(resolve(config.dataDir)), logger,
+                onHint: (reason) => wake.trigger(reason),
+              });
+              await receiver.start();
+              logger.info('webhook.listening', { bind: config.webhook.bind, port: config.webhook.port });
+              const publicUrl = config.webhook.publicUrl!.replace(/\/+$/, '') + receiver.path;
+              await ensureWebhookRegistered({ api: agent.api, store: agent.store, url: publicUrl, dryRun: agent.dryRun, logger, signal: shutdown.signal });
+            }
+            const schedule = config.poll.cron
+              ? new CronSchedule(config.poll.cron, config.poll.jitterSeconds * 1000)
+              : new IntervalSchedule(config.poll.intervalSeconds * 1000, config.poll.jitterSeconds * 1000);
+            logger.info('schedule', { ticks: schedule.describe() });
             const { ticks, failures } = await runDaemon({
-              engine: agent.engine, clock: agent.clock, logger, signal: shutdown.signal,
-              intervalMs: config.poll.intervalSeconds * 1000, jitterMs: config.poll.jitterSeconds * 1000,
-            });
+              engine: agent.engine, clock: agent.clock, logger, signal: shutdown.signal, schedule, wake,
+              intervalMs: config.poll.intervalSeconds * 1000, minGapMs: config.poll.minGapSeconds * 1000,
+              onDayEnd: (day) => {
+                const d = dailySummary(agent.store, day);
+                logger.info('daily.summary', {
+                  day: d.day, ticks: d.ticks, failed_ticks: d.failedTicks, backed: d.backs, skipped: d.skips, staked: formatSol(d.stakedLamports),
+                  settled: d.settled, pnl: formatSol(d.pnlLamports), resolutions: d.resolutions, dry_run: agent.dryRun,
+                });
+              },
+            }).finally(() => receiver?.stop());
             logger.info('agent.stopped', { ticks, failed_ticks: failures });
           }
         } finally {

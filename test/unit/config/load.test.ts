@@ -97,4 +97,10 @@ describe('configuration', () => {
     const err = failure({ configFile: configFile({ strategies: [{ name: 'crowd', path: './x.mjs' }] }) });
     expect(err.message).toContain('"strategies.0"');
   });
+
+  it('refuses webhook.enabled without a public URL, and an invalid poll.cron', () => {
+    const err = failure({ configFile: configFile({ webhook: { enabled: true }, poll: { cron: '61 * * * *' } }) });
+    expect(err.message).toContain('"webhook.publicUrl"');
+    expect(err.message).toContain('"poll.cron"');
+  });
 });

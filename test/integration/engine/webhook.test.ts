@@ -1,0 +1,105 @@
+// The webhook receiver on a loopback port: only the token path, only small valid JSON, and a delivery is a hint
+// that wakes the daemon early (never before poll.minGapSeconds), nothing more.
+import { request } from 'undici';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SystemClock } from '../../../src/clock/system-clock.js';
+import { isMagmaError } from '../../../src/core/errors.js';
+import { runDaemon } from '../../../src/engine/daemon.js';
+import type { TickSummary } from '../../../src/engine/engine.js';
+import { IntervalSchedule } from '../../../src/engine/schedule.js';
+import { Wakeup } from '../../../src/engine/wakeup.js';
+import { silentLogger } from '../../../src/log/logger.js';
+import { MAX_WEBHOOK_BODY, WebhookReceiver } from '../../../src/webhook/receiver.js';
+
+const TOKEN = 'a'.repeat(64);
+let receiver: WebhookReceiver | null = null;
+afterEach(async () => receiver?.stop());
+
+async function post(url: string, body: string | Buffer, method = 'POST') {
+  const res = await request(url, { method: method as 'POST', body, headers: { 'content-type': 'application/json' } });
+  await res.body.dump();
+  return res.statusCode;
+}
+
+describe('webhook receiver', () => {
+  it('accepts a small JSON delivery on the token path as a hint, and refuses everything else', async () => {
+    const hints: string[] = [];
+    receiver = new WebhookReceiver({ bind: '127.0.0.1', port: 0, token: TOKEN, logger: silentLogger(), onHint: (h) => hints.push(h) });
+    const url = await receiver.start();
+    const base = url.slice(0, url.indexOf('/magma/'));
+    expect(await post(url, JSON.stringify({ event: 'narrative.created', data: { id: 'x' } }))).toBe(204);
+    expect(hints).toEqual(['webhook narrative.created']);
+    expect(await post(`${base}/magma/webhook/${'b'.repeat(64)}`, '{}')).toBe(404);
+    expect(await post(`${base}/magma/webhook/`, '{}')).toBe(404);
+    expect(await post(`${base}/`, '{}')).toBe(404);
+    expect(await post(url, 'not json')).toBe(400);
+    expect(await post(url, Buffer.alloc(MAX_WEBHOOK_BODY + 1, 0x20))).toBe(413);
+    expect(await post(url, '', 'GET')).toBe(405);
+    expect(await post(url, JSON.stringify({ event: '<script>alert(1)</script>' }))).toBe(204);
+    expect(hints[1]).toBe('webhook delivery'); // an odd event name is never echoed into logs
+    expect(receiver.accepted).toBe(2);
+  });
+
+  it('says what to do when its port is taken', async () => {
+    receiver = new WebhookReceiver({ bind: '127.0.0.1', port: 0, token: TOKEN, logger: silentLogger(), onHint: () => {} });
+    const url = await receiver.start();
+    const port = Number(new URL(url).port);
+    const second = new WebhookReceiver({ bind: '127.0.0.1', port, token: TOKEN, logger: silentLogger(), onHint: () => {} });
+    const err = await second.start().catch((e: unknown) => e);
+    expect(isMagmaError(err, 'WEBHOOK_BIND_FAILED')).toBe(true);
+    expect((err as Error).message).toContain(`127.0.0.1:${port}`);
+  });
+
+  it('a delivery wakes the daemon early, but not before the minimum gap', async () => {
+    const wake = new Wakeup();
+    receiver = new WebhookReceiver({ bind: '127.0.0.1', port: 0, token: TOKEN, logger: silentLogger(), onHint: (h) => wake.trigger(h) });
+    const url = await receiver.start();
+    const started: number[] = [];
+    const engine = {
+      async tick() {
+        started.push(performance.now());
+        if (started.length === 1) setTimeout(() => void post(url, '{"event":"narrative.resolved"}'), 20);
+        return {} as TickSummary;
+      },
+    };
+    const t0 = performance.now();
+    await runDaemon({
+      engine, clock: new SystemClock(), logger: silentLogger(), signal: new AbortController().signal, wake, minGapMs: 300,
+      schedule: new IntervalSchedule(60_000, 0), maxTicks: 2,
+    });
+    expect(started).toHaveLength(2);
+    const gap = started[1]! - started[0]!;
+    expect(gap).toBeGreaterThanOrEqual(290); // the minimum gap holds…
+    expect(performance.now() - t0).toBeLessThan(30_000); // …and it did not wait out the 60 s interval
+  });
+});
+
+describe('webhook registration', () => {
+  it('registers the URL once with the simulator, and never in dry-run', async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { Simulator } = await import('../../../src/sim/simulator.js');
+    const { ManualClock } = await import('../../../src/clock/manual-clock.js');
+    const { startTimeForSeed } = await import('../../../src/sim/world/world.js');
+    const { loadConfig } = await import('../../../src/config/load.js');
+    const { createAgent } = await import('../../../src/app/agent.js');
+    const { ensureWebhookRegistered } = await import('../../../src/webhook/ensure-webhook.js');
+    const clock = new ManualClock(startTimeForSeed(5));
+    const sim = new Simulator({ seed: 5, clock });
+    const urls = await sim.start();
+    const { config } = loadConfig({ env: {}, flags: { dataDir: mkdtempSync(join(tmpdir(), 'magma-hook-')), 'api.url': urls.api, 'rpc.url': urls.rpc, 'prices.source': 'sim', 'prices.url': urls.api } });
+    const agent = await createAgent({ config, logger: silentLogger(), apiKeyOverride: null, clock, createWalletIfMissing: true });
+    try {
+      const url = `https://bot.example.test/magma/webhook/${TOKEN}`;
+      expect(await ensureWebhookRegistered({ api: agent.api, store: agent.store, url, dryRun: true, logger: silentLogger() })).toBe(false);
+      expect(await ensureWebhookRegistered({ api: agent.api, store: agent.store, url, dryRun: false, logger: silentLogger() })).toBe(true);
+      expect(await ensureWebhookRegistered({ api: agent.api, store: agent.store, url, dryRun: false, logger: silentLogger() })).toBe(true);
+      const calls = agent.store.db.prepare(`SELECT COUNT(*) FROM api_calls WHERE route = '/v1/agent/webhook'`).pluck().get();
+      expect(calls).toBe(1); // registered once
+    } finally {
+      await agent.close();
+      await sim.stop();
+    }
+  });
+});

@@ -21,6 +21,7 @@ import { createMagus } from '../magus/create-magus.js';
 import type { Clock } from '../ports/clock.js';
 import type { MagmaApi } from '../ports/magma-api.js';
 import { isoNow } from '../ports/clock.js';
+import { PortfolioOutcomeSource } from '../outcomes/portfolio-outcome-source.js';
 import { SimOutcomeSource } from '../outcomes/sim-outcome-source.js';
 import { createPriceSource } from '../prices/create-price-source.js';
 import { strategyPriceView } from '../engine/strategy-price-view.js';
@@ -132,7 +133,7 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
       }),
       resolution: config.resolution,
       logger,
-      ...(simTransport ? { outcomes: new SimOutcomeSource(simTransport) } : {}),
+      outcomes: simTransport ? new SimOutcomeSource(simTransport) : new PortfolioOutcomeSource(api),
       sources: {
         prices: strategyPriceView(prices.source, clock, logger, config.prices.maxAgeSeconds * 1000),
         ...(magus ? { magus: magus.source } : {}),

@@ -1,7 +1,10 @@
 // `magma-agent run`: the daemon. Foreground, logs to stdout, stops cleanly on SIGTERM/SIGINT.
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { createAgent } from '../../app/agent.js';
+import { createAgent, databasePath } from '../../app/agent.js';
+import { ScaledClock } from '../../clock/scaled-clock.js';
+import { lastTickAt } from '../../store/last-tick.js';
+import { startTimeForSeed } from '../../sim/world/world.js';
 import { readStoredAgent } from '../../credentials/agent-key-file.js';
 import { formatSol } from '../../core/money.js';
 import { runDaemon } from '../../engine/daemon.js';
@@ -39,7 +42,13 @@ Examples:
       const shutdown = onShutdown((name) => logger.info('shutdown.requested', { signal: name, msg: 'finishing the current step, then stopping' }));
       try {
         if (opts.sim) {
-          sim = new Simulator({ seed: config.sim.seed, speed: config.sim.speed, tier: config.sim.tier, fundSol: config.sim.fundSol, programId: config.backing.programId });
+          // Simulated time goes on from the last recorded tick, so a rehearsal resumed in the same data directory
+          // sees the same world later on, never the same hours again.
+          const resumeAt = Math.max(startTimeForSeed(config.sim.seed), (lastTickAt(databasePath(config)) ?? 0) + 1_000);
+          sim = new Simulator({
+            seed: config.sim.seed, tier: config.sim.tier, fundSol: config.sim.fundSol, programId: config.backing.programId,
+            clock: new ScaledClock(resumeAt, config.sim.speed),
+          });
           const stored = readStoredAgent(resolve(config.dataDir));
           if (stored) {
             const a = stored.agent;

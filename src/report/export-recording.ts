@@ -1,0 +1,47 @@
+// Turns what the store recorded back into a recording (INTERFACE.md "Recordings"): one line per poll,
+// {"t": ISO, "narratives": [feed items exactly as received]}, in feed order. Snapshots are stored only when a
+// narrative changed, so each poll is rebuilt from the latest snapshot of each narrative at or before it.
+import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { SqliteStore } from '../store/sqlite-store.js';
+
+export interface ExportRange {
+  since?: string;
+  until?: string;
+}
+
+export function exportRecording(store: SqliteStore, out: string, range: ExportRange = {}): { polls: number; bytes: number } {
+  const since = range.since ?? '0000';
+  const until = range.until ?? '9999';
+  const polls = store.db
+    .prepare(`SELECT observed_at, narrative_ids FROM feed_polls WHERE observed_at >= ? AND observed_at <= ? ORDER BY observed_at, tick_id`)
+    .iterate(since, until) as IterableIterator<{ observed_at: string; narrative_ids: string }>;
+  const snapshots = store.db
+    .prepare(`SELECT narrative_id, observed_at, raw_json FROM narrative_snapshots WHERE observed_at <= ? ORDER BY observed_at, id`)
+    .iterate(until) as IterableIterator<{ narrative_id: string; observed_at: string; raw_json: string }>;
+  const latest = new Map<string, string>();
+  let pending = snapshots.next();
+
+  // Write to a temp file and rename, so an interrupted export never leaves a truncated recording behind.
+  const tmp = join(dirname(out), `.${basename(out)}.${process.pid}.tmp`);
+  const fd = openSync(tmp, 'w', 0o644);
+  let count = 0;
+  let bytes = 0;
+  try {
+    for (const poll of polls) {
+      while (!pending.done && pending.value.observed_at <= poll.observed_at) {
+        latest.set(pending.value.narrative_id, pending.value.raw_json);
+        pending = snapshots.next();
+      }
+      const items = (JSON.parse(poll.narrative_ids) as string[]).map((id) => latest.get(id)).filter((raw): raw is string => raw !== undefined);
+      const line = `{"t":${JSON.stringify(poll.observed_at)},"narratives":[${items.join(',')}]}\n`;
+      bytes += writeSync(fd, line);
+      count++;
+    }
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, out);
+  return { polls: count, bytes };
+}

@@ -108,10 +108,11 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
     await Promise.all([apiTransport.close(), rpcTransport.close(), simTransport?.close(), magus?.close(), prices.close()]);
   };
 
+  const budget = rateBudgetFromConfig(config.api, clock);
   try {
     let apiKey: string | null = null;
     const api = new HttpMagmaApi({
-      transport: apiTransport, apiKey: () => apiKey, budget: rateBudgetFromConfig(config.api, clock), logger, now: () => clock.now(),
+      transport: apiTransport, apiKey: () => apiKey, budget, logger, now: () => clock.now(),
     });
     const agentKey = await ensureAgentKey({
       dataDir, api, apiUrl: config.api.url, walletAddress, name: config.agent.name, description: config.agent.description,
@@ -132,6 +133,7 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
         ...(config.payout.falseLossRate !== undefined ? { falseLossRate: config.payout.falseLossRate } : {}),
       }),
       resolution: config.resolution,
+      backingBudget: () => budget.remaining('backing'),
       logger,
       outcomes: simTransport ? new SimOutcomeSource(simTransport) : new PortfolioOutcomeSource(api),
       sources: {

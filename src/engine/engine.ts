@@ -1,6 +1,6 @@
 // The engine's tick, one code path for every mode: system status → terms → balance → feed → record → evaluate
 // strategies → decide → execute → record. Modes differ only in the adapters plugged in (clock, API, chain, executor).
-import { decideBacking, type Decision } from '../core/decide.js';
+import { decideBacking, type Decision, type Gate } from '../core/decide.js';
 import { decideResolution, type ResolutionDecision, type ResolutionPolicy } from '../core/decide-resolution.js';
 import { errorMessage, isMagmaError, MagmaError } from '../core/errors.js';
 import { formatSol } from '../core/money.js';
@@ -31,6 +31,8 @@ export interface EngineDeps {
   resolution: ResolutionPolicy;
   logger: Logger;
   sources?: StrategySources;
+  /** Backing reports left in the client's per-wallet rate budget right now (null: no budget kept). */
+  backingBudget?: () => number | null;
   /** Where outcomes of narratives that left the feed come from; without one, only the feed's own statuses count. */
   outcomes?: OutcomeSource;
 }
@@ -118,6 +120,13 @@ export class Engine {
     return settled;
   }
 
+  /** The backing gate, closed as well while the per-wallet backing budget (~10/min) is spent. */
+  private withBudget(gate: Gate): Gate {
+    if (!gate.open) return gate;
+    const left = this.deps.backingBudget?.() ?? null;
+    return left === 0 ? { open: false, reason: 'backing rate budget spent (~10 backings/min per wallet): the rest wait for the next tick' } : gate;
+  }
+
   /** Turns the verdicts strategies proposed into a recorded resolution decision, and submits it when it passes. */
   private async considerResolution(tickId: number, narrative: Narrative, records: readonly OpinionRecord[], gates: Gates, signal?: AbortSignal): Promise<ResolutionDecision | null> {
     const { store, executor, clock, logger } = this.deps;
@@ -167,7 +176,7 @@ export class Engine {
       const decision = decideBacking({
         narrative,
         forecast: evaluation.forecast,
-        backingGate: gates.backing,
+        backingGate: this.withBudget(gates.backing),
         balance: balance instanceof Error ? null : balance,
         portfolio: store.portfolioView(executor.dryRun, dayStart),
         limits: this.deps.limits,

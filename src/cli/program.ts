@@ -4,6 +4,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { errorMessage, exitCodeFor, isMagmaError } from '../core/errors.js';
 import { processRedactor } from '../log/redactor.js';
 import { registerBackup } from './commands/backup.js';
+import { registerBacktest } from './commands/backtest.js';
 import { registerDemo } from './commands/demo.js';
 import { registerExport } from './commands/export.js';
 import { registerDoctor } from './commands/doctor.js';
@@ -28,7 +29,7 @@ export function buildProgram(): Command {
 Exit codes: 0 ok, 1 runtime failure, 2 bad usage, 78 bad configuration (systemd: RestartPreventExitStatus=78).
 Start here: npm run demo (or magma-agent demo), then magma-agent doctor.`);
   program.exitOverride();
-  for (const register of [registerRun, registerSim, registerRegister, registerKeygen, registerDoctor, registerDemo, registerStatus, registerPortfolio, registerLeaderboard, registerExport, registerBackup]) register(program);
+  for (const register of [registerRun, registerSim, registerRegister, registerKeygen, registerDoctor, registerDemo, registerStatus, registerPortfolio, registerLeaderboard, registerExport, registerBackup, registerBacktest]) register(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

@@ -1,6 +1,6 @@
 // What every command starts from: the configuration (flags > env > file > default) and a logger that redacts
 // every configured secret.
-import { loadConfig, configuredSecrets, type LoadedConfig } from '../config/load.js';
+import { loadConfig, configuredSecrets, type ConfigInput, type LoadedConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { createLogger, type Logger, type LogLevel } from '../log/logger.js';
 
@@ -18,7 +18,7 @@ export interface Runtime {
   logger: Logger;
 }
 
-export function loadRuntime(opts: GlobalOptions, extraFlags: Record<string, string | number | boolean | undefined> = {}): Runtime {
+export function loadRuntime(opts: GlobalOptions, extraFlags: NonNullable<ConfigInput['flags']> = {}): Runtime {
   const loaded = loadConfig({
     configFile: opts.config,
     flags: {

@@ -85,6 +85,11 @@ export class Engine {
     }
   }
 
+  /** Settles what has resolved without polling the feed (a backtest's last step, when its recording ends). */
+  async settle(signal?: AbortSignal): Promise<SettledBacking[]> {
+    return this.learnOutcomes([], isoNow(this.deps.clock), signal);
+  }
+
   /**
    * Records outcomes the feed shows, and asks the outcome source about narratives that left the feed; each new
    * outcome settles the open backings of that narrative under the payout rule. A failing source only delays this.

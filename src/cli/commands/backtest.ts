@@ -1,0 +1,156 @@
+// `magma-agent backtest`: replays a recording through the one engine in dry-run and reports what it would have done.
+import type { Command } from 'commander';
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { backtestReportHtml } from '../../backtest/report-html.js';
+import { runBacktest, type BacktestResult } from '../../backtest/run-backtest.js';
+import { MagmaError } from '../../core/errors.js';
+import { formatSol } from '../../core/money.js';
+import { loadRuntime, type GlobalOptions } from '../runtime.js';
+import { onShutdown } from '../shutdown.js';
+import { parseNumber } from './sim.js';
+
+interface BacktestOptions extends GlobalOptions {
+  recording: string;
+  outcomes?: string;
+  strategies?: string;
+  report?: string;
+  json?: boolean;
+  checkLookahead?: boolean;
+  sweep?: string;
+  bankroll: number;
+}
+
+function parseSweep(spec: string): { key: string; values: Array<string | number | boolean | null> } {
+  const m = /^([A-Za-z][\w.]*)=(.+)$/.exec(spec);
+  if (!m) throw new MagmaError('CONFIG_INVALID', `--sweep "${spec}" is not KEY=V1,V2,…`, { hint: 'For example --sweep risk.kellyFraction=0.1,0.25,0.5' });
+  const values = m[2]!.split(',').map((v) => {
+    try {
+      return JSON.parse(v) as string | number | boolean | null;
+    } catch {
+      return v;
+    }
+  });
+  return { key: m[1]!, values };
+}
+
+/** A progress bar on a terminal; a line every 10% otherwise (journald, CI). */
+function progress(enabled: boolean) {
+  const tty = process.stderr.isTTY === true;
+  let lastDraw = 0;
+  let lastDecile = -1;
+  return {
+    update(p: { fraction: number; polls: number; t: number; backed: number }) {
+      if (!enabled) return;
+      const pct = Math.min(100, Math.floor(p.fraction * 100));
+      const when = new Date(p.t).toISOString().slice(0, 16).replace('T', ' ');
+      if (tty) {
+        const now = Date.now();
+        if (now - lastDraw < 100 && pct < 100) return;
+        lastDraw = now;
+        const width = 30;
+        const filled = Math.round((pct / 100) * width);
+        process.stderr.write(`\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(pct).padStart(3)}%  ${p.polls} polls  ${when}  backed ${p.backed}   `);
+      } else if (Math.floor(pct / 10) > lastDecile) {
+        lastDecile = Math.floor(pct / 10);
+        process.stderr.write(`backtest ${pct}%: ${p.polls} polls, at ${when}, backed ${p.backed}\n`);
+      }
+    },
+    done() {
+      if (enabled && tty) process.stderr.write('\n');
+    },
+  };
+}
+
+function summaryJson(label: string, r: BacktestResult) {
+  return {
+    label,
+    polls: r.recording.polls,
+    badLines: r.recording.badLines,
+    from: r.recording.firstT === null ? null : new Date(r.recording.firstT).toISOString(),
+    to: r.recording.lastT === null ? null : new Date(r.recording.lastT).toISOString(),
+    strategies: r.strategies,
+    failedTicks: r.failedTicks,
+    decisions: r.summary.decisions,
+    stakedLamports: r.summary.stakedLamports.toString(),
+    pnl: { ...r.pnl, pnlLamports: r.pnl.pnlLamports.toString(), openLamports: r.pnl.openLamports.toString() },
+    calibration: r.calibration,
+  };
+}
+
+export function registerBacktest(program: Command): void {
+  program
+    .command('backtest')
+    .description('replay a recorded feed through the engine in dry-run: P&L, calibration, an HTML report')
+    .requiredOption('--recording <path>', 'the recording (JSON Lines; `export` or `sim --record` make one)')
+    .option('--outcomes <path>', 'outcomes (JSON Lines); else inferred from resolved statuses in the recording')
+    .option('--strategies <a,b>', 'only these strategies (names of config entries or built-ins)')
+    .option('--report <file.html>', 'write an HTML report')
+    .option('--json', 'print the result as JSON')
+    .option('--check-lookahead', 'replay again with everything after the middle removed (feed, prices, outcomes), and check that no decision before the cut changed')
+    .option('--sweep <key=v1,v2>', 'one run per value of a config key, e.g. risk.kellyFraction=0.1,0.25')
+    .option('--bankroll <sol>', 'starting virtual bankroll in SOL', parseNumber('positive'), 20)
+    .addHelpText('after', `
+Examples:
+  magma-agent sim --seed 3 --record week.jsonl --outcomes week-outcomes.jsonl --duration 7d --record-interval 10m
+  magma-agent backtest --recording week.jsonl --outcomes week-outcomes.jsonl --report week.html
+  magma-agent backtest --recording week.jsonl --sweep risk.kellyFraction=0.1,0.25,0.5 --json`)
+    .action(async (_o, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<BacktestOptions>();
+      const sweep = opts.sweep ? parseSweep(opts.sweep) : null;
+      const variants = sweep ? sweep.values.map((v) => ({ label: `${sweep.key}=${JSON.stringify(v)}`, flags: { [sweep.key]: v } })) : [{ label: 'backtest', flags: {} }];
+      const shutdown = onShutdown(() => process.stderr.write('\nstopping the backtest\n'));
+      const runs: Array<{ label: string; result: BacktestResult }> = [];
+      let lookahead: { ok: boolean; cut: string } | null = null;
+      try {
+        for (const variant of variants) {
+          const { config, logger } = loadRuntime({ ...opts, logLevel: opts.logLevel ?? 'error' }, variant.flags);
+          const bar = progress(!opts.json);
+          if (variants.length > 1 && !opts.json) process.stderr.write(`${variant.label}\n`);
+          const common = {
+            config, logger, recording: resolve(opts.recording), bankrollSol: opts.bankroll, signal: shutdown.signal,
+            ...(opts.outcomes ? { outcomes: resolve(opts.outcomes) } : {}),
+            ...(opts.strategies ? { strategies: opts.strategies.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
+          };
+          const result = await runBacktest({ ...common, onProgress: (p) => bar.update(p) });
+          bar.done();
+          runs.push({ label: variant.label, result });
+          if (opts.checkLookahead && !lookahead && result.recording.firstT !== null && result.recording.lastT !== null) {
+            const cutMs = Math.floor((result.recording.firstT + result.recording.lastT) / 2);
+            const cut = new Date(cutMs).toISOString();
+            const truncated = await runBacktest({ ...common, stopAtMs: cutMs });
+            lookahead = { ok: truncated.decisionDigest(cut) === result.decisionDigest(cut), cut };
+            truncated.close();
+          }
+        }
+        if (opts.report) {
+          const path = resolve(opts.report);
+          writeFileSync(path, backtestReportHtml(`magma-agent backtest: ${opts.recording}`, runs));
+          if (!opts.json) process.stdout.write(`report: ${path}\n`);
+        }
+        if (opts.json) {
+          process.stdout.write(JSON.stringify({ runs: runs.map((r) => summaryJson(r.label, r.result)), lookahead }, null, 2) + '\n');
+        } else {
+          for (const { label, result: r } of runs) {
+            process.stdout.write([
+              `${label}: ${r.recording.polls} polls from ${new Date(r.recording.firstT ?? 0).toISOString().slice(0, 16)} to ${new Date(r.recording.lastT ?? 0).toISOString().slice(0, 16)}${r.recording.badLines ? ` (${r.recording.badLines} unreadable lines skipped)` : ''}`,
+              `  strategies: ${r.strategies.join(', ')}`,
+              `  decisions:  ${r.summary.decisions.back} backings (${formatSol(r.summary.stakedLamports, 3)}), ${r.summary.decisions.skip} skipped`,
+              `  P&L:        ${formatSol(r.pnl.pnlLamports, 4)} realised on ${r.pnl.settled} settled (${r.pnl.won} won, ${r.pnl.lost} lost, ${r.pnl.refunded} refunded); ${r.pnl.openPositions} still open`,
+              ...Object.entries(r.calibration).filter(([, c]) => c.n > 0).map(([n, c]) => `  Brier ${n.padEnd(16)} ${c.brier!.toFixed(4)} over ${c.n}`),
+              '',
+            ].join('\n'));
+          }
+          if (lookahead) {
+            process.stdout.write(lookahead.ok
+              ? `look-ahead check: passed (a replay cut at ${lookahead.cut} made the same decisions up to the cut)\n`
+              : `look-ahead check: FAILED: decisions before ${lookahead.cut} changed when the later recording was removed; a strategy sees the future\n`);
+          }
+        }
+        if (lookahead && !lookahead.ok) process.exitCode = 1;
+      } finally {
+        for (const r of runs) r.result.close();
+        shutdown.dispose();
+      }
+    });
+}

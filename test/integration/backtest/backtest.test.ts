@@ -1,0 +1,72 @@
+// A backtest end to end: the simulator generates a recording, the CLI replays it through the engine in dry-run,
+// reports P&L and calibration, writes an HTML report, passes the look-ahead check, and sweeps a config key.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../helpers/cli.js';
+
+let dir: string;
+let recording: string;
+let outcomes: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'magma-backtest-'));
+  recording = join(dir, 'rec.jsonl');
+  outcomes = join(dir, 'out.jsonl');
+  const r = await runCli(['sim', '--seed', '4', '--record', recording, '--outcomes', outcomes, '--duration', '2d', '--record-interval', '30m']);
+  expect(r.code).toBe(0);
+});
+
+interface Run {
+  label: string;
+  polls: number;
+  decisions: { back: number; skip: number };
+  pnl: { settled: number; pnlLamports: string };
+  calibration: Record<string, { n: number; brier: number }>;
+}
+
+describe('backtest', () => {
+  it('replays a recording, settles outcomes, writes a report and passes the look-ahead check', async () => {
+    const report = join(dir, 'report.html');
+    const r = await runCli(['backtest', '--recording', recording, '--outcomes', outcomes, '--json', '--check-lookahead', '--report', report], {}, 120_000);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { runs: Run[]; lookahead: { ok: boolean } };
+    const lines = readFileSync(recording, 'utf8').trim().split('\n').filter((l) => l.includes('"narratives"'));
+    expect(out.runs[0]!.polls).toBe(lines.length);
+    expect(out.runs[0]!.decisions.back + out.runs[0]!.decisions.skip).toBeGreaterThan(100);
+    expect(out.runs[0]!.pnl.settled).toBeGreaterThan(0);
+    expect(out.runs[0]!.calibration.crowd!.n).toBeGreaterThan(10);
+    expect(out.lookahead.ok).toBe(true);
+    const html = readFileSync(report, 'utf8');
+    expect(html).toContain('<svg');
+    expect(html).toContain('Calibration');
+  });
+
+  it('is deterministic: the same recording gives the same result', async () => {
+    const a = await runCli(['backtest', '--recording', recording, '--outcomes', outcomes, '--json'], {}, 120_000);
+    const b = await runCli(['backtest', '--recording', recording, '--outcomes', outcomes, '--json'], {}, 120_000);
+    expect(JSON.parse(a.stdout)).toEqual(JSON.parse(b.stdout));
+  });
+
+  it('sweeps a config key (validated like any config) and runs without an outcomes file', async () => {
+    const r = await runCli(['backtest', '--recording', recording, '--json', '--strategies', 'crowd', '--sweep', 'risk.kellyFraction=0.1,0.5'], {}, 120_000);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { runs: Run[] };
+    expect(out.runs.map((x) => x.label)).toEqual(['risk.kellyFraction=0.1', 'risk.kellyFraction=0.5']);
+    const bad = await runCli(['backtest', '--recording', recording, '--sweep', 'risk.maxStakeSol=50']);
+    expect(bad.code).toBe(78);
+    expect(bad.stderr).toContain('"risk.maxStakeSol"');
+  });
+
+  it('skips unreadable lines and says so; a missing recording says how to make one', async () => {
+    const broken = join(dir, 'broken.jsonl');
+    writeFileSync(broken, readFileSync(recording, 'utf8').split('\n').slice(0, 6).join('\n') + '\n{not json\n{"t":"nope","narratives":[]}\n');
+    const r = await runCli(['backtest', '--recording', broken]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/2 unreadable lines skipped/);
+    const missing = await runCli(['backtest', '--recording', join(dir, 'none.jsonl')]);
+    expect(missing.code).toBe(78);
+    expect(missing.stderr).toMatch(/sim --record/);
+  });
+});

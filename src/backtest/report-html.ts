@@ -58,7 +58,7 @@ export function backtestReportHtml(title: string, runs: Array<{ label: string; r
 <style>
 body{font:14px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:820px;color:#1f2937}
 h1{font-size:1.4rem}h2{border-bottom:1px solid #e5e7eb;padding-bottom:.3rem;margin-top:2rem}
-table{border-collapse:collapse;width:100%;margin:.5rem 0}td,th{border-bottom:1px solid #f1f1f1;padding:.3rem .4rem;text-align:left}
+table{border-collapse:collapse;width:100%;margin:.5rem 0}td:first-child,td:last-child{white-space:nowrap}td,th{border-bottom:1px solid #f1f1f1;padding:.3rem .4rem;text-align:left}
 .cards{display:flex;flex-wrap:wrap;gap:.6rem}.cards div{border:1px solid #e5e7eb;border-radius:6px;padding:.5rem .8rem;min-width:140px}
 .cards b{display:block;font-size:1.2rem}.cards span,.muted{color:#6b7280;font-size:.85rem}
 </style></head><body><h1>${esc(title)}</h1>

@@ -47,7 +47,7 @@ const dir = mkdtempSync(join(tmpdir(), 'magma-bench-'));
   const clock = new ManualClock(startTimeForSeed(2));
   const sim = new Simulator({ seed: 2, clock });
   const urls = await sim.start();
-  const { config } = loadConfig({ env: {}, flags: { dataDir: join(dir, 'agent'), dryRun: true, 'api.url': urls.api, 'rpc.url': urls.rpc } });
+  const { config } = loadConfig({ env: {}, flags: { dataDir: join(dir, 'agent'), dryRun: true, 'api.url': urls.api, 'rpc.url': urls.rpc, 'prices.source': 'sim', 'prices.url': urls.api } });
   const agent = await createAgent({ config, logger: silentLogger(), apiKeyOverride: null, clock, createWalletIfMissing: true });
   const ticks = 40;
   const rss0 = process.memoryUsage().rss;
@@ -60,6 +60,20 @@ const dir = mkdtempSync(join(tmpdir(), 'magma-bench-'));
   results.tick = { ticks, msPerTick: +ms.toFixed(2), rssGrowthMiB: +((process.memoryUsage().rss - rss0) / 2 ** 20).toFixed(1) };
   await agent.close();
   await sim.stop();
+}
+
+// 4. A backtest over two generated days of recording (10-minute polls): polls replayed per second.
+{
+  const { execFileSync } = await import('node:child_process');
+  const rec = join(dir, 'day.jsonl');
+  execFileSync(process.execPath, [new URL('../dist/cli.js', import.meta.url).pathname, 'sim', '--seed', '9', '--record', rec, '--duration', '2d', '--record-interval', '10m'], { stdio: 'ignore' });
+  const { runBacktest } = await import('../dist/src/backtest/run-backtest.js');
+  const { config } = loadConfig({ env: {} });
+  const t0 = performance.now();
+  const r = await runBacktest({ config, recording: rec, bankrollSol: 20, logger: silentLogger() });
+  const seconds = (performance.now() - t0) / 1000;
+  results.backtest = { polls: r.recording.polls, seconds: +seconds.toFixed(2), pollsPerSecond: +(r.recording.polls / seconds).toFixed(1) };
+  r.close();
 }
 
 rmSync(dir, { recursive: true, force: true });

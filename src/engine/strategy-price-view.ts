@@ -41,11 +41,12 @@ export function strategyPriceView(source: PriceSource, clock: Clock, logger: Log
       if (!cached || now - cached.at >= HISTORY_REFRESH_MS || sinceMs < cached.since) {
         try {
           cached = { at: now, since: sinceMs, points: await source.getHistory(asset, sinceMs) };
-          history.set(asset, cached);
         } catch (err) {
           warn(asset, 'history', err);
-          return [];
+          // remember the failure for a while too, so a source that is down does not slow every tick
+          cached = { at: now - HISTORY_REFRESH_MS + maxAgeMs, since: sinceMs, points: cached?.points ?? [] };
         }
+        history.set(asset, cached);
       }
       return cached.points.filter((p) => p.t >= sinceMs && p.t <= now);
     },

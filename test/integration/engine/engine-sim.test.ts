@@ -19,7 +19,7 @@ async function setup(seed = 3) {
   sim = new Simulator({ seed, clock });
   const urls = await sim.start();
   const dir = mkdtempSync(join(tmpdir(), 'magma-engine-'));
-  const { config } = loadConfig({ env: {}, flags: { dataDir: dir, dryRun: true, 'api.url': urls.api, 'rpc.url': urls.rpc } });
+  const { config } = loadConfig({ env: {}, flags: { dataDir: dir, dryRun: true, 'api.url': urls.api, 'rpc.url': urls.rpc, 'prices.source': 'sim', 'prices.url': urls.api } });
   agent = await createAgent({ config, logger: silentLogger(), apiKeyOverride: null, clock, createWalletIfMissing: true });
   return { clock, urls };
 }

@@ -12,6 +12,8 @@ import { HttpTransport } from '../../http/transport.js';
 import { HttpMagmaApi } from '../../magma/http-magma-api.js';
 import { SqliteStore } from '../../store/sqlite-store.js';
 import { loadKeypair } from '../../wallet/keypair.js';
+import { SystemClock } from '../../clock/system-clock.js';
+import { createPriceSource } from '../../prices/create-price-source.js';
 import { loadRuntime, type GlobalOptions } from '../runtime.js';
 
 interface Check {
@@ -88,6 +90,17 @@ export function registerDoctor(program: Command): void {
             return `${config.rpc.url} at block ${height}; wallet balance ${formatSol(balance)}`;
           });
         }
+        await add('prices', async () => {
+          const prices = createPriceSource({ config: config.prices, clock: new SystemClock(), timeoutMs: 5000 });
+          try {
+            const sol = await prices.source.getPrice('SOL');
+            return `${config.prices.source} at ${config.prices.url}: SOL ${sol} USD`;
+          } catch (err) {
+            throw new Error(`${config.prices.source} at ${config.prices.url} did not answer (${errorMessage(err)}); price-threshold declines until it does. Check prices.url, or use "prices": {"source": "sim", "url": <the simulator's URL>} when rehearsing.`);
+          } finally {
+            await prices.close();
+          }
+        });
       } finally {
         await Promise.all([api.close(), rpc.close()]);
       }

@@ -140,22 +140,24 @@ export class HttpTransport {
     });
   }
 
-  private async once(call: HttpCall): Promise<HttpResult> {
+  /** What every request starts with: the URL, its time limit joined to the caller's signal, headers and body. */
+  private prepare(call: Pick<HttpCall, 'path' | 'headers' | 'body' | 'signal'>, accept: string, limitMs: number) {
     const url = new URL(call.path.replace(/^\//, ''), this.base);
     const started = performance.now();
     const at = this.options.nowIso?.() ?? new Date().toISOString();
-    const timeout = AbortSignal.timeout(this.options.timeoutMs);
+    const timeout = AbortSignal.timeout(limitMs);
     const signal = call.signal ? AbortSignal.any([call.signal, timeout]) : timeout;
-    const headers: Record<string, string> = {
-      accept: 'application/json',
-      'user-agent': this.options.userAgent ?? 'magma-agent/0.1',
-      ...call.headers,
-    };
+    const headers: Record<string, string> = { accept, 'user-agent': this.options.userAgent ?? 'magma-agent/0.1', ...call.headers };
     let body: string | undefined;
     if (call.body !== undefined) {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(call.body);
     }
+    return { url, started, at, timeout, signal, headers, body };
+  }
+
+  private async once(call: HttpCall): Promise<HttpResult> {
+    const { url, started, at, timeout, signal, headers, body } = this.prepare(call, 'application/json', this.options.timeoutMs);
     const record = (status: number | null, h: Record<string, string>, errorCode: string | null) =>
       this.options.onCall?.({
         at,
@@ -232,22 +234,8 @@ export class HttpTransport {
    * streamTimeoutMs, and the gap between chunks by the same limit (the model may think for a long time).
    */
   async stream(call: HttpStreamCall): Promise<HttpStream> {
-    const url = new URL(call.path.replace(/^\//, ''), this.base);
-    const started = performance.now();
-    const at = this.options.nowIso?.() ?? new Date().toISOString();
     const limitMs = call.streamTimeoutMs ?? STREAM_TIMEOUT_MS;
-    const timeout = AbortSignal.timeout(limitMs);
-    const signal = call.signal ? AbortSignal.any([call.signal, timeout]) : timeout;
-    const headers: Record<string, string> = {
-      accept: 'text/event-stream',
-      'user-agent': this.options.userAgent ?? 'magma-agent/0.1',
-      ...call.headers,
-    };
-    let body: string | undefined;
-    if (call.body !== undefined) {
-      headers['content-type'] = 'application/json';
-      body = JSON.stringify(call.body);
-    }
+    const { url, started, at, timeout, signal, headers, body } = this.prepare(call, 'text/event-stream', limitMs);
     let recorded = false;
     const record = (status: number | null, h: Record<string, string>, errorCode: string | null) => {
       if (recorded) return;

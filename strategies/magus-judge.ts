@@ -33,7 +33,7 @@ const magusJudge: Strategy = {
 
     let opinion: Opinion | null;
     try {
-      const j = await magus.judge(narrative);
+      const j = await magus.judge(narrative, ctx.signal);
       opinion = { pTrue: j.pTrue, confidence: j.confidence * Math.min(1, Math.max(0, num(ctx.options.confidenceScale, 0.8))), rationale: j.reasoning };
       const decisive = Math.abs(j.pTrue - 0.5) >= num(ctx.options.verdictMargin, 0.4);
       if (narrative.oracleStatus === 'pending' && decisive && j.confidence >= num(ctx.options.verdictMinConfidence, 0.85)) {

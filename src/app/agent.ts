@@ -1,6 +1,6 @@
 // The composition root: wires adapters to the one engine. Live and dry-run differ only in what is plugged in here
 // (the executor and the database file); the simulator only changes the URLs and the clock.
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import bs58 from 'bs58';
 import { RpcChain } from '../chain/rpc-chain.js';
@@ -26,6 +26,7 @@ import { SimOutcomeSource } from '../outcomes/sim-outcome-source.js';
 import { createPriceSource } from '../prices/create-price-source.js';
 import { strategyPriceView } from '../engine/strategy-price-view.js';
 import { SqliteStore } from '../store/sqlite-store.js';
+import { ensureDataDir } from '../fs/data-dir.js';
 import { generateKeypairFile, loadKeypair } from '../wallet/keypair.js';
 
 export const LIVE_DB = 'magma.db';
@@ -38,6 +39,8 @@ export interface AgentOptions {
   clock?: Clock;
   /** Create a throwaway wallet when none exists (simulator rehearsals and the demo only). */
   createWalletIfMissing?: boolean;
+  /** Strategy paths in the config are relative to this folder (the config file's); default: the working directory. */
+  configDir?: string;
   /** Base URL of the bundled simulator when rehearsing against it: outcomes come from its realised results. */
   simulatorUrl?: string;
   signal?: AbortSignal;
@@ -81,14 +84,22 @@ export function loadWallet(config: Config, logger: Logger, createIfMissing = fal
 export async function createAgent(o: AgentOptions): Promise<Agent> {
   const { config, logger } = o;
   const clock = o.clock ?? new SystemClock();
-  const dataDir = resolve(config.dataDir);
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const dataDir = ensureDataDir(resolve(config.dataDir));
   const keypair = loadWallet(config, logger, o.createWalletIfMissing);
   const walletAddress = keypair.publicKey.toBase58();
-  const strategies = await loadStrategies(config.strategies);
+  const strategies = await loadStrategies(config.strategies, o.configDir);
+  for (const [what, url] of [['api.url', config.api.url], ['rpc.url', config.rpc.url]] as const) {
+    const u = new URL(url);
+    if (u.protocol === 'http:' && !['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname)) {
+      logger.warn('config.insecure_url', { key: what, host: u.hostname, msg: `${what} uses plain http to another machine: keys and traffic travel unencrypted; use https` });
+    }
+  }
 
   const dbPath = databasePath(config);
   const store = SqliteStore.open(dbPath);
+  // Crash-only: a tick a killed process left 'running' is closed as interrupted before anything new starts.
+  const interrupted = store.closeInterruptedTicks(isoNow(clock));
+  if (interrupted) logger.warn('ticks.interrupted', { count: interrupted, msg: 'the last run stopped in the middle of a tick; its records up to that point are kept' });
   const nowIso = () => isoNow(clock);
   const onCall = (call: Parameters<SqliteStore['recordApiCall']>[0]) => {
     try {

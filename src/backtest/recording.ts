@@ -21,7 +21,7 @@ export interface RecordingStats {
 }
 
 export function requireFile(path: string, what: string): number {
-  if (!existsSync(path)) throw new MagmaError('CONFIG_INVALID', `no ${what} at ${path}.`, { hint: `Give an existing file; \`magma-agent export\` or \`magma-agent sim --record\` makes one.` });
+  if (!existsSync(path)) throw new MagmaError('USAGE', `no ${what} at ${path}.`, { hint: `Give an existing file; \`magma-agent export\` or \`magma-agent sim --record\` makes one.` });
   return statSync(path).size;
 }
 

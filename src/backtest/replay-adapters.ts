@@ -48,6 +48,10 @@ export class ReplayApi {
 export class ReplayPriceSource implements PriceSource {
   private readonly series = new Map<string, PricePoint[]>();
 
+  get assets(): number {
+    return this.series.size;
+  }
+
   constructor(private readonly clock: Clock) {}
 
   add(asset: string, point: PricePoint): void {
@@ -82,6 +86,10 @@ export class ReplayOutcomeSource implements OutcomeSource {
   observeStatus(narrativeId: string, status: string, t: number): void {
     const outcome = outcomeOfStatus(status);
     if (outcome && !this.known.has(narrativeId)) this.known.set(narrativeId, { narrativeId, outcome, resolvedAt: t });
+  }
+
+  get size(): number {
+    return this.known.size;
   }
 
   /** At the end of the recording, outcomes without a time may be revealed. */

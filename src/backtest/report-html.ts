@@ -40,6 +40,7 @@ function section(label: string, r: BacktestResult): string {
   <div><b>${r.pnl.openPositions}</b><span>still open (${formatSol(r.pnl.openLamports, 2)})</span></div>
   <div><b>${r.recording.polls}</b><span>polls replayed${r.failedTicks ? `, ${r.failedTicks} failed` : ''}</span></div>
 </div>
+${r.warnings.map((w) => `<p class="warn">⚠ ${esc(w)}</p>`).join('')}
 <h3>Realised profit and loss</h3>${equitySvg(r)}
 <h3>Calibration (Brier score, lower is better; always 0.5 scores 0.250)</h3>
 <table><tr><th>strategy</th><th>narratives</th><th>Brier</th><th>right side of 0.5</th></tr>${rows || '<tr><td colspan="4" class="muted">no resolved narratives</td></tr>'}</table>
@@ -60,7 +61,7 @@ body{font:14px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:820px;color:
 h1{font-size:1.4rem}h2{border-bottom:1px solid #e5e7eb;padding-bottom:.3rem;margin-top:2rem}
 table{border-collapse:collapse;width:100%;margin:.5rem 0}td:first-child,td:last-child{white-space:nowrap}td,th{border-bottom:1px solid #f1f1f1;padding:.3rem .4rem;text-align:left}
 .cards{display:flex;flex-wrap:wrap;gap:.6rem}.cards div{border:1px solid #e5e7eb;border-radius:6px;padding:.5rem .8rem;min-width:140px}
-.cards b{display:block;font-size:1.2rem}.cards span,.muted{color:#6b7280;font-size:.85rem}
+.cards b{display:block;font-size:1.2rem}.warn{background:#fff7ed;border:1px solid #fdba74;padding:.4rem .6rem;border-radius:6px}.cards span,.muted{color:#6b7280;font-size:.85rem}
 </style></head><body><h1>${esc(title)}</h1>
 <p class="muted">A backtest replays a recorded feed through the same engine as live, in dry-run. P&amp;L follows the configured payout rule.</p>
 ${sweep}${runs.map(({ label, result }) => section(label, result)).join('\n')}

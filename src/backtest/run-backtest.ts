@@ -50,6 +50,8 @@ export interface BacktestResult {
   calibration: Record<string, Calibration>;
   equity: EquityPoint[];
   bankrollLamports: bigint;
+  /** What makes the result less than it looks (no outcomes, no prices). */
+  warnings: string[];
   /** SHA-256 of every decision made at or before `until`, in order (for the look-ahead check). */
   decisionDigest(until: string): string;
   close(): void;
@@ -122,6 +124,11 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
   }, (asset, point) => {
     if (o.stopAtMs === undefined || point.t <= o.stopAtMs) prices.add(asset, point);
   });
+  if (stats.polls === 0) {
+    throw new MagmaError('USAGE', `${o.recording} holds no polls (${stats.badLines} unreadable lines).`, {
+      hint: 'A recording is JSON Lines of {"t": ISO time, "narratives": [...]}: make one with `magma-agent export` or `magma-agent sim --record`.',
+    });
+  }
   // The recording is over: what resolved by its end settles, and outcomes without a time are revealed now.
   if (o.stopAtMs !== undefined) clock.set(Math.max(clock.now(), o.stopAtMs));
   outcomes.revealAll();
@@ -129,8 +136,17 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
   const p = pnlSummary(store, true);
   if (stats.lastT !== null) equity.push({ t: new Date(Math.min(stats.lastT, o.stopAtMs ?? Infinity)).toISOString(), realisedLamports: p.pnlLamports, atStakeLamports: p.openLamports });
 
+  const warnings: string[] = [];
+  if (outcomes.size === 0) {
+    warnings.push('no outcomes: no --outcomes file and no resolved statuses in the recording, so no position can settle and P&L stays 0. Give --outcomes FILE (`sim --outcomes`, or `export --outcomes` from a live run).');
+  }
+  if (prices.assets === 0 && strategies.some((s) => s.strategy.name === 'price-threshold')) {
+    warnings.push('no price lines in the recording: price-threshold had nothing to read and gave no opinion.');
+  }
+
   return {
     recording: stats,
+    warnings,
     outcomeLines: recorded.outcomes.length,
     failedTicks,
     strategies: strategies.map((s) => s.strategy.name),

@@ -22,7 +22,7 @@ export class RpcChain implements Chain {
     if (res.status !== 200 || typeof body !== 'object' || body === null) {
       throw new MagmaError('RPC_FAILED', `Solana RPC ${method} answered ${res.status}${res.status === 429 ? ' (rate limited)' : ''}.`, {
         details: { method, status: res.status },
-        hint: 'Check rpc.url (MAGMA_RPC_URL) and the RPC provider; the agent retries on its next tick.',
+        hint: 'Check rpc.url (MAGMA_RPC_URL) and the RPC provider; try again later (the daemon retries on its next tick).',
       });
     }
     if (body.error) {

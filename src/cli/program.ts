@@ -29,6 +29,7 @@ export function buildProgram(): Command {
 Exit codes: 0 ok, 1 runtime failure, 2 bad usage, 78 bad configuration (systemd: RestartPreventExitStatus=78).
 Start here: npm run demo (or magma-agent demo), then magma-agent doctor.`);
   program.exitOverride();
+  program.configureHelp({ showGlobalOptions: true });
   for (const register of [registerRun, registerSim, registerRegister, registerKeygen, registerDoctor, registerDemo, registerStatus, registerPortfolio, registerLeaderboard, registerExport, registerBackup, registerBacktest]) register(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;

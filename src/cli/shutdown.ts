@@ -15,7 +15,10 @@ export function onShutdown(onSignal: (name: string) => void, graceMs = 8_000): S
     }
     onSignal(name);
     controller.abort(new Error(`received ${name}`));
-    setTimeout(() => process.exit(0), graceMs).unref();
+    setTimeout(() => {
+      process.stderr.write(`magma-agent: did not stop within ${graceMs / 1000} s of ${name}; exiting now. Committed records are safe; the next start resumes anything in flight.\n`);
+      process.exit(1);
+    }, graceMs).unref();
   };
   process.on('SIGTERM', handler);
   process.on('SIGINT', handler);

@@ -19,6 +19,8 @@ export const ENV_KEYS: ReadonlyArray<[variable: string, key: string, type: 'stri
   ['MAGMA_LOG_LEVEL', 'log.level', 'string'],
   ['MAGMA_BACKING_PROGRAM_ID', 'backing.programId', 'string'],
   ['MAGMA_POLL_INTERVAL_S', 'poll.intervalSeconds', 'number'],
+  ['MAGMA_PRICES_SOURCE', 'prices.source', 'string'],
+  ['MAGMA_PRICES_URL', 'prices.url', 'string'],
   ['MAGUS_API_URL', 'magus.url', 'string'],
   ['MAGUS_API_KEY', 'magus.apiKey', 'string'],
 ];

@@ -113,6 +113,9 @@ export const configSchema = z.strictObject({
   if (c.webhook.enabled && !c.webhook.publicUrl) {
     ctx.addIssue({ code: 'custom', path: ['webhook', 'publicUrl'], message: 'webhook.enabled needs the public https URL MAGMA can reach (a proxy in front of webhook.bind:webhook.port)' });
   }
+  if (c.risk.minStakeSol > c.risk.maxStakeSol) {
+    ctx.addIssue({ code: 'custom', path: ['risk', 'minStakeSol'], message: `above risk.maxStakeSol (${c.risk.maxStakeSol}): no stake could ever be placed; lower it or raise risk.maxStakeSol` });
+  }
   if (c.poll.cron !== null && !cron.validate(c.poll.cron)) {
     ctx.addIssue({ code: 'custom', path: ['poll', 'cron'], message: 'not a valid cron expression; use five fields, e.g. "*/2 * * * *", or null for poll.intervalSeconds' });
   }

@@ -12,6 +12,8 @@ export const ERROR_CODES = {
   REGISTER_AMBIGUOUS: 'stop',
   REGISTER_REFUSED: 'stop',
   DATA_DIR_UNWRITABLE: 'stop',
+  INSTANCE_RUNNING: 'stop',
+  USAGE: 'stop',
   STORE_FAILED: 'stop',
   STRATEGY_LOAD_FAILED: 'stop',
   WEBHOOK_BIND_FAILED: 'stop',
@@ -88,7 +90,8 @@ export function errorMessage(err: unknown): string {
 /** Exit code for an error that ends a command (INTERFACE.md: 78 bad configuration, 1 runtime failure). */
 export function exitCodeFor(err: unknown): number {
   if (err instanceof MagmaError) {
-    if (err.code === 'CONFIG_INVALID' || err.code === 'WALLET_MISSING' || err.code === 'WALLET_INSECURE'
+    if (err.code === 'USAGE') return 2;
+    if (err.code === 'CONFIG_INVALID' || err.code === 'DATA_DIR_UNWRITABLE' || err.code === 'WALLET_MISSING' || err.code === 'WALLET_INSECURE'
       || err.code === 'WALLET_INVALID' || err.code === 'STRATEGY_LOAD_FAILED' || err.code === 'API_UNAUTHORIZED') {
       return 78;
     }

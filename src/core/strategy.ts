@@ -45,6 +45,8 @@ export interface StrategyContext {
   readonly clock: StrategyClock;
   readonly options: Readonly<Record<string, unknown>>;
   readonly sources: StrategySources;
+  /** Aborted when the agent shuts down or the strategy's time is up: pass it to any slow source call. */
+  readonly signal?: AbortSignal;
 }
 
 export interface Strategy {

@@ -29,6 +29,12 @@ export interface AgentKey {
 /** Errors that prove the server created nothing: safe to forget the attempt. */
 const DEFINITE_REFUSALS = new Set(['API_BAD_REQUEST', 'API_FORBIDDEN', 'API_RATE_LIMITED', 'API_UNAUTHORIZED', 'API_NOT_FOUND']);
 
+/** Failures that happen before the request is sent: the server cannot have seen it. */
+function neverSent(code: string): boolean {
+  return ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT'].includes(code)
+    || /^(CERT_|ERR_TLS_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|ERR_SSL_)/.test(code);
+}
+
 export async function ensureAgentKey(input: EnsureAgentKeyInput): Promise<AgentKey> {
   const { dataDir, logger } = input;
   if (input.apiKeyOverride) return { apiKey: input.apiKeyOverride, source: 'env', agentId: null };
@@ -61,8 +67,8 @@ export async function ensureAgentKey(input: EnsureAgentKeyInput): Promise<AgentK
         hint: err.code === 'API_RATE_LIMITED' ? 'Registration is limited to ~5/hour per IP: wait and try again.' : 'Check the wallet address and agent name; if this wallet already has an agent, set MAGMA_API_KEY to its key.',
       });
     }
-    if (isMagmaError(err, 'NETWORK') && err.details.code === 'ECONNREFUSED') {
-      // No connection was made: nothing can have been created.
+    if (isMagmaError(err) && (err.code === 'NETWORK' || err.code === 'API_TIMEOUT') && neverSent(String(err.details.code ?? ''))) {
+      // The request never reached the server (no connection, no name, no TLS): nothing can have been created.
       clearRegisterAttempt(dataDir);
       throw err;
     }

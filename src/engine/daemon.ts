@@ -31,6 +31,8 @@ export interface DaemonOptions {
 }
 
 const MAX_BACKOFF_MS = 15 * 60_000;
+/** Consecutive ticks refused with 401 before the daemon stops for the operator. */
+const UNAUTHORIZED_TOLERANCE = 3;
 
 async function sleepUntil(o: DaemonOptions, dueMs: number, wakeable: boolean): Promise<string | null> {
   const waitMs = Math.max(0, dueMs - o.clock.now());
@@ -66,7 +68,8 @@ export async function runDaemon(o: DaemonOptions): Promise<{ ticks: number; fail
       if (o.signal.aborted || isMagmaError(err, 'ABORTED')) break;
       failures++;
       consecutive++;
-      if (isMagmaError(err) && err.consequence === 'stop') throw err;
+      // Stop for an operator, but a rejected key only when it stays rejected: one 401 can be the server's glitch.
+      if (isMagmaError(err) && err.consequence === 'stop' && !(err.code === 'API_UNAUTHORIZED' && consecutive < UNAUTHORIZED_TOLERANCE)) throw err;
       const now = o.clock.now();
       retryNotBefore = isMagmaError(err, 'API_RATE_LIMITED')
         ? now + Number(err.details.retryAfterMs ?? 60_000)

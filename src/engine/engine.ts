@@ -174,7 +174,8 @@ export class Engine {
     for (const { narrative } of feed.narratives) {
       if (signal?.aborted) throw new MagmaError('ABORTED', 'tick abandoned between narratives: shutting down.');
       const history = store.history(narrative.id, observedAt);
-      const evaluation = await host.evaluate(narrative, { history, clock: { now: () => clock.now() }, sources: this.deps.sources ?? {} });
+      const evaluation = await host.evaluate(narrative, { history, clock: { now: () => clock.now() }, sources: this.deps.sources ?? {} }, signal);
+      if (signal?.aborted) throw new MagmaError('ABORTED', 'tick abandoned while strategies ran: shutting down.');
       store.recordOpinions(tickId, narrative.id, observedAt, evaluation.records, narrative.oracleStatus);
       for (const r of evaluation.records) if (r.error) logger.warn('strategy.failed', { strategy: r.strategy, narrative_id: narrative.id, error: r.error });
 

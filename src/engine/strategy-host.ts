@@ -14,21 +14,28 @@ export interface Evaluation {
 
 type Outcome = { ok: true; opinion: Opinion | null } | { ok: false; error: string };
 
-function withTimeout(run: () => unknown, ms: number): Promise<Outcome> {
+function withTimeout(run: (signal: AbortSignal) => unknown, ms: number, outer?: AbortSignal): Promise<Outcome> {
   return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve({ ok: false, error: `timed out after ${ms} ms` }), ms);
+    // The strategy's own signal: aborted at its timeout or when the agent shuts down, so a slow source call stops too.
+    const own = new AbortController();
+    const finish = (outcome: Outcome) => {
+      clearTimeout(timer);
+      outer?.removeEventListener('abort', onAbort);
+      own.abort();
+      resolve(outcome);
+    };
+    const onAbort = () => finish({ ok: false, error: 'stopped: the agent is shutting down' });
+    const timer = setTimeout(() => finish({ ok: false, error: `timed out after ${ms} ms` }), ms);
+    if (outer?.aborted) return onAbort();
+    outer?.addEventListener('abort', onAbort, { once: true });
     Promise.resolve()
-      .then(run)
+      .then(() => run(own.signal))
       .then(
         (value) => {
-          clearTimeout(timer);
           const problem = opinionProblem(value);
-          resolve(problem ? { ok: false, error: `invalid opinion: ${problem}` } : { ok: true, opinion: (value as Opinion | null) ?? null });
+          finish(problem ? { ok: false, error: `invalid opinion: ${problem}` } : { ok: true, opinion: (value as Opinion | null) ?? null });
         },
-        (err: unknown) => {
-          clearTimeout(timer);
-          resolve({ ok: false, error: `threw: ${err instanceof Error ? err.message : String(err)}`.slice(0, 500) });
-        },
+        (err: unknown) => finish({ ok: false, error: `threw: ${err instanceof Error ? err.message : String(err)}`.slice(0, 500) }),
       );
   });
 }
@@ -36,12 +43,12 @@ function withTimeout(run: () => unknown, ms: number): Promise<Outcome> {
 export class StrategyHost {
   constructor(readonly strategies: readonly LoadedStrategy[]) {}
 
-  async evaluate(narrative: Narrative, ctx: Omit<StrategyContext, 'options'>): Promise<Evaluation> {
+  async evaluate(narrative: Narrative, ctx: Omit<StrategyContext, 'options' | 'signal'>, signal?: AbortSignal): Promise<Evaluation> {
     const frozen = Object.freeze({ ...narrative });
     const results = await Promise.all(
       this.strategies.map(async (s) => {
         const started = performance.now();
-        const outcome = await withTimeout(() => s.strategy.evaluate(frozen, { ...ctx, options: s.options }), s.timeoutMs);
+        const outcome = await withTimeout((own) => s.strategy.evaluate(frozen, { ...ctx, options: s.options, signal: own }), s.timeoutMs, signal);
         return { s, outcome, durationMs: Math.round((performance.now() - started) * 100) / 100 };
       }),
     );

@@ -217,14 +217,15 @@ export class HttpTransport {
     if (timeout.aborted || code.includes('TIMEOUT')) {
       return new MagmaError('API_TIMEOUT', `${where} did not answer within ${this.options.timeoutMs} ms.`, {
         cause: err,
-        hint: 'The service may be slow or down; the agent retries on its next tick. Raise api.timeoutMs if this persists.',
+        details: { code: code || 'TIMEOUT' },
+        hint: 'The service may be slow or down: try again later (the daemon retries on its next tick). Raise api.timeoutMs if this persists.',
       });
     }
     void signal;
     return new MagmaError('NETWORK', `${where} failed: ${code || (err as Error).message}.`, {
       cause: err,
       details: { code, retryable: RETRYABLE_NETWORK.has(code) },
-      hint: 'Check the URL and that the service is reachable from this machine; the agent retries on its next tick.',
+      hint: 'Check the URL and that the service is reachable from this machine (the daemon retries on its next tick).',
     });
   }
 

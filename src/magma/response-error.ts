@@ -80,12 +80,12 @@ export function responseError(res: HttpResult, route: string, nowMs?: number): M
     case res.status === 503:
       return new MagmaError('PROTOCOL_HALTED', `MAGMA is halted or the feature is gated on ${route} (503: ${said}).`, {
         details: { ...details, retryAfterMs: retryAfterMs(res, nowMs) },
-        hint: 'No writes are sent while it lasts; the agent keeps reading and retries on its next tick.',
+        hint: 'No writes are sent while it lasts; the daemon keeps reading and retries on its next tick.',
       });
     case res.status >= 500:
       return new MagmaError('API_UNAVAILABLE', `MAGMA failed on ${route} (${res.status}: ${said}).`, {
         details,
-        hint: 'A server-side problem; the agent retries on its next tick.',
+        hint: 'A server-side problem; try again later (the daemon retries on its next tick).',
       });
     case res.status === 400 || res.status === 409 || res.status === 422:
       return new MagmaError('API_BAD_REQUEST', `MAGMA refused the request on ${route} (${res.status}: ${said}).`, { details });
@@ -98,6 +98,6 @@ export function malformed(route: string, what: string, res: HttpResult): MagmaEr
   const kind = res.isJson ? 'JSON of an unexpected shape' : typeof res.body === 'string' && /<html|<!doctype/i.test(res.body) ? 'an HTML page instead of JSON' : 'a body that is not JSON';
   return new MagmaError('API_MALFORMED', `${route} answered ${res.status} with ${kind}: ${what}.`, {
     details: { route, status: res.status },
-    hint: 'Check that api.url points at the MAGMA API (not a proxy or login page); the agent skips this and retries on its next tick.',
+    hint: 'Check that api.url points at the MAGMA API (not a proxy or login page); the daemon skips this and retries on its next tick.',
   });
 }

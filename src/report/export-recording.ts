@@ -3,6 +3,7 @@
 // narrative changed, so each poll is rebuilt from the latest snapshot of each narrative at or before it.
 import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { writeFileAtomic } from '../fs/atomic-write.js';
 import type { SqliteStore } from '../store/sqlite-store.js';
 
 export interface ExportRange {
@@ -44,4 +45,11 @@ export function exportRecording(store: SqliteStore, out: string, range: ExportRa
   }
   renameSync(tmp, out);
   return { polls: count, bytes };
+}
+
+/** The outcomes the agent learned, as an outcomes file (INTERFACE.md): one {narrative_id, outcome, resolved_at} a line. */
+export function exportOutcomes(store: SqliteStore, out: string): number {
+  const rows = store.db.prepare(`SELECT narrative_id, outcome, COALESCE(resolved_at, recorded_at) AS at FROM outcomes ORDER BY at, narrative_id`).all() as Array<{ narrative_id: string; outcome: string; at: string }>;
+  writeFileAtomic(out, rows.map((r) => JSON.stringify({ narrative_id: r.narrative_id, outcome: r.outcome, resolved_at: r.at })).join('\n') + (rows.length ? '\n' : ''), 0o644);
+  return rows.length;
 }

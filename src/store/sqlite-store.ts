@@ -2,7 +2,7 @@
 // and numbered migrations (src/store/migrations/NNNN_name.sql) applied under PRAGMA user_version.
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Decision, PortfolioView } from '../core/decide.js';
@@ -46,6 +46,13 @@ export class SqliteStore implements Store, MagusUsageStore {
   private constructor(readonly path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
+    if (path !== ':memory:') {
+      try {
+        chmodSync(path, 0o600);
+      } catch {
+        // not ours to change (a read-only copy): leave it
+      }
+    }
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
@@ -101,6 +108,11 @@ export class SqliteStore implements Store, MagusUsageStore {
 
   beginTick(startedAt: string): number {
     return this.write(() => Number(this.db.prepare('INSERT INTO ticks (started_at) VALUES (?)').run(startedAt).lastInsertRowid));
+  }
+
+  /** Ticks left 'running' by a process that died; returns how many were closed as 'interrupted'. */
+  closeInterruptedTicks(at: string): number {
+    return this.write(() => this.db.prepare(`UPDATE ticks SET status = 'interrupted', finished_at = ? WHERE status = 'running'`).run(at).changes);
   }
 
   finishTick(tickId: number, o: TickOutcome): void {

@@ -23,7 +23,7 @@ interface BacktestOptions extends GlobalOptions {
 
 function parseSweep(spec: string): { key: string; values: Array<string | number | boolean | null> } {
   const m = /^([A-Za-z][\w.]*)=(.+)$/.exec(spec);
-  if (!m) throw new MagmaError('CONFIG_INVALID', `--sweep "${spec}" is not KEY=V1,V2,…`, { hint: 'For example --sweep risk.kellyFraction=0.1,0.25,0.5' });
+  if (!m) throw new MagmaError('USAGE', `--sweep "${spec}" is not KEY=V1,V2,…`, { hint: 'For example --sweep risk.kellyFraction=0.1,0.25,0.5' });
   const values = m[2]!.split(',').map((v) => {
     try {
       return JSON.parse(v) as string | number | boolean | null;
@@ -71,6 +71,7 @@ function summaryJson(label: string, r: BacktestResult) {
     to: r.recording.lastT === null ? null : new Date(r.recording.lastT).toISOString(),
     strategies: r.strategies,
     failedTicks: r.failedTicks,
+    warnings: r.warnings,
     decisions: r.summary.decisions,
     stakedLamports: r.summary.stakedLamports.toString(),
     pnl: { ...r.pnl, pnlLamports: r.pnl.pnlLamports.toString(), openLamports: r.pnl.openLamports.toString() },
@@ -138,6 +139,7 @@ Examples:
               `  decisions:  ${r.summary.decisions.back} backings (${formatSol(r.summary.stakedLamports, 3)}), ${r.summary.decisions.skip} skipped`,
               `  P&L:        ${formatSol(r.pnl.pnlLamports, 4)} realised on ${r.pnl.settled} settled (${r.pnl.won} won, ${r.pnl.lost} lost, ${r.pnl.refunded} refunded); ${r.pnl.openPositions} still open`,
               ...Object.entries(r.calibration).filter(([, c]) => c.n > 0).map(([n, c]) => `  Brier ${n.padEnd(16)} ${c.brier!.toFixed(4)} over ${c.n}`),
+              ...r.warnings.map((w) => `  warning: ${w}`),
               '',
             ].join('\n'));
           }

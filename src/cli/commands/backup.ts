@@ -1,7 +1,7 @@
 // `magma-agent backup`: an online, consistent copy of the database (SQLite's backup API), safe while the daemon runs.
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { databasePath } from '../../app/agent.js';
 import { MagmaError } from '../../core/errors.js';
 import { SqliteStore } from '../../store/sqlite-store.js';
@@ -19,6 +19,7 @@ export function registerBackup(program: Command): void {
       const path = databasePath(config);
       const out = resolve(opts.out);
       if (!existsSync(path)) throw new MagmaError('STORE_FAILED', `no database at ${path}.`, { hint: 'Point --data-dir at the agent\'s data directory (add --dry-run for the dry-run database).' });
+      if (!existsSync(dirname(out))) throw new MagmaError('USAGE', `the folder ${dirname(out)} does not exist.`, { hint: 'Create it first, or choose another --out path.' });
       if (existsSync(out)) throw new MagmaError('STORE_FAILED', `${out} already exists; refusing to overwrite it.`, { hint: 'Choose a new --out path.' });
       const store = SqliteStore.open(path);
       try {

@@ -1,7 +1,6 @@
 // `magma-agent doctor`: checks config, data directory, wallet, stored key, database, API, terms and RPC, and says
 // what to fix for each failure. Exit 0 when everything passes, 1 otherwise (78 when the config itself is invalid).
 import type { Command } from 'commander';
-import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { databasePath, keypairPath } from '../../app/agent.js';
 import { RpcChain } from '../../chain/rpc-chain.js';
@@ -12,9 +11,16 @@ import { HttpTransport } from '../../http/transport.js';
 import { HttpMagmaApi } from '../../magma/http-magma-api.js';
 import { SqliteStore } from '../../store/sqlite-store.js';
 import { loadKeypair } from '../../wallet/keypair.js';
+import { ensureDataDir } from '../../fs/data-dir.js';
 import { SystemClock } from '../../clock/system-clock.js';
 import { createPriceSource } from '../../prices/create-price-source.js';
 import { loadRuntime, type GlobalOptions } from '../runtime.js';
+
+/** Providers put API keys in query strings (…/rpc?api-key=…): never print them. */
+function withoutQuery(url: string): string {
+  const u = new URL(url);
+  return u.search ? `${u.origin}${u.pathname}?…` : url;
+}
 
 interface Check {
   name: string;
@@ -40,8 +46,7 @@ export function registerDoctor(program: Command): void {
       };
       const dataDir = resolve(config.dataDir);
       await add('data directory', () => {
-        if (!existsSync(dataDir)) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-        accessSync(dataDir, constants.W_OK);
+        ensureDataDir(dataDir);
         return `${dataDir} is writable`;
       });
       let wallet: string | null = null;
@@ -72,8 +77,8 @@ export function registerDoctor(program: Command): void {
         const magma = new HttpMagmaApi({ transport: api, apiKey: () => null });
         await add('MAGMA API', async () => {
           const s = await magma.systemStatus();
-          if (s.halted.length) throw new Error(`reachable at ${config.api.url}, but halted: ${s.halted.join(', ')} (no writes until it clears).`);
-          return `${config.api.url} reachable, nothing halted`;
+          if (s.halted.length) throw new Error(`reachable at ${withoutQuery(config.api.url)}, but halted: ${s.halted.join(', ')} (no writes until it clears).`);
+          return `${withoutQuery(config.api.url)} reachable, nothing halted`;
         });
         if (wallet) {
           const address: string = wallet;
@@ -87,16 +92,16 @@ export function registerDoctor(program: Command): void {
             const [height, balance] = await Promise.all([chain.getBlockHeight(), chain.getBalance(address)]);
             const min = solToLamports(config.risk.minBalanceSol);
             if (balance <= min) throw new Error(`reachable (block ${height}), but the wallet holds ${formatSol(balance)}, not above risk.minBalanceSol: fund ${address}.`);
-            return `${config.rpc.url} at block ${height}; wallet balance ${formatSol(balance)}`;
+            return `${withoutQuery(config.rpc.url)} at block ${height}; wallet balance ${formatSol(balance)}`;
           });
         }
         await add('prices', async () => {
           const prices = createPriceSource({ config: config.prices, clock: new SystemClock(), timeoutMs: 5000 });
           try {
             const sol = await prices.source.getPrice('SOL');
-            return `${config.prices.source} at ${config.prices.url}: SOL ${sol} USD`;
+            return `${config.prices.source} at ${withoutQuery(config.prices.url)}: SOL ${sol} USD`;
           } catch (err) {
-            throw new Error(`${config.prices.source} at ${config.prices.url} did not answer (${errorMessage(err)}); price-threshold declines until it does. Check prices.url, or use "prices": {"source": "sim", "url": <the simulator's URL>} when rehearsing.`);
+            throw new Error(`${config.prices.source} at ${withoutQuery(config.prices.url)} did not answer (${errorMessage(err)}); price-threshold declines until it does. Check prices.url, or use "prices": {"source": "sim", "url": <the simulator's URL>} when rehearsing.`);
           } finally {
             await prices.close();
           }

@@ -4,14 +4,14 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { databasePath } from '../../app/agent.js';
 import { MagmaError } from '../../core/errors.js';
-import { exportRecording } from '../../report/export-recording.js';
+import { exportOutcomes, exportRecording } from '../../report/export-recording.js';
 import { SqliteStore } from '../../store/sqlite-store.js';
 import { loadRuntime, type GlobalOptions } from '../runtime.js';
 
 function isoOption(name: string) {
   return (value: string) => {
     const ms = Date.parse(value);
-    if (!Number.isFinite(ms)) throw new MagmaError('CONFIG_INVALID', `${name} "${value}" is not a date.`, { hint: `Give an ISO time, e.g. ${name} 2026-05-01T00:00:00Z.` });
+    if (!Number.isFinite(ms)) throw new MagmaError('USAGE', `${name} "${value}" is not a date.`, { hint: `Give an ISO time, e.g. ${name} 2026-05-01T00:00:00Z.` });
     return new Date(ms).toISOString();
   };
 }
@@ -23,9 +23,10 @@ export function registerExport(program: Command): void {
     .requiredOption('--out <file>', 'the recording to write (.jsonl)')
     .option('--since <iso>', 'first poll to include', isoOption('--since'))
     .option('--until <iso>', 'last poll to include', isoOption('--until'))
+    .option('--outcomes <file>', 'also write the outcomes the agent learned (JSON Lines), for backtests')
     .option('--dry-run', 'export the dry-run database instead of the live one')
     .action((_o, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<GlobalOptions & { out: string; since?: string; until?: string }>();
+      const opts = cmd.optsWithGlobals<GlobalOptions & { out: string; outcomes?: string; since?: string; until?: string }>();
       const { config } = loadRuntime(opts);
       const path = databasePath(config);
       if (!existsSync(path)) {
@@ -36,6 +37,11 @@ export function registerExport(program: Command): void {
         const out = resolve(opts.out);
         const r = exportRecording(store, out, { ...(opts.since ? { since: opts.since } : {}), ...(opts.until ? { until: opts.until } : {}) });
         process.stdout.write(`wrote ${r.polls} polls (${(r.bytes / 1024).toFixed(1)} KiB) to ${out}\n`);
+        if (r.polls === 0) process.stdout.write(`no polls recorded in ${path}${config.dryRun ? '' : '; for a dry-run database add --dry-run'}\n`);
+        if (opts.outcomes) {
+          const n = exportOutcomes(store, resolve(opts.outcomes));
+          process.stdout.write(`wrote ${n} outcomes to ${resolve(opts.outcomes)}\n`);
+        }
       } finally {
         store.close();
       }

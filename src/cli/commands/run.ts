@@ -1,11 +1,14 @@
 // `magma-agent run`: the daemon. Foreground, logs to stdout, stops cleanly on SIGTERM/SIGINT.
 import type { Command } from 'commander';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { ensureDataDir } from '../../fs/data-dir.js';
+import { acquireInstanceLock, type InstanceLock } from '../../fs/instance-lock.js';
 import { createAgent, databasePath } from '../../app/agent.js';
 import { ScaledClock } from '../../clock/scaled-clock.js';
 import { lastTickAt } from '../../store/last-tick.js';
 import { startTimeForSeed } from '../../sim/world/world.js';
 import { readStoredAgent } from '../../credentials/agent-key-file.js';
+import { errorMessage, isMagmaError } from '../../core/errors.js';
 import { formatSol } from '../../core/money.js';
 import { runDaemon } from '../../engine/daemon.js';
 import { CronSchedule, IntervalSchedule } from '../../engine/schedule.js';
@@ -39,6 +42,7 @@ Examples:
       const opts = cmd.optsWithGlobals<RunOptions>();
       const { config, logger, loaded } = loadRuntime(opts);
       let sim: Simulator | null = null;
+      let lock: InstanceLock | null = null;
       const shutdown = onShutdown((name) => logger.info('shutdown.requested', { signal: name, msg: 'finishing the current step, then stopping' }));
       try {
         if (opts.sim) {
@@ -62,8 +66,10 @@ Examples:
           config.prices.url = urls.api;
           logger.info('sim.started', { api: urls.api, rpc: urls.rpc, seed: config.sim.seed, speed: config.sim.speed });
         }
+        lock = acquireInstanceLock(ensureDataDir(resolve(config.dataDir)));
         const agent = await createAgent({
           config, logger, apiKeyOverride: loaded.apiKeyOverride, createWalletIfMissing: opts.sim === true,
+          ...(loaded.configFile ? { configDir: dirname(loaded.configFile) } : {}),
           signal: shutdown.signal, ...(sim ? { clock: sim.clock, simulatorUrl: sim.urls.api } : {}),
         });
         logger.info('agent.started', {
@@ -100,7 +106,13 @@ Examples:
                   settled: d.settled, pnl: formatSol(d.pnlLamports), resolutions: d.resolutions, dry_run: agent.dryRun,
                 });
               },
-            }).finally(() => receiver?.stop());
+            })
+              .catch((err: unknown) => {
+                // journald sees why the daemon stopped as an event, not only as text on stderr
+                logger.error('agent.fatal', { code: isMagmaError(err) ? err.code : 'UNEXPECTED', msg: errorMessage(err) });
+                throw err;
+              })
+              .finally(() => receiver?.stop());
             logger.info('agent.stopped', { ticks, failed_ticks: failures });
           }
         } finally {
@@ -109,6 +121,7 @@ Examples:
       } finally {
         shutdown.dispose();
         await sim?.stop();
+        lock?.release();
       }
     });
 }

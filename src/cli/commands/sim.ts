@@ -29,11 +29,14 @@ interface SimOptions extends GlobalOptions {
   faults?: Record<string, unknown>;
 }
 
-export function parseNumber(kind: 'int' | 'positive' | 'non-negative') {
+export function parseNumber(kind: 'int' | 'positive' | 'non-negative' | 'port') {
   return (value: string) => {
     const n = Number(value);
-    if (!Number.isFinite(n) || (kind === 'int' && (!Number.isInteger(n) || n < 0)) || (kind === 'positive' && n <= 0) || (kind === 'non-negative' && n < 0)) {
-      throw new InvalidArgumentError(kind === 'int' ? 'expected a whole number ≥ 0' : kind === 'positive' ? 'expected a number > 0' : 'expected a number ≥ 0');
+    const whole = Number.isInteger(n) && n >= 0;
+    if (!Number.isFinite(n) || (kind === 'int' && !whole) || (kind === 'port' && !(whole && n <= 65535)) || (kind === 'positive' && n <= 0) || (kind === 'non-negative' && n < 0)) {
+      throw new InvalidArgumentError(
+        kind === 'int' ? 'expected a whole number ≥ 0' : kind === 'port' ? 'expected a port from 0 to 65535' : kind === 'positive' ? 'expected a number > 0' : 'expected a number ≥ 0',
+      );
     }
     return n;
   };
@@ -63,6 +66,8 @@ function durationArg(value: string): number {
 }
 
 function isoArg(value: string): number {
+  // "now": a rehearsal beside a daemon on wall-clock time (deadlines line up); not reproducible, by design
+  if (value === 'now') return Date.now();
   const ms = Date.parse(value);
   if (!/^\d{4}-\d{2}-\d{2}/.test(value) || !Number.isFinite(ms)) throw new InvalidArgumentError('expected an ISO time such as 2026-05-01T00:00:00Z');
   return ms;
@@ -77,7 +82,7 @@ export function registerSim(program: Command): void {
   program
     .command('sim')
     .description('run the local MAGMA + Solana RPC simulator on loopback (for rehearsals and tests), or generate a recording')
-    .option('--port <n>', 'port to listen on (0 = any free port)', parseNumber('int'), 0)
+    .option('--port <n>', 'port to listen on (0 = any free port)', parseNumber('port'), 0)
     .option('--seed <n>', 'world seed: the same seed gives the same narratives (default sim.seed)', parseNumber('int'))
     .option('--speed <x>', 'simulated seconds per real second (default sim.speed)', parseNumber('positive'))
     .option('--scenario <names>', `starting conditions, comma-separated: ${Object.keys(SCENARIOS).join(', ')}`, 'default')
@@ -85,7 +90,7 @@ export function registerSim(program: Command): void {
     .option('--outcomes <file>', 'write each resolution as a JSON line {narrative_id, outcome, resolved_at}')
     .option('--duration <d>', 'stop after this much simulated time (30d, 12h, 90m); with --record and no --serve the period is generated at once', durationArg)
     .addOption(new Option('--record-interval <d>', 'simulated time between recorded polls').argParser(durationArg).default(STEP_MS, '1m'))
-    .option('--start <iso>', 'simulated start time (default: derived from the seed)', isoArg)
+    .option('--start <iso>', 'simulated start time, or "now" to rehearse beside a daemon on wall-clock time (default: derived from the seed)', isoArg)
     .option('--fund <sol>', 'SOL given to every wallet that first appears (default sim.fundSol)', parseNumber('non-negative'))
     .option('--crowd-informativeness <x>', 'how much the crowd leans toward the truth, 0 (noise) to 1 (default 0.9)', parseUnit)
     .option('--narratives-per-hour <n>', 'mean rate of new narratives (default 2)', parseNumber('positive'))
@@ -142,10 +147,14 @@ export function registerSim(program: Command): void {
         `  MAGMA_API_URL=${urls.api}`,
         `  MAGMA_RPC_URL=${urls.rpc}`,
         `  MAGUS_API_URL=${urls.magus}`,
+        `  MAGMA_PRICES_SOURCE=sim MAGMA_PRICES_URL=${urls.api}   (prices for price-threshold)`,
         `  control:      ${urls.control}/state  ${urls.control}/faults  ${urls.control}/truth  ${urls.control}/ledger  ${urls.control}/prices`,
         `  backing program id: ${sim.state.programId}`,
         `  simulated time starts ${new Date(world.startMs).toISOString()} at ${speed}x (seed ${seed})`,
         ...(untilMs !== undefined ? [`  stops at ${new Date(untilMs).toISOString()} simulated`] : []),
+        ...(opts.start === undefined && speed === 1
+          ? ['  note: a daemon on wall-clock time sees these narratives as long past their deadlines; start with --start now to rehearse beside one']
+          : []),
         ...(opts.record ? [`  recording to ${opts.record}`] : []),
         'Stop with Ctrl-C.',
         '',

@@ -54,6 +54,7 @@ describe('backtest', () => {
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as { runs: Run[] };
     expect(out.runs.map((x) => x.label)).toEqual(['risk.kellyFraction=0.1', 'risk.kellyFraction=0.5']);
+    expect((out.runs[0] as unknown as { warnings: string[] }).warnings[0]).toMatch(/^no outcomes/); // said, not silently 0
     const bad = await runCli(['backtest', '--recording', recording, '--sweep', 'risk.maxStakeSol=50']);
     expect(bad.code).toBe(78);
     expect(bad.stderr).toContain('"risk.maxStakeSol"');
@@ -66,7 +67,12 @@ describe('backtest', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/2 unreadable lines skipped/);
     const missing = await runCli(['backtest', '--recording', join(dir, 'none.jsonl')]);
-    expect(missing.code).toBe(78);
+    expect(missing.code).toBe(2);
+    const garbage = join(dir, 'garbage.jsonl');
+    writeFileSync(garbage, 'hello\n');
+    const g = await runCli(['backtest', '--recording', garbage]);
+    expect(g.code).toBe(2);
+    expect(g.stderr).toMatch(/holds no polls/);
     expect(missing.stderr).toMatch(/sim --record/);
   });
 });

@@ -58,9 +58,21 @@ describe('daemon loop', () => {
 
   it('stops for an operator on errors that need one', async () => {
     const clock = new ManualClock(0);
+    const full = async () => { throw new MagmaError('STORE_FAILED', 'disk full'); };
+    const s = scriptedEngine(clock, [full]);
+    await expect(runDaemon({ engine: s.engine, clock, logger: silentLogger(), intervalMs: 60_000, jitterMs: 0, signal: new AbortController().signal })).rejects.toThrow('disk full');
+    expect(s.startedAt).toEqual([0]);
+  });
+
+  it('stops on a rejected key only when it stays rejected for three ticks', async () => {
+    const clock = new ManualClock(0);
     const bad = async () => { throw new MagmaError('API_UNAUTHORIZED', '401'); };
-    const s = scriptedEngine(clock, [bad]);
-    await expect(runDaemon({ engine: s.engine, clock, logger: silentLogger(), intervalMs: 60_000, jitterMs: 0, signal: new AbortController().signal })).rejects.toThrow('401');
+    const glitch = scriptedEngine(clock, [bad]);
+    await runDaemon({ engine: glitch.engine, clock, logger: silentLogger(), intervalMs: 60_000, jitterMs: 0, signal: new AbortController().signal, maxTicks: 3 });
+    expect(glitch.startedAt).toHaveLength(3); // one 401, then recovered
+    const revoked = scriptedEngine(clock, [bad, bad, bad, bad]);
+    await expect(runDaemon({ engine: revoked.engine, clock, logger: silentLogger(), intervalMs: 60_000, jitterMs: 0, signal: new AbortController().signal })).rejects.toThrow('401');
+    expect(revoked.startedAt).toHaveLength(3);
   });
 
   it('adds jitter within the configured bound', async () => {

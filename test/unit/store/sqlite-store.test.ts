@@ -100,6 +100,15 @@ describe('SQLite store', () => {
     store.close();
   });
 
+  it('closes ticks a killed process left running as interrupted', () => {
+    const store = SqliteStore.open(dbPath());
+    store.beginTick('2026-04-07T00:00:00.000Z');
+    expect(store.closeInterruptedTicks('2026-04-07T00:05:00.000Z')).toBe(1);
+    expect(store.db.prepare('SELECT status, finished_at FROM ticks').get()).toEqual({ status: 'interrupted', finished_at: '2026-04-07T00:05:00.000Z' });
+    expect(store.closeInterruptedTicks('x')).toBe(0);
+    store.close();
+  });
+
   it('explains a path it cannot open', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'magma-store-')), 'a-file');
     writeFileSync(file, 'not a folder');

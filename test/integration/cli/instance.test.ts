@@ -1,0 +1,50 @@
+// One daemon per data directory, a stale lock taken over, and a clean stop even while a strategy hangs.
+import Database from 'better-sqlite3';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT, runCli, startCli, waitForOutput } from '../../helpers/cli.js';
+
+describe('one agent per data directory', () => {
+  it('refuses a second daemon on the same data directory and says which process holds it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'magma-lock-'));
+    const first = startCli(['run', '--sim', '--dry-run', '--data-dir', dir, '--log-format', 'json']);
+    try {
+      await waitForOutput(first, /"message":"tick.done"/);
+      const second = await runCli(['run', '--once', '--sim', '--dry-run', '--data-dir', dir]);
+      expect(second.code).toBe(1);
+      expect(second.stderr).toContain(`another magma-agent (pid ${first.pid}) is already running on ${dir}`);
+    } finally {
+      first.kill('SIGTERM');
+      await first.done;
+    }
+    expect((await runCli(['run', '--once', '--sim', '--dry-run', '--data-dir', dir])).code).toBe(0); // released on exit
+  });
+
+  it('takes over a lock left by a process that died', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'magma-lock-'));
+    writeFileSync(join(dir, 'magma-agent.lock'), '2147483646\n');
+    expect((await runCli(['run', '--once', '--sim', '--dry-run', '--data-dir', dir])).code).toBe(0);
+  });
+});
+
+describe('stopping while a strategy hangs', () => {
+  it('SIGTERM stops within 10 s, exits 0, and leaves no tick running', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'magma-hang-'));
+    const config = join(dir, 'config.json');
+    writeFileSync(config, JSON.stringify({ strategies: [{ name: 'crowd' }, { path: join(ROOT, 'test/fixtures/strategies/hangs.mjs'), timeoutMs: 120_000 }] }));
+    const child = startCli(['run', '--sim', '--dry-run', '--data-dir', dir, '--config', config, '--log-format', 'json']);
+    await waitForOutput(child, /"message":"agent.started"/);
+    await new Promise((r) => setTimeout(r, 300)); // inside the first tick, waiting on the hung strategy
+    const sent = Date.now();
+    child.kill('SIGTERM');
+    const result = await child.done;
+    expect(Date.now() - sent).toBeLessThan(10_000);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('"message":"agent.stopped"');
+    const db = new Database(join(dir, 'magma-dry-run.db'), { readonly: true });
+    expect(db.prepare(`SELECT status FROM ticks`).pluck().all()).toEqual(['aborted']);
+    db.close();
+  });
+});

@@ -17,6 +17,7 @@ export const ERROR_CODES = {
   STORE_FAILED: 'stop',
   STRATEGY_LOAD_FAILED: 'stop',
   WEBHOOK_BIND_FAILED: 'stop',
+  METRICS_BIND_FAILED: 'stop',
   MAGUS_UNAUTHORIZED: 'stop',
   MAGUS_INACTIVE: 'stop',
   // wait and try again later

@@ -14,6 +14,7 @@ import { runDaemon } from '../../engine/daemon.js';
 import { CronSchedule, IntervalSchedule } from '../../engine/schedule.js';
 import { Wakeup } from '../../engine/wakeup.js';
 import { dailySummary } from '../../report/daily-summary.js';
+import { MetricsServer } from '../../metrics/metrics-server.js';
 import { ensureWebhookRegistered } from '../../webhook/ensure-webhook.js';
 import { WebhookReceiver } from '../../webhook/receiver.js';
 import { webhookToken } from '../../webhook/webhook-token.js';
@@ -81,6 +82,11 @@ Examples:
             await agent.engine.tick(shutdown.signal);
           } else {
             const wake = new Wakeup();
+            let metrics: MetricsServer | null = null;
+            if (config.metrics.enabled) {
+              metrics = new MetricsServer({ bind: config.metrics.bind, port: config.metrics.port, store: agent.store, dryRun: agent.dryRun });
+              logger.info('metrics.listening', { url: await metrics.start() });
+            }
             let receiver: WebhookReceiver | null = null;
             if (config.webhook.enabled) {
               receiver = new WebhookReceiver({
@@ -112,7 +118,7 @@ Examples:
                 logger.error('agent.fatal', { code: isMagmaError(err) ? err.code : 'UNEXPECTED', msg: errorMessage(err) });
                 throw err;
               })
-              .finally(() => receiver?.stop());
+              .finally(() => Promise.all([receiver?.stop(), metrics?.stop()]));
             logger.info('agent.stopped', { ticks, failed_ticks: failures });
           }
         } finally {

@@ -102,6 +102,7 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
   if (interrupted) logger.warn('ticks.interrupted', { count: interrupted, msg: 'the last run stopped in the middle of a tick; its records up to that point are kept' });
   const nowIso = () => isoNow(clock);
   const onCall = (call: Parameters<SqliteStore['recordApiCall']>[0]) => {
+    logger.debug('api.call', { family: call.family, method: call.method, route: call.route, status: call.status, latency_ms: call.latencyMs, remaining: call.rateLimitRemaining });
     try {
       store.recordApiCall(call);
     } catch (err) {

@@ -117,7 +117,10 @@ function describeIssue(issue: { code: string; path: PropertyKey[]; message: stri
     });
   }
   const key = base || '(root)';
-  const origin = origins.get(base) ?? [...origins.keys()].filter((k) => k.startsWith(base + '.')).map((k) => origins.get(k))[0] ?? 'config';
+  // The value's own origin, else the nearest enclosing key's (arrays are replaced whole), else a key below it.
+  let origin: string | undefined;
+  for (let parts = issue.path.map(String); parts.length && !origin; parts = parts.slice(0, -1)) origin = origins.get(parts.join('.'));
+  origin ??= [...origins.keys()].filter((k) => k.startsWith(base + '.')).map((k) => origins.get(k))[0] ?? 'config';
   return [`"${key}" (${origin}): ${issue.message}.`];
 }
 

@@ -192,6 +192,7 @@ export class Engine {
       const verdict = await this.considerResolution(tickId, narrative, evaluation.records, gates, signal);
       if (verdict) resolved.push(verdict);
       if (decision.action !== 'back') {
+        logger.debug('decision.skip', { narrative_id: narrative.id, p_true: round(decision.pTrue), edge: round(decision.edge), reason: decision.reasons[0] });
         skipped++;
         continue;
       }

@@ -103,4 +103,10 @@ describe('configuration', () => {
     expect(err.message).toContain('"webhook.publicUrl"');
     expect(err.message).toContain('"poll.cron"');
   });
+
+  it('names the file an array entry came from', () => {
+    const file = configFile({ strategies: [{ name: 'crowd', weight: -1 }] });
+    const err = failure({ configFile: file });
+    expect(err.message).toContain(`"strategies.0.weight" (config file ${file})`);
+  });
 });

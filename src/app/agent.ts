@@ -149,7 +149,13 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
       logger,
       outcomes: simTransport ? new SimOutcomeSource(simTransport) : new PortfolioOutcomeSource(api),
       sources: {
-        prices: strategyPriceView(prices.source, clock, logger, config.prices.maxAgeSeconds * 1000),
+        prices: strategyPriceView(prices.source, clock, logger, config.prices.maxAgeSeconds * 1000, (asset, t, price) => {
+          try {
+            store.recordPrice(asset, new Date(t).toISOString(), price);
+          } catch (err) {
+            logger.warn('store.price_not_recorded', { err });
+          }
+        }),
         ...(magus ? { magus: magus.source } : {}),
       },
     });

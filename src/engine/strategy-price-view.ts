@@ -9,7 +9,7 @@ import type { PricePoint, PriceSource } from '../ports/price-source.js';
 
 const HISTORY_REFRESH_MS = 60 * 60_000;
 
-export function strategyPriceView(source: PriceSource, clock: Clock, logger: Logger, maxAgeMs: number): StrategyPriceSource {
+export function strategyPriceView(source: PriceSource, clock: Clock, logger: Logger, maxAgeMs: number, onPrice?: (asset: string, t: number, price: number) => void): StrategyPriceSource {
   const spot = new Map<string, { at: number; price: number | null }>();
   const history = new Map<string, { at: number; since: number; points: PricePoint[] }>();
   const warned = new Set<string>();
@@ -29,6 +29,7 @@ export function strategyPriceView(source: PriceSource, clock: Clock, logger: Log
       try {
         price = await source.getPrice(asset);
         warned.delete(`${asset}:price`);
+        onPrice?.(asset, now, price);
       } catch (err) {
         warn(asset, 'price', err);
       }

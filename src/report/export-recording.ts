@@ -20,8 +20,12 @@ export function exportRecording(store: SqliteStore, out: string, range: ExportRa
   const snapshots = store.db
     .prepare(`SELECT narrative_id, observed_at, raw_json FROM narrative_snapshots WHERE observed_at <= ? ORDER BY observed_at, id`)
     .iterate(until) as IterableIterator<{ narrative_id: string; observed_at: string; raw_json: string }>;
+  const prices = store.db
+    .prepare(`SELECT asset, t, price FROM price_points WHERE t <= ? ORDER BY t, asset`)
+    .iterate(until) as IterableIterator<{ asset: string; t: string; price: number }>;
   const latest = new Map<string, string>();
   let pending = snapshots.next();
+  let price = prices.next();
 
   // Write to a temp file and rename, so an interrupted export never leaves a truncated recording behind.
   const tmp = join(dirname(out), `.${basename(out)}.${process.pid}.tmp`);
@@ -34,6 +38,16 @@ export function exportRecording(store: SqliteStore, out: string, range: ExportRa
         latest.set(pending.value.narrative_id, pending.value.raw_json);
         pending = snapshots.next();
       }
+      // price lines go before the poll that could see them, grouped by time
+      while (!price.done && price.value.t <= poll.observed_at) {
+        const t = price.value.t;
+        const group: Record<string, number> = {};
+        while (!price.done && price.value.t === t) {
+          group[price.value.asset] = price.value.price;
+          price = prices.next();
+        }
+        if (t >= since) bytes += writeSync(fd, `{"t":${JSON.stringify(t)},"prices":${JSON.stringify(group)}}\n`);
+      }
       const items = (JSON.parse(poll.narrative_ids) as string[]).map((id) => latest.get(id)).filter((raw): raw is string => raw !== undefined);
       const line = `{"t":${JSON.stringify(poll.observed_at)},"narratives":[${items.join(',')}]}\n`;
       bytes += writeSync(fd, line);
@@ -42,6 +56,10 @@ export function exportRecording(store: SqliteStore, out: string, range: ExportRa
     fsyncSync(fd);
   } finally {
     closeSync(fd);
+    // iterators left open keep the connection busy: end them
+    polls.return?.();
+    snapshots.return?.();
+    prices.return?.();
   }
   renameSync(tmp, out);
   return { polls: count, bytes };

@@ -314,6 +314,10 @@ export class SqliteStore implements Store, MagusUsageStore {
     );
   }
 
+  recordPrice(asset: string, t: string, price: number): void {
+    this.write(() => this.db.prepare('INSERT INTO price_points (asset, t, price) VALUES (?, ?, ?) ON CONFLICT DO NOTHING').run(asset, t, price));
+  }
+
   getMeta(key: string): string | null {
     return (this.db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(key) as string | undefined) ?? null;
   }

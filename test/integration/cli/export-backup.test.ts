@@ -17,7 +17,11 @@ describe('export and backup', () => {
     const exported = await runCli(['export', '--dry-run', '--data-dir', dir, '--out', out]);
     expect(exported.code).toBe(0);
     expect(exported.stdout).toMatch(/wrote 2 polls/);
-    const lines = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { t: string; narratives: Array<{ id: string }> });
+    const all = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { t: string; narratives?: Array<{ id: string }>; prices?: Record<string, number> });
+    const priceLines = all.filter((l) => l.prices);
+    expect(priceLines.length).toBeGreaterThan(0); // the prices price-threshold saw travel with the recording
+    expect(Object.values(priceLines[0]!.prices!).every((p) => p > 0)).toBe(true);
+    const lines = all.filter((l) => l.narratives) as Array<{ t: string; narratives: Array<{ id: string }> }>;
     expect(lines).toHaveLength(2);
     const db = new Database(join(dir, 'magma-dry-run.db'), { readonly: true });
     const polls = db.prepare('SELECT observed_at, narrative_ids FROM feed_polls ORDER BY tick_id').all() as Array<{ observed_at: string; narrative_ids: string }>;

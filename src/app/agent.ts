@@ -12,7 +12,7 @@ import { riskLimits } from '../core/risk.js';
 import { Engine } from '../engine/engine.js';
 import { loadStrategies } from '../engine/load-strategies.js';
 import { StrategyHost } from '../engine/strategy-host.js';
-import { DryRunExecutor } from '../executor/dry-run-executor.js';
+import { createExecutor } from '../executor/create-executor.js';
 import { HttpTransport } from '../http/transport.js';
 import type { Logger } from '../log/logger.js';
 import { HttpMagmaApi } from '../magma/http-magma-api.js';
@@ -115,8 +115,7 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
     logger.redactor.add(apiKey);
 
     const chain = new RpcChain({ transport: rpcTransport, commitment: config.rpc.commitment });
-    // Live backing arrives with the executor; until then every mode records decisions through the dry-run executor.
-    const executor = new DryRunExecutor(store, clock);
+    const executor = createExecutor({ config, store, chain, api, clock, logger, keypair });
     const engine = new Engine({
       clock, api, chain, executor, store, host: new StrategyHost(strategies), walletAddress,
       limits: riskLimits(config.risk),

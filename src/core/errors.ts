@@ -13,6 +13,7 @@ export const ERROR_CODES = {
   REGISTER_REFUSED: 'stop',
   DATA_DIR_UNWRITABLE: 'stop',
   STORE_FAILED: 'stop',
+  JOURNAL_CONFLICT: 'stop',
   STRATEGY_LOAD_FAILED: 'stop',
   MAGUS_UNAUTHORIZED: 'stop',
   MAGUS_INACTIVE: 'stop',
@@ -22,6 +23,7 @@ export const ERROR_CODES = {
   API_TIMEOUT: 'retry',
   NETWORK: 'retry',
   RPC_FAILED: 'retry',
+  BACKING_PENDING: 'retry',
   MAGUS_USAGE_LIMIT: 'retry',
   MAGUS_CREDIT_CAP: 'retry',
   MAGUS_AGENT_ERROR: 'retry',
@@ -37,6 +39,7 @@ export const ERROR_CODES = {
   MAGUS_BAD_REQUEST: 'skip',
   MAGUS_MALFORMED: 'skip',
   MAGUS_NOT_CONFIGURED: 'skip',
+  BACKING_REFUSED: 'skip',
   // the caller asked us to stop
   ABORTED: 'abort',
 } as const;

@@ -5,6 +5,7 @@ import { createAgent } from '../../app/agent.js';
 import { readStoredAgent } from '../../credentials/agent-key-file.js';
 import { runDaemon } from '../../engine/daemon.js';
 import { Simulator } from '../../sim/simulator.js';
+import { armRandomCrash } from '../../testing/crash-point.js';
 import { loadRuntime, type GlobalOptions } from '../runtime.js';
 import { onShutdown } from '../shutdown.js';
 
@@ -27,6 +28,7 @@ Examples:
   MAGMA_API_KEY=… magma-agent run            the daemon (under systemd: see docs/magma-agent.service)`)
     .action(async (_opts, cmd: Command) => {
       const opts = cmd.optsWithGlobals<RunOptions>();
+      armRandomCrash(); // crash tests only (MAGMA_CRASH_AT=random:SEED); nothing otherwise
       const { config, logger, loaded } = loadRuntime(opts);
       let sim: Simulator | null = null;
       const shutdown = onShutdown((name) => logger.info('shutdown.requested', { signal: name, msg: 'finishing the current step, then stopping' }));
@@ -49,7 +51,7 @@ Examples:
         });
         logger.info('agent.started', {
           wallet: agent.walletAddress, dry_run: agent.dryRun, db: agent.dbPath, api: config.api.url, key_source: agent.agentKey.source,
-          msg: agent.dryRun ? 'dry run: decisions are recorded, nothing is sent' : 'live backing is not in this build yet: decisions are recorded as dry-run',
+          msg: agent.dryRun ? 'dry run: decisions are recorded, nothing is sent' : 'live: backings are signed, sent, confirmed and reported from this wallet',
         });
         try {
           if (opts.once) {

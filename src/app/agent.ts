@@ -19,6 +19,7 @@ import { HttpMagmaApi } from '../magma/http-magma-api.js';
 import { rateBudgetFromConfig } from '../magma/rate-budget-from-config.js';
 import { createMagus } from '../magus/create-magus.js';
 import type { Clock } from '../ports/clock.js';
+import type { Executor } from '../ports/executor.js';
 import { isoNow } from '../ports/clock.js';
 import { SimOutcomeSource } from '../outcomes/sim-outcome-source.js';
 import { SqliteStore } from '../store/sqlite-store.js';
@@ -41,6 +42,7 @@ export interface AgentOptions {
 
 export interface Agent {
   engine: Engine;
+  executor: Executor;
   store: SqliteStore;
   clock: Clock;
   walletAddress: string;
@@ -129,7 +131,7 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
       ...(simTransport ? { outcomes: new SimOutcomeSource(simTransport) } : {}),
       ...(magus ? { sources: { magus: magus.source } } : {}),
     });
-    return { engine, store, clock, walletAddress, agentKey, dryRun: executor.dryRun, dbPath, close };
+    return { engine, executor, store, clock, walletAddress, agentKey, dryRun: executor.dryRun, dbPath, close };
   } catch (err) {
     await close();
     throw err;

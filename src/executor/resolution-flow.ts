@@ -13,6 +13,8 @@ import type { MagmaApi } from '../ports/magma-api.js';
 import { crashPoint } from '../testing/crash-point.js';
 import type { WriteGates } from './write-gates.js';
 
+const NOT_SENT = 'not sent: ';
+
 export interface ResolutionFlowOptions {
   journal: Journal;
   clock: Clock;
@@ -87,7 +89,7 @@ export class ResolutionFlow {
     } catch (err) {
       if (isMagmaError(err, 'ABORTED') || signal?.aborted) throw err;
       if (isMagmaError(err, 'API_BAD_REQUEST') || isMagmaError(err, 'API_NOT_FOUND')) {
-        const lost = row.attempts > 1 ? ' (an earlier attempt got no answer: it may have been accepted then)' : '';
+        const lost = row.attempts > 1 && !row.error?.startsWith(NOT_SENT) ? ' (an earlier attempt got no answer: it may have been accepted then)' : '';
         const message = `${errorMessage(err)}${lost}`.slice(0, 500);
         row = journal.transitionResolution(row, 'rejected', isoNow(clock), { error: message });
         log.warn('resolution.rejected', { msg: `MAGMA refused the verdict, a final answer: ${message}` });
@@ -95,7 +97,10 @@ export class ResolutionFlow {
       }
       if (isMagmaError(err) && err.consequence === 'stop') throw err;
       if (isMagmaError(err, 'PROTOCOL_HALTED')) gates.invalidate();
-      if (row.state === 'submitted') row = journal.transitionResolution(row, 'submitted', isoNow(clock), { error: errorMessage(err).slice(0, 500) });
+      // The client's own budget refuses before anything is sent; a server's answer (or none) means it may have arrived.
+      const unsent = isMagmaError(err, 'API_RATE_LIMITED') && err.details.status === undefined;
+      const error = `${unsent ? NOT_SENT : ''}${errorMessage(err)}`.slice(0, 500);
+      if (row.state === 'submitted') row = journal.transitionResolution(row, 'submitted', isoNow(clock), { error });
       log.warn('resolution.retry_later', { msg: `the verdict was not acknowledged (${errorMessage(err)}); it is sent again on the next tick` });
       return row;
     }

@@ -51,20 +51,24 @@ interface Chain {
   wallet: string;
 }
 
+const RESOLUTION_POINTS = ['resolution:intent', 'resolution:submitted', 'resolution:answered'];
+const VERDICT_STRATEGY = join(ROOT, 'test', 'fixtures', 'strategies', 'verdict.mjs');
+
 let agentSeq = 0;
-function newChain(): Chain {
+function newChain(kind: 'backing' | 'resolution' = 'backing'): Chain & { agentId: string } {
   const dir = mkdtempSync(join(tmpdir(), 'magma-crash-exec-'));
   const keypair = generateKeypairFile(join(dir, 'wallet.json'));
   const wallet = keypair.publicKey.toBase58();
   const apiKey = `mk_crash_${process.pid}_${++agentSeq}_${'x'.repeat(24)}`;
   sim.restoreAgent({ id: `ag_crash${agentSeq}`, apiKey, name: `crash-${agentSeq}`, description: null, walletAddress: wallet, createdAt: new Date(0).toISOString() });
   writeFileSync(join(dir, 'config.json'), JSON.stringify({
-    strategies: [{ path: GOOD_STRATEGY }],
+    strategies: [{ path: kind === 'backing' ? GOOD_STRATEGY : VERDICT_STRATEGY }],
+    resolution: { enabled: kind === 'resolution', minConfidence: 0.8, allowOwnPositions: false },
     risk: { maxStakeSol: 0.01, maxDailySol: 10, maxExposureSol: 10, maxOpenPositions: 12 },
     api: { rateLimits: { backing: { limit: 600, windowSeconds: 60 } } },
     backing: { pollMs: 20, resendMs: 60, confirmTimeoutSeconds: 20 },
   }));
-  return { dir, wallet, env: { ...envBase, MAGMA_KEYPAIR: join(dir, 'wallet.json'), MAGMA_API_KEY: apiKey, MAGMA_DATA_DIR: join(dir, 'data') } };
+  return { dir, wallet, agentId: `ag_crash${agentSeq}`, env: { ...envBase, MAGMA_KEYPAIR: join(dir, 'wallet.json'), MAGMA_API_KEY: apiKey, MAGMA_DATA_DIR: join(dir, 'data') } };
 }
 
 async function run(chain: Chain, crashAt: string | null) {
@@ -92,7 +96,8 @@ async function checkAfterKill(chain: Chain): Promise<string | null> {
       perIntent.set(id!, (perIntent.get(id!) ?? 0) + 1);
     }
     for (const [id, n] of perIntent) expect(n, `intent ${id} has ${n} transfers`).toBe(1);
-    const newest = db.prepare('SELECT state FROM backings ORDER BY id DESC LIMIT 1').pluck().get() as string | undefined;
+    // The newest intent that was not refused up front: where in its life the kill found it.
+    const newest = db.prepare(`SELECT state FROM backings WHERE error IS NULL OR state <> 'cancelled' ORDER BY id DESC LIMIT 1`).pluck().get() as string | undefined;
     return newest ?? null;
   } finally {
     db.close();
@@ -162,6 +167,37 @@ async function randomChain(seed: number): Promise<void> {
   await checkFinal(chain);
 }
 
+/** Verdicts: killed after the intent, after `submitted` is journaled, and after MAGMA answered; never sent twice. */
+async function resolutionChain(): Promise<void> {
+  const chain = newChain('resolution');
+  const check = () => {
+    const db = openDb(chain);
+    try {
+      expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+      const journaled = new Set(db.prepare('SELECT narrative_id FROM resolutions').pluck().all() as string[]);
+      const sent = sim.state.resolutions.filter((r) => r.agentId === chain.agentId).map((r) => r.narrativeId);
+      expect(new Set(sent).size).toBe(sent.length);
+      for (const n of sent) expect(journaled.has(n), `verdict on ${n} sent without a journal row`).toBe(true);
+      return db.prepare('SELECT state, error FROM resolutions').all() as Array<{ state: string; error: string | null }>;
+    } finally {
+      db.close();
+    }
+  };
+  for (const point of RESOLUTION_POINTS) {
+    const r = await run(chain, point);
+    expect(r.signal, `expected a kill at ${point}; exit ${r.code}\n${r.stderr}`).toBe('SIGKILL');
+    figures.kills++;
+    figures.byPoint[point] = (figures.byPoint[point] ?? 0) + 1;
+    check();
+  }
+  const clean = await run(chain, null);
+  expect(clean.code, clean.stderr).toBe(0);
+  const rows = check();
+  // A verdict whose answer was lost in the kill is sent again; MAGMA then says the narrative is resolved (404).
+  expect(rows.some((r) => r.state === 'rejected' && /may have been accepted then/.test(r.error ?? ''))).toBe(true);
+  expect(rows.filter((r) => r.state === 'accepted').length).toBeGreaterThan(0);
+}
+
 describe('crash tests: SIGKILL during backing, then restart', () => {
   beforeAll(async () => {
     const build = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs'), '--if-stale'], { cwd: ROOT, encoding: 'utf8' });
@@ -189,6 +225,7 @@ describe('crash tests: SIGKILL during backing, then restart', () => {
     const jobs: Array<() => Promise<void>> = [
       ...Array.from({ length: STATE_CHAINS }, () => stateChain),
       ...Array.from({ length: RANDOM_CHAINS }, (_, i) => () => randomChain(i + 1)),
+      resolutionChain,
     ];
     // Two chains at a time (one per core), each on its own wallet and data directory.
     const worker = async () => {

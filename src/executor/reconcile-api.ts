@@ -5,6 +5,7 @@ import { formatSol } from '../core/money.js';
 import type { Logger } from '../log/logger.js';
 import type { Journal } from '../ports/journal.js';
 import type { MagmaApi, Position } from '../ports/magma-api.js';
+import { portfolioAccounts } from './portfolio-accounting.js';
 
 export interface ReconcileSummary {
   journal: number;
@@ -50,8 +51,18 @@ export async function reconcileWithApi(o: { api: MagmaApi; journal: Journal; log
       for (const r of list.slice(listed)) summary.missingFromApi.push({ narrativeId: r.narrativeId, amountLamports: r.stakeLamports, signature: r.signature });
     }
   }
-  const openRows = rows.filter((r) => r.outcome === null).length;
-  summary.openMismatches = Math.abs(openRows - portfolio.positions.length);
+  // Open positions: the journal's unsettled confirmed backings against MAGMA's portfolio, narrative and amount.
+  const accounts = portfolioAccounts(journal, false);
+  const openApi = countBy(portfolio.positions, (p) => key(p.narrativeId, p.amountLamports));
+  const openJournal = countBy(accounts.open, (p) => key(p.narrativeId, p.stakeLamports));
+  const openDiffs: string[] = [];
+  for (const k of new Set([...openApi.keys(), ...openJournal.keys()])) {
+    const a = openApi.get(k)?.length ?? 0;
+    const j = openJournal.get(k)?.length ?? 0;
+    if (a !== j) openDiffs.push(`${k.split(':')[0]}: ${j} open in the journal, ${a} in MAGMA's portfolio`);
+  }
+  summary.openMismatches = openDiffs.length;
+  const openRows = accounts.open.length;
 
   for (const u of summary.unknownToJournal) {
     logger.error('reconcile.unknown_backing', {
@@ -66,7 +77,10 @@ export async function reconcileWithApi(o: { api: MagmaApi; journal: Journal; log
     });
   }
   if (summary.openMismatches) {
-    logger.warn('reconcile.open_positions', { journal_open: openRows, api_open: portfolio.positions.length, msg: 'open positions in the journal and in MAGMA\'s portfolio differ (settlements may still be on their way)' });
+    logger.warn('reconcile.open_positions', {
+      journal_open: openRows, api_open: portfolio.positions.length, journal_open_lamports: accounts.openStakeLamports, differences: openDiffs.slice(0, 20),
+      msg: 'open positions in the journal and in MAGMA\'s portfolio differ (a settlement may still be on its way)',
+    });
   }
   logger.info('reconcile.done', {
     journal: summary.journal, api: summary.api, differences: summary.unknownToJournal.length + summary.missingFromApi.length,

@@ -1,6 +1,15 @@
 // The live executor against the simulator: a tick backs, confirms and reports; the simulator's ledger matches the
 // journal exactly, transfer for transfer and report for report.
 import { afterEach, describe, expect, it } from 'vitest';
+import { payoutModel, settledPnlLamports } from '../../../src/core/payout.js';
+import { LiveExecutor } from '../../../src/executor/live-executor.js';
+import { portfolioAccounts } from '../../../src/executor/portfolio-accounting.js';
+import { SqliteJournal } from '../../../src/store/sqlite-journal.js';
+import { RpcChain } from '../../../src/chain/rpc-chain.js';
+import { signBackNarrative } from '../../../src/chain/sign-back-narrative.js';
+import { HttpTransport } from '../../../src/http/transport.js';
+import { loadKeypair } from '../../../src/wallet/keypair.js';
+import { dirname, join } from 'node:path';
 import { startLiveSim, type LiveSim } from '../../helpers/live-sim.js';
 
 let live: LiveSim | undefined;
@@ -60,5 +69,47 @@ describe('live backing against the simulator', () => {
     const rows = live.rows();
     const spent = rows.filter((r) => r.state === 'reported').reduce((a, r) => a + BigInt(r.stake_lamports as number), 0n);
     expect(spent).toBeLessThanOrEqual(600_000_000n);
+  });
+
+  it('accounts open stakes and settled profit and loss in lamports, and agrees with MAGMA\'s portfolio', async () => {
+    live = await startLiveSim();
+    await live.agent.engine.tick();
+    const journal = new SqliteJournal(live.agent.store);
+    const before = portfolioAccounts(journal, false);
+    expect(before.open.length).toBeGreaterThan(1);
+    expect(before.openStakeLamports).toBe(before.open.reduce((a, p) => a + p.stakeLamports, 0n));
+    const summary = await (live.agent.executor as LiveExecutor).reconcile();
+    expect(summary).toMatchObject({ unknownToJournal: [], missingFromApi: [], openMismatches: 0 });
+
+    const payout = payoutModel('current');
+    const [lost, won] = before.open;
+    live.agent.store.recordOutcome({ narrativeId: lost!.narrativeId, outcome: 'false', resolvedAt: null, source: 'test' }, '2026-01-05T00:00:00.000Z', (s, o) => settledPnlLamports(payout, s, o));
+    live.agent.store.recordOutcome({ narrativeId: won!.narrativeId, outcome: 'true', resolvedAt: null, source: 'test' }, '2026-01-05T00:00:00.000Z', (s, o) => settledPnlLamports(payout, s, o));
+    const after = portfolioAccounts(journal, false);
+    expect(after.settled).toHaveLength(2);
+    expect(after.realisedPnlLamports).toBe(settledPnlLamports(payout, lost!.stakeLamports, 'false') + settledPnlLamports(payout, won!.stakeLamports, 'true'));
+    expect(after.realisedPnlLamports < 0n).toBe(true); // a FALSE forfeits 35%, a TRUE gains a few percent
+    expect(after.openStakeLamports).toBe(before.openStakeLamports - lost!.stakeLamports - won!.stakeLamports);
+  });
+
+  it('logs loudly a backing MAGMA lists that the journal does not know (another client on this wallet)', async () => {
+    live = await startLiveSim({ flags: { 'risk.maxOpenPositions': 1 } });
+    await live.agent.engine.tick();
+    // Someone else signs with the same wallet, outside this agent.
+    const keypair = loadKeypair(join(dirname(live.agent.dbPath), 'wallet.json'));
+    const transport = new HttpTransport({ baseUrl: live.sim.urls.rpc, timeoutMs: 5_000 });
+    const chain = new RpcChain({ transport, commitment: 'confirmed' });
+    const n = live.sim.state.world.feed(50).find((x) => x.status === 'open' && !live!.rows().some((r) => r.narrative_id === x.id))!;
+    const bh = await chain.getLatestBlockhash();
+    const tx = signBackNarrative({ keypair, programId: live.sim.state.programId, narrativeId: n.id, lamports: 7_000_000n, deadlineUnix: BigInt(Math.floor(live.clock.now() / 1000) + 86_400), blockhash: bh.blockhash, lastValidBlockHeight: bh.lastValidBlockHeight, computeUnitLimit: 60_000, computeUnitPriceMicroLamports: 0 });
+    expect((await chain.sendTransaction(tx.wire)).ok).toBe(true);
+    await transport.close();
+    live.clock.advance(5_000);
+    const summary = await (live.agent.executor as LiveExecutor).reconcile();
+    expect(summary!.unknownToJournal).toEqual([{ narrativeId: n.id, amountLamports: 7_000_000n }]);
+    await new Promise((r) => setTimeout(r, 50));
+    const loud = live.logs.find((l) => l.message === 'reconcile.unknown_backing')!;
+    expect(loud.level).toBe('error');
+    expect(loud.msg).toMatch(/does not know: is another client using this wallet\?/);
   });
 });

@@ -232,6 +232,8 @@ describe('crash tests: SIGKILL during backing, then restart', () => {
       for (let job = jobs.shift(); job; job = jobs.shift()) await job();
     };
     await Promise.all([worker(), worker()]);
+    // A random moment can fall after a run has finished (a busy machine changes the timing): top up, bounded.
+    for (let extra = 0; figures.kills < MIN_KILLS && extra < 5; extra++) await randomChain(RANDOM_CHAINS + 1 + extra);
     expect(figures.kills).toBeGreaterThanOrEqual(MIN_KILLS);
     for (const p of STATE_POINTS) expect(figures.byPoint[p]).toBe(STATE_CHAINS);
     expect(figures.transfers).toBeGreaterThan(0);

@@ -176,6 +176,7 @@ export class LiveExecutor implements Executor {
 
   /** Why an intent should no longer be signed (gates, narrative state, balance); null when it is still wanted. */
   private async refusal(row: BackingRow, fresh: boolean, signal?: AbortSignal): Promise<string | null> {
+    if (row.wallet && row.wallet !== this.wallet) return `the intent was made for wallet ${row.wallet}, and this agent now signs with ${this.wallet}`;
     if (!fresh) {
       // The engine checked these a moment ago for a fresh intent; anything older is checked again.
       const gate = await this.gates.backing(signal);
@@ -308,7 +309,7 @@ export class LiveExecutor implements Executor {
           if (tries++ === 0) log.warn('backing.report_waiting', { tx: row.signature, msg: `the confirmed backing's report waits: ${gate.reason}` });
           waitMs = Math.max(backing.pollMs, 5_000);
         } else {
-          const ack = await api.reportBacking({ narrativeId: row.narrativeId, walletAddress: this.wallet, amountLamports: row.stakeLamports, txSignature: row.signature! }, signal);
+          const ack = await api.reportBacking({ narrativeId: row.narrativeId, walletAddress: row.wallet ?? this.wallet, amountLamports: row.stakeLamports, txSignature: row.signature! }, signal);
           crashPoint('backing:report-answered');
           journal.transition(row, 'reported', this.now(), { reportJson: JSON.stringify(ack), note: 'MAGMA acknowledged the report' });
           crashPoint('backing:reported');

@@ -159,4 +159,19 @@ describe('faults during a live backing', () => {
     await l.agent.executor.resumePending!();
     await expectReportedOnce(l);
   });
+
+  it('never signs an intent journaled for another wallet (the keypair was swapped): it is cancelled, saying why', async () => {
+    const { live: l } = await start();
+    const { SqliteJournal } = await import('../../../src/store/sqlite-journal.js');
+    const journal = new SqliteJournal(l.agent.store);
+    const tickId = l.agent.store.beginTick(isoNow(l.clock));
+    const n = l.sim.state.world.feed(50).find((x) => x.status === 'open')!;
+    const decisionId = l.agent.store.recordDecision(tickId, { narrativeId: n.id, action: 'back', stakeLamports: STAKE, pTrue: 0.9, confidence: 0.5, edge: 0.04, expectedValue: 0.01, reasons: [] }, false, isoNow(l.clock));
+    const now = isoNow(l.clock);
+    journal.openBacking({ intentKey: 'live:x', decisionId, narrativeId: n.id, category: n.category, stakeLamports: STAKE, dryRun: false, wallet: 'OtherWa11et1111111111111111111111111111111' }, { now, dayStart: now, since: now }, () => null);
+    await l.agent.executor.resumePending!();
+    expect(l.rows()[0]).toMatchObject({ state: 'cancelled' });
+    expect(String(l.rows()[0]!.error)).toMatch(/made for wallet OtherWa11et.* this agent now signs with/);
+    expect((await walletTransfers(l)).transfers).toEqual([]);
+  });
 });

@@ -53,6 +53,8 @@ const DEADLINE_SECONDS = 7n * 86_400n;
 /** Lamports kept aside for the fee when checking the balance (5000 per signature plus the priority fee). */
 const FEE_ALLOWANCE = 100_000n;
 const PREFLIGHT = 'preflight refused: ';
+/** Consecutive failed polls after which a wait for confirmation is left to the next tick. */
+const MAX_RPC_FAILURES_PER_WAIT = 10;
 
 type Confirmation = 'confirmed' | 'failed' | 'expired' | 'pending';
 
@@ -268,6 +270,8 @@ export class LiveExecutor implements Executor {
         if (rpcFailures++ === 0) {
           log.warn('rpc.unavailable', { tx: sig, state: row.state, msg: `the Solana RPC did not answer (${errorMessage(err)}); the transaction stays ${row.state} and is checked again` });
         }
+        // A long outage should not hold the whole tick: the row stays in flight and the next tick looks again.
+        if (rpcFailures >= MAX_RPC_FAILURES_PER_WAIT) return 'pending';
       }
       if (clock.now() >= until) return 'pending';
       try {
@@ -306,8 +310,9 @@ export class LiveExecutor implements Executor {
       try {
         const gate = await this.gates.backing(signal);
         if (!gate.open) {
-          if (tries++ === 0) log.warn('backing.report_waiting', { tx: row.signature, msg: `the confirmed backing's report waits: ${gate.reason}` });
-          waitMs = Math.max(backing.pollMs, 5_000);
+          // A closed gate can last hours: the tick goes on, and every later tick tries again.
+          log.warn('backing.report_waiting', { tx: row.signature, msg: `the confirmed backing's report waits: ${gate.reason}` });
+          return false;
         } else {
           const ack = await api.reportBacking({ narrativeId: row.narrativeId, walletAddress: row.wallet ?? this.wallet, amountLamports: row.stakeLamports, txSignature: row.signature! }, signal);
           crashPoint('backing:report-answered');

@@ -156,6 +156,7 @@ describe('faults during a live backing', () => {
     expect(tick.backed).toEqual([]);
     clock.hooks.length = 0;
     applyFaults(l.sim.state, { halted: [] });
+    l.clock.advance(60_000); // the next tick
     await l.agent.executor.resumePending!();
     await expectReportedOnce(l);
   });

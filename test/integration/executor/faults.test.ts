@@ -37,8 +37,8 @@ async function start(flags: Record<string, unknown> = {}) {
 const STAKE = 100_000_000n;
 
 /** Backs the first open narrative through the executor, as the engine would after deciding to. */
-async function backOne(l: LiveSim, stake = STAKE) {
-  const n = l.sim.state.world.feed(50).find((x) => x.status === 'open' || x.status === 'live')!;
+async function backOne(l: LiveSim, stake = STAKE, id?: string) {
+  const n = id ? l.sim.state.world.get(id)! : l.sim.state.world.feed(50).find((x) => x.status === 'open' || x.status === 'live')!;
   const narrative: Narrative = {
     id: n.id, title: n.title, thesis: n.thesis, category: n.category, oracleStatus: n.status, totalBackedLamports: n.totalBackedLamports,
     backerCount: n.backerCount, challengeCount: n.challengeCount, createdAt: new Date(n.createdAt).toISOString(),
@@ -174,5 +174,17 @@ describe('faults during a live backing', () => {
     expect(l.rows()[0]).toMatchObject({ state: 'cancelled' });
     expect(String(l.rows()[0]!.error)).toMatch(/made for wallet OtherWa11et.* this agent now signs with/);
     expect((await walletTransfers(l)).transfers).toEqual([]);
+  });
+
+  it('a transaction the node refuses (the narrative closed meanwhile): failed once its blockhash expired, nothing moved', async () => {
+    const { live: l } = await start({ 'backing.confirmTimeoutSeconds': 600 });
+    const n = l.sim.state.world.feed(50).find((x) => x.status === 'open' || x.status === 'live')!;
+    l.sim.state.world.resolveByVerdict(n.id, 'true', l.clock.now()); // after the engine decided, before the send
+    const result = await backOne(l, STAKE, n.id);
+    expect(result.state).toBe('failed');
+    expect(said(l, 'backing.rejected')[0]).toMatch(/node refused the transaction .*waiting for its blockhash to expire before calling it failed/);
+    expect(said(l, 'backing.failed')[0]).toMatch(/refused the transaction and its blockhash has expired: nothing moved/);
+    expect((await walletTransfers(l)).transfers).toEqual([]);
+    expect(l.rows()[0]!.sign_count).toBe(1); // a refusal is never signed again
   });
 });

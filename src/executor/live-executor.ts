@@ -142,6 +142,7 @@ export class LiveExecutor implements Executor {
           const why = await this.refusal(row, ctx.fresh, signal);
           if (why) {
             row = this.o.journal.transition(row, 'cancelled', this.now(), { error: why, note: why });
+            crashPoint('backing:cancelled');
             log.warn('backing.cancelled', { msg: `not backing after all: ${why}` });
             return row;
           }
@@ -252,6 +253,7 @@ export class LiveExecutor implements Executor {
           seen = true;
           if (status.err) {
             journal.transition(row, 'failed', this.now(), { slot: status.slot, error: `landed but failed: ${JSON.stringify(status.err).slice(0, 300)}`, note: 'landed with an error: only the fee was charged' });
+            crashPoint('backing:failed');
             log.warn('backing.failed', { tx: sig, msg: 'the transaction landed but failed: only the fee was charged, no stake moved' });
             return 'failed';
           }
@@ -288,14 +290,18 @@ export class LiveExecutor implements Executor {
     const tx = row.signature;
     if (row.error?.startsWith(PREFLIGHT)) {
       log.warn('backing.failed', { tx, msg: `the node refused the transaction and its blockhash has expired: nothing moved (${row.error.slice(PREFLIGHT.length, 200)})` });
-      return journal.transition(row, 'failed', this.now(), { note: `${row.error}; blockhash expired, nothing moved` });
+      const failed = journal.transition(row, 'failed', this.now(), { note: `${row.error}; blockhash expired, nothing moved` });
+      crashPoint('backing:failed');
+      return failed;
     }
     const why = row.signCount >= backing.maxSignings
       ? `signed ${row.signCount} times and never landed (backing.maxSignings ${backing.maxSignings})`
       : await this.refusal(row, false, signal);
     if (why) {
       log.warn('backing.expired', { tx, msg: `the transaction's blockhash expired without it landing, so nothing moved; not signing again: ${why}` });
-      return journal.transition(row, 'expired', this.now(), { error: why, note: `expired; ${why}` });
+      const expired = journal.transition(row, 'expired', this.now(), { error: why, note: `expired; ${why}` });
+      crashPoint('backing:expired');
+      return expired;
     }
     log.info('backing.expired_attempt', { tx, msg: 'the transaction\'s blockhash expired without it landing (nothing moved); the intent is still wanted, signing again' });
     return this.sign(row, signal);

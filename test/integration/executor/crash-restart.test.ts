@@ -20,8 +20,8 @@ const STATE_POINTS = [
   'backing:intent', 'backing:signed', 'backing:send-answered', 'backing:sent', 'backing:confirmed', 'backing:report-answered', 'backing:reported',
 ];
 const STATE_CHAINS = 5; // 5 × 7 = 35 kills at named points
-const RANDOM_CHAINS = 3;
-const RANDOM_KILLS_PER_CHAIN = 6; // + 18 (or more) at random moments
+const RANDOM_CHAINS = 6;
+const RANDOM_KILLS_PER_CHAIN = 3; // + 18 (or more) at random moments, each chain on a fresh wallet
 const MIN_KILLS = 50;
 
 interface Figures {
@@ -55,18 +55,19 @@ const RESOLUTION_POINTS = ['resolution:intent', 'resolution:submitted', 'resolut
 const VERDICT_STRATEGY = join(ROOT, 'test', 'fixtures', 'strategies', 'verdict.mjs');
 
 let agentSeq = 0;
-function newChain(kind: 'backing' | 'resolution' = 'backing'): Chain & { agentId: string } {
+function newChain(kind: 'backing' | 'resolution' | 'random' = 'backing'): Chain & { agentId: string } {
   const dir = mkdtempSync(join(tmpdir(), 'magma-crash-exec-'));
   const keypair = generateKeypairFile(join(dir, 'wallet.json'));
   const wallet = keypair.publicKey.toBase58();
   const apiKey = `mk_crash_${process.pid}_${++agentSeq}_${'x'.repeat(24)}`;
   sim.restoreAgent({ id: `ag_crash${agentSeq}`, apiKey, name: `crash-${agentSeq}`, description: null, walletAddress: wallet, createdAt: new Date(0).toISOString() });
   writeFileSync(join(dir, 'config.json'), JSON.stringify({
-    strategies: [{ path: kind === 'backing' ? GOOD_STRATEGY : VERDICT_STRATEGY }],
+    strategies: [{ path: kind === 'resolution' ? VERDICT_STRATEGY : GOOD_STRATEGY }],
     resolution: { enabled: kind === 'resolution', minConfidence: 0.8, allowOwnPositions: false },
     risk: { maxStakeSol: 0.01, maxDailySol: 10, maxExposureSol: 10, maxOpenPositions: 12 },
     api: { rateLimits: { backing: { limit: 600, windowSeconds: 60 } } },
-    backing: { pollMs: 20, resendMs: 60, confirmTimeoutSeconds: 20 },
+    // Random chains poll slower so that a random moment often falls while a transaction is in flight.
+    backing: kind === 'random' ? { pollMs: 150, resendMs: 300, confirmTimeoutSeconds: 20 } : { pollMs: 20, resendMs: 60, confirmTimeoutSeconds: 20 },
   }));
   return { dir, wallet, agentId: `ag_crash${agentSeq}`, env: { ...envBase, MAGMA_KEYPAIR: join(dir, 'wallet.json'), MAGMA_API_KEY: apiKey, MAGMA_DATA_DIR: join(dir, 'data') } };
 }
@@ -147,10 +148,10 @@ async function stateChain(): Promise<void> {
 }
 
 async function randomChain(seed: number): Promise<void> {
-  const chain = newChain();
+  const chain = newChain('random');
   let kills = 0;
   for (let i = 0; kills < RANDOM_KILLS_PER_CHAIN && i < RANDOM_KILLS_PER_CHAIN * 3; i++) {
-    const r = await run(chain, `random:${seed * 100 + i}:1600`);
+    const r = await run(chain, `random:${seed * 100 + i}:2500`);
     if (r.signal === 'SIGKILL') {
       kills++;
       figures.kills++;

@@ -1,7 +1,7 @@
 // Solana JSON-RPC over the shared HTTP transport: only the methods PROTOCOL.md lists, so a loopback fake can serve them.
 import { isMagmaError, MagmaError } from '../core/errors.js';
 import type { HttpTransport } from '../http/transport.js';
-import type { Chain, Commitment, LatestBlockhash, SendOutcome, SignatureStatus } from '../ports/chain.js';
+import type { Commitment, LatestBlockhash, SendOutcome, SignatureStatus, TransactionChain } from '../ports/chain.js';
 
 export interface RpcChainOptions {
   transport: HttpTransport;
@@ -10,7 +10,7 @@ export interface RpcChainOptions {
 
 let nextId = 1;
 
-export class RpcChain implements Chain {
+export class RpcChain implements TransactionChain {
   constructor(private readonly options: RpcChainOptions) {}
 
   async rpc<T>(method: string, params: unknown[], signal?: AbortSignal, idempotent = true): Promise<T> {

@@ -4,7 +4,7 @@ import type { Keypair } from '@solana/web3.js';
 import type { Config } from '../config/schema.js';
 import { riskLimits } from '../core/risk.js';
 import type { Logger } from '../log/logger.js';
-import type { Chain } from '../ports/chain.js';
+import type { TransactionChain } from '../ports/chain.js';
 import { startOfUtcDay, type Clock } from '../ports/clock.js';
 import type { Executor } from '../ports/executor.js';
 import type { MagmaApi } from '../ports/magma-api.js';
@@ -16,7 +16,7 @@ import { LiveExecutor } from './live-executor.js';
 export interface CreateExecutorOptions {
   config: Config;
   store: SqliteStore;
-  chain: Chain;
+  chain: TransactionChain;
   api: MagmaApi;
   clock: Clock;
   logger: Logger;

@@ -12,7 +12,7 @@ import { errorMessage, isMagmaError, MagmaError } from '../core/errors.js';
 import { formatSol } from '../core/money.js';
 import type { RiskLimits } from '../core/risk.js';
 import type { Logger } from '../log/logger.js';
-import type { Chain } from '../ports/chain.js';
+import type { TransactionChain } from '../ports/chain.js';
 import { isoNow, startOfUtcDay, type Clock } from '../ports/clock.js';
 import type { ExecutionRequest, ExecutionResult, Executor, ResolutionRequest, ResolutionResult } from '../ports/executor.js';
 import { FINAL_BACKING_STATES, type BackingRow, type Journal } from '../ports/journal.js';
@@ -36,7 +36,7 @@ export interface BackingSettings {
 
 export interface LiveExecutorOptions {
   journal: Journal;
-  chain: Chain;
+  chain: TransactionChain;
   api: MagmaApi;
   clock: Clock;
   logger: Logger;

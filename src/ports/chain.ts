@@ -25,9 +25,14 @@ export type SendOutcome =
   | { ok: true; signature: string }
   | { ok: false; kind: 'already-processed' | 'blockhash-not-found' | 'rejected'; message: string };
 
+/** What the engine reads (backtests serve it from a virtual wallet). */
 export interface Chain {
   getBalance(address: string, signal?: AbortSignal): Promise<bigint>;
   getBlockHeight(signal?: AbortSignal, commitment?: Commitment): Promise<number>;
+}
+
+/** What the live executor needs on top: a blockhash, sending signed bytes, and their statuses. */
+export interface TransactionChain extends Chain {
   getLatestBlockhash(signal?: AbortSignal, commitment?: Commitment): Promise<LatestBlockhash>;
   sendTransaction(wire: Uint8Array, signal?: AbortSignal): Promise<SendOutcome>;
   getSignatureStatuses(signatures: readonly string[], signal?: AbortSignal): Promise<Array<SignatureStatus | null>>;

@@ -73,8 +73,12 @@ describe('live backing against the simulator', () => {
 
   it('accounts open stakes and settled profit and loss in lamports, and agrees with MAGMA\'s portfolio', async () => {
     live = await startLiveSim();
-    await live.agent.engine.tick();
     const journal = new SqliteJournal(live.agent.store);
+    // Backings per tick are bounded by the per-wallet rate: a few ticks a minute apart give a few positions.
+    for (let i = 0; i < 5 && portfolioAccounts(journal, false).open.length < 2; i++) {
+      await live.agent.engine.tick();
+      live.clock.advance(60_000);
+    }
     const before = portfolioAccounts(journal, false);
     expect(before.open.length).toBeGreaterThan(1);
     expect(before.openStakeLamports).toBe(before.open.reduce((a, p) => a + p.stakeLamports, 0n));

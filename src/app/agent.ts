@@ -12,13 +12,14 @@ import { riskLimits } from '../core/risk.js';
 import { Engine } from '../engine/engine.js';
 import { loadStrategies } from '../engine/load-strategies.js';
 import { StrategyHost } from '../engine/strategy-host.js';
-import { DryRunExecutor } from '../executor/dry-run-executor.js';
+import { createExecutor } from '../executor/create-executor.js';
 import { HttpTransport } from '../http/transport.js';
 import type { Logger } from '../log/logger.js';
 import { HttpMagmaApi } from '../magma/http-magma-api.js';
 import { rateBudgetFromConfig } from '../magma/rate-budget-from-config.js';
 import { createMagus } from '../magus/create-magus.js';
 import type { Clock } from '../ports/clock.js';
+import type { Executor } from '../ports/executor.js';
 import type { MagmaApi } from '../ports/magma-api.js';
 import { isoNow } from '../ports/clock.js';
 import { PortfolioOutcomeSource } from '../outcomes/portfolio-outcome-source.js';
@@ -49,6 +50,7 @@ export interface AgentOptions {
 export interface Agent {
   engine: Engine;
   api: MagmaApi;
+  executor: Executor;
   store: SqliteStore;
   clock: Clock;
   walletAddress: string;
@@ -134,8 +136,7 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
     logger.redactor.add(apiKey);
 
     const chain = new RpcChain({ transport: rpcTransport, commitment: config.rpc.commitment });
-    // Live backing arrives with the executor; until then every mode records decisions through the dry-run executor.
-    const executor = new DryRunExecutor(store, clock);
+    const executor = createExecutor({ config, store, chain, api, clock, logger, keypair });
     const engine = new Engine({
       clock, api, chain, executor, store, host: new StrategyHost(strategies), walletAddress,
       limits: riskLimits(config.risk),
@@ -159,7 +160,7 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
         ...(magus ? { magus: magus.source } : {}),
       },
     });
-    return { engine, api, store, clock, walletAddress, agentKey, dryRun: executor.dryRun, dbPath, close };
+    return { engine, api, executor, store, clock, walletAddress, agentKey, dryRun: executor.dryRun, dbPath, close };
   } catch (err) {
     await close();
     throw err;

@@ -1,7 +1,7 @@
 // Solana JSON-RPC over the shared HTTP transport: only the methods PROTOCOL.md lists, so a loopback fake can serve them.
-import { MagmaError } from '../core/errors.js';
+import { isMagmaError, MagmaError } from '../core/errors.js';
 import type { HttpTransport } from '../http/transport.js';
-import type { Chain } from '../ports/chain.js';
+import type { Commitment, LatestBlockhash, SendOutcome, SignatureStatus, TransactionChain } from '../ports/chain.js';
 
 export interface RpcChainOptions {
   transport: HttpTransport;
@@ -10,7 +10,7 @@ export interface RpcChainOptions {
 
 let nextId = 1;
 
-export class RpcChain implements Chain {
+export class RpcChain implements TransactionChain {
   constructor(private readonly options: RpcChainOptions) {}
 
   async rpc<T>(method: string, params: unknown[], signal?: AbortSignal, idempotent = true): Promise<T> {
@@ -27,7 +27,7 @@ export class RpcChain implements Chain {
     }
     if (body.error) {
       throw new MagmaError('RPC_FAILED', `Solana RPC ${method} failed: ${body.error.message ?? 'unknown error'} (code ${body.error.code ?? '?'}).`, {
-        details: { method, rpcCode: body.error.code },
+        details: { method, rpcCode: body.error.code, rpcMessage: String(body.error.message ?? '').slice(0, 500) },
       });
     }
     if (!('result' in body)) throw new MagmaError('RPC_FAILED', `Solana RPC ${method} answered without a result.`, { details: { method } });
@@ -42,9 +42,48 @@ export class RpcChain implements Chain {
     return BigInt(r.value);
   }
 
-  async getBlockHeight(signal?: AbortSignal): Promise<number> {
-    const h = await this.rpc<number>('getBlockHeight', [{ commitment: this.options.commitment }], signal);
+  async getBlockHeight(signal?: AbortSignal, commitment: Commitment = this.options.commitment): Promise<number> {
+    const h = await this.rpc<number>('getBlockHeight', [{ commitment }], signal);
     if (typeof h !== 'number') throw new MagmaError('RPC_FAILED', 'Solana RPC getBlockHeight answered with a value that is not a number.');
     return h;
+  }
+
+  async getLatestBlockhash(signal?: AbortSignal, commitment: Commitment = this.options.commitment): Promise<LatestBlockhash> {
+    const r = await this.rpc<{ value?: { blockhash?: unknown; lastValidBlockHeight?: unknown } }>('getLatestBlockhash', [{ commitment }], signal);
+    const v = r?.value;
+    if (typeof v?.blockhash !== 'string' || typeof v.lastValidBlockHeight !== 'number' || !Number.isSafeInteger(v.lastValidBlockHeight)) {
+      throw new MagmaError('RPC_FAILED', 'Solana RPC getLatestBlockhash answered without a blockhash and lastValidBlockHeight.');
+    }
+    return { blockhash: v.blockhash, lastValidBlockHeight: v.lastValidBlockHeight };
+  }
+
+  /** Sends signed bytes as base64 (a node decodes base58 unless told), with preflight, never retried here. */
+  async sendTransaction(wire: Uint8Array, signal?: AbortSignal): Promise<SendOutcome> {
+    const config = { encoding: 'base64', skipPreflight: false, preflightCommitment: this.options.commitment, maxRetries: 0 };
+    try {
+      const signature = await this.rpc<string>('sendTransaction', [Buffer.from(wire).toString('base64'), config], signal, false);
+      if (typeof signature !== 'string') throw new MagmaError('RPC_FAILED', 'Solana RPC sendTransaction answered without a signature.');
+      return { ok: true, signature };
+    } catch (err) {
+      // Only a JSON-RPC error is the node's verdict on the transaction; anything else leaves its fate unknown.
+      if (!isMagmaError(err, 'RPC_FAILED') || err.details.rpcCode === undefined) throw err;
+      const message = String(err.details.rpcMessage ?? err.message);
+      if (/already been processed/i.test(message)) return { ok: false, kind: 'already-processed', message };
+      if (/blockhash not found/i.test(message)) return { ok: false, kind: 'blockhash-not-found', message };
+      return { ok: false, kind: 'rejected', message };
+    }
+  }
+
+  async getSignatureStatuses(signatures: readonly string[], signal?: AbortSignal): Promise<Array<SignatureStatus | null>> {
+    const r = await this.rpc<{ value?: unknown }>('getSignatureStatuses', [signatures, { searchTransactionHistory: true }], signal);
+    if (!Array.isArray(r?.value) || r.value.length !== signatures.length) {
+      throw new MagmaError('RPC_FAILED', 'Solana RPC getSignatureStatuses answered with a list that does not match the signatures asked.');
+    }
+    return r.value.map((s: unknown) => {
+      if (s === null || typeof s !== 'object') return null;
+      const o = s as { slot?: unknown; confirmations?: unknown; err?: unknown; confirmationStatus?: unknown };
+      const status = o.confirmationStatus === 'processed' || o.confirmationStatus === 'confirmed' || o.confirmationStatus === 'finalized' ? o.confirmationStatus : null;
+      return { slot: Number(o.slot ?? 0), confirmations: typeof o.confirmations === 'number' ? o.confirmations : null, err: o.err ?? null, confirmationStatus: status };
+    });
   }
 }

@@ -79,7 +79,22 @@ export const configSchema = z.strictObject({
     trueFeeRate: nonNegative('payout.trueFeeRate').max(1).optional(),
     falseLossRate: nonNegative('payout.falseLossRate').max(1).optional(),
   }),
-  backing: z.strictObject({ programId: z.string().regex(/^[1-9A-HJ-NP-Za-km-z]{32,44}$/, 'must be a base58 program id') }),
+  backing: z.strictObject({
+    programId: z.string().regex(/^[1-9A-HJ-NP-Za-km-z]{32,44}$/, 'must be a base58 program id'),
+    /** Compute units the transaction may use (back_narrative needs a few tens of thousands). */
+    computeUnitLimit: z.number().int().min(1_000).max(1_400_000),
+    /** Priority fee in micro-lamports per compute unit (fee = limit × price / 10^6 lamports). */
+    priorityFeeMicroLamports: z.number().int().min(0).max(10_000_000, 'above 10,000,000 micro-lamports per unit the fee gets silly'),
+    /** How often a transaction in flight is polled (getSignatureStatuses, getBlockHeight) and its bytes resent. */
+    pollMs: z.number().int().min(10).max(60_000),
+    resendMs: z.number().int().min(10).max(60_000),
+    /** How long one tick waits for a backing to confirm and be reported; what is left resumes on the next tick. */
+    confirmTimeoutSeconds: z.number().min(1).max(900),
+    /** How many times one intent may be signed (each new signing only after the previous one provably expired). */
+    maxSignings: z.number().int().min(1).max(10),
+    /** Backings per minute per wallet (the documented limit is ~10). */
+    maxPerMinute: z.number().int().min(1).max(10, 'MAGMA allows about 10 backings a minute per wallet'),
+  }),
   webhook: z.strictObject({
     enabled: z.boolean(),
     publicUrl: url.nullable(),

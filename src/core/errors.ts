@@ -15,6 +15,7 @@ export const ERROR_CODES = {
   INSTANCE_RUNNING: 'stop',
   USAGE: 'stop',
   STORE_FAILED: 'stop',
+  JOURNAL_CONFLICT: 'stop',
   STRATEGY_LOAD_FAILED: 'stop',
   WEBHOOK_BIND_FAILED: 'stop',
   METRICS_BIND_FAILED: 'stop',
@@ -26,6 +27,7 @@ export const ERROR_CODES = {
   API_TIMEOUT: 'retry',
   NETWORK: 'retry',
   RPC_FAILED: 'retry',
+  BACKING_PENDING: 'retry',
   MAGUS_USAGE_LIMIT: 'retry',
   MAGUS_CREDIT_CAP: 'retry',
   MAGUS_AGENT_ERROR: 'retry',
@@ -41,6 +43,7 @@ export const ERROR_CODES = {
   MAGUS_BAD_REQUEST: 'skip',
   MAGUS_MALFORMED: 'skip',
   MAGUS_NOT_CONFIGURED: 'skip',
+  BACKING_REFUSED: 'skip',
   // the caller asked us to stop
   ABORTED: 'abort',
 } as const;

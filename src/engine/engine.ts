@@ -160,6 +160,8 @@ export class Engine {
     const gates = evaluateGates({ status, terms, flags });
     if (!gates.backing.open) logger.warn('gate.closed', { gate: 'backing', reason: gates.backing.reason });
     if (balance instanceof Error) logger.warn('balance.unknown', { msg: balance.message });
+    // What a crash or the last tick left in flight goes on first (crash-only: start-up is just the first tick).
+    await executor.resumePending?.(signal);
 
     const feed = await api.feed(signal); // without a feed there is nothing to decide: the tick fails
     for (const d of feed.dropped) logger.warn('feed.item_dropped', { index: d.index, narrative_id: d.id, reason: d.reason });
@@ -197,7 +199,8 @@ export class Engine {
         continue;
       }
       const result = await executor.execute({ decision, decisionId, narrative }, signal);
-      backed.push(decision);
+      if (result.state !== 'cancelled') backed.push(decision);
+      else skipped++;
       logger.info('decision.back', {
         narrative_id: narrative.id, title: narrative.title.slice(0, 80), p_true: round(decision.pTrue), edge: round(decision.edge),
         amount_lamports: decision.stakeLamports, stake: formatSol(decision.stakeLamports), state: result.state, dry_run: executor.dryRun,

@@ -135,7 +135,7 @@ export class HttpTransport {
 
   private async backoff(attempt: number, signal?: AbortSignal): Promise<void> {
     const cap = (this.options.backoffMs ?? 250) * 2 ** attempt;
-    await (this.options.sleep ?? realSleep)(Math.random() * cap, signal).catch((reason) => {
+    await (this.options.sleep ?? realSleep)(Math.floor(Math.random() * cap), signal).catch((reason) => {
       throw new MagmaError('ABORTED', 'request cancelled while waiting to retry.', { cause: reason });
     });
   }

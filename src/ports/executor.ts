@@ -12,6 +12,7 @@ export interface ExecutionRequest {
 
 export interface ExecutionResult {
   backingId: number;
+  /** The journal state the backing reached: reported (or simulated) when done, cancelled when refused. */
   state: string;
 }
 
@@ -32,4 +33,9 @@ export interface Executor {
   execute(req: ExecutionRequest, signal?: AbortSignal): Promise<ExecutionResult>;
   /** Submits (or, dry, records) an oracle verdict the engine decided on; idempotent per narrative. */
   submitResolution(req: ResolutionRequest, signal?: AbortSignal): Promise<ResolutionResult>;
+  /**
+   * Drives every journal row not in a final state on from the chain's and the API's view (start-up reconciliation
+   * and the start of every tick share this one path). Executors with nothing in flight leave it out.
+   */
+  resumePending?(signal?: AbortSignal): Promise<void>;
 }

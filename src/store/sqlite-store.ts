@@ -97,6 +97,10 @@ export class SqliteStore implements Store, MagusUsageStore {
   }
 
   /** Runs a write; SQLite failures become STORE_FAILED with what to do. */
+  runWrite<T>(fn: () => T): T {
+    return this.write(fn);
+  }
+
   private write<T>(fn: () => T): T {
     try {
       return fn();

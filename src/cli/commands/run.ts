@@ -19,6 +19,7 @@ import { ensureWebhookRegistered } from '../../webhook/ensure-webhook.js';
 import { WebhookReceiver } from '../../webhook/receiver.js';
 import { webhookToken } from '../../webhook/webhook-token.js';
 import { Simulator } from '../../sim/simulator.js';
+import { armRandomCrash } from '../../testing/crash-point.js';
 import { loadRuntime, type GlobalOptions } from '../runtime.js';
 import { onShutdown } from '../shutdown.js';
 
@@ -41,6 +42,7 @@ Examples:
   MAGMA_API_KEY=… magma-agent run            the daemon (under systemd: see docs/magma-agent.service)`)
     .action(async (_opts, cmd: Command) => {
       const opts = cmd.optsWithGlobals<RunOptions>();
+      armRandomCrash(); // crash tests only (MAGMA_CRASH_AT=random:SEED); nothing otherwise
       const { config, logger, loaded } = loadRuntime(opts);
       let sim: Simulator | null = null;
       let lock: InstanceLock | null = null;
@@ -75,7 +77,7 @@ Examples:
         });
         logger.info('agent.started', {
           wallet: agent.walletAddress, dry_run: agent.dryRun, db: agent.dbPath, api: config.api.url, key_source: agent.agentKey.source,
-          msg: agent.dryRun ? 'dry run: decisions are recorded, nothing is sent' : 'live backing is not in this build yet: decisions are recorded as dry-run',
+          msg: agent.dryRun ? 'dry run: decisions are recorded, nothing is sent' : 'live: backings are signed, sent, confirmed and reported from this wallet',
         });
         try {
           if (opts.once) {

@@ -1,0 +1,108 @@
+// Oracle verdicts (POST /v1/agent/resolve), journaled and idempotent per narrative: intent → submitted → accepted |
+// rejected. The executor re-checks what the engine decided (the 0.7 floor and resolution.minConfidence, evidence cut
+// to 1,000 characters, the oracle gate, no verdict on a narrative the wallet holds unless allowed); 400 and 404 are
+// final answers, anything else leaves the row submitted and it is sent again later. Dry-run records the same row
+// and moves it to simulated.
+import { PROTOCOL_MIN_RESOLUTION_CONFIDENCE, truncateEvidence, type ResolutionPolicy } from '../core/decide-resolution.js';
+import { errorMessage, isMagmaError } from '../core/errors.js';
+import type { Logger } from '../log/logger.js';
+import { isoNow, type Clock } from '../ports/clock.js';
+import type { ResolutionRequest, ResolutionResult } from '../ports/executor.js';
+import { FINAL_RESOLUTION_STATES, type Journal, type ResolutionRow } from '../ports/journal.js';
+import type { MagmaApi } from '../ports/magma-api.js';
+import { crashPoint } from '../testing/crash-point.js';
+import type { WriteGates } from './write-gates.js';
+
+const NOT_SENT = 'not sent: ';
+
+export interface ResolutionFlowOptions {
+  journal: Journal;
+  clock: Clock;
+  logger: Logger;
+  policy: ResolutionPolicy;
+  dryRun: boolean;
+  /** Live only. */
+  api?: MagmaApi;
+  gates?: WriteGates;
+  /** Whether the wallet holds a position in the narrative (from the journal). */
+  holds?: (narrativeId: string) => boolean;
+}
+
+export class ResolutionFlow {
+  constructor(private readonly o: ResolutionFlowOptions) {}
+
+  /** Why the verdict must not be sent, or null. */
+  private refusal(req: ResolutionRequest): string | null {
+    const d = req.decision;
+    const threshold = Math.max(PROTOCOL_MIN_RESOLUTION_CONFIDENCE, this.o.policy.minConfidence);
+    if (!this.o.policy.enabled) return 'resolution.enabled is off';
+    if (d.action !== 'resolve' || d.resolution === null || d.confidence === null) return 'the decision is not to resolve';
+    if (!(d.confidence >= threshold && d.confidence <= 1)) return `confidence ${d.confidence} is below the threshold ${threshold}`;
+    if (!this.o.policy.allowOwnPositions && this.o.holds?.(req.narrative.id)) return 'the wallet holds a position in it (resolution.allowOwnPositions is off)';
+    return null;
+  }
+
+  async submit(req: ResolutionRequest, signal?: AbortSignal): Promise<ResolutionResult> {
+    const { journal, clock, logger } = this.o;
+    const why = this.refusal(req);
+    if (why) {
+      logger.warn('resolution.refused', { narrative_id: req.narrative.id, msg: `verdict not sent: ${why}` });
+      return { resolutionId: 0, state: 'refused' };
+    }
+    const d = req.decision;
+    const { row, created } = journal.openResolution(
+      { narrativeId: req.narrative.id, resolution: d.resolution!, confidence: d.confidence!, evidence: truncateEvidence(d.evidence), dryRun: this.o.dryRun },
+      isoNow(clock),
+    );
+    if (!created && FINAL_RESOLUTION_STATES.has(row.state)) return { resolutionId: row.id, state: 'already-journaled' };
+    if (created) crashPoint('resolution:intent');
+    if (this.o.dryRun) {
+      const done = journal.transitionResolution(row, 'simulated', isoNow(clock));
+      return { resolutionId: done.id, state: done.state };
+    }
+    const done = await this.drive(row, signal);
+    return { resolutionId: done.id, state: done.state };
+  }
+
+  async resumePending(signal?: AbortSignal): Promise<void> {
+    for (const row of this.o.journal.unfinishedResolutions(this.o.dryRun)) await this.drive(row, signal);
+  }
+
+  private async drive(start: ResolutionRow, signal?: AbortSignal): Promise<ResolutionRow> {
+    const { journal, clock, logger, api, gates } = this.o;
+    let row = start;
+    const log = logger.child({ narrative_id: row.narrativeId });
+    if (!api || !gates) return row;
+    try {
+      const gate = await gates.resolution(signal);
+      if (!gate.open) {
+        log.warn('resolution.waiting', { msg: `the verdict waits: ${gate.reason}` });
+        return row;
+      }
+      row = journal.transitionResolution(row, 'submitted', isoNow(clock), { attempt: true });
+      crashPoint('resolution:submitted');
+      const res = await api.resolve({ narrativeId: row.narrativeId, resolution: row.resolution, evidence: row.evidence, confidence: row.confidence }, signal);
+      crashPoint('resolution:answered');
+      row = journal.transitionResolution(row, 'accepted', isoNow(clock), { responseJson: JSON.stringify(res) });
+      log.info('resolution.accepted', { resolution: res.resolution, msg: `MAGMA accepted the verdict (${res.resolution})` });
+      return row;
+    } catch (err) {
+      if (isMagmaError(err, 'ABORTED') || signal?.aborted) throw err;
+      if (isMagmaError(err, 'API_BAD_REQUEST') || isMagmaError(err, 'API_NOT_FOUND')) {
+        const lost = row.attempts > 1 && !row.error?.startsWith(NOT_SENT) ? ' (an earlier attempt got no answer: it may have been accepted then)' : '';
+        const message = `${errorMessage(err)}${lost}`.slice(0, 500);
+        row = journal.transitionResolution(row, 'rejected', isoNow(clock), { error: message });
+        log.warn('resolution.rejected', { msg: `MAGMA refused the verdict, a final answer: ${message}` });
+        return row;
+      }
+      if (isMagmaError(err) && err.consequence === 'stop') throw err;
+      if (isMagmaError(err, 'PROTOCOL_HALTED')) gates.invalidate();
+      // The client's own budget refuses before anything is sent; a server's answer (or none) means it may have arrived.
+      const unsent = isMagmaError(err, 'API_RATE_LIMITED') && err.details.status === undefined;
+      const error = `${unsent ? NOT_SENT : ''}${errorMessage(err)}`.slice(0, 500);
+      if (row.state === 'submitted') row = journal.transitionResolution(row, 'submitted', isoNow(clock), { error });
+      log.warn('resolution.retry_later', { msg: `the verdict was not acknowledged (${errorMessage(err)}); it is sent again on the next tick` });
+      return row;
+    }
+  }
+}

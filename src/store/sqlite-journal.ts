@@ -1,0 +1,162 @@
+// The journal on the agent's SQLite database (the same file and connection as the store): every state change is one
+// transaction committed with synchronous=FULL before the caller acts on it, so a SIGKILL at any moment leaves the
+// row in the last state that was really reached. Transitions are compare-and-set on the current state.
+import { MagmaError } from '../core/errors.js';
+import {
+  BACKING_TRANSITIONS, FINAL_BACKING_STATES, FINAL_RESOLUTION_STATES, RESOLUTION_TRANSITIONS,
+  type BackingRow, type BackingState, type Journal, type JournalView, type NewBacking, type NewResolution, type ResolutionRow,
+  type ResolutionState, type TransitionFields,
+} from '../ports/journal.js';
+import type { SqliteStore } from './sqlite-store.js';
+
+type Raw = Record<string, unknown>;
+
+const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+
+function toBacking(r: Raw): BackingRow {
+  return {
+    id: Number(r.id), intentKey: String(r.intent_key), decisionId: num(r.decision_id), narrativeId: String(r.narrative_id),
+    category: String(r.category), stakeLamports: BigInt(r.stake_lamports as bigint), state: r.state as BackingState,
+    dryRun: Number(r.dry_run) === 1, wallet: (r.wallet as string | null) ?? null, signature: (r.signature as string | null) ?? null,
+    blockhash: (r.blockhash as string | null) ?? null, lastValidBlockHeight: num(r.last_valid_block_height),
+    signedTx: r.signed_tx ? Buffer.from(r.signed_tx as Uint8Array) : null, signCount: Number(r.sign_count ?? 0), slot: num(r.slot),
+    error: (r.error as string | null) ?? null, createdAt: String(r.created_at), updatedAt: String(r.updated_at),
+    confirmedAt: (r.confirmed_at as string | null) ?? null, reportedAt: (r.reported_at as string | null) ?? null,
+    outcome: (r.outcome as string | null) ?? null, pnlLamports: r.pnl_lamports === null || r.pnl_lamports === undefined ? null : BigInt(r.pnl_lamports as bigint),
+  };
+}
+
+function toResolution(r: Raw): ResolutionRow {
+  return {
+    id: Number(r.id), narrativeId: String(r.narrative_id), resolution: r.resolution === 'true', confidence: Number(r.confidence),
+    evidence: String(r.evidence), state: r.state as ResolutionState, dryRun: Number(r.dry_run) === 1, attempts: Number(r.attempts ?? 0),
+    error: (r.error as string | null) ?? null, responseJson: (r.response_json as string | null) ?? null,
+  };
+}
+
+function illegal(what: string, from: string, to: string, id: number): MagmaError {
+  return new MagmaError('JOURNAL_CONFLICT', `the journal refused to move ${what} ${id} from ${from} to ${to}.`, {
+    details: { id, from, to },
+    hint: 'Another magma-agent may be using this data directory: stop it. Otherwise this is a bug; report it with the log lines above.',
+  });
+}
+
+export class SqliteJournal implements Journal {
+  constructor(private readonly store: SqliteStore) {}
+
+  private get db() {
+    return this.store.db;
+  }
+
+  private write<T>(fn: () => T): T {
+    return this.store.runWrite(() => this.db.transaction(fn).immediate());
+  }
+
+  openBacking(b: NewBacking, at: { now: string; dayStart: string; since: string }, guard: (view: JournalView) => string | null): BackingRow {
+    return this.write(() => {
+      const existing = this.db.prepare('SELECT * FROM backings WHERE intent_key = ?').safeIntegers(true).get(b.intentKey) as Raw | undefined;
+      if (existing) return toBacking(existing);
+      const recentIntents = Number(this.db
+        .prepare(`SELECT COUNT(*) FROM backings WHERE dry_run = ? AND created_at >= ? AND state <> 'cancelled'`)
+        .pluck().get(b.dryRun ? 1 : 0, at.since));
+      const view: JournalView = { ...this.store.portfolioView(b.dryRun, at.dayStart), recentIntents };
+      const refusal = guard(view);
+      const state: BackingState = refusal ? 'cancelled' : 'intent';
+      const id = Number(this.db
+        .prepare(`INSERT INTO backings (intent_key, decision_id, narrative_id, category, stake_lamports, state, dry_run, wallet, error, created_at, updated_at)
+                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+        .run(b.intentKey, b.decisionId, b.narrativeId, b.category, b.stakeLamports, state, b.dryRun ? 1 : 0, b.wallet, refusal, at.now, at.now).lastInsertRowid);
+      this.event(id, at.now, null, 'intent', null);
+      if (refusal) this.event(id, at.now, 'intent', 'cancelled', refusal);
+      return this.backing(id);
+    });
+  }
+
+  private event(id: number, at: string, from: string | null, to: string, note: string | null): void {
+    this.db.prepare('INSERT INTO backing_events (backing_id, at, from_state, to_state, note) VALUES (?, ?, ?, ?, ?)').run(id, at, from, to, note);
+  }
+
+  backing(id: number): BackingRow {
+    const r = this.db.prepare('SELECT * FROM backings WHERE id = ?').safeIntegers(true).get(id) as Raw | undefined;
+    if (!r) throw new MagmaError('JOURNAL_CONFLICT', `backing ${id} is not in the journal.`);
+    return toBacking(r);
+  }
+
+  unfinishedBackings(dryRun: boolean): BackingRow[] {
+    const finals = [...FINAL_BACKING_STATES];
+    return (this.db
+      .prepare(`SELECT * FROM backings WHERE dry_run = ? AND state NOT IN (${finals.map(() => '?').join(',')}) ORDER BY id`)
+      .safeIntegers(true).all(dryRun ? 1 : 0, ...finals) as Raw[]).map(toBacking);
+  }
+
+  backingsInStates(states: readonly BackingState[], dryRun: boolean): BackingRow[] {
+    if (!states.length) return [];
+    return (this.db
+      .prepare(`SELECT * FROM backings WHERE dry_run = ? AND state IN (${states.map(() => '?').join(',')}) ORDER BY id`)
+      .safeIntegers(true).all(dryRun ? 1 : 0, ...states) as Raw[]).map(toBacking);
+  }
+
+  transition(row: BackingRow, to: BackingState, at: string, f: TransitionFields = {}): BackingRow {
+    if (!BACKING_TRANSITIONS[row.state].includes(to)) throw illegal('backing', row.state, to, row.id);
+    return this.write(() => {
+      const sets: string[] = ['state = ?', 'updated_at = ?'];
+      const values: unknown[] = [to, at];
+      if (f.attempt) {
+        if (row.signature) this.db.prepare(`UPDATE backing_attempts SET outcome = 'expired' WHERE signature = ?`).run(row.signature);
+        sets.push('signature = ?', 'blockhash = ?', 'last_valid_block_height = ?', 'signed_tx = ?', 'sign_count = sign_count + 1');
+        values.push(f.attempt.signature, f.attempt.blockhash, f.attempt.lastValidBlockHeight, Buffer.from(f.attempt.signedTx));
+        this.db.prepare('INSERT INTO backing_attempts (backing_id, signature, blockhash, last_valid_block_height, signed_at) VALUES (?, ?, ?, ?, ?)')
+          .run(row.id, f.attempt.signature, f.attempt.blockhash, f.attempt.lastValidBlockHeight, at);
+      }
+      if (f.slot !== undefined) sets.push('slot = ?'), values.push(f.slot);
+      if (f.reportJson !== undefined) sets.push('report_json = ?'), values.push(f.reportJson);
+      if (f.error !== undefined) sets.push('error = ?'), values.push(f.error);
+      if (to === 'confirmed') sets.push('confirmed_at = ?'), values.push(at);
+      if (to === 'reported') sets.push('reported_at = ?'), values.push(at);
+      const changed = this.db.prepare(`UPDATE backings SET ${sets.join(', ')} WHERE id = ? AND state = ?`).run(...values, row.id, row.state).changes;
+      if (changed !== 1) throw illegal('backing', row.state, to, row.id);
+      if (row.signature && !f.attempt && (to === 'confirmed' || to === 'failed' || to === 'expired')) {
+        this.db.prepare('UPDATE backing_attempts SET outcome = ? WHERE signature = ?').run(to === 'confirmed' ? 'landed' : to, row.signature);
+      }
+      this.event(row.id, at, row.state, to, f.note ?? null);
+      return this.backing(row.id);
+    });
+  }
+
+  noteBackingError(row: BackingRow, error: string, at: string): BackingRow {
+    return this.write(() => {
+      this.db.prepare('UPDATE backings SET error = ?, updated_at = ? WHERE id = ?').run(error, at, row.id);
+      return this.backing(row.id);
+    });
+  }
+
+  openResolution(r: NewResolution, at: string): { row: ResolutionRow; created: boolean } {
+    return this.write(() => {
+      const inserted = this.db
+        .prepare(`INSERT INTO resolutions (narrative_id, resolution, confidence, evidence, state, dry_run, created_at, updated_at)
+                  VALUES (?, ?, ?, ?, 'intent', ?, ?, ?) ON CONFLICT (narrative_id) DO NOTHING`)
+        .run(r.narrativeId, r.resolution ? 'true' : 'false', r.confidence, r.evidence, r.dryRun ? 1 : 0, at, at);
+      const row = toResolution(this.db.prepare('SELECT * FROM resolutions WHERE narrative_id = ?').get(r.narrativeId) as Raw);
+      return { row, created: inserted.changes === 1 };
+    });
+  }
+
+  unfinishedResolutions(dryRun: boolean): ResolutionRow[] {
+    const finals = [...FINAL_RESOLUTION_STATES];
+    return (this.db
+      .prepare(`SELECT * FROM resolutions WHERE dry_run = ? AND state NOT IN (${finals.map(() => '?').join(',')}) ORDER BY id`)
+      .all(dryRun ? 1 : 0, ...finals) as Raw[]).map(toResolution);
+  }
+
+  transitionResolution(row: ResolutionRow, to: ResolutionState, at: string, f: { responseJson?: string; error?: string | null; attempt?: boolean } = {}): ResolutionRow {
+    if (!RESOLUTION_TRANSITIONS[row.state].includes(to)) throw illegal('resolution', row.state, to, row.id);
+    return this.write(() => {
+      const changed = this.db
+        .prepare(`UPDATE resolutions SET state = ?, updated_at = ?, response_json = COALESCE(?, response_json), error = ?,
+                  attempts = attempts + ? WHERE id = ? AND state = ?`)
+        .run(to, at, f.responseJson ?? null, f.error ?? null, f.attempt ? 1 : 0, row.id, row.state).changes;
+      if (changed !== 1) throw illegal('resolution', row.state, to, row.id);
+      return toResolution(this.db.prepare('SELECT * FROM resolutions WHERE id = ?').get(row.id) as Raw);
+    });
+  }
+}

@@ -1,0 +1,190 @@
+// Faults during a live backing, against the simulator on a shared manual clock: RPC down, a transaction that never
+// confirms, an expired blockhash, the report endpoint failing for a while, 429 on backing, backing halted mid-flight.
+// Each must end in a correct final state with nothing lost and no second transfer, and the log must say what
+// happened in plain words.
+import { afterEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../src/clock/manual-clock.js';
+import type { Decision } from '../../../src/core/decide.js';
+import type { Narrative } from '../../../src/core/narrative.js';
+import { isoNow } from '../../../src/ports/clock.js';
+import { applyFaults } from '../../../src/sim/routes/control.js';
+import { startTimeForSeed } from '../../../src/sim/world/world.js';
+import { startLiveSim, type LiveSim } from '../../helpers/live-sim.js';
+
+/** A manual clock that runs hooks as the agent sleeps (how a fault is switched on mid-flight). */
+class HookClock extends ManualClock {
+  sleeps = 0;
+  hooks: Array<(n: number) => void> = [];
+  override async sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    this.sleeps++;
+    for (const h of this.hooks) h(this.sleeps);
+    return super.sleep(ms, signal);
+  }
+}
+
+let live: LiveSim | undefined;
+afterEach(async () => {
+  await live?.close();
+  live = undefined;
+});
+
+async function start(flags: Record<string, unknown> = {}) {
+  const clock = new HookClock(startTimeForSeed(3));
+  live = await startLiveSim({ clock, flags: { 'backing.pollMs': 2000, ...flags } });
+  return { live, clock };
+}
+
+const STAKE = 100_000_000n;
+
+/** Backs the first open narrative through the executor, as the engine would after deciding to. */
+async function backOne(l: LiveSim, stake = STAKE, id?: string) {
+  const n = id ? l.sim.state.world.get(id)! : l.sim.state.world.feed(50).find((x) => x.status === 'open' || x.status === 'live')!;
+  const narrative: Narrative = {
+    id: n.id, title: n.title, thesis: n.thesis, category: n.category, oracleStatus: n.status, totalBackedLamports: n.totalBackedLamports,
+    backerCount: n.backerCount, challengeCount: n.challengeCount, createdAt: new Date(n.createdAt).toISOString(),
+  };
+  const decision: Decision = { narrativeId: n.id, action: 'back', stakeLamports: stake, pTrue: 0.9, confidence: 0.6, edge: 0.04, expectedValue: 0.01, reasons: ['test'] };
+  const store = l.agent.store;
+  const tickId = store.beginTick(isoNow(l.clock));
+  const decisionId = store.recordDecision(tickId, decision, false, isoNow(l.clock));
+  return l.agent.executor.execute({ decision, decisionId, narrative });
+}
+
+async function walletTransfers(l: LiveSim) {
+  const ledger = await l.ledger();
+  const wallet = l.agent.walletAddress;
+  return { ledger, transfers: ledger.transfers.filter((t) => t.kind === 'backing' && t.wallet === wallet), reports: ledger.reports.filter((r) => r.wallet === wallet) };
+}
+
+const said = (l: LiveSim, event: string) => l.logs.filter((x) => x.message === event).map((x) => String(x.msg));
+
+/** One intent, one transfer, one report, journaled as reported. */
+async function expectReportedOnce(l: LiveSim) {
+  const rows = l.rows().filter((r) => r.state !== 'cancelled');
+  expect(rows).toHaveLength(1);
+  expect(rows[0]!.state).toBe('reported');
+  const { transfers, reports } = await walletTransfers(l);
+  expect(transfers.map((t) => t.signature)).toEqual([rows[0]!.signature]);
+  expect(reports.map((r) => r.signature)).toEqual([rows[0]!.signature]);
+  return rows[0]!;
+}
+
+describe('faults during a live backing', () => {
+  it('RPC down after sending: the backing stays in flight, nothing is called failed, and it completes once the RPC is back', async () => {
+    const { live: l, clock } = await start({ 'backing.confirmTimeoutSeconds': 30 });
+    clock.hooks.push((n) => { if (n === 1) applyFaults(l.sim.state, { burst: { family: 'rpc', kind: 'error', count: -1, status: 503 } }); });
+    const first = await backOne(l);
+    expect(first.state).toBe('sent'); // not failed: a timeout is never a failure
+    expect(said(l, 'rpc.unavailable')[0]).toMatch(/Solana RPC did not answer .* stays sent and is checked again/);
+    expect(said(l, 'backing.pending')[0]).toMatch(/resumes on the next tick and nothing is lost/);
+    clock.hooks.length = 0;
+    applyFaults(l.sim.state, { clearBursts: true });
+    await l.agent.executor.resumePending!();
+    await expectReportedOnce(l);
+  });
+
+  it('RPC down before signing: the intent waits unsigned and is signed once the RPC is back and it is still wanted', async () => {
+    const { live: l } = await start();
+    applyFaults(l.sim.state, { burst: { family: 'rpc', kind: 'error', count: -1, status: 503 } });
+    const first = await backOne(l);
+    expect(first.state).toBe('intent');
+    expect(said(l, 'backing.interrupted')[0]).toMatch(/stays intent: Solana RPC getBalance answered 503/);
+    applyFaults(l.sim.state, { clearBursts: true });
+    await l.agent.executor.resumePending!();
+    await expectReportedOnce(l);
+  });
+
+  it('a transaction that never lands: resent, proven expired, signed again up to backing.maxSignings, then expired with nothing moved', async () => {
+    const { live: l } = await start({ 'backing.maxSignings': 2, 'backing.confirmTimeoutSeconds': 600 });
+    applyFaults(l.sim.state, { dropTransactions: 1000 });
+    const result = await backOne(l);
+    expect(result.state).toBe('expired');
+    const row = l.rows()[0]!;
+    expect(row.sign_count).toBe(2);
+    const { transfers, ledger } = await walletTransfers(l);
+    expect(transfers).toEqual([]);
+    const attempts = l.agent.store.db.prepare('SELECT signature, outcome FROM backing_attempts WHERE backing_id = ? ORDER BY id').all(row.id) as Array<{ signature: string; outcome: string }>;
+    expect(attempts.map((a) => a.outcome)).toEqual(['expired', 'expired']);
+    for (const a of attempts) expect(ledger.dropped).toContain(a.signature);
+    expect(said(l, 'backing.expired_attempt')[0]).toMatch(/expired without it landing \(nothing moved\); the intent is still wanted, signing again/);
+    expect(said(l, 'backing.expired')[0]).toMatch(/nothing moved; not signing again: signed 2 times and never landed/);
+    // the exposure it held is released: a closed intent does not count against the limits
+    expect(l.agent.store.portfolioView(false, '1970-01-01T00:00:00.000Z').exposure).toBe(0n);
+  });
+
+  it('an expired blockhash: the first attempt is lost, proven expired, and the re-signed one lands; one transfer', async () => {
+    const { live: l } = await start({ 'backing.maxSignings': 5 });
+    applyFaults(l.sim.state, { blockhashTtl: 10, dropTransactions: 2 });
+    const result = await backOne(l);
+    expect(result.state).toBe('reported');
+    const row = await expectReportedOnce(l);
+    expect(Number(row.sign_count)).toBeGreaterThanOrEqual(2);
+    const attempts = l.agent.store.db.prepare('SELECT outcome FROM backing_attempts WHERE backing_id = ? ORDER BY id').pluck().all(row.id);
+    expect(attempts.at(-1)).toBe('landed');
+    expect(attempts.slice(0, -1).every((o) => o === 'expired')).toBe(true);
+  });
+
+  it('the report endpoint failing for a while: the confirmed backing is reported once it answers, exactly once', async () => {
+    const { live: l } = await start({ 'backing.confirmTimeoutSeconds': 20 });
+    applyFaults(l.sim.state, { burst: { family: 'backing', kind: 'error', count: -1, status: 500 } });
+    const first = await backOne(l);
+    expect(first.state).toBe('confirmed');
+    expect(said(l, 'backing.report_failed')[0]).toMatch(/report of a confirmed backing was not acknowledged .*retried until it is/);
+    applyFaults(l.sim.state, { clearBursts: true });
+    await l.agent.executor.resumePending!();
+    await expectReportedOnce(l);
+  });
+
+  it('429 on backing reports: waits for retry-after and reports once', async () => {
+    const { live: l } = await start();
+    applyFaults(l.sim.state, { burst: { family: 'backing', kind: 'rate-limit', count: 2 } });
+    const result = await backOne(l);
+    expect(result.state).toBe('reported');
+    await expectReportedOnce(l);
+    expect(said(l, 'backing.report_failed')[0]).toMatch(/rate limited .*429/);
+  });
+
+  it('backing halted mid-flight: the transaction confirms, its report waits for the gate, then goes out once', async () => {
+    const { live: l, clock } = await start({ 'backing.confirmTimeoutSeconds': 30 });
+    clock.hooks.push((n) => { if (n === 1) applyFaults(l.sim.state, { halted: ['backing'] }); });
+    const first = await backOne(l);
+    expect(first.state).toBe('confirmed');
+    expect(said(l, 'backing.report_waiting')[0]).toMatch(/report waits: protocol halted: backing/);
+    expect((await walletTransfers(l)).reports).toEqual([]);
+    // while halted, the engine backs nothing new
+    const tick = await l.agent.engine.tick();
+    expect(tick.backed).toEqual([]);
+    clock.hooks.length = 0;
+    applyFaults(l.sim.state, { halted: [] });
+    l.clock.advance(60_000); // the next tick
+    await l.agent.executor.resumePending!();
+    await expectReportedOnce(l);
+  });
+
+  it('never signs an intent journaled for another wallet (the keypair was swapped): it is cancelled, saying why', async () => {
+    const { live: l } = await start();
+    const { SqliteJournal } = await import('../../../src/store/sqlite-journal.js');
+    const journal = new SqliteJournal(l.agent.store);
+    const tickId = l.agent.store.beginTick(isoNow(l.clock));
+    const n = l.sim.state.world.feed(50).find((x) => x.status === 'open')!;
+    const decisionId = l.agent.store.recordDecision(tickId, { narrativeId: n.id, action: 'back', stakeLamports: STAKE, pTrue: 0.9, confidence: 0.5, edge: 0.04, expectedValue: 0.01, reasons: [] }, false, isoNow(l.clock));
+    const now = isoNow(l.clock);
+    journal.openBacking({ intentKey: 'live:x', decisionId, narrativeId: n.id, category: n.category, stakeLamports: STAKE, dryRun: false, wallet: 'OtherWa11et1111111111111111111111111111111' }, { now, dayStart: now, since: now }, () => null);
+    await l.agent.executor.resumePending!();
+    expect(l.rows()[0]).toMatchObject({ state: 'cancelled' });
+    expect(String(l.rows()[0]!.error)).toMatch(/made for wallet OtherWa11et.* this agent now signs with/);
+    expect((await walletTransfers(l)).transfers).toEqual([]);
+  });
+
+  it('a transaction the node refuses (the narrative closed meanwhile): failed once its blockhash expired, nothing moved', async () => {
+    const { live: l } = await start({ 'backing.confirmTimeoutSeconds': 600 });
+    const n = l.sim.state.world.feed(50).find((x) => x.status === 'open' || x.status === 'live')!;
+    l.sim.state.world.resolveByVerdict(n.id, 'true', l.clock.now()); // after the engine decided, before the send
+    const result = await backOne(l, STAKE, n.id);
+    expect(result.state).toBe('failed');
+    expect(said(l, 'backing.rejected')[0]).toMatch(/node refused the transaction .*waiting for its blockhash to expire before calling it failed/);
+    expect(said(l, 'backing.failed')[0]).toMatch(/refused the transaction and its blockhash has expired: nothing moved/);
+    expect((await walletTransfers(l)).transfers).toEqual([]);
+    expect(l.rows()[0]!.sign_count).toBe(1); // a refusal is never signed again
+  });
+});

@@ -22,14 +22,14 @@ interface DemoOptions extends GlobalOptions {
   keep?: boolean;
 }
 
-const INTERVAL_S = 600;
+const INTERVAL_S = 3600;
 
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('rehearse the agent end to end against the bundled simulator (dry-run, throwaway wallet, ~40 s)')
+    .description('rehearse the agent end to end against the bundled simulator (dry-run, throwaway wallet, ~45 s)')
     .option('--ticks <n>', 'how many ticks to run', parseNumber('positive'), 40)
-    .option('--speed <x>', 'simulated seconds per real second', parseNumber('positive'), 600)
+    .option('--speed <x>', 'simulated seconds per real second', parseNumber('positive'), 3600)
     .option('--seed <n>', 'world seed', parseNumber('int'), 7)
     .option('--keep', 'keep the demo data directory (its database) instead of deleting it')
     .action(async (_o, cmd: Command) => {

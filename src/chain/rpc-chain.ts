@@ -44,7 +44,9 @@ export class RpcChain implements TransactionChain {
 
   async getBlockHeight(signal?: AbortSignal, commitment: Commitment = this.options.commitment): Promise<number> {
     const h = await this.rpc<number>('getBlockHeight', [{ commitment }], signal);
-    if (typeof h !== 'number') throw new MagmaError('RPC_FAILED', 'Solana RPC getBlockHeight answered with a value that is not a number.');
+    if (typeof h !== 'number' || !Number.isSafeInteger(h) || h < 0) {
+      throw new MagmaError('RPC_FAILED', `Solana RPC getBlockHeight answered ${JSON.stringify(h)}, not a block height.`);
+    }
     return h;
   }
 
@@ -80,7 +82,11 @@ export class RpcChain implements TransactionChain {
       throw new MagmaError('RPC_FAILED', 'Solana RPC getSignatureStatuses answered with a list that does not match the signatures asked.');
     }
     return r.value.map((s: unknown) => {
-      if (s === null || typeof s !== 'object') return null;
+      // Only a literal null means "unknown" (it can prove an expiry): anything else that is not a status is garbage.
+      if (s === null) return null;
+      if (typeof s !== 'object' || Array.isArray(s)) {
+        throw new MagmaError('RPC_FAILED', 'Solana RPC getSignatureStatuses answered with an entry that is neither null nor a status.');
+      }
       const o = s as { slot?: unknown; confirmations?: unknown; err?: unknown; confirmationStatus?: unknown };
       const status = o.confirmationStatus === 'processed' || o.confirmationStatus === 'confirmed' || o.confirmationStatus === 'finalized' ? o.confirmationStatus : null;
       return { slot: Number(o.slot ?? 0), confirmations: typeof o.confirmations === 'number' ? o.confirmations : null, err: o.err ?? null, confirmationStatus: status };

@@ -55,6 +55,8 @@ const FEE_ALLOWANCE = 100_000n;
 const PREFLIGHT = 'preflight refused: ';
 /** Consecutive failed polls after which a wait for confirmation is left to the next tick. */
 const MAX_RPC_FAILURES_PER_WAIT = 10;
+/** How old a decision may be before its intent is no longer signed (after a long outage or downtime). */
+const STALE_INTENT_MS = 60 * 60_000;
 
 type Confirmation = 'confirmed' | 'failed' | 'expired' | 'pending';
 
@@ -181,6 +183,9 @@ export class LiveExecutor implements Executor {
   private async refusal(row: BackingRow, fresh: boolean, signal?: AbortSignal): Promise<string | null> {
     if (row.wallet && row.wallet !== this.wallet) return `the intent was made for wallet ${row.wallet}, and this agent now signs with ${this.wallet}`;
     if (!fresh) {
+      // A decision is only as good as the prices and crowd it was made on: an old intent is not signed (again).
+      const ageMs = this.o.clock.now() - Date.parse(row.createdAt);
+      if (ageMs > STALE_INTENT_MS) return `the decision is ${Math.round(ageMs / 60_000)} min old; a stale intent is not signed (the engine decides afresh)`;
       // The engine checked these a moment ago for a fresh intent; anything older is checked again.
       const gate = await this.gates.backing(signal);
       if (!gate.open) return `backing gate closed: ${gate.reason}`;
@@ -224,13 +229,16 @@ export class LiveExecutor implements Executor {
   private async confirm(start: BackingRow, until: number, log: Logger, signal?: AbortSignal): Promise<Confirmation> {
     const { chain, clock, journal, backing } = this.o;
     let row = start;
-    const sig = row.signature!;
+    let sig = row.signature!;
     let lastSend = -Infinity;
     let seen = false;
     let rpcFailures = 0;
+    let nullsPastExpiry = 0;
+    // Earlier attempts of this intent are watched too: one that lands late is adopted, never signed over.
+    const earlier = journal.attemptSignatures(row.id).filter((s) => s !== sig);
     for (;;) {
       try {
-        if (!seen && clock.now() - lastSend >= backing.resendMs) {
+        if (!seen && row.signedTx && clock.now() - lastSend >= backing.resendMs) {
           lastSend = clock.now();
           const sent = await chain.sendTransaction(row.signedTx!, signal);
           crashPoint('backing:send-answered');
@@ -246,12 +254,30 @@ export class LiveExecutor implements Executor {
           }
         }
         const height = await chain.getBlockHeight(signal, 'finalized');
-        const [status] = await chain.getSignatureStatuses([sig], signal);
+        const canary = journal.landedCanary();
+        const asked = [sig, ...earlier, ...(canary && canary !== sig && !earlier.includes(canary) ? [canary] : [])];
+        const statuses = await chain.getSignatureStatuses(asked, signal);
+        let status = statuses[0] ?? null;
         if (rpcFailures > 0) log.info('rpc.recovered', { tx: sig, msg: 'the Solana RPC answers again' });
         rpcFailures = 0;
+        const landedEarlier = earlier.filter((_, i) => statuses[i + 1] !== null && statuses[i + 1] !== undefined);
+        if (landedEarlier.length) {
+          const adopted = landedEarlier[0]!;
+          if (landedEarlier.length > 1 || status) {
+            log.error('backing.several_landed', { narrative_id: row.narrativeId, tx: adopted, msg: 'more than one attempt of this backing has a status on chain: check the wallet\'s transfers; only one is reported' });
+          }
+          if (!status) {
+            row = journal.adoptAttempt(row, adopted, this.now());
+            log.warn('backing.adopted', { tx: adopted, msg: 'an earlier attempt of this backing landed after all: it is the one tracked and reported; nothing is signed again' });
+            sig = adopted;
+            status = statuses[1 + earlier.indexOf(adopted)] ?? null;
+          }
+        }
         if (status) {
           seen = true;
-          if (status.err) {
+          nullsPastExpiry = 0;
+          // An error below `confirmed` may be a minority fork: the same bytes can still land cleanly. Keep polling.
+          if (status.err && (status.confirmationStatus === 'confirmed' || status.confirmationStatus === 'finalized')) {
             journal.transition(row, 'failed', this.now(), { slot: status.slot, error: `landed but failed: ${JSON.stringify(status.err).slice(0, 300)}`, note: 'landed with an error: only the fee was charged' });
             crashPoint('backing:failed');
             log.warn('backing.failed', { tx: sig, msg: 'the transaction landed but failed: only the fee was charged, no stake moved' });
@@ -264,7 +290,14 @@ export class LiveExecutor implements Executor {
             return 'confirmed';
           }
         } else if (height > row.lastValidBlockHeight!) {
-          return 'expired';
+          // Absence is proof only if this RPC can still see old transactions (a landed canary is visible) and the
+          // answer holds on a second look; an RPC without transaction history answers null for everything old.
+          const canaryIndex = asked.indexOf(canary ?? '');
+          if (canaryIndex > 0 && statuses[canaryIndex] === null) {
+            log.error('rpc.no_history', { tx: sig, msg: 'this Solana RPC no longer knows transactions that did land, so it cannot prove this one never did; the backing stays in flight and is NOT signed again. Use an RPC with full transaction history.' });
+            return 'pending';
+          }
+          if (++nullsPastExpiry >= 2) return 'expired';
         }
       } catch (err) {
         if (isMagmaError(err, 'ABORTED') || signal?.aborted) throw err;

@@ -126,6 +126,12 @@ export interface Journal {
   backingsInStates(states: readonly BackingState[], dryRun: boolean): BackingRow[];
   /** Compare-and-set: fails loudly when the row is not in the state `row` says (no silent double step). */
   transition(row: BackingRow, to: BackingState, at: string, fields?: TransitionFields): BackingRow;
+  /** Every signature this intent was ever signed with, oldest first. */
+  attemptSignatures(backingId: number): string[];
+  /** A signature known to have landed (any intent): the canary that proves the RPC can still see old transactions. */
+  landedCanary(): string | null;
+  /** An earlier attempt of this intent landed after all: it becomes the row's signature, and no bytes are resent. */
+  adoptAttempt(row: BackingRow, signature: string, at: string): BackingRow;
   /** Keeps the latest error on the row without changing its state. */
   noteBackingError(row: BackingRow, error: string, at: string): BackingRow;
 

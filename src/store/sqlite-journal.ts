@@ -113,12 +113,39 @@ export class SqliteJournal implements Journal {
       if (f.error !== undefined) sets.push('error = ?'), values.push(f.error);
       if (to === 'confirmed') sets.push('confirmed_at = ?'), values.push(at);
       if (to === 'reported') sets.push('reported_at = ?'), values.push(at);
-      const changed = this.db.prepare(`UPDATE backings SET ${sets.join(', ')} WHERE id = ? AND state = ?`).run(...values, row.id, row.state).changes;
+      const changed = this.db.prepare(`UPDATE backings SET ${sets.join(', ')} WHERE id = ? AND state = ? AND sign_count = ? AND signature IS ?`)
+        .run(...values, row.id, row.state, row.signCount, row.signature).changes;
       if (changed !== 1) throw illegal('backing', row.state, to, row.id);
       if (row.signature && !f.attempt && (to === 'confirmed' || to === 'failed' || to === 'expired')) {
         this.db.prepare('UPDATE backing_attempts SET outcome = ? WHERE signature = ?').run(to === 'confirmed' ? 'landed' : to, row.signature);
       }
       this.event(row.id, at, row.state, to, f.note ?? null);
+      return this.backing(row.id);
+    });
+  }
+
+  attemptSignatures(backingId: number): string[] {
+    return this.db.prepare('SELECT signature FROM backing_attempts WHERE backing_id = ? ORDER BY id').pluck().all(backingId) as string[];
+  }
+
+  landedCanary(): string | null {
+    return (this.db.prepare(`SELECT signature FROM backing_attempts WHERE outcome = 'landed' ORDER BY id DESC LIMIT 1`).pluck().get() as string | undefined) ?? null;
+  }
+
+  adoptAttempt(row: BackingRow, signature: string, at: string): BackingRow {
+    return this.write(() => {
+      const a = this.db.prepare('SELECT blockhash, last_valid_block_height FROM backing_attempts WHERE backing_id = ? AND signature = ?')
+        .get(row.id, signature) as { blockhash: string; last_valid_block_height: number } | undefined;
+      if (!a) throw illegal('backing', row.state, row.state, row.id);
+      // signed_tx is cleared: the newer attempt's bytes must never be sent again once an older one has landed
+      const changed = this.db.prepare(`UPDATE backings SET signature = ?, blockhash = ?, last_valid_block_height = ?, signed_tx = NULL, updated_at = ?
+                                       WHERE id = ? AND state = ? AND signature IS ?`)
+        .run(signature, a.blockhash, a.last_valid_block_height, at, row.id, row.state, row.signature).changes;
+      if (changed !== 1) throw illegal('backing', row.state, row.state, row.id);
+      this.db.prepare(`UPDATE backing_attempts SET outcome = 'pending' WHERE signature = ?`).run(signature);
+      // the newer attempts are no longer tracked; should one land as well, reconciliation reports the difference
+      this.db.prepare(`UPDATE backing_attempts SET outcome = 'superseded' WHERE backing_id = ? AND signature != ? AND outcome = 'pending'`).run(row.id, signature);
+      this.event(row.id, at, row.state, row.state, `an earlier attempt (${signature}) landed after all: adopted, no bytes resent`);
       return this.backing(row.id);
     });
   }

@@ -36,12 +36,17 @@ export interface SimFaults {
   blockhashTtl: number;
   /** Blocks before a processed transaction counts as confirmed (normally 2); higher keeps them unconfirmed longer. */
   confirmBlocks: number;
+  /**
+   * Like a node without transaction history: getSignatureStatuses knows only transactions from the last N slots
+   * (null = everything, as a full-history node).
+   */
+  statusHistorySlots: number | null;
 }
 
 export function createFaults(): SimFaults {
   return {
     halted: new Set(), termsRejected: new Set(), flagged: new Set(), blocked: new Set(), bursts: [],
-    malformedFeed: 0, dropTransactions: 0, blockhashTtl: 150, confirmBlocks: 2,
+    malformedFeed: 0, dropTransactions: 0, blockhashTtl: 150, confirmBlocks: 2, statusHistorySlots: null,
   };
 }
 
@@ -63,6 +68,6 @@ export function describeFaults(f: SimFaults): Record<string, unknown> {
   return {
     halted: [...f.halted], terms_rejected: [...f.termsRejected], flagged: [...f.flagged], blocked: [...f.blocked],
     bursts: f.bursts.map((b) => ({ ...b })), malformed_feed: f.malformedFeed, drop_transactions: f.dropTransactions,
-    blockhash_ttl: f.blockhashTtl, confirm_blocks: f.confirmBlocks,
+    blockhash_ttl: f.blockhashTtl, confirm_blocks: f.confirmBlocks, status_history_slots: f.statusHistorySlots,
   };
 }

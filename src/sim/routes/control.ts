@@ -21,7 +21,7 @@ export function applyFaults(state: SimState, body: Record<string, unknown>): str
   const f = state.faults;
   if (body.reset === true) {
     f.halted.clear(); f.termsRejected.clear(); f.flagged.clear(); f.blocked.clear();
-    f.bursts.length = 0; f.malformedFeed = 0; f.dropTransactions = 0; f.blockhashTtl = 150; f.confirmBlocks = 2;
+    f.bursts.length = 0; f.malformedFeed = 0; f.dropTransactions = 0; f.blockhashTtl = 150; f.confirmBlocks = 2; f.statusHistorySlots = null;
   }
   for (const [key, set] of [['halted', f.halted], ['termsRejected', f.termsRejected], ['flagged', f.flagged], ['blocked', f.blocked]] as const) {
     const v = body[key];
@@ -43,6 +43,10 @@ export function applyFaults(state: SimState, body: Record<string, unknown>): str
   if (body.confirmBlocks !== undefined) {
     if (!count(body.confirmBlocks) || body.confirmBlocks < 1) return 'confirmBlocks must be a whole number of blocks ≥ 1';
     f.confirmBlocks = body.confirmBlocks;
+  }
+  if (body.statusHistorySlots !== undefined) {
+    if (body.statusHistorySlots !== null && (!count(body.statusHistorySlots) || (body.statusHistorySlots as number) < 0)) return 'statusHistorySlots must be a whole number of slots ≥ 0, or null';
+    f.statusHistorySlots = body.statusHistorySlots as number | null;
   }
   if (body.clearBursts === true) f.bursts.length = 0;
   if (body.burst !== undefined) {

@@ -75,6 +75,8 @@ export function rpcRoutes(state: SimState) {
       const value = (signatures as string[]).map((sig) => {
         const tx = state.chain.txs.get(sig);
         if (!tx) return null;
+        const history = state.faults.statusHistorySlots;
+        if (history !== null && blockHeight(state) - tx.slot > history) return null; // forgotten, as a node without history
         const c = confirmationOf(state, tx.slot);
         return { slot: tx.slot, confirmations: c.confirmations, err: tx.err ?? null, status: tx.err ? { Err: tx.err } : { Ok: null }, confirmationStatus: c.status };
       });

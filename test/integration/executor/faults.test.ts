@@ -112,6 +112,27 @@ describe('faults during a live backing', () => {
     expect(l.agent.store.portfolioView(false, '1970-01-01T00:00:00.000Z').exposure).toBe(0n);
   });
 
+  it('an RPC without transaction history cannot prove an expiry: a landed backing is never signed again', async () => {
+    const { live: l } = await start({ 'backing.confirmTimeoutSeconds': 600 });
+    const narratives = l.sim.state.world.feed(50).filter((x) => x.status === 'open' || x.status === 'live');
+    expect((await backOne(l, STAKE, narratives[0]!.id)).state).toBe('reported'); // a landed signature: the canary
+    // From now on the node forgets every transaction at once (a node without history, seen long after the fact).
+    applyFaults(l.sim.state, { statusHistorySlots: 0 });
+    const second = await backOne(l, STAKE, narratives[1]!.id);
+    expect(second.state).not.toBe('expired');
+    const row = l.rows().find((r) => r.narrative_id === narratives[1]!.id)!;
+    expect(row.sign_count).toBe(1); // never signed again
+    expect(said(l, 'rpc.no_history')[0]).toMatch(/cannot prove this one never did; the backing stays in flight and is NOT signed again/);
+    let { transfers } = await walletTransfers(l);
+    expect(transfers.filter((t) => t.narrative_id === narratives[1]!.id)).toHaveLength(1); // it did land, once
+    // An RPC with history again: the same intent completes, reported once, still one transfer.
+    applyFaults(l.sim.state, { statusHistorySlots: null });
+    await l.agent.executor.resumePending!();
+    ({ transfers } = await walletTransfers(l));
+    expect(transfers.filter((t) => t.narrative_id === narratives[1]!.id)).toHaveLength(1);
+    expect(l.rows().find((r) => r.narrative_id === narratives[1]!.id)!.state).toBe('reported');
+  });
+
   it('an expired blockhash: the first attempt is lost, proven expired, and the re-signed one lands; one transfer', async () => {
     const { live: l } = await start({ 'backing.maxSignings': 5 });
     applyFaults(l.sim.state, { blockhashTtl: 10, dropTransactions: 2 });

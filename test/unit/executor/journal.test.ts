@@ -66,4 +66,32 @@ describe('backing journal', () => {
     expect(journal.transition(row, 'simulated', AT.now).state).toBe('simulated');
     expect(() => journal.transition({ ...row, state: 'simulated' }, 'signed', AT.now)).toThrow();
   });
+
+  it('adopts an earlier attempt that landed after all: its signature becomes the row\'s, and no bytes are left to resend', () => {
+    const { store, journal, decisionId } = open();
+    let row = journal.openBacking(intent(decisionId), AT, () => null);
+    row = journal.transition(row, 'signed', AT.now, { attempt: attempt('S1') });
+    row = journal.transition(row, 'sent', AT.now);
+    row = journal.transition(row, 'signed', AT.now, { attempt: attempt('S2') });
+    expect(journal.attemptSignatures(row.id)).toEqual(['S1', 'S2']);
+    row = journal.adoptAttempt(row, 'S1', AT.now);
+    expect(row).toMatchObject({ state: 'signed', signature: 'S1', signedTx: null });
+    expect(journal.landedCanary()).toBeNull();
+    row = journal.transition(row, 'sent', AT.now);
+    row = journal.transition(row, 'confirmed', AT.now, { slot: 3 });
+    expect(journal.landedCanary()).toBe('S1');
+    expect(store.db.prepare('SELECT signature, outcome FROM backing_attempts ORDER BY id').all()).toEqual([
+      { signature: 'S1', outcome: 'landed' }, { signature: 'S2', outcome: 'superseded' },
+    ]);
+  });
+
+  it('a stale copy of a row cannot re-sign it: the compare-and-set checks the signature and sign count too', () => {
+    const { journal, decisionId } = open();
+    let row = journal.openBacking(intent(decisionId), AT, () => null);
+    row = journal.transition(row, 'signed', AT.now, { attempt: attempt('S1') });
+    const stale = row;
+    journal.transition(row, 'signed', AT.now, { attempt: attempt('S2') }); // another writer re-signed first
+    expect(() => journal.transition(stale, 'signed', AT.now, { attempt: attempt('S3') })).toThrow();
+    expect(journal.attemptSignatures(row.id)).toEqual(['S1', 'S2']);
+  });
 });

@@ -365,7 +365,13 @@ export class LiveExecutor implements Executor {
         const code = isMagmaError(err) ? err.code : 'UNEXPECTED';
         if (code === 'API_RATE_LIMITED' || code === 'PROTOCOL_HALTED') waitMs = Number((err as MagmaError).details.retryAfterMs ?? 0) || 5_000;
         if (code === 'PROTOCOL_HALTED') this.gates.invalidate();
-        if (tries++ === 0 || code === 'API_NOT_FOUND') {
+        if (code === 'API_BAD_REQUEST' || code === 'API_NOT_FOUND') {
+          // A refusal will not change within this tick: say it loudly once, keep the row confirmed (its stake still
+          // counts as exposure), and let the next tick try again instead of holding this one.
+          log.error('backing.report_refused', { tx: row.signature, code, msg: `MAGMA refused the report of a confirmed backing (${errorMessage(err)}); the transfer is on chain; it is tried again next tick. If this persists, check the transaction in an explorer and contact MAGMA support.` });
+          return false;
+        }
+        if (tries++ === 0) {
           log.warn('backing.report_failed', { tx: row.signature, code, msg: `the report of a confirmed backing was not acknowledged (${errorMessage(err)}); it is retried until it is` });
         }
       }

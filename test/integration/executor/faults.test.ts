@@ -133,6 +133,19 @@ describe('faults during a live backing', () => {
     expect(l.rows().find((r) => r.narrative_id === narratives[1]!.id)!.state).toBe('reported');
   });
 
+  it('a report MAGMA refuses (404) does not hold the tick: the backing stays confirmed, and is reported once it is accepted', async () => {
+    const { live: l, clock } = await start({ 'backing.confirmTimeoutSeconds': 600 });
+    applyFaults(l.sim.state, { burst: { family: 'backing', kind: 'error', count: -1, status: 404 } });
+    const before = clock.now();
+    const result = await backOne(l);
+    expect(result.state).toBe('confirmed');
+    expect(clock.now() - before).toBeLessThan(120_000); // not the 600 s report wait
+    expect(said(l, 'backing.report_refused')[0]).toMatch(/MAGMA refused the report of a confirmed backing .* tried again next tick/);
+    applyFaults(l.sim.state, { clearBursts: true });
+    await l.agent.executor.resumePending!();
+    await expectReportedOnce(l);
+  });
+
   it('an expired blockhash: the first attempt is lost, proven expired, and the re-signed one lands; one transfer', async () => {
     const { live: l } = await start({ 'backing.maxSignings': 5 });
     applyFaults(l.sim.state, { blockhashTtl: 10, dropTransactions: 2 });

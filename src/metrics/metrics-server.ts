@@ -2,8 +2,7 @@
 // scrape: ticks, decisions, API calls by family and status, open positions, exposure and realised P&L. Loopback by
 // default; it serves counts, never keys or wallet secrets.
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { MagmaError } from '../core/errors.js';
+import { closeServer, listenOn } from '../http/serve.js';
 import { pnlSummary } from '../report/calibration-report.js';
 import type { SqliteStore } from '../store/sqlite-store.js';
 
@@ -58,23 +57,16 @@ export class MetricsServer {
         res.writeHead(503).end();
       }
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (err: NodeJS.ErrnoException) =>
-        reject(new MagmaError('METRICS_BIND_FAILED', `cannot serve metrics on ${this.o.bind}:${this.o.port} (${err.code ?? err.message}).`, {
-          cause: err, hint: 'Choose a free metrics.port, or set metrics.enabled to false.',
-        })));
-      server.listen(this.o.port, this.o.bind, () => resolve());
+    const base = await listenOn(server, this.o.bind, this.o.port, {
+      code: 'METRICS_BIND_FAILED', name: 'metrics scrapes', hint: 'Choose a free metrics.port, or set metrics.enabled to false.',
     });
     this.server = server;
-    const { port } = server.address() as AddressInfo;
-    return `http://${this.o.bind.includes(':') ? `[${this.o.bind}]` : this.o.bind}:${port}/metrics`;
+    return `${base}/metrics`;
   }
 
   async stop(): Promise<void> {
     const server = this.server;
     this.server = null;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeServer(server);
   }
 }

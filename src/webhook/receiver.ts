@@ -3,10 +3,9 @@
 // It accepts only POSTs to a path carrying an unguessable token, bodies of at most 64 KiB that are valid JSON, and
 // listens on the configured bind address (loopback by default; put a TLS proxy in front for the public URL).
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
-import { MagmaError } from '../core/errors.js';
 import type { Logger } from '../log/logger.js';
+import { closeServer, listenOn } from '../http/serve.js';
 
 export const WEBHOOK_PATH_PREFIX = '/magma/webhook/';
 export const MAX_WEBHOOK_BODY = 64 * 1024;
@@ -86,23 +85,17 @@ export class WebhookReceiver {
     });
     server.headersTimeout = 10_000;
     server.requestTimeout = 15_000;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (err: NodeJS.ErrnoException) =>
-        reject(new MagmaError('WEBHOOK_BIND_FAILED', `cannot listen for webhooks on ${this.o.bind}:${this.o.port} (${err.code ?? err.message}).`, {
-          cause: err, hint: 'Choose a free webhook.port and an address of this machine for webhook.bind, or set webhook.enabled to false.',
-        })));
-      server.listen(this.o.port, this.o.bind, () => resolve());
+    const base = await listenOn(server, this.o.bind, this.o.port, {
+      code: 'WEBHOOK_BIND_FAILED', name: 'webhooks',
+      hint: 'Choose a free webhook.port and an address of this machine for webhook.bind, or set webhook.enabled to false.',
     });
     this.server = server;
-    const { port } = server.address() as AddressInfo;
-    return `http://${this.o.bind.includes(':') ? `[${this.o.bind}]` : this.o.bind}:${port}${this.path}`;
+    return base + this.path;
   }
 
   async stop(): Promise<void> {
     const server = this.server;
     this.server = null;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeServer(server);
   }
 }

@@ -136,6 +136,7 @@ export class Engine {
   private async considerResolution(tickId: number, narrative: Narrative, records: readonly OpinionRecord[], gates: Gates, signal?: AbortSignal): Promise<ResolutionDecision | null> {
     const { store, executor, clock, logger } = this.deps;
     const verdicts = records.flatMap((r) => (r.verdict ? [{ strategy: r.strategy, verdict: r.verdict }] : []));
+    if (verdicts.length === 0) return null; // the common case: nothing to decide, no need to read the portfolio
     const decision = decideResolution({
       narrative, verdicts, policy: this.deps.resolution, gate: gates.resolution,
       holdsPosition: store.portfolioView(executor.dryRun, startOfUtcDay(clock.now())).heldNarratives.has(narrative.id),

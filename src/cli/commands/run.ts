@@ -2,8 +2,8 @@
 import type { Command } from 'commander';
 import { dirname, resolve } from 'node:path';
 import { ensureDataDir } from '../../fs/data-dir.js';
-import { acquireInstanceLock, type InstanceLock } from '../../fs/instance-lock.js';
-import { createAgent, databasePath } from '../../app/agent.js';
+import { acquireInstanceLock, lockBesideKeypair, type InstanceLock } from '../../fs/instance-lock.js';
+import { createAgent, databasePath, keypairPath } from '../../app/agent.js';
 import { ScaledClock } from '../../clock/scaled-clock.js';
 import { lastTickAt } from '../../store/last-tick.js';
 import { startTimeForSeed } from '../../sim/world/world.js';
@@ -46,6 +46,7 @@ Examples:
       const { config, logger, loaded } = loadRuntime(opts);
       let sim: Simulator | null = null;
       let lock: InstanceLock | null = null;
+      let walletLock: InstanceLock | null = null;
       const shutdown = onShutdown((name) => logger.info('shutdown.requested', { signal: name, msg: 'finishing the current step, then stopping' }));
       try {
         if (opts.sim) {
@@ -70,6 +71,9 @@ Examples:
           logger.info('sim.started', { api: urls.api, rpc: urls.rpc, seed: config.sim.seed, speed: config.sim.speed });
         }
         lock = acquireInstanceLock(ensureDataDir(resolve(config.dataDir)));
+        // Two data directories with one keypair would double every limit and could back the same narrative twice:
+        // a second lock sits beside the keypair file (skipped, with a warning, where that folder is read-only).
+        walletLock = lockBesideKeypair(keypairPath(config), logger);
         const agent = await createAgent({
           config, logger, apiKeyOverride: loaded.apiKeyOverride, createWalletIfMissing: opts.sim === true,
           ...(loaded.configFile ? { configDir: dirname(loaded.configFile) } : {}),
@@ -129,6 +133,7 @@ Examples:
       } finally {
         shutdown.dispose();
         await sim?.stop();
+        walletLock?.release();
         lock?.release();
       }
     });

@@ -22,6 +22,24 @@ describe('one agent per data directory', () => {
     expect((await runCli(['run', '--once', '--sim', '--dry-run', '--data-dir', dir])).code).toBe(0); // released on exit
   });
 
+  it('refuses a second daemon on another data directory that uses the same wallet', async () => {
+    const keys = mkdtempSync(join(tmpdir(), 'magma-wallet-'));
+    const wallet = join(keys, 'wallet.json');
+    expect((await runCli(['keygen', '--out', wallet])).code).toBe(0);
+    const a = mkdtempSync(join(tmpdir(), 'magma-lock-a-'));
+    const b = mkdtempSync(join(tmpdir(), 'magma-lock-b-'));
+    const first = startCli(['run', '--sim', '--dry-run', '--data-dir', a, '--log-format', 'json'], { MAGMA_KEYPAIR: wallet });
+    try {
+      await waitForOutput(first, /"message":"tick.done"/);
+      const second = await runCli(['run', '--once', '--sim', '--dry-run', '--data-dir', b], { MAGMA_KEYPAIR: wallet });
+      expect(second.code).toBe(1);
+      expect(second.stderr).toContain(`another magma-agent (pid ${first.pid}) is already running with the wallet ${wallet}`);
+    } finally {
+      first.kill('SIGTERM');
+      await first.done;
+    }
+  });
+
   it('takes over a lock left by a process that died', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'magma-lock-'));
     writeFileSync(join(dir, 'magma-agent.lock'), '2147483646\n');

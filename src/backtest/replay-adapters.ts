@@ -76,6 +76,7 @@ export class ReplayPriceSource implements PriceSource {
 /** Outcomes from the outcomes file and from resolved statuses seen in the recording, each revealed only at its time. */
 export class ReplayOutcomeSource implements OutcomeSource {
   readonly name = 'recording';
+  readonly scope = 'decided' as const;
   private readonly known = new Map<string, RecordedOutcome>();
 
   constructor(private readonly clock: Clock, outcomes: readonly RecordedOutcome[], private revealUndated = false) {

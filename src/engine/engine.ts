@@ -1,6 +1,6 @@
 // The engine's tick, one code path for every mode: system status → terms → balance → feed → record → evaluate
 // strategies → decide → execute → record. Modes differ only in the adapters plugged in (clock, API, chain, executor).
-import { decideBacking, type Decision, type Gate } from '../core/decide.js';
+import { decideBacking, type Decision, type Gate, type PortfolioView } from '../core/decide.js';
 import { decideResolution, type ResolutionDecision, type ResolutionPolicy } from '../core/decide-resolution.js';
 import { errorMessage, isMagmaError, MagmaError } from '../core/errors.js';
 import { formatSol } from '../core/money.js';
@@ -102,7 +102,7 @@ export class Engine {
       if (outcome) found.push({ narrativeId: n.id, outcome, resolvedAt: null, source: 'feed' });
     }
     if (outcomes) {
-      const awaiting = store.narrativesAwaitingOutcome(new Set(inFeed.map((n) => n.id)), OUTCOME_LOOKUPS_PER_TICK);
+      const awaiting = store.narrativesAwaitingOutcome(new Set(inFeed.map((n) => n.id)), OUTCOME_LOOKUPS_PER_TICK, outcomes.scope === 'held');
       if (awaiting.length) {
         try {
           for (const o of await outcomes.outcomes(awaiting, signal)) found.push({ ...o, source: outcomes.name });
@@ -133,13 +133,13 @@ export class Engine {
   }
 
   /** Turns the verdicts strategies proposed into a recorded resolution decision, and submits it when it passes. */
-  private async considerResolution(tickId: number, narrative: Narrative, records: readonly OpinionRecord[], gates: Gates, signal?: AbortSignal): Promise<ResolutionDecision | null> {
+  private async considerResolution(tickId: number, narrative: Narrative, records: readonly OpinionRecord[], gates: Gates, portfolio: PortfolioView, signal?: AbortSignal): Promise<ResolutionDecision | null> {
     const { store, executor, clock, logger } = this.deps;
     const verdicts = records.flatMap((r) => (r.verdict ? [{ strategy: r.strategy, verdict: r.verdict }] : []));
     if (verdicts.length === 0) return null; // the common case: nothing to decide, no need to read the portfolio
     const decision = decideResolution({
       narrative, verdicts, policy: this.deps.resolution, gate: gates.resolution,
-      holdsPosition: store.portfolioView(executor.dryRun, startOfUtcDay(clock.now())).heldNarratives.has(narrative.id),
+      holdsPosition: portfolio.heldNarratives.has(narrative.id),
       alreadySubmitted: store.hasResolution(narrative.id),
     });
     if (!decision) return null;
@@ -174,6 +174,8 @@ export class Engine {
     const resolved: ResolutionDecision[] = [];
     let skipped = 0;
     const dayStart = startOfUtcDay(clock.now());
+    // Read once per tick, and again only after an execution changed it (not once per narrative).
+    let portfolio = store.portfolioView(executor.dryRun, dayStart);
     for (const { narrative } of feed.narratives) {
       if (signal?.aborted) throw new MagmaError('ABORTED', 'tick abandoned between narratives: shutting down.');
       const history = store.history(narrative.id, observedAt);
@@ -187,12 +189,12 @@ export class Engine {
         forecast: evaluation.forecast,
         backingGate: this.withBudget(gates.backing),
         balance: balance instanceof Error ? null : balance,
-        portfolio: store.portfolioView(executor.dryRun, dayStart),
+        portfolio,
         limits: this.deps.limits,
         payout: this.deps.payout,
       });
       const decisionId = store.recordDecision(tickId, decision, executor.dryRun, isoNow(clock));
-      const verdict = await this.considerResolution(tickId, narrative, evaluation.records, gates, signal);
+      const verdict = await this.considerResolution(tickId, narrative, evaluation.records, gates, portfolio, signal);
       if (verdict) resolved.push(verdict);
       if (decision.action !== 'back') {
         logger.debug('decision.skip', { narrative_id: narrative.id, p_true: round(decision.pTrue), edge: round(decision.edge), reason: decision.reasons[0] });
@@ -200,6 +202,7 @@ export class Engine {
         continue;
       }
       const result = await executor.execute({ decision, decisionId, narrative }, signal);
+      portfolio = store.portfolioView(executor.dryRun, dayStart);
       if (result.state !== 'cancelled') backed.push(decision);
       else skipped++;
       logger.info('decision.back', {

@@ -5,6 +5,7 @@ import type { MagmaApi } from '../ports/magma-api.js';
 import { outcomeOfStatus, type OutcomeSource, type ResolvedOutcome } from '../ports/outcome-source.js';
 
 export class PortfolioOutcomeSource implements OutcomeSource {
+  readonly scope = 'held' as const;
   readonly name = 'portfolio';
 
   constructor(private readonly api: Pick<MagmaApi, 'portfolio' | 'history'>) {}

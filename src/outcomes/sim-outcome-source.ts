@@ -11,6 +11,7 @@ interface TruthItem {
 }
 
 export class SimOutcomeSource implements OutcomeSource {
+  readonly scope = 'decided' as const;
   readonly name = 'simulator';
 
   constructor(private readonly transport: HttpTransport) {}

@@ -11,6 +11,8 @@ export interface ResolvedOutcome {
 export interface OutcomeSource {
   /** Recorded with each outcome (simulator, portfolio, recording). */
   readonly name: string;
+  /** Which narratives it can know about: only those the wallet holds (the portfolio), or any it decided on. */
+  readonly scope: 'held' | 'decided';
   /** Outcomes of those of `narrativeIds` that have resolved; the others are simply absent. */
   outcomes(narrativeIds: readonly string[], signal?: AbortSignal): Promise<ResolvedOutcome[]>;
 }

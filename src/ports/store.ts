@@ -101,8 +101,11 @@ export interface Store {
   /** Open positions, exposure and today's spend from the backing journal (`dayStart`: start of the UTC day). */
   portfolioView(dryRun: boolean, dayStart: string): PortfolioView;
   insertBackingIntent(intent: BackingIntent): number;
-  /** Narratives the agent has an opinion on or a position in, no outcome yet, and not among `exclude` (the live feed). */
-  narrativesAwaitingOutcome(exclude: ReadonlySet<string>, limit: number): string[];
+  /**
+   * Narratives with no outcome yet, not among `exclude` (the live feed): those the agent decided on or holds, or
+   * only those it holds (`heldOnly`), most recently seen first.
+   */
+  narrativesAwaitingOutcome(exclude: ReadonlySet<string>, limit: number, heldOnly?: boolean): string[];
   /** Records an outcome (first one wins) and settles unsettled backings of it; returns what was settled. */
   recordOutcome(outcome: OutcomeRecord, at: string, pnl: (stake: bigint, outcome: Outcome) => bigint): SettledBacking[] | null;
   getMeta(key: string): string | null;

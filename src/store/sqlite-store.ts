@@ -284,13 +284,15 @@ export class SqliteStore implements Store, MagusUsageStore {
     );
   }
 
-  narrativesAwaitingOutcome(exclude: ReadonlySet<string>, limit: number): string[] {
+  narrativesAwaitingOutcome(exclude: ReadonlySet<string>, limit: number, heldOnly = false): string[] {
+    // Most recently seen first: a narrative that just left the feed is the likeliest to have resolved, and one that
+    // never resolves (an outcome no source will tell) cannot starve the newer ones.
     const candidates = this.db
       .prepare(`SELECT n.id FROM narratives n
                 WHERE NOT EXISTS (SELECT 1 FROM outcomes o WHERE o.narrative_id = n.id)
                   AND (EXISTS (SELECT 1 FROM backings b WHERE b.narrative_id = n.id AND b.outcome IS NULL)
-                       OR EXISTS (SELECT 1 FROM decisions d WHERE d.narrative_id = n.id))
-                ORDER BY n.last_seen_at`)
+                       ${heldOnly ? '' : 'OR EXISTS (SELECT 1 FROM decisions d WHERE d.narrative_id = n.id)'})
+                ORDER BY n.last_seen_at DESC`)
       .pluck()
       .all() as string[];
     return candidates.filter((id) => !exclude.has(id)).slice(0, limit);

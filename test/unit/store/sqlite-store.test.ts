@@ -91,11 +91,18 @@ describe('SQLite store', () => {
     store.insertBackingIntent({ intentKey: 'k', decisionId: id, narrativeId: n.id, category: 'MARKET', stakeLamports: 1_000_000_000n, state: 'simulated', dryRun: true, at: '2026-04-07T00:00:00.000Z' });
     expect(store.narrativesAwaitingOutcome(new Set([n.id]), 10)).toEqual([]); // still in the feed
     expect(store.narrativesAwaitingOutcome(new Set(), 10)).toEqual([n.id]);
+    // a narrative only decided on (never backed) is asked about by sources that can know it, not by the portfolio
+    const other = narrative({ id: 'decided-only' });
+    const tick2 = store.beginTick('2026-04-07T00:01:00.000Z');
+    store.recordFeed(tick2, '2026-04-07T00:01:00.000Z', [{ narrative: other, raw: {} }]);
+    store.recordDecision(tick2, { ...decision, narrativeId: other.id, action: 'skip' }, true, '2026-04-07T00:01:00.000Z');
+    expect(store.narrativesAwaitingOutcome(new Set(), 10)).toEqual([other.id, n.id]); // most recently seen first
+    expect(store.narrativesAwaitingOutcome(new Set(), 10, true)).toEqual([n.id]);
 
     const settled = store.recordOutcome({ narrativeId: n.id, outcome: 'false', resolvedAt: null, source: 'simulator' }, '2026-04-09T00:00:00.000Z', (stake) => -stake / 4n);
     expect(settled).toEqual([{ backingId: 1, narrativeId: n.id, stakeLamports: 1_000_000_000n, pnlLamports: -250_000_000n, dryRun: true }]);
     expect(store.recordOutcome({ narrativeId: n.id, outcome: 'true', resolvedAt: null, source: 'feed' }, 'x', () => 0n)).toBeNull(); // first one wins
-    expect(store.narrativesAwaitingOutcome(new Set(), 10)).toEqual([]);
+    expect(store.narrativesAwaitingOutcome(new Set(), 10, true)).toEqual([]);
     expect(store.portfolioView(true, '2026-04-07T00:00:00.000Z').openPositions).toBe(0); // settled: no longer open
     store.close();
   });

@@ -1,67 +1,63 @@
-// Runs strategies for one narrative. A strategy that throws, hangs past its timeout or returns garbage is isolated:
-// its failure is recorded and the tick goes on with the others. (A strategy stuck in a synchronous loop cannot be
-// interrupted inside this process; the timeout covers everything asynchronous.)
+// Runs the configured strategies over a tick's narratives and pools their opinions. Each strategy runs through a
+// runner (src/engine/strategy-runner.ts) that isolates it: a strategy that throws, hangs past its timeout or returns
+// garbage is recorded as a failed opinion and the tick goes on with the others.
 import { poolOpinions, type EnsembleForecast, type WeightedOpinion } from '../core/ensemble.js';
 import type { Narrative } from '../core/narrative.js';
-import { opinionProblem, type Opinion, type StrategyContext } from '../core/strategy.js';
+import type { StrategyContext } from '../core/strategy.js';
 import type { OpinionRecord } from '../ports/store.js';
 import type { LoadedStrategy } from './load-strategies.js';
+import { InProcessRunner, type EvalItem, type RunContext, type StrategyOutcome, type StrategyRunner } from './strategy-runner.js';
 
 export interface Evaluation {
   records: OpinionRecord[];
   forecast: EnsembleForecast | null;
 }
 
-type Outcome = { ok: true; opinion: Opinion | null } | { ok: false; error: string };
-
-function withTimeout(run: (signal: AbortSignal) => unknown, ms: number, outer?: AbortSignal): Promise<Outcome> {
-  return new Promise((resolve) => {
-    // The strategy's own signal: aborted at its timeout or when the agent shuts down, so a slow source call stops too.
-    const own = new AbortController();
-    const finish = (outcome: Outcome) => {
-      clearTimeout(timer);
-      outer?.removeEventListener('abort', onAbort);
-      own.abort();
-      resolve(outcome);
-    };
-    const onAbort = () => finish({ ok: false, error: 'stopped: the agent is shutting down' });
-    const timer = setTimeout(() => finish({ ok: false, error: `timed out after ${ms} ms` }), ms);
-    if (outer?.aborted) return onAbort();
-    outer?.addEventListener('abort', onAbort, { once: true });
-    Promise.resolve()
-      .then(() => run(own.signal))
-      .then(
-        (value) => {
-          const problem = opinionProblem(value);
-          finish(problem ? { ok: false, error: `invalid opinion: ${problem}` } : { ok: true, opinion: (value as Opinion | null) ?? null });
-        },
-        (err: unknown) => finish({ ok: false, error: `threw: ${err instanceof Error ? err.message : String(err)}`.slice(0, 500) }),
-      );
-  });
+/** The runner for a loaded strategy: built-ins (and, until isolated, plug-ins) run in this thread. */
+export function runnerFor(s: LoadedStrategy): StrategyRunner {
+  return new InProcessRunner(s.strategy, s.weight, s.timeoutMs, s.options);
 }
 
 export class StrategyHost {
-  constructor(readonly strategies: readonly LoadedStrategy[]) {}
+  readonly runners: readonly StrategyRunner[];
 
-  async evaluate(narrative: Narrative, ctx: Omit<StrategyContext, 'options' | 'signal'>, signal?: AbortSignal): Promise<Evaluation> {
-    const frozen = Object.freeze({ ...narrative });
-    const results = await Promise.all(
-      this.strategies.map(async (s) => {
-        const started = performance.now();
-        const outcome = await withTimeout((own) => s.strategy.evaluate(frozen, { ...ctx, options: s.options, signal: own }), s.timeoutMs, signal);
-        return { s, outcome, durationMs: Math.round((performance.now() - started) * 100) / 100 };
-      }),
-    );
+  constructor(strategies: readonly (LoadedStrategy | StrategyRunner)[]) {
+    this.runners = strategies.map((s) => ('evaluateAll' in s ? s : runnerFor(s)));
+  }
+
+  get names(): string[] {
+    return this.runners.map((r) => r.name);
+  }
+
+  /** Every strategy over every item (strategies side by side, each over the whole tick); one evaluation per item. */
+  async evaluateAll(items: readonly EvalItem[], ctx: RunContext, signal?: AbortSignal): Promise<Evaluation[]> {
+    const byRunner: StrategyOutcome[][] = await Promise.all(this.runners.map((r) => r.evaluateAll(items, ctx, signal)));
+    return items.map((_, i) => this.pool(byRunner.map((outcomes) => outcomes[i]!)));
+  }
+
+  /** One narrative (tests, tools): the same path as a tick of one. */
+  async evaluate(narrative: Narrative, ctx: Pick<StrategyContext, 'history' | 'clock' | 'sources'>, signal?: AbortSignal): Promise<Evaluation> {
+    const [evaluation] = await this.evaluateAll([{ narrative: Object.freeze({ ...narrative }), history: ctx.history }], { nowMs: ctx.clock.now(), sources: ctx.sources }, signal);
+    return evaluation!;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.runners.map((r) => r.close?.()));
+  }
+
+  private pool(outcomes: readonly StrategyOutcome[]): Evaluation {
     const records: OpinionRecord[] = [];
     const weighted: WeightedOpinion[] = [];
-    for (const { s, outcome, durationMs } of results) {
+    for (let k = 0; k < outcomes.length; k++) {
+      const runner = this.runners[k]!;
+      const outcome = outcomes[k]!;
       if (!outcome.ok) {
-        records.push({ strategy: s.strategy.name, pTrue: null, confidence: null, error: outcome.error, durationMs });
+        records.push({ strategy: runner.name, pTrue: null, confidence: null, error: outcome.error, durationMs: outcome.durationMs });
         continue;
       }
       const o = outcome.opinion;
-      records.push({ strategy: s.strategy.name, pTrue: o?.pTrue ?? null, confidence: o?.confidence ?? null, rationale: o?.rationale?.slice(0, 1000), verdict: o?.verdict, durationMs });
-      if (o) weighted.push({ strategy: s.strategy.name, weight: s.weight, opinion: o });
+      records.push({ strategy: runner.name, pTrue: o?.pTrue ?? null, confidence: o?.confidence ?? null, rationale: o?.rationale, verdict: o?.verdict, durationMs: outcome.durationMs });
+      if (o) weighted.push({ strategy: runner.name, weight: runner.weight, opinion: o });
     }
     const forecast = poolOpinions(weighted);
     if (forecast) records.push({ strategy: 'ensemble', pTrue: forecast.pTrue, confidence: forecast.confidence, durationMs: 0 });

@@ -63,26 +63,29 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     ),
     transports: [new winston.transports.Stream({ stream })],
   });
-  return wrap(base, {}, redactor);
+  return wrap(base, {}, redactor, LEVEL_RANK[options.level ?? 'info']);
 }
 
-function wrap(base: winston.Logger, bound: LogFields, redactor: Redactor): Logger {
-  const log = (level: LogLevel) => (event: string, fields: LogFields = {}) => {
+const LEVEL_RANK: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
+const noop = () => {};
+
+function wrap(base: winston.Logger, bound: LogFields, redactor: Redactor, max: number): Logger {
+  // A level below the configured one is a no-op function: no fields object is built, nothing reaches winston.
+  const log = (level: LogLevel) => (LEVEL_RANK[level] > max ? noop : (event: string, fields: LogFields = {}) => {
     base.log(level, event, { ...bound, ...fields });
-  };
+  });
   return {
     error: log('error'),
     warn: log('warn'),
     info: log('info'),
     debug: log('debug'),
-    child: (fields) => wrap(base, { ...bound, ...fields }, redactor),
+    child: (fields) => wrap(base, { ...bound, ...fields }, redactor, max),
     redactor,
   };
 }
 
 /** A logger that discards everything (for library use and quiet tests). */
 export function silentLogger(): Logger {
-  const noop = () => {};
   const redactor = new Redactor();
   const self: Logger = { error: noop, warn: noop, info: noop, debug: noop, child: () => self, redactor };
   return self;

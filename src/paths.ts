@@ -19,3 +19,14 @@ export function packageRoot(): string {
     dir = parent;
   }
 }
+
+/**
+ * The URL of a compiled module to start as a worker thread, given the URL of a module beside it. Under tests the
+ * sources run as TypeScript, which a worker cannot load: the compiled copy in dist/ (npm test builds first) is used.
+ */
+export function workerModuleUrl(name: string, besideUrl: string): URL {
+  const url = new URL(name, besideUrl);
+  if (!fileURLToPath(besideUrl).endsWith('.ts')) return url;
+  const rel = fileURLToPath(url).slice(packageRoot().length + 1);
+  return new URL(`file://${join(packageRoot(), 'dist', rel)}`);
+}

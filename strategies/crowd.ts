@@ -4,9 +4,22 @@
 // Assumptions: participants are independent and, on average, informative; a thin crowd says little (low confidence).
 // Options: priorStrength (pseudo-participants at 0.5, default 6), momentumWeight (0..1, default 0.35),
 //          momentumWindowHours (default 6), confidenceScale (participants for confidence 0.5, default 25).
+import type { NarrativeSnapshot } from '../src/core/narrative.js';
 import type { Strategy } from '../src/core/strategy.js';
 
 const num = (v: unknown, fallback: number) => (typeof v === 'number' && Number.isFinite(v) ? v : fallback);
+
+/** The oldest snapshot observed at or after `since` (history is oldest first): a binary search. */
+function firstAtOrAfter(history: readonly NarrativeSnapshot[], since: number): NarrativeSnapshot | undefined {
+  let lo = 0;
+  let hi = history.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (history[mid]!.observedMs < since) lo = mid + 1;
+    else hi = mid;
+  }
+  return history[lo];
+}
 
 const crowd: Strategy = {
   name: 'crowd',
@@ -27,7 +40,7 @@ const crowd: Strategy = {
 
     // Momentum: how participants who arrived within the window split, from the oldest snapshot inside it.
     const since = ctx.clock.now() - windowMs;
-    const base = ctx.history.find((s) => Date.parse(s.observedAt) >= since);
+    const base = firstAtOrAfter(ctx.history, since);
     if (base) {
       const db = backers - base.backerCount;
       const dc = challengers - base.challengeCount;

@@ -26,8 +26,10 @@ const priceThreshold: Strategy = {
 
     const spot = await prices.price(thesis.asset);
     if (spot === null || !(spot > 0)) return null;
-    const history = await prices.history(thesis.asset, now - num(ctx.options.lookbackDays, 30) * DAY);
-    const sigma = realisedVolatility(history);
+    const since = now - num(ctx.options.lookbackDays, 30) * DAY;
+    const { sigma, points } = prices.volatility
+      ? await prices.volatility(thesis.asset, since)
+      : await prices.history(thesis.asset, since).then((h) => ({ sigma: realisedVolatility(h), points: h.length }));
     if (sigma === null) return null;
 
     const direction = thesis.direction ?? (thesis.level > spot ? 'above' : 'below');
@@ -37,14 +39,14 @@ const priceThreshold: Strategy = {
     const pTrue = Math.min(0.999, Math.max(0.001, raw));
 
     const minPoints = Math.max(3, num(ctx.options.minPoints, 24));
-    const dataWeight = Math.min(1, history.length / minPoints);
+    const dataWeight = Math.min(1, points / minPoints);
     const horizonWeight = horizonMs <= 7 * DAY ? 1 : horizonMs <= 30 * DAY ? 0.8 : 0.5;
     const confidence = num(ctx.options.maxConfidence, 0.85) * dataWeight * horizonWeight;
     const hours = Math.round(horizonMs / 3_600_000);
     return {
       pTrue,
       confidence,
-      rationale: `${thesis.asset} at ${spot} vs ${thesis.kind} ${direction} ${thesis.level} within ${hours}h; realised volatility ${(sigma * 100).toFixed(0)}%/yr over ${history.length} points`,
+      rationale: `${thesis.asset} at ${spot} vs ${thesis.kind} ${direction} ${thesis.level} within ${hours}h; realised volatility ${(sigma * 100).toFixed(0)}%/yr over ${points} points`,
     };
   },
 };

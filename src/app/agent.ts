@@ -98,7 +98,9 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
   }
 
   const dbPath = databasePath(config);
-  const store = SqliteStore.open(dbPath);
+  const store = SqliteStore.open(dbPath, {
+    ledger: config.dryRun ? 'dry-run' : 'live', historyWindowMs: config.store.historyHours * 3_600_000, retainDays: config.store.retainDays,
+  });
   // Crash-only: a tick a killed process left 'running' is closed as interrupted before anything new starts.
   const interrupted = store.closeInterruptedTicks(isoNow(clock));
   if (interrupted) logger.warn('ticks.interrupted', { count: interrupted, msg: 'the last run stopped in the middle of a tick; its records up to that point are kept' });

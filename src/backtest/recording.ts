@@ -1,11 +1,12 @@
 // Reads recordings (INTERFACE.md "Recordings"): JSON Lines, one poll a line {"t", "narratives": [...]}, optional
 // price lines {"t", "prices": {"SOL": 231.4}}, and outcome files {"narrative_id", "outcome", "resolved_at"}. A line
 // that is not usable is counted and skipped, never fatal: recordings come from the field.
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { MagmaError } from '../core/errors.js';
 import type { PricePoint } from '../ports/price-source.js';
 import type { Outcome } from '../ports/store.js';
+import { MAX_LINE_BYTES, recordingLines } from './recording-lines.js';
 
 export interface RecordedPoll {
   t: number;
@@ -15,7 +16,12 @@ export interface RecordedPoll {
 export interface RecordingStats {
   polls: number;
   priceLines: number;
+  /** Lines that are not JSON, have no usable time, or are neither a poll nor a price line. */
   badLines: number;
+  /** Polls whose time goes back before an earlier poll's: skipped, since time never goes back in a backtest. */
+  outOfOrder: number;
+  /** Lines longer than any recording line could be (skipped unread). */
+  tooLong: number;
   firstT: number | null;
   lastT: number | null;
 }
@@ -25,49 +31,80 @@ export function requireFile(path: string, what: string): number {
   return statSync(path).size;
 }
 
-/** Streams the recording: polls go to onPoll in file order; price points go to onPrice before the next poll. */
+export const emptyStats = (): RecordingStats => ({ polls: 0, priceLines: 0, badLines: 0, outOfOrder: 0, tooLong: 0, firstT: null, lastT: null });
+
+export type RecordingLineValue =
+  | { kind: 'poll'; t: number; narratives: unknown[]; prices: Array<[string, number]> }
+  | { kind: 'prices'; t: number; prices: Array<[string, number]> }
+  | { kind: 'skip' };
+
+/**
+ * Reads one line of a recording and counts it in `stats`: a poll (in time order), a price line, or a line to skip
+ * (counted as bad, out of order or too long). A line may carry both prices and narratives.
+ */
+export function classifyLine(text: string | null, stats: RecordingStats): RecordingLineValue {
+  if (text === null) {
+    stats.tooLong++;
+    return { kind: 'skip' };
+  }
+  if (!text.trim()) return { kind: 'skip' };
+  let value: { t?: unknown; narratives?: unknown; prices?: unknown };
+  try {
+    value = JSON.parse(text) as typeof value;
+  } catch {
+    stats.badLines++;
+    return { kind: 'skip' };
+  }
+  const t = typeof value?.t === 'string' ? Date.parse(value.t) : NaN;
+  if (!Number.isFinite(t)) {
+    stats.badLines++;
+    return { kind: 'skip' };
+  }
+  const prices: Array<[string, number]> = [];
+  if (value.prices && typeof value.prices === 'object') {
+    for (const [asset, price] of Object.entries(value.prices as Record<string, unknown>)) {
+      if (typeof price === 'number' && Number.isFinite(price) && price > 0) prices.push([asset.toUpperCase(), price]);
+    }
+    stats.priceLines++;
+  }
+  if (!Array.isArray(value.narratives)) {
+    if (prices.length || value.prices) return { kind: 'prices', t, prices };
+    stats.badLines++;
+    return { kind: 'skip' };
+  }
+  if (stats.lastT !== null && t < stats.lastT) {
+    stats.outOfOrder++;
+    return prices.length ? { kind: 'prices', t, prices } : { kind: 'skip' };
+  }
+  stats.firstT ??= t;
+  stats.lastT = t;
+  stats.polls++;
+  return { kind: 'poll', t, narratives: value.narratives, prices };
+}
+
+/** Streams the recording in this thread: polls go to onPoll in file order; price points go to onPrice before the next poll. */
 export async function readRecording(
   path: string,
   onPoll: (poll: RecordedPoll, bytesRead: number) => Promise<void>,
   onPrice: (asset: string, point: PricePoint) => void,
 ): Promise<RecordingStats> {
-  const stats: RecordingStats = { polls: 0, priceLines: 0, badLines: 0, firstT: null, lastT: null };
-  const stream = createReadStream(path, { encoding: 'utf8' });
-  const lines = createInterface({ input: stream, crlfDelay: Infinity });
-  let bytes = 0;
-  for await (const line of lines) {
-    bytes += Buffer.byteLength(line) + 1;
-    if (!line.trim()) continue;
-    let value: { t?: unknown; narratives?: unknown; prices?: unknown };
-    try {
-      value = JSON.parse(line) as typeof value;
-    } catch {
-      stats.badLines++;
-      continue;
-    }
-    const t = typeof value.t === 'string' ? Date.parse(value.t) : NaN;
-    if (!Number.isFinite(t)) {
-      stats.badLines++;
-      continue;
-    }
-    if (value.prices && typeof value.prices === 'object') {
-      for (const [asset, price] of Object.entries(value.prices as Record<string, unknown>)) {
-        if (typeof price === 'number' && Number.isFinite(price) && price > 0) onPrice(asset.toUpperCase(), { t, price });
-      }
-      stats.priceLines++;
-    }
-    if (Array.isArray(value.narratives)) {
-      if (stats.lastT !== null && t < stats.lastT) {
-        stats.badLines++; // out of order: time never goes back in a backtest
-        continue;
-      }
-      stats.firstT ??= t;
-      stats.lastT = t;
-      stats.polls++;
-      await onPoll({ t, narratives: value.narratives }, bytes);
-    }
+  const stats = emptyStats();
+  for (const line of recordingLines(path)) {
+    const v = classifyLine(line.text, stats);
+    if (v.kind === 'skip') continue;
+    for (const [asset, price] of v.prices) onPrice(asset, { t: v.t, price });
+    if (v.kind === 'poll') await onPoll({ t: v.t, narratives: v.narratives }, line.bytes);
   }
   return stats;
+}
+
+/** What a recording's skipped lines mean, for the summary a user reads (empty when nothing was skipped). */
+export function describeSkipped(stats: RecordingStats): string[] {
+  const out: string[] = [];
+  if (stats.outOfOrder) out.push(`${stats.outOfOrder} poll(s) went back in time and were skipped: a recording must be in time order (sort its lines by "t")`);
+  if (stats.badLines) out.push(`${stats.badLines} line(s) were unreadable (not JSON, no valid "t", or neither a poll nor a price line) and were skipped`);
+  if (stats.tooLong) out.push(`${stats.tooLong} line(s) over ${MAX_LINE_BYTES / 2 ** 20} MiB were skipped unread`);
+  return out;
 }
 
 export interface RecordedOutcome {
@@ -92,4 +129,38 @@ export async function readOutcomes(path: string): Promise<{ outcomes: RecordedOu
     }
   }
   return { outcomes, badLines };
+}
+
+/** The times of a recording's first and last polls, read from its head and tail (a whole scan only if need be). */
+export function recordingSpan(path: string): { firstT: number; lastT: number } | null {
+  const probe = emptyStats();
+  let firstT: number | null = null;
+  for (const line of recordingLines(path)) {
+    const v = classifyLine(line.text, probe);
+    if (v.kind === 'poll') {
+      firstT = v.t;
+      break;
+    }
+  }
+  if (firstT === null) return null;
+  const size = statSync(path).size;
+  const tail = Math.min(size, 16 * 1024 * 1024);
+  const buf = Buffer.alloc(tail);
+  const fd = openSync(path, 'r');
+  try {
+    readSync(fd, buf, 0, tail, size - tail);
+  } finally {
+    closeSync(fd);
+  }
+  const lines = buf.toString('utf8').split('\n');
+  for (let i = lines.length - 1; i >= (tail < size ? 1 : 0); i--) {
+    const v = classifyLine(lines[i]!, emptyStats());
+    if (v.kind === 'poll') return { firstT, lastT: Math.max(firstT, v.t) };
+  }
+  let lastT = firstT;
+  for (const line of recordingLines(path)) {
+    const v = classifyLine(line.text, probe);
+    if (v.kind === 'poll') lastT = Math.max(lastT, v.t);
+  }
+  return { firstT, lastT };
 }

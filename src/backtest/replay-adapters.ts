@@ -2,49 +2,40 @@
 // source, recorded outcomes revealed only once their time has come, and a chain whose balance is the virtual
 // bankroll. None of them can see past the replay clock.
 import { MagmaError } from '../core/errors.js';
-import { parseFeed } from '../magma/schemas.js';
+import type { Narrative } from '../core/narrative.js';
 import type { Chain } from '../ports/chain.js';
 import type { Clock } from '../ports/clock.js';
-import type { FeedResult, MagmaApi } from '../ports/magma-api.js';
+import type { DroppedItem, FeedResult, MagmaReadApi, SystemStatus, TermsStatus, WalletFlag } from '../ports/magma-api.js';
 import { outcomeOfStatus, type OutcomeSource, type ResolvedOutcome } from '../ports/outcome-source.js';
 import type { PricePoint, PriceSource } from '../ports/price-source.js';
 import type { RecordedOutcome } from './recording.js';
 
-const notInBacktests = (what: string) => async (): Promise<never> => {
-  throw new MagmaError('API_NOT_FOUND', `${what} is not part of a recording.`);
-};
+/** The recorded feed as the engine's read port: the current poll, parsed by the reader through the live schemas. */
+export class ReplayApi implements MagmaReadApi {
+  private current: FeedResult = { narratives: [], dropped: [] };
 
-/** The recorded feed as the MAGMA API: the current poll, read through the same schemas as live. */
-export class ReplayApi {
-  private current: unknown[] = [];
-
-  setPoll(narratives: unknown[]): void {
-    this.current = narratives;
+  setPoll(narratives: readonly Narrative[], dropped: readonly DroppedItem[] = []): void {
+    this.current = { narratives: narratives.map((narrative) => ({ narrative, raw: null })), dropped: [...dropped] };
   }
 
-  api(): MagmaApi {
-    const feed = async (): Promise<FeedResult> => parseFeed({ narratives: this.current })!;
-    return {
-      feed,
-      systemStatus: async () => ({ operational: true, halted: [] }),
-      termsStatus: async () => ({ accepted: true, termsVersion: 'recording' }),
-      walletFlag: async (wallet: string) => ({ walletAddress: wallet, flagged: false, blocked: false, flagType: null, reason: null }),
-      register: notInBacktests('register'),
-      portfolio: notInBacktests('portfolio'),
-      history: notInBacktests('history'),
-      leaderboard: notInBacktests('leaderboard'),
-      registerWebhook: notInBacktests('registerWebhook'),
-      resolve: notInBacktests('resolve'),
-      conviction: notInBacktests('conviction'),
-      points: notInBacktests('points'),
-      pointsLeaderboard: notInBacktests('pointsLeaderboard'),
-      echoPoolPreview: notInBacktests('echoPoolPreview'),
-      reportBacking: notInBacktests('reportBacking'),
-    } as MagmaApi;
+  async feed(): Promise<FeedResult> {
+    return this.current;
+  }
+
+  async systemStatus(): Promise<SystemStatus> {
+    return { operational: true, halted: [] };
+  }
+
+  async termsStatus(): Promise<TermsStatus> {
+    return { accepted: true, termsVersion: 'recording' };
+  }
+
+  async walletFlag(wallet: string): Promise<WalletFlag> {
+    return { walletAddress: wallet, flagged: false, blocked: false, flagType: null, reason: null };
   }
 }
 
-/** Recorded prices; points arrive as the recording is read, and nothing later than the clock is ever returned. */
+/** Recorded prices; points arrive in time order as the recording is read, and none later than the clock is returned. */
 export class ReplayPriceSource implements PriceSource {
   private readonly series = new Map<string, PricePoint[]>();
 
@@ -55,22 +46,37 @@ export class ReplayPriceSource implements PriceSource {
   constructor(private readonly clock: Clock) {}
 
   add(asset: string, point: PricePoint): void {
-    const list = this.series.get(asset) ?? [];
-    list.push(point);
-    this.series.set(asset, list);
+    let list = this.series.get(asset);
+    if (!list) this.series.set(asset, (list = []));
+    // Kept sorted: a point out of order (rare) goes to its place.
+    if (list.length && list[list.length - 1]!.t > point.t) list.splice(upperBound(list, point.t), 0, point);
+    else list.push(point);
   }
 
   async getPrice(asset: string): Promise<number> {
     const now = this.clock.now();
     const list = this.series.get(asset.toUpperCase()) ?? [];
-    for (let i = list.length - 1; i >= 0; i--) if (list[i]!.t <= now) return list[i]!.price;
+    const i = upperBound(list, now) - 1;
+    if (i >= 0) return list[i]!.price;
     throw new MagmaError('API_NOT_FOUND', `the recording has no ${asset} price at or before ${new Date(now).toISOString()}.`);
   }
 
   async getHistory(asset: string, sinceMs: number): Promise<PricePoint[]> {
-    const now = this.clock.now();
-    return (this.series.get(asset.toUpperCase()) ?? []).filter((p) => p.t >= sinceMs && p.t <= now);
+    const list = this.series.get(asset.toUpperCase()) ?? [];
+    return list.slice(upperBound(list, sinceMs - 1), upperBound(list, this.clock.now()));
   }
+}
+
+/** The index of the first point later than t (points sorted by time). */
+function upperBound(list: readonly PricePoint[], t: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid]!.t <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Outcomes from the outcomes file and from resolved statuses seen in the recording, each revealed only at its time. */
@@ -116,5 +122,5 @@ export function virtualChain(balance: () => bigint): Chain {
   return {
     getBalance: async () => balance(),
     getBlockHeight: async () => 0,
-  } as Chain;
+  };
 }

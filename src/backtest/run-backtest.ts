@@ -1,10 +1,9 @@
 // A backtest is one more composition root: the same engine, strategies, sizing and dry-run executor as live, fed by
 // a recording through replay adapters and a manual clock set to each poll's time. Nothing here decides anything.
-import { createHash } from 'node:crypto';
 import { ManualClock } from '../clock/manual-clock.js';
 import type { Config } from '../config/schema.js';
 import type { Calibration } from '../core/calibration.js';
-import { MagmaError, errorMessage } from '../core/errors.js';
+import { MagmaError, errorMessage, isMagmaError } from '../core/errors.js';
 import { solToLamports } from '../core/money.js';
 import { payoutModel } from '../core/payout.js';
 import { riskLimits } from '../core/risk.js';
@@ -14,10 +13,11 @@ import { StrategyHost } from '../engine/strategy-host.js';
 import { strategyPriceView } from '../engine/strategy-price-view.js';
 import { DryRunExecutor } from '../executor/dry-run-executor.js';
 import type { Logger } from '../log/logger.js';
-import { calibrationByStrategy, pnlSummary, type PnlSummary } from '../report/calibration-report.js';
-import { runSummary, type RunSummary } from '../report/run-summary.js';
-import { SqliteStore } from '../store/sqlite-store.js';
-import { readOutcomes, readRecording, requireFile, type RecordingStats } from './recording.js';
+import type { PnlSummary, RunSummary } from '../ports/read-model.js';
+import { ReplayStore } from '../store/replay-store.js';
+import { DecisionFingerprint } from './decision-fingerprint.js';
+import { describeSkipped, readOutcomes, requireFile, type RecordingStats } from './recording.js';
+import { replayRecording } from './replay-recording.js';
 import { ReplayApi, ReplayOutcomeSource, ReplayPriceSource, virtualChain } from './replay-adapters.js';
 
 export interface BacktestOptions {
@@ -30,6 +30,8 @@ export interface BacktestOptions {
   logger: Logger;
   /** Replay only polls at or before this time (the look-ahead check's truncated run). */
   stopAtMs?: number;
+  /** Also fingerprint the decisions made at or before this time. */
+  fingerprintUntilMs?: number;
   onProgress?: (p: { fraction: number; polls: number; t: number; backed: number }) => void;
   signal?: AbortSignal;
 }
@@ -52,8 +54,12 @@ export interface BacktestResult {
   bankrollLamports: bigint;
   /** What makes the result less than it looks (no outcomes, no prices). */
   warnings: string[];
-  /** SHA-256 of every decision made at or before `until`, in order (for the look-ahead check). */
-  decisionDigest(until: string): string;
+  /** Feed items the live schemas refused (counted per poll). */
+  droppedItems: number;
+  /** Every decision, in order (runs of equal skips as one record): equal fingerprints, equal decisions. */
+  fingerprint: { sha256: string; records: number };
+  /** The same over decisions made at or before `fingerprintUntilMs` (the look-ahead check), when asked for. */
+  fingerprintBeforeCut?: { sha256: string; records: number };
   close(): void;
 }
 
@@ -68,20 +74,30 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
   const recorded = o.outcomes ? (requireFile(o.outcomes, 'outcomes file'), await readOutcomes(o.outcomes)) : { outcomes: [], badLines: 0 };
   const strategies = await chooseStrategies(o.config, o.strategies);
   const clock = new ManualClock(0);
-  const store = SqliteStore.open(':memory:');
+  const fingerprint = new DecisionFingerprint();
+  const beforeCut = new DecisionFingerprint(o.fingerprintUntilMs ?? Infinity);
+  const store = new ReplayStore({
+    historyWindowMs: o.config.store.historyHours * 3_600_000,
+    onDecision: (d, kind, at) => {
+      const atMs = Date.parse(at);
+      fingerprint.add(d, kind, atMs);
+      if (o.fingerprintUntilMs !== undefined) beforeCut.add(d, kind, atMs);
+    },
+  });
   const replay = new ReplayApi();
   const prices = new ReplayPriceSource(clock);
   // A truncated replay (the look-ahead check) must not know anything after its cut: outcomes included.
   const known = o.stopAtMs === undefined ? recorded.outcomes : recorded.outcomes.filter((x) => x.resolvedAt !== null && x.resolvedAt <= o.stopAtMs!);
   const outcomes = new ReplayOutcomeSource(clock, known);
   const bankroll = solToLamports(o.bankrollSol);
-  const executor = new DryRunExecutor(store, clock);
+  const executor = new DryRunExecutor(store.ledger, clock);
   const balance = () => {
-    const p = pnlSummary(store, true);
+    const p = store.pnlSummary();
     return bankroll - p.openLamports + p.pnlLamports;
   };
+  const host = new StrategyHost(strategies);
   const engine = new Engine({
-    clock, api: replay.api(), chain: virtualChain(balance), executor, store, host: new StrategyHost(strategies), walletAddress: 'backtest',
+    clock, api: replay, chain: virtualChain(balance), executor, store, host, walletAddress: 'backtest',
     limits: riskLimits(o.config.risk),
     payout: payoutModel(o.config.payout.rule, {
       ...(o.config.payout.trueGainRate !== undefined ? { trueGainRate: o.config.payout.trueGainRate } : {}),
@@ -99,33 +115,40 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
   let backed = 0;
   let lastSample = -Infinity;
   let replayed = 0;
-  const stats = await readRecording(o.recording, async (poll, bytesRead) => {
-    if (o.signal?.aborted) throw new MagmaError('ABORTED', 'backtest stopped.');
-    if (o.stopAtMs !== undefined && poll.t > o.stopAtMs) return;
-    clock.set(poll.t);
-    replay.setPoll(poll.narratives);
-    for (const item of poll.narratives) {
-      const n = item as { id?: unknown; oracle_status?: unknown };
-      if (typeof n?.id === 'string' && typeof n.oracle_status === 'string') outcomes.observeStatus(n.id, n.oracle_status, poll.t);
-    }
-    try {
-      backed += (await engine.tick(o.signal)).backed.length;
-    } catch (err) {
-      failedTicks++;
-      o.logger.warn('backtest.tick_failed', { t: new Date(poll.t).toISOString(), msg: errorMessage(err) });
-    }
-    if (poll.t - lastSample >= 3_600_000) {
-      const p = pnlSummary(store, true);
-      equity.push({ t: new Date(poll.t).toISOString(), realisedLamports: p.pnlLamports, atStakeLamports: p.openLamports });
-      lastSample = poll.t;
-    }
-    replayed++;
-    o.onProgress?.({ fraction: size ? bytesRead / size : 1, polls: replayed, t: poll.t, backed });
-  }, (asset, point) => {
-    if (o.stopAtMs === undefined || point.t <= o.stopAtMs) prices.add(asset, point);
-  });
+  let droppedItems = 0;
+  let stats: RecordingStats;
+  try {
+    stats = await replayRecording(o.recording, async (poll, bytesRead) => {
+      if (o.stopAtMs !== undefined && poll.t > o.stopAtMs) return;
+      for (const [asset, t, price] of poll.prices) if (o.stopAtMs === undefined || t <= o.stopAtMs) prices.add(asset, { t, price });
+      clock.set(poll.t);
+      replay.setPoll(poll.narratives, poll.dropped);
+      droppedItems += poll.dropped.length;
+      for (const n of poll.narratives) outcomes.observeStatus(n.id, n.oracleStatus, poll.t);
+      try {
+        backed += (await engine.tick(o.signal)).backed.length;
+      } catch (err) {
+        if (isMagmaError(err, 'ABORTED')) throw err;
+        failedTicks++;
+        o.logger.warn('backtest.tick_failed', { t: new Date(poll.t).toISOString(), msg: errorMessage(err) });
+      }
+      if (poll.t - lastSample >= 3_600_000) {
+        const p = store.pnlSummary();
+        equity.push({ t: new Date(poll.t).toISOString(), realisedLamports: p.pnlLamports, atStakeLamports: p.openLamports });
+        lastSample = poll.t;
+      }
+      replayed++;
+      o.onProgress?.({ fraction: size ? bytesRead / size : 1, polls: replayed, t: poll.t, backed });
+    }, { ...(o.signal ? { signal: o.signal } : {}) });
+  } catch (err) {
+    await host.close();
+    store.close();
+    throw err;
+  }
+  await host.close();
   if (stats.polls === 0) {
-    throw new MagmaError('USAGE', `${o.recording} holds no polls (${stats.badLines} unreadable lines).`, {
+    store.close();
+    throw new MagmaError('USAGE', `${o.recording} holds no polls (${[...describeSkipped(stats)].join('; ') || 'it is empty'}).`, {
       hint: 'A recording is JSON Lines of {"t": ISO time, "narratives": [...]}: make one with `magma-agent export` or `magma-agent sim --record`.',
     });
   }
@@ -133,33 +156,32 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
   if (o.stopAtMs !== undefined) clock.set(Math.max(clock.now(), o.stopAtMs));
   outcomes.revealAll();
   await engine.settle();
-  const p = pnlSummary(store, true);
+  const p = store.pnlSummary();
   if (stats.lastT !== null) equity.push({ t: new Date(Math.min(stats.lastT, o.stopAtMs ?? Infinity)).toISOString(), realisedLamports: p.pnlLamports, atStakeLamports: p.openLamports });
 
-  const warnings: string[] = [];
+  const warnings: string[] = [...describeSkipped(stats)];
+  if (droppedItems) warnings.push(`${droppedItems} feed item(s) failed the feed's schema and were dropped (run with --log-level warn to see why)`);
   if (outcomes.size === 0) {
     warnings.push('no outcomes: no --outcomes file and no resolved statuses in the recording, so no position can settle and P&L stays 0. Give --outcomes FILE (`sim --outcomes`, or `export --outcomes` from a live run).');
   }
   if (prices.assets === 0 && strategies.some((s) => s.strategy.name === 'price-threshold')) {
     warnings.push('no price lines in the recording: price-threshold had nothing to read and gave no opinion.');
   }
-
+  const digest = fingerprint.digest();
   return {
     recording: stats,
     warnings,
+    droppedItems,
     outcomeLines: recorded.outcomes.length,
     failedTicks,
     strategies: strategies.map((s) => s.strategy.name),
-    summary: runSummary(store, 20),
+    summary: store.runSummary(20),
     pnl: p,
-    calibration: calibrationByStrategy(store),
+    calibration: store.calibrationByStrategy(),
     equity,
     bankrollLamports: bankroll,
-    decisionDigest(until: string) {
-      const rows = store.db.prepare(`SELECT narrative_id, kind, action, stake_lamports, ROUND(p_true, 9) AS p, reasons_json FROM decisions WHERE created_at <= ? ORDER BY id`)
-        .safeIntegers(true).all(until);
-      return createHash('sha256').update(JSON.stringify(rows, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))).digest('hex');
-    },
+    fingerprint: digest,
+    ...(o.fingerprintUntilMs !== undefined ? { fingerprintBeforeCut: beforeCut.digest() } : {}),
     close: () => store.close(),
   };
 }

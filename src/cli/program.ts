@@ -3,20 +3,43 @@
 import { Command, CommanderError, Option } from 'commander';
 import { errorMessage, exitCodeFor, isMagmaError } from '../core/errors.js';
 import { processRedactor } from '../log/redactor.js';
-import { registerBackup } from './commands/backup.js';
-import { registerBacktest } from './commands/backtest.js';
-import { registerDemo } from './commands/demo.js';
-import { registerExport } from './commands/export.js';
-import { registerDoctor } from './commands/doctor.js';
-import { registerKeygen } from './commands/keygen.js';
-import { registerLeaderboard } from './commands/leaderboard.js';
-import { registerPortfolio } from './commands/portfolio.js';
-import { registerRegister } from './commands/register.js';
-import { registerRun } from './commands/run.js';
-import { registerSim } from './commands/sim.js';
-import { registerStatus } from './commands/status.js';
 
-export function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+/**
+ * Each command's module, loaded only when needed: a command line that names one loads just that one (a backtest
+ * never loads the Solana and HTTP clients); help and unknown words load them all.
+ */
+const COMMANDS: ReadonlyArray<[names: readonly string[], load: () => Promise<Register>]> = [
+  [['run'], async () => (await import('./commands/run.js')).registerRun],
+  [['sim'], async () => (await import('./commands/sim.js')).registerSim],
+  [['register'], async () => (await import('./commands/register.js')).registerRegister],
+  [['keygen'], async () => (await import('./commands/keygen.js')).registerKeygen],
+  [['doctor'], async () => (await import('./commands/doctor.js')).registerDoctor],
+  [['demo'], async () => (await import('./commands/demo.js')).registerDemo],
+  [['status'], async () => (await import('./commands/status.js')).registerStatus],
+  [['portfolio', 'history'], async () => (await import('./commands/portfolio.js')).registerPortfolio],
+  [['leaderboard'], async () => (await import('./commands/leaderboard.js')).registerLeaderboard],
+  [['export'], async () => (await import('./commands/export.js')).registerExport],
+  [['backup'], async () => (await import('./commands/backup.js')).registerBackup],
+  [['backtest'], async () => (await import('./commands/backtest.js')).registerBacktest],
+];
+
+/** The command a command line names: its first word that is not an option (or an option's value). */
+function commandWord(argv: readonly string[]): string | undefined {
+  const withValue = new Set(['--config', '--data-dir', '--log-level', '--log-format']);
+  for (let i = 2; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (withValue.has(a)) i++;
+    else if (!a.startsWith('-')) return a;
+  }
+  return undefined;
+}
+
+export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
+  const word = commandWord(argv);
+  const named = COMMANDS.filter(([names]) => word !== undefined && names.includes(word));
+  const registers = await Promise.all((named.length ? named : COMMANDS).map(([, load]) => load()));
   const program = new Command('magma-agent')
     .description('Autonomous agent for the MAGMA protocol: polls narratives, scores them with pluggable strategies, backs positions and records everything.')
     .version('0.1.0')
@@ -30,13 +53,13 @@ Exit codes: 0 ok, 1 runtime failure, 2 bad usage, 78 bad configuration (systemd:
 Start here: npm run demo (or magma-agent demo), then magma-agent doctor.`);
   program.exitOverride();
   program.configureHelp({ showGlobalOptions: true });
-  for (const register of [registerRun, registerSim, registerRegister, registerKeygen, registerDoctor, registerDemo, registerStatus, registerPortfolio, registerLeaderboard, registerExport, registerBackup, registerBacktest]) register(program);
+  for (const register of registers) register(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const program = await buildProgram(argv);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -18,6 +18,8 @@ export interface Narrative {
 /** One earlier observation of a narrative, as the store recorded it. */
 export interface NarrativeSnapshot {
   observedAt: string;
+  /** observedAt in ms since the epoch (to compare and search without parsing). */
+  observedMs: number;
   oracleStatus: string;
   totalBackedLamports: bigint;
   backerCount: number;

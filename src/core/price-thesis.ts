@@ -136,7 +136,24 @@ function findLevel(text: string): number | null {
   return bare ? parseLevel(bare[1]!) : null;
 }
 
+const MEMO_LIMIT = 20_000;
+const memo = new Map<string, { day: number; parsed: PriceThesis | null }>();
+
+/**
+ * Parses a thesis as of `nowMs`. Memoised: a parse depends on `nowMs` only through its UTC day (relative dates and
+ * year roll-over change at midnight), and each tick asks again about the same texts.
+ */
 export function parsePriceThesis(text: string, nowMs: number): PriceThesis | null {
+  const day = Math.floor(nowMs / DAY_MS);
+  const hit = memo.get(text);
+  if (hit?.day === day) return hit.parsed === null ? null : { ...hit.parsed };
+  const parsed = parseUncached(text, nowMs);
+  if (memo.size >= MEMO_LIMIT) memo.clear();
+  memo.set(text, { day, parsed });
+  return parsed === null ? null : { ...parsed };
+}
+
+function parseUncached(text: string, nowMs: number): PriceThesis | null {
   const t = text.replace(/\s+/g, ' ').trim();
   if (!t || t.length > 500) return null;
   const lower = t.toLowerCase();

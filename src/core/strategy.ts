@@ -31,6 +31,11 @@ export interface StrategyPriceSource {
   price(asset: string): Promise<number | null>;
   /** USD price points from `sinceMs` up to now, oldest first. */
   history(asset: string, sinceMs: number): Promise<Array<{ t: number; price: number }>>;
+  /**
+   * Annualised realised volatility over the points from `sinceMs` up to now (as realisedVolatility computes it) and
+   * how many points there were; sigma is null with fewer than 3. Cheap: no copy of the history is made.
+   */
+  volatility?(asset: string, sinceMs: number): Promise<{ sigma: number | null; points: number }>;
 }
 
 /** Approved data sources; each is replaced by recorded data in backtests. */

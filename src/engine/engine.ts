@@ -11,16 +11,16 @@ import type { Logger } from '../log/logger.js';
 import type { Chain } from '../ports/chain.js';
 import { isoNow, startOfUtcDay, type Clock } from '../ports/clock.js';
 import type { Executor } from '../ports/executor.js';
-import type { MagmaApi } from '../ports/magma-api.js';
+import type { MagmaReadApi } from '../ports/magma-api.js';
 import { outcomeOfStatus, type OutcomeSource } from '../ports/outcome-source.js';
 import type { OpinionRecord, OutcomeRecord, SettledBacking, Store } from '../ports/store.js';
 import type { Narrative } from '../core/narrative.js';
 import { evaluateGates, type Gates } from './gates.js';
-import type { StrategyHost } from './strategy-host.js';
+import type { Evaluation, StrategyHost } from './strategy-host.js';
 
 export interface EngineDeps {
   clock: Clock;
-  api: MagmaApi;
+  api: MagmaReadApi;
   chain: Chain;
   executor: Executor;
   store: Store;
@@ -87,14 +87,15 @@ export class Engine {
 
   /** Settles what has resolved without polling the feed (a backtest's last step, when its recording ends). */
   async settle(signal?: AbortSignal): Promise<SettledBacking[]> {
-    return this.learnOutcomes([], isoNow(this.deps.clock), signal);
+    const found = await this.findOutcomes([], signal);
+    return this.deps.store.batch(() => this.settleOutcomes(found, isoNow(this.deps.clock)));
   }
 
   /**
-   * Records outcomes the feed shows, and asks the outcome source about narratives that left the feed; each new
-   * outcome settles the open backings of that narrative under the payout rule. A failing source only delays this.
+   * Outcomes the feed shows, and what the outcome source says of narratives that left the feed. A failing source
+   * only delays this.
    */
-  private async learnOutcomes(inFeed: readonly { id: string; oracleStatus: string }[], at: string, signal?: AbortSignal): Promise<SettledBacking[]> {
+  private async findOutcomes(inFeed: readonly Narrative[], signal?: AbortSignal): Promise<OutcomeRecord[]> {
     const { store, logger, outcomes } = this.deps;
     const found: OutcomeRecord[] = [];
     for (const n of inFeed) {
@@ -112,13 +113,19 @@ export class Engine {
         }
       }
     }
+    return found;
+  }
+
+  /** Records new outcomes; each settles the open backings of its narrative under the payout rule. */
+  private settleOutcomes(found: readonly OutcomeRecord[], at: string): SettledBacking[] {
+    const { store, logger } = this.deps;
     const settled: SettledBacking[] = [];
     for (const o of found) {
       const done = store.recordOutcome(o, at, (stake, outcome) => settledPnlLamports(this.deps.payout, stake, outcome));
       if (!done) continue;
       logger.info('narrative.resolved', { narrative_id: o.narrativeId, outcome: o.outcome, source: o.source, settled_positions: done.length });
       for (const s of done) {
-        logger.info('position.settled', { narrative_id: s.narrativeId, outcome: o.outcome, amount_lamports: s.stakeLamports, pnl_lamports: s.pnlLamports, pnl: formatSol(s.pnlLamports), dry_run: s.dryRun });
+        logger.info('position.settled', { narrative_id: s.narrativeId, outcome: o.outcome, amount_lamports: s.stakeLamports, pnl_lamports: s.pnlLamports, pnl: formatSol(s.pnlLamports) });
       }
       settled.push(...done);
     }
@@ -132,22 +139,40 @@ export class Engine {
     return left === 0 ? { open: false, reason: 'backing rate budget spent (~10 backings/min per wallet): the rest wait for the next tick' } : gate;
   }
 
-  /** Turns the verdicts strategies proposed into a recorded resolution decision, and submits it when it passes. */
-  private async considerResolution(tickId: number, narrative: Narrative, records: readonly OpinionRecord[], gates: Gates, portfolio: PortfolioView, signal?: AbortSignal): Promise<ResolutionDecision | null> {
-    const { store, executor, clock, logger } = this.deps;
+  /**
+   * Records a narrative's opinions and decisions (synchronously, inside the tick's transaction) and returns what
+   * must then be done outside it (a verdict to submit, a backing to execute), or null for the common skip.
+   */
+  private decide(tickId: number, narrative: Narrative, evaluation: Evaluation, t: TickState): PendingWrite | null {
+    const { store, logger } = this.deps;
+    store.recordOpinions(tickId, narrative.id, t.observedAt, evaluation.records, narrative.oracleStatus);
+    for (const r of evaluation.records) if (r.error) logger.warn('strategy.failed', { strategy: r.strategy, narrative_id: narrative.id, error: r.error });
+    const decision = decideBacking({
+      narrative, forecast: evaluation.forecast, backingGate: t.backingGate, balance: t.balance, portfolio: t.portfolio,
+      limits: this.deps.limits, payout: this.deps.payout,
+    });
+    const decisionId = store.recordDecision(tickId, decision, t.observedAt);
+    const verdict = this.resolutionDecision(tickId, narrative, evaluation.records, t);
+    if (decision.action !== 'back') {
+      if (t.debug) logger.debug('decision.skip', { narrative_id: narrative.id, p_true: round(decision.pTrue), edge: round(decision.edge), reason: decision.reasons[0] });
+      if (!verdict) return null;
+    }
+    return { narrative, decision, decisionId, verdict };
+  }
+
+  /** Turns the verdicts strategies proposed into a recorded resolution decision; returns it when it is to be sent. */
+  private resolutionDecision(tickId: number, narrative: Narrative, records: readonly OpinionRecord[], t: TickState): { decision: ResolutionDecision; decisionId: number } | null {
+    const { store } = this.deps;
     const verdicts = records.flatMap((r) => (r.verdict ? [{ strategy: r.strategy, verdict: r.verdict }] : []));
-    if (verdicts.length === 0) return null; // the common case: nothing to decide, no need to read the portfolio
+    if (verdicts.length === 0) return null; // the common case: nothing to decide
     const decision = decideResolution({
-      narrative, verdicts, policy: this.deps.resolution, gate: gates.resolution,
-      holdsPosition: portfolio.heldNarratives.has(narrative.id),
+      narrative, verdicts, policy: this.deps.resolution, gate: t.gates.resolution,
+      holdsPosition: t.portfolio.heldNarratives.has(narrative.id),
       alreadySubmitted: store.hasResolution(narrative.id),
     });
     if (!decision) return null;
-    const decisionId = store.recordResolutionDecision(tickId, decision, executor.dryRun, isoNow(clock));
-    if (decision.action !== 'resolve') return null;
-    const result = await executor.submitResolution({ decision, decisionId, narrative }, signal);
-    logger.info('decision.resolve', { narrative_id: narrative.id, resolution: decision.resolution, confidence: decision.confidence, state: result.state, dry_run: executor.dryRun });
-    return decision;
+    const decisionId = store.recordResolutionDecision(tickId, decision, t.observedAt);
+    return decision.action === 'resolve' ? { decision, decisionId } : null;
   }
 
   private async run(tickId: number, signal?: AbortSignal): Promise<TickSummary> {
@@ -167,59 +192,87 @@ export class Engine {
     const feed = await api.feed(signal); // without a feed there is nothing to decide: the tick fails
     for (const d of feed.dropped) logger.warn('feed.item_dropped', { index: d.index, narrative_id: d.id, reason: d.reason });
     const observedAt = isoNow(clock);
-    const changed = store.recordFeed(tickId, observedAt, feed.narratives);
-    const settled = await this.learnOutcomes(feed.narratives.map((f) => f.narrative), observedAt, signal);
+    const nowMs = clock.now();
+    const narratives = feed.narratives.map((f) => f.narrative);
+    const found = await this.findOutcomes(narratives, signal);
+    const { changed, settled } = store.batch(() => ({ changed: store.recordFeed(tickId, observedAt, feed.narratives), settled: this.settleOutcomes(found, observedAt) }));
 
+    // Every strategy over the whole tick; each narrative's history comes from memory.
+    // A feed's narratives are fresh objects of this tick: frozen in place, so no strategy can change what others see.
+    const items = narratives.map((n) => ({ narrative: Object.freeze(n), history: store.history(n.id, nowMs) }));
+    const evaluations = await host.evaluateAll(items, { nowMs, sources: this.deps.sources ?? {} }, signal);
+    if (signal?.aborted) throw new MagmaError('ABORTED', 'tick abandoned while strategies ran: shutting down.');
+
+    const dayStart = startOfUtcDay(nowMs);
+    const t: TickState = {
+      observedAt, gates, backingGate: this.withBudget(gates.backing), balance: balance instanceof Error ? null : balance,
+      // Read once per tick, and again only after an execution changed it (not once per narrative).
+      portfolio: store.portfolioView(dayStart), debug: logger.enabled('debug'),
+    };
     const backed: Decision[] = [];
     const resolved: ResolutionDecision[] = [];
     let skipped = 0;
-    const dayStart = startOfUtcDay(clock.now());
-    // Read once per tick, and again only after an execution changed it (not once per narrative).
-    let portfolio = store.portfolioView(executor.dryRun, dayStart);
-    for (const { narrative } of feed.narratives) {
-      if (signal?.aborted) throw new MagmaError('ABORTED', 'tick abandoned between narratives: shutting down.');
-      const history = store.history(narrative.id, observedAt);
-      const evaluation = await host.evaluate(narrative, { history, clock: { now: () => clock.now() }, sources: this.deps.sources ?? {} }, signal);
-      if (signal?.aborted) throw new MagmaError('ABORTED', 'tick abandoned while strategies ran: shutting down.');
-      store.recordOpinions(tickId, narrative.id, observedAt, evaluation.records, narrative.oracleStatus);
-      for (const r of evaluation.records) if (r.error) logger.warn('strategy.failed', { strategy: r.strategy, narrative_id: narrative.id, error: r.error });
-
-      const decision = decideBacking({
-        narrative,
-        forecast: evaluation.forecast,
-        backingGate: this.withBudget(gates.backing),
-        balance: balance instanceof Error ? null : balance,
-        portfolio,
-        limits: this.deps.limits,
-        payout: this.deps.payout,
+    let next = 0;
+    while (next < items.length) {
+      // Decisions are recorded in one transaction until one needs a write outside it (rare): that one is done, then
+      // the next run of decisions goes on with the portfolio it left.
+      const pending = store.batch(() => {
+        while (next < items.length) {
+          const k = next++;
+          const p = this.decide(tickId, items[k]!.narrative, evaluations[k]!, t);
+          if (p) return p;
+          skipped++;
+        }
+        return null;
       });
-      const decisionId = store.recordDecision(tickId, decision, executor.dryRun, isoNow(clock));
-      const verdict = await this.considerResolution(tickId, narrative, evaluation.records, gates, portfolio, signal);
-      if (verdict) resolved.push(verdict);
+      if (!pending) break;
+      if (signal?.aborted) throw new MagmaError('ABORTED', 'tick abandoned between narratives: shutting down.');
+      const { narrative, decision, decisionId, verdict } = pending;
+      if (verdict) {
+        const result = await executor.submitResolution({ decision: verdict.decision, decisionId: verdict.decisionId, narrative }, signal);
+        logger.info('decision.resolve', { narrative_id: narrative.id, resolution: verdict.decision.resolution, confidence: verdict.decision.confidence, state: result.state });
+        resolved.push(verdict.decision);
+      }
       if (decision.action !== 'back') {
-        logger.debug('decision.skip', { narrative_id: narrative.id, p_true: round(decision.pTrue), edge: round(decision.edge), reason: decision.reasons[0] });
         skipped++;
         continue;
       }
       const result = await executor.execute({ decision, decisionId, narrative }, signal);
-      portfolio = store.portfolioView(executor.dryRun, dayStart);
+      t.portfolio = store.portfolioView(dayStart);
+      t.backingGate = this.withBudget(gates.backing);
       if (result.state !== 'cancelled') backed.push(decision);
       else skipped++;
       logger.info('decision.back', {
         narrative_id: narrative.id, title: narrative.title.slice(0, 80), p_true: round(decision.pTrue), edge: round(decision.edge),
-        amount_lamports: decision.stakeLamports, stake: formatSol(decision.stakeLamports), state: result.state, dry_run: executor.dryRun,
+        amount_lamports: decision.stakeLamports, stake: formatSol(decision.stakeLamports), state: result.state,
       });
     }
     const summary: TickSummary = {
       tickId, feedCount: feed.narratives.length, dropped: feed.dropped.length, changed, backed, skipped, resolved, gates,
-      balance: balance instanceof Error ? null : balance, settled,
+      balance: t.balance, settled,
     };
     logger.info('tick.done', {
       tick: tickId, narratives: summary.feedCount, changed, dropped: summary.dropped, backed: backed.length, skipped,
-      backing_gate: gates.backing.open ? 'open' : gates.backing.reason, dry_run: executor.dryRun,
+      backing_gate: gates.backing.open ? 'open' : gates.backing.reason,
     });
     return summary;
   }
+}
+
+interface TickState {
+  observedAt: string;
+  gates: Gates;
+  backingGate: Gate;
+  balance: bigint | null;
+  portfolio: PortfolioView;
+  debug: boolean;
+}
+
+interface PendingWrite {
+  narrative: Narrative;
+  decision: Decision;
+  decisionId: number;
+  verdict: { decision: ResolutionDecision; decisionId: number } | null;
 }
 
 /** How many narratives that left the feed are looked up per tick (bounds the work and the calls). */

@@ -2,7 +2,7 @@
 // evaluates every narrative of the tick in one call, so that a runner in another thread (plug-ins) costs one message
 // per tick, not one per narrative. A runner never throws: every failure (a throw, a timeout, garbage) is an outcome.
 import type { Narrative, NarrativeSnapshot } from '../core/narrative.js';
-import { opinionProblem, type Opinion, type Strategy, type StrategySources } from '../core/strategy.js';
+import { opinionProblem, type Opinion, type Strategy, type StrategyContext, type StrategySources } from '../core/strategy.js';
 
 export interface EvalItem {
   narrative: Readonly<Narrative>;
@@ -84,72 +84,116 @@ export class InProcessRunner implements StrategyRunner {
   }
 
   async evaluateAll(items: readonly EvalItem[], ctx: RunContext, signal?: AbortSignal): Promise<StrategyOutcome[]> {
-    const out: StrategyOutcome[] = [];
-    const clock = { now: () => ctx.nowMs };
-    for (const item of items) {
-      if (signal?.aborted) {
-        out.push({ ok: false, error: 'stopped: the agent is shutting down', durationMs: 0 });
-        continue;
+    const out: StrategyOutcome[] = new Array(items.length);
+    const guard = new BatchGuard(this.timeoutMs, signal);
+    // One context for the batch: items are evaluated one after another, and only `history` changes between them.
+    const context = { history: items[0]?.history ?? [], clock: { now: () => ctx.nowMs }, options: this.options, sources: ctx.sources, signal: guard.signal };
+    let started = performance.now();
+    try {
+      for (let i = 0; i < items.length; i++) {
+        if (guard.aborted) {
+          out[i] = { ok: false, error: 'stopped: the agent is shutting down', durationMs: 0 };
+          continue;
+        }
+        context.history = items[i]!.history;
+        context.signal = guard.signal;
+        const outcome = await this.evaluateOne(items[i]!.narrative, context, guard, started);
+        const ended = performance.now();
+        outcome.durationMs = Math.round((ended - started) * 100) / 100;
+        started = ended;
+        out[i] = outcome;
       }
-      out.push(await this.evaluateOne(item, clock, ctx.sources, signal));
+    } finally {
+      guard.dispose();
     }
     return out;
   }
 
-  private async evaluateOne(item: EvalItem, clock: { now(): number }, sources: StrategySources, outer?: AbortSignal): Promise<StrategyOutcome> {
-    const started = performance.now();
-    const elapsed = () => Math.round((performance.now() - started) * 100) / 100;
-    let own: AbortController | undefined;
-    const ownSignal = () => {
-      own ??= new AbortController();
-      if (outer?.aborted) own.abort();
-      return own.signal;
-    };
-    const ctx = {
-      history: item.history, clock, options: this.options, sources,
-      get signal() {
-        return ownSignal();
-      },
-    };
+  private async evaluateOne(narrative: Readonly<Narrative>, context: StrategyContext, guard: BatchGuard, started: number): Promise<StrategyOutcome> {
     let value: unknown;
     try {
-      value = this.strategy.evaluate(item.narrative, ctx);
+      value = this.strategy.evaluate(narrative, context);
     } catch (err) {
-      return { ok: false, error: `threw: ${describeThrown(err)}`, durationMs: elapsed() };
+      return { ok: false, error: `threw: ${describeThrown(err)}`, durationMs: 0 };
     }
     if (isThenable(value)) {
-      const settled = await raceTimeout(value, this.timeoutMs, outer);
+      const settled = await guard.race(value, started);
       if (settled.kind !== 'value') {
-        own?.abort();
-        return { ok: false, error: settled.kind === 'timeout' ? `timed out after ${this.timeoutMs} ms` : settled.kind === 'aborted' ? 'stopped: the agent is shutting down' : `threw: ${describeThrown(settled.error)}`, durationMs: elapsed() };
+        return { ok: false, error: settled.kind === 'timeout' ? `timed out after ${this.timeoutMs} ms` : settled.kind === 'aborted' ? 'stopped: the agent is shutting down' : `threw: ${describeThrown(settled.error)}`, durationMs: 0 };
       }
       value = settled.value;
     }
     const read = readOpinion(value);
-    return 'error' in read ? { ok: false, error: read.error, durationMs: elapsed() } : { ok: true, opinion: read.opinion, durationMs: elapsed() };
+    return 'error' in read ? { ok: false, error: read.error, durationMs: 0 } : { ok: true, opinion: read.opinion, durationMs: 0 };
   }
 }
 
 type Settled = { kind: 'value'; value: unknown } | { kind: 'error'; error: unknown } | { kind: 'timeout' } | { kind: 'aborted' };
 
-function raceTimeout(p: PromiseLike<unknown>, ms: number, outer?: AbortSignal): Promise<Settled> {
-  return new Promise((resolve) => {
-    let done = false;
-    const finish = (s: Settled) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      outer?.removeEventListener('abort', onAbort);
-      resolve(s);
-    };
-    const onAbort = () => finish({ kind: 'aborted' });
-    const timer = setTimeout(() => finish({ kind: 'timeout' }), ms);
-    if (outer?.aborted) return onAbort();
-    outer?.addEventListener('abort', onAbort, { once: true });
-    try {
-      p.then((value) => finish({ kind: 'value', value }), (error: unknown) => finish({ kind: 'error', error }));
-    } catch (error) {
-      finish({ kind: 'error', error });
-    }
-  });
+/**
+ * The timeout and shutdown watch of one batch: one abort listener and one timer for the whole batch (re-armed only
+ * when it fires before the item in flight is due), instead of a timer, a listener and a controller per call.
+ */
+class BatchGuard {
+  aborted = false;
+  /** What a strategy's slow source calls listen to: aborted at its timeout (then replaced) or at shutdown. */
+  private controller = new AbortController();
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private pending: { due: number; finish: (s: Settled) => void } | null = null;
+  private readonly onAbort = () => {
+    this.aborted = true;
+    this.controller.abort();
+    this.pending?.finish({ kind: 'aborted' });
+  };
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  constructor(private readonly ms: number, private readonly outer?: AbortSignal) {
+    if (outer?.aborted) {
+      this.aborted = true;
+      this.controller.abort();
+    } else outer?.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  /** Waits for `p`, at most until `ms` after `started` (performance.now()), or until shutdown. */
+  race(p: PromiseLike<unknown>, started: number): Promise<Settled> {
+    if (this.aborted) return Promise.resolve({ kind: 'aborted' });
+    return new Promise((resolve) => {
+      let done = false;
+      const finish = (s: Settled) => {
+        if (done) return;
+        done = true;
+        if (this.pending?.finish === finish) this.pending = null;
+        resolve(s);
+      };
+      this.pending = { due: started + this.ms, finish };
+      this.timer ??= setTimeout(this.onTimer, this.ms);
+      try {
+        p.then((value) => finish({ kind: 'value', value }), (error: unknown) => finish({ kind: 'error', error }));
+      } catch (error) {
+        finish({ kind: 'error', error });
+      }
+    });
+  }
+
+  private readonly onTimer = () => {
+    this.timer = null;
+    const p = this.pending;
+    if (!p) return;
+    const left = p.due - performance.now();
+    if (left <= 0) {
+      p.finish({ kind: 'timeout' });
+      // the timed-out strategy's calls stop; the next item gets a fresh signal
+      this.controller.abort();
+      this.controller = new AbortController();
+    } else this.timer = setTimeout(this.onTimer, left);
+  };
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.outer?.removeEventListener('abort', this.onAbort);
+  }
 }

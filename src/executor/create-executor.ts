@@ -27,7 +27,7 @@ export function createExecutor(o: CreateExecutorOptions): Executor {
   const { config, store, clock } = o;
   const journal = new SqliteJournal(store);
   const limits = riskLimits(config.risk);
-  const holds = (dryRun: boolean) => (narrativeId: string) => store.portfolioView(dryRun, startOfUtcDay(clock.now())).heldNarratives.has(narrativeId);
+  const holds = (dryRun: boolean) => (narrativeId: string) => store.ledgerView(dryRun, startOfUtcDay(clock.now())).heldNarratives.has(narrativeId);
   if (config.dryRun) {
     return new DryRunExecutor({ journal, clock, limits, resolution: config.resolution, maxPerMinute: config.backing.maxPerMinute, logger: o.logger, holds: holds(true) });
   }

@@ -12,6 +12,8 @@ export interface Logger {
   info(event: string, fields?: LogFields): void;
   debug(event: string, fields?: LogFields): void;
   child(fields: LogFields): Logger;
+  /** Whether a line at `level` would be written (to skip building costly fields on a hot path). */
+  enabled(level: LogLevel): boolean;
   readonly redactor: Redactor;
 }
 
@@ -80,6 +82,7 @@ function wrap(base: winston.Logger, bound: LogFields, redactor: Redactor, max: n
     info: log('info'),
     debug: log('debug'),
     child: (fields) => wrap(base, { ...bound, ...fields }, redactor, max),
+    enabled: (level) => LEVEL_RANK[level] <= max,
     redactor,
   };
 }
@@ -87,6 +90,6 @@ function wrap(base: winston.Logger, bound: LogFields, redactor: Redactor, max: n
 /** A logger that discards everything (for library use and quiet tests). */
 export function silentLogger(): Logger {
   const redactor = new Redactor();
-  const self: Logger = { error: noop, warn: noop, info: noop, debug: noop, child: () => self, redactor };
+  const self: Logger = { error: noop, warn: noop, info: noop, debug: noop, child: () => self, enabled: () => false, redactor };
   return self;
 }

@@ -161,11 +161,17 @@ export interface BackingReportResult {
   message: string | null;
 }
 
-export interface MagmaApi {
-  register(req: RegisterRequest, signal?: AbortSignal): Promise<RegisteredAgent>;
+/** What the engine reads from MAGMA every tick: the feed and what the write gates need. Replays provide only this. */
+export interface MagmaReadApi {
   feed(signal?: AbortSignal): Promise<FeedResult>;
   systemStatus(signal?: AbortSignal): Promise<SystemStatus>;
   termsStatus(wallet: string, signal?: AbortSignal): Promise<TermsStatus>;
+  walletFlag(wallet: string, signal?: AbortSignal): Promise<WalletFlag>;
+}
+
+/** The whole Agents API as the HTTP client speaks it: the read port plus the account and write routes. */
+export interface MagmaApi extends MagmaReadApi {
+  register(req: RegisterRequest, signal?: AbortSignal): Promise<RegisteredAgent>;
   portfolio(signal?: AbortSignal): Promise<PositionsResult>;
   history(signal?: AbortSignal): Promise<PositionsResult>;
   leaderboard(signal?: AbortSignal): Promise<LeaderboardResult>;
@@ -175,6 +181,5 @@ export interface MagmaApi {
   points(wallet: string, signal?: AbortSignal): Promise<Points>;
   pointsLeaderboard(signal?: AbortSignal): Promise<PointsLeaderboardResult>;
   echoPoolPreview(wallet: string, signal?: AbortSignal): Promise<EchoPoolPreview>;
-  walletFlag(wallet: string, signal?: AbortSignal): Promise<WalletFlag>;
   reportBacking(report: BackingReport, signal?: AbortSignal): Promise<BackingReportResult>;
 }

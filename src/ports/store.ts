@@ -1,5 +1,7 @@
-// The store port: what the engine and executors record, and what they read back. SQLite implements it
-// (src/store/sqlite-store.ts); backtests use the same implementation on a scratch file.
+// The store port: what the engine records, and what it reads back. A store is bound to one ledger (live or dry-run)
+// when it is composed, so nothing that uses it passes or knows the mode. SQLite implements it for the daemon
+// (src/store/sqlite-store.ts); backtests use an in-memory implementation fit for millions of replayed snapshots
+// (src/store/replay-store.ts) whose ledger is SQLite in memory.
 import type { Decision, PortfolioView } from '../core/decide.js';
 import type { ResolutionDecision } from '../core/decide-resolution.js';
 import type { Narrative, NarrativeSnapshot } from '../core/narrative.js';
@@ -46,16 +48,7 @@ export interface TickOutcome {
   error?: string;
 }
 
-export interface BackingIntent {
-  intentKey: string;
-  decisionId: number;
-  narrativeId: string;
-  category: string;
-  stakeLamports: bigint;
-  state: string;
-  dryRun: boolean;
-  at: string;
-}
+export type Ledger = 'live' | 'dry-run';
 
 export type Outcome = 'true' | 'false' | 'refund';
 
@@ -74,33 +67,23 @@ export interface SettledBacking {
   dryRun: boolean;
 }
 
-export interface ResolutionIntent {
-  narrativeId: string;
-  resolution: boolean;
-  confidence: number;
-  evidence: string;
-  state: string;
-  dryRun: boolean;
-  at: string;
-}
-
 export interface Store {
   beginTick(startedAt: string): number;
   finishTick(tickId: number, outcome: TickOutcome): void;
+  /** Runs `fn` (synchronous) so that its writes commit together: a tick's records are one transaction. */
+  batch<T>(fn: () => T): T;
   /** Records one poll; stores a snapshot only for narratives that changed. Returns how many changed. */
   recordFeed(tickId: number, observedAt: string, items: readonly FeedObservation[]): number;
-  /** Snapshots of one narrative observed at or before `upTo`, oldest first. */
-  history(narrativeId: string, upTo: string): NarrativeSnapshot[];
+  /** A narrative's snapshots within the history window before `nowMs`, oldest first (frozen; from memory). */
+  history(narrativeId: string, nowMs: number): readonly NarrativeSnapshot[];
+  /** Records the tick's opinions of a narrative; one equal to the previous one extends that record. */
   recordOpinions(tickId: number, narrativeId: string, observedAt: string, opinions: readonly OpinionRecord[], oracleStatus?: string): void;
-  recordDecision(tickId: number, decision: Decision, dryRun: boolean, createdAt: string): number;
-  recordResolutionDecision(tickId: number, decision: ResolutionDecision, dryRun: boolean, createdAt: string): number;
-  /** One row per narrative: returns null when a verdict for it is already journaled. */
-  insertResolutionIntent(intent: ResolutionIntent): number | null;
+  /** Records a decision (a skip equal to the narrative's previous one extends that record); returns its id. */
+  recordDecision(tickId: number, decision: Decision, createdAt: string): number;
+  recordResolutionDecision(tickId: number, decision: ResolutionDecision, createdAt: string): number;
   hasResolution(narrativeId: string): boolean;
-  recordApiCall(call: ApiCallRecord): void;
-  /** Open positions, exposure and today's spend from the backing journal (`dayStart`: start of the UTC day). */
-  portfolioView(dryRun: boolean, dayStart: string): PortfolioView;
-  insertBackingIntent(intent: BackingIntent): number;
+  /** Open positions, exposure and today's spend of this store's ledger (`dayStart`: start of the UTC day). */
+  portfolioView(dayStart: string): PortfolioView;
   /**
    * Narratives with no outcome yet, not among `exclude` (the live feed): those the agent decided on or holds, or
    * only those it holds (`heldOnly`), most recently seen first.

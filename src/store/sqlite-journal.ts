@@ -59,7 +59,7 @@ export class SqliteJournal implements Journal {
       const recentIntents = Number(this.db
         .prepare(`SELECT COUNT(*) FROM backings WHERE dry_run = ? AND created_at >= ? AND state <> 'cancelled'`)
         .pluck().get(b.dryRun ? 1 : 0, at.since));
-      const view: JournalView = { ...this.store.portfolioView(b.dryRun, at.dayStart), recentIntents };
+      const view: JournalView = { ...this.store.ledgerView(b.dryRun, at.dayStart), recentIntents };
       const refusal = guard(view);
       const state: BackingState = refusal ? 'cancelled' : 'intent';
       const id = Number(this.db

@@ -1,5 +1,8 @@
 // SQLite implementation of the store port: WAL, synchronous=FULL (money is recorded here), a busy timeout,
 // and numbered migrations (src/store/migrations/NNNN_name.sql) applied under PRAGMA user_version.
+// The hot path is lean: statements are prepared once, a narrative's history comes from memory (HistoryWindows),
+// and records that say nothing new extend the previous row instead of adding one (RunTracker). A store is bound to
+// one ledger (live or dry-run) when it is opened; its dry-run column is written from that binding.
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
@@ -10,7 +13,19 @@ import type { ResolutionDecision } from '../core/decide-resolution.js';
 import { MagmaError } from '../core/errors.js';
 import type { Narrative, NarrativeSnapshot } from '../core/narrative.js';
 import type { MagusCallRecord, MagusUsageStore } from '../ports/magus.js';
-import type { ApiCallRecord, BackingIntent, FeedObservation, OpinionRecord, Outcome, OutcomeRecord, ResolutionIntent, SettledBacking, Store, TickOutcome } from '../ports/store.js';
+import type { ApiCallRecord, FeedObservation, Ledger, OpinionRecord, Outcome, OutcomeRecord, SettledBacking, Store, TickOutcome } from '../ports/store.js';
+import type { Calibration } from '../core/calibration.js';
+import type { PnlSummary, RunReadModel, RunSummary } from '../ports/read-model.js';
+import { calibrationByStrategy, pnlSummary } from '../report/calibration-report.js';
+import { runSummary } from '../report/run-summary.js';
+import { AwaitingOutcomes } from './awaiting-outcomes.js';
+import { HistoryWindows, sameObservation } from './history-windows.js';
+import { patchRaw, rawToStore } from './raw-delta.js';
+
+const tracked = (r: { oracle_status: string; total_backed_lamports: bigint; backer_count: bigint; challenge_count: bigint }) => ({
+  oracleStatus: r.oracle_status, totalBackedLamports: r.total_backed_lamports, backerCount: Number(r.backer_count), challengeCount: Number(r.challenge_count),
+});
+import { decisionRunKey, opinionRunKey, RunTracker } from './run-tracker.js';
 
 const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
@@ -40,10 +55,56 @@ function storeError(err: unknown, path: string): MagmaError {
   return new MagmaError('STORE_FAILED', `database error (${code || 'unknown'}): ${(err as Error).message}.`, { cause: err, hint, details: { path } });
 }
 
-export class SqliteStore implements Store, MagusUsageStore {
-  readonly db: Database.Database;
+/** How often (clock time) the store flushes run counts and last-seen times, and looks for rows to prune. */
+const HOUSEKEEPING_MS = 15 * 60_000;
+/** Rows deleted per table per housekeeping step (small, so pruning never holds a tick). */
+const PRUNE_BATCH = 2_000;
+/** A feed poll stores its whole list of narratives at least this often, even when it did not change. */
+const FULL_POLL_EVERY_MS = 60 * 60_000;
 
-  private constructor(readonly path: string) {
+
+export interface SqliteStoreOptions {
+  /** The ledger this store records decisions and backings in (default: live). */
+  ledger?: Ledger;
+  /** How far back strategies may read a narrative's history (store.historyHours), in ms. */
+  historyWindowMs?: number;
+  /** Prune observation rows older than this many days (store.retainDays); null keeps everything. */
+  retainDays?: number | null;
+}
+
+interface Known {
+  nid: number;
+  /** The last observation stored (null: compare with the stored hash first). */
+  last: Narrative | null;
+  /** The last raw item stored or rebuilt (the base of the next snapshot's delta); absent after a restart. */
+  raw?: Readonly<Record<string, unknown>>;
+  /** When its narratives row last had last_seen_at written (ms). */
+  seenWrittenMs: number;
+  lastSeenMs: number;
+}
+
+export class SqliteStore implements Store, RunReadModel, MagusUsageStore {
+  readonly db: Database.Database;
+  readonly ledger: Ledger;
+  private readonly dry: 0 | 1;
+  private readonly statements = new Map<string, Database.Statement>();
+  private readonly windows: HistoryWindows;
+  private readonly known = new Map<string, Known>();
+  private readonly opinionRuns = new RunTracker();
+  private readonly decisionRuns = new RunTracker();
+  /** Narratives decided on without an outcome yet; loaded once, kept in step. */
+  private awaiting: AwaitingOutcomes | null = null;
+  private lastPollIds: string | null = null;
+  private lastFullPollMs = -Infinity;
+  private lastHousekeepingMs = -Infinity;
+  private readonly retainMs: number | null;
+  private deferred: Array<[Database.Statement, unknown[]]> = [];
+
+  private constructor(readonly path: string, o: SqliteStoreOptions) {
+    this.ledger = o.ledger ?? 'live';
+    this.dry = this.ledger === 'dry-run' ? 1 : 0;
+    this.windows = new HistoryWindows(o.historyWindowMs ?? 48 * 3_600_000);
+    this.retainMs = o.retainDays === null || o.retainDays === undefined ? null : o.retainDays * 86_400_000;
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
     if (path !== ':memory:') {
@@ -59,10 +120,10 @@ export class SqliteStore implements Store, MagusUsageStore {
     this.db.pragma('foreign_keys = ON');
   }
 
-  static open(path: string): SqliteStore {
+  static open(path: string, options: SqliteStoreOptions = {}): SqliteStore {
     let store: SqliteStore | undefined;
     try {
-      store = new SqliteStore(path);
+      store = new SqliteStore(path, options);
       store.migrate();
       return store;
     } catch (err) {
@@ -96,6 +157,16 @@ export class SqliteStore implements Store, MagusUsageStore {
     }
   }
 
+  /** A statement prepared once per connection and reused (preparing is a large share of a small query's cost). */
+  prepare(sql: string): Database.Statement {
+    let st = this.statements.get(sql);
+    if (!st) {
+      st = this.db.prepare(sql);
+      this.statements.set(sql, st);
+    }
+    return st;
+  }
+
   /** Runs a write; SQLite failures become STORE_FAILED with what to do. */
   runWrite<T>(fn: () => T): T {
     return this.write(fn);
@@ -110,8 +181,48 @@ export class SqliteStore implements Store, MagusUsageStore {
     }
   }
 
+  /** Rows changed through this connection so far: a version number for caches of what the ledger holds. */
+  changes(): number {
+    return this.prepare('SELECT total_changes()').pluck().get() as number;
+  }
+
+  /**
+   * Runs `fn` as one transaction of observations (a tick's feed, opinions, decisions, and the API-call and price
+   * rows waiting since the last one). Committed with synchronous=NORMAL: it survives a crash of the process, and the
+   * next journal write (synchronous=FULL, one fsync covers every earlier commit) makes it durable on disk too. The
+   * journal's own writes never go through here.
+   */
+  batch<T>(fn: () => T): T {
+    if (this.db.inTransaction) return this.write(fn);
+    if (this.path === ':memory:') return this.write(() => this.db.transaction(() => (this.flushDeferred(), fn()))());
+    return this.write(() => {
+      this.prepare('PRAGMA synchronous = NORMAL').run();
+      try {
+        return this.db.transaction(() => {
+          this.flushDeferred();
+          return fn();
+        })();
+      } finally {
+        this.prepare('PRAGMA synchronous = FULL').run();
+      }
+    });
+  }
+
+  /** Rows written with the next batch (API calls, prices: many small rows that need no fsync of their own). */
+  private defer(sql: string, ...args: unknown[]): void {
+    this.deferred.push([this.prepare(sql), args]);
+    if (this.deferred.length >= 1_000) this.batch(() => undefined);
+  }
+
+  private flushDeferred(): void {
+    const rows = this.deferred;
+    if (!rows.length) return;
+    this.deferred = [];
+    for (const [st, args] of rows) st.run(...args);
+  }
+
   beginTick(startedAt: string): number {
-    return this.write(() => Number(this.db.prepare('INSERT INTO ticks (started_at) VALUES (?)').run(startedAt).lastInsertRowid));
+    return this.batch(() => Number(this.prepare('INSERT INTO ticks (started_at) VALUES (?)').run(startedAt).lastInsertRowid));
   }
 
   /** Ticks left 'running' by a process that died; returns how many were closed as 'interrupted'. */
@@ -120,49 +231,89 @@ export class SqliteStore implements Store, MagusUsageStore {
   }
 
   finishTick(tickId: number, o: TickOutcome): void {
-    this.write(() =>
-      this.db
-        .prepare(`UPDATE ticks SET finished_at = ?, status = ?, feed_count = ?, dropped_count = ?, decisions = ?, error_code = ?, error = ? WHERE id = ?`)
+    this.batch(() =>
+      this.prepare(`UPDATE ticks SET finished_at = ?, status = ?, feed_count = ?, dropped_count = ?, decisions = ?, error_code = ?, error = ? WHERE id = ?`)
         .run(o.finishedAt, o.status, o.feedCount ?? null, o.droppedCount ?? null, o.decisions ?? null, o.errorCode ?? null, o.error ?? null, tickId),
     );
+    this.housekeeping(Date.parse(o.finishedAt));
   }
 
   recordFeed(tickId: number, observedAt: string, items: readonly FeedObservation[]): number {
-    const lastHash = this.db.prepare('SELECT last_hash FROM narratives WHERE id = ?').pluck();
-    const upsert = this.db.prepare(`
-      INSERT INTO narratives (id, title, category, first_seen_at, last_seen_at, last_hash, oracle_status)
-      VALUES (@id, @title, @category, @at, @at, @hash, @status)
-      ON CONFLICT (id) DO UPDATE SET title = @title, category = @category, last_seen_at = @at, last_hash = @hash, oracle_status = @status`);
-    const snapshot = this.db.prepare(`
-      INSERT INTO narrative_snapshots (narrative_id, tick_id, observed_at, hash, oracle_status, total_backed_lamports, backer_count, challenge_count, raw_json)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    const poll = this.db.prepare('INSERT INTO feed_polls (tick_id, observed_at, narrative_ids) VALUES (?, ?, ?)');
-    return this.write(() =>
-      this.db.transaction(() => {
-        let changed = 0;
-        for (const { narrative: n, raw } of items) {
-          const hash = narrativeHash(n);
-          const isChange = lastHash.get(n.id) !== hash;
-          upsert.run({ id: n.id, title: n.title, category: n.category, at: observedAt, hash, status: n.oracleStatus });
-          if (isChange) {
-            changed++;
-            snapshot.run(n.id, tickId, observedAt, hash, n.oracleStatus, n.totalBackedLamports, n.backerCount, n.challengeCount, JSON.stringify(raw));
+    const nowMs = Date.parse(observedAt);
+    return this.batch(() => {
+      let changed = 0;
+      for (const { narrative: n, raw } of items) {
+        let known = this.known.get(n.id);
+        if (known?.last && sameObservation(known.last, n)) {
+          known.lastSeenMs = nowMs;
+          this.windows.seen(n.id, nowMs);
+          if (nowMs - known.seenWrittenMs >= HOUSEKEEPING_MS) {
+            this.prepare('UPDATE narratives SET last_seen_at = ? WHERE nid = ?').run(observedAt, known.nid);
+            known.seenWrittenMs = nowMs;
           }
+          continue;
         }
-        poll.run(tickId, observedAt, JSON.stringify(items.map((i) => i.narrative.id)));
-        return changed;
-      })(),
-    );
+        const hash = narrativeHash(n);
+        if (!known) {
+          // First sight in this process: compare with what an earlier run stored, and load the history window once.
+          const stored = this.prepare('SELECT nid, last_hash FROM narratives WHERE id = ?').get(n.id) as { nid: number; last_hash: string } | undefined;
+          known = { nid: stored?.nid ?? this.nextNid(), last: stored?.last_hash === hash ? n : null, seenWrittenMs: -Infinity, lastSeenMs: nowMs };
+          if (stored) this.windows.seed(n.id, this.storedHistory(known.nid, nowMs), nowMs);
+          this.known.set(n.id, known);
+        }
+        this.prepare(`
+          INSERT INTO narratives (id, nid, title, category, first_seen_at, last_seen_at, last_hash, oracle_status)
+          VALUES (@id, @nid, @title, @category, @at, @at, @hash, @status)
+          ON CONFLICT (id) DO UPDATE SET title = @title, category = @category, last_seen_at = @at, last_hash = @hash, oracle_status = @status`)
+          .run({ id: n.id, nid: known.nid, title: n.title, category: n.category, at: observedAt, hash, status: n.oracleStatus });
+        known.seenWrittenMs = nowMs;
+        known.lastSeenMs = nowMs;
+        if (known.last === n) {
+          this.windows.seen(n.id, nowMs);
+          continue; // unchanged since the last run of the agent
+        }
+        known.last = n;
+        changed++;
+        const rawJson = JSON.stringify(raw ?? null);
+        this.prepare(`
+          INSERT INTO narrative_snapshots (nid, tick_id, t, oracle_status, total_backed_lamports, backer_count, challenge_count, raw_json)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+          .run(known.nid, tickId, nowMs, n.oracleStatus, n.totalBackedLamports, n.backerCount, n.challengeCount, rawToStore(known.raw, n, rawJson));
+        if (raw && typeof raw === 'object' && !Array.isArray(raw)) known.raw = raw as Record<string, unknown>;
+        else delete known.raw;
+        this.windows.append(n.id, { observedAt, observedMs: nowMs, oracleStatus: n.oracleStatus, totalBackedLamports: n.totalBackedLamports, backerCount: n.backerCount, challengeCount: n.challengeCount }, nowMs);
+      }
+      // The list of narratives in feed order, stored only when it differs from the last poll's (or once an hour).
+      let ids = '';
+      for (const { narrative } of items) ids += `${ids ? ',' : ''}"${narrative.id}"`;
+      ids = `[${ids}]`;
+      const full = ids !== this.lastPollIds || nowMs - this.lastFullPollMs >= FULL_POLL_EVERY_MS;
+      this.prepare('INSERT INTO feed_polls (tick_id, observed_at, narrative_ids) VALUES (?, ?, ?)').run(tickId, observedAt, full ? ids : null);
+      if (full) {
+        this.lastPollIds = ids;
+        this.lastFullPollMs = nowMs;
+      }
+      this.awaitingOutcomes().observeFeed(items.map((i) => i.narrative.id), nowMs);
+      this.windows.sweep(nowMs);
+      return changed;
+    });
   }
 
-  history(narrativeId: string, upTo: string): NarrativeSnapshot[] {
-    const rows = this.db
-      .prepare(`SELECT observed_at, oracle_status, total_backed_lamports, backer_count, challenge_count
-                FROM narrative_snapshots WHERE narrative_id = ? AND observed_at <= ? ORDER BY observed_at, id`)
+  private nidCounter: number | null = null;
+
+  private nextNid(): number {
+    this.nidCounter ??= Number(this.prepare('SELECT COALESCE(MAX(nid), 0) FROM narratives').pluck().get());
+    return ++this.nidCounter;
+  }
+
+  private storedHistory(nid: number, nowMs: number): NarrativeSnapshot[] {
+    const rows = this.prepare(`SELECT t, oracle_status, total_backed_lamports, backer_count, challenge_count
+              FROM narrative_snapshots WHERE nid = ? AND t >= ? ORDER BY t, id`)
       .safeIntegers(true)
-      .all(narrativeId, upTo) as Array<Record<string, bigint | string>>;
+      .all(nid, nowMs - this.windows.windowMs) as Array<Record<string, bigint | string>>;
     return rows.map((r) => ({
-      observedAt: r.observed_at as string,
+      observedAt: new Date(Number(r.t)).toISOString(),
+      observedMs: Number(r.t),
       oracleStatus: r.oracle_status as string,
       totalBackedLamports: r.total_backed_lamports as bigint,
       backerCount: Number(r.backer_count),
@@ -170,90 +321,113 @@ export class SqliteStore implements Store, MagusUsageStore {
     }));
   }
 
+  history(narrativeId: string, nowMs: number): readonly NarrativeSnapshot[] {
+    return this.windows.history(narrativeId, nowMs);
+  }
+
   recordOpinions(tickId: number, narrativeId: string, observedAt: string, opinions: readonly OpinionRecord[], oracleStatus?: string): void {
-    const insert = this.db.prepare(`
-      INSERT INTO opinions (tick_id, narrative_id, strategy, p_true, confidence, rationale, verdict_json, error, duration_ms, observed_at, oracle_status)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    this.write(() =>
-      this.db.transaction(() => {
-        for (const o of opinions) {
-          insert.run(tickId, narrativeId, o.strategy, o.pTrue, o.confidence, o.rationale ?? null,
-            o.verdict ? JSON.stringify(o.verdict) : null, o.error ?? null, o.durationMs, observedAt, oracleStatus ?? null);
-        }
-      })(),
-    );
+    const nid = this.known.get(narrativeId)?.nid ?? this.nidOf(narrativeId);
+    const t = Date.parse(observedAt);
+    this.batch(() => {
+      for (const o of opinions) {
+        if (o.strategy === 'ensemble') continue; // the decision records the ensemble's probability
+        const key = `${narrativeId}\u0000${o.strategy}`;
+        const runKey = opinionRunKey(o, oracleStatus);
+        if (this.opinionRuns.extend(key, runKey, observedAt, o.pTrue)) continue;
+        const rowId = Number(this.prepare(`
+          INSERT INTO opinions (nid, tick_id, strategy, t, p_true, confidence, oracle_status, rationale, verdict_json, error, duration_ms)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+          .run(nid, tickId, o.strategy, t, o.pTrue, o.confidence, oracleStatus ?? null, o.rationale?.slice(0, 300) ?? null,
+            o.verdict ? JSON.stringify(o.verdict) : null, o.error ?? null, o.durationMs).lastInsertRowid);
+        const ended = this.opinionRuns.start(key, runKey, rowId, observedAt, o.pTrue);
+        if (ended) this.writeOpinionRun(ended);
+      }
+    });
   }
 
-  recordDecision(tickId: number, d: Decision, dryRun: boolean, createdAt: string): number {
-    return this.write(() =>
-      Number(
-        this.db
-          .prepare(`INSERT INTO decisions (tick_id, narrative_id, kind, action, stake_lamports, p_true, confidence, edge, expected_value, reasons_json, dry_run, created_at)
+  /** The integer key of a narrative not seen in this process's feed (tests, tools). */
+  private nidOf(narrativeId: string): number {
+    const nid = this.prepare('SELECT nid FROM narratives WHERE id = ?').pluck().get(narrativeId) as number | undefined;
+    if (nid !== undefined) return nid;
+    const fresh = this.nextNid();
+    this.prepare(`INSERT INTO narratives (id, nid, title, category, first_seen_at, last_seen_at, last_hash, oracle_status) VALUES (?, ?, '', '', '', '', '', '')`).run(narrativeId, fresh);
+    return fresh;
+  }
+
+  private writeOpinionRun(run: { rowId: number; lastAt: string; count: number; lastP: number | null }): void {
+    this.prepare('UPDATE opinions SET last_t = ?, seen_count = ?, last_p_true = ? WHERE id = ?').run(Date.parse(run.lastAt), run.count, run.lastP, run.rowId);
+  }
+
+  private writeDecisionRun(run: { rowId: number; lastAt: string; count: number; lastP: number | null }): void {
+    this.prepare('UPDATE decisions SET last_seen_at = ?, seen_count = ?, last_p_true = ? WHERE id = ?').run(run.lastAt, run.count, run.lastP, run.rowId);
+  }
+
+  recordDecision(tickId: number, d: Decision, createdAt: string): number {
+    return this.batch(() => {
+      this.noteDecided(d.narrativeId);
+      if (d.action === 'skip') {
+        const runKey = decisionRunKey(d);
+        const run = this.decisionRuns.extend(d.narrativeId, runKey, createdAt, d.pTrue);
+        if (run) return run.rowId;
+      }
+      const rowId = Number(this.prepare(`INSERT INTO decisions (tick_id, narrative_id, kind, action, stake_lamports, p_true, confidence, edge, expected_value, reasons_json, dry_run, created_at)
                     VALUES (?, ?, 'back', ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-          .run(tickId, d.narrativeId, d.action, d.stakeLamports, d.pTrue, d.confidence, d.edge, d.expectedValue,
-            JSON.stringify(d.reasons), dryRun ? 1 : 0, createdAt).lastInsertRowid,
-      ),
-    );
+        .run(tickId, d.narrativeId, d.action, d.stakeLamports, d.pTrue, d.confidence, d.edge, d.expectedValue,
+          JSON.stringify(d.reasons), this.dry, createdAt).lastInsertRowid);
+      const ended = d.action === 'skip' ? this.decisionRuns.start(d.narrativeId, decisionRunKey(d), rowId, createdAt, d.pTrue) : this.decisionRuns.end(d.narrativeId);
+      if (ended) this.writeDecisionRun(ended);
+      return rowId;
+    });
   }
 
-  recordResolutionDecision(tickId: number, d: ResolutionDecision, dryRun: boolean, createdAt: string): number {
-    return this.write(() =>
-      Number(
-        this.db
-          .prepare(`INSERT INTO decisions (tick_id, narrative_id, kind, action, stake_lamports, p_true, confidence, edge, expected_value, reasons_json, dry_run, created_at)
+  recordResolutionDecision(tickId: number, d: ResolutionDecision, createdAt: string): number {
+    return this.write(() => {
+      this.noteDecided(d.narrativeId);
+      return Number(
+        this.prepare(`INSERT INTO decisions (tick_id, narrative_id, kind, action, stake_lamports, p_true, confidence, edge, expected_value, reasons_json, dry_run, created_at)
                     VALUES (?, ?, 'resolve', ?, 0, ?, ?, NULL, NULL, ?, ?, ?)`)
           .run(tickId, d.narrativeId, d.action, d.resolution === null ? null : d.resolution ? 1 : 0, d.confidence,
-            JSON.stringify(d.reasons), dryRun ? 1 : 0, createdAt).lastInsertRowid,
-      ),
-    );
-  }
-
-  insertResolutionIntent(r: ResolutionIntent): number | null {
-    return this.write(() => {
-      const result = this.db
-        .prepare(`INSERT INTO resolutions (narrative_id, resolution, confidence, evidence, state, dry_run, created_at, updated_at)
-                  VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (narrative_id) DO NOTHING`)
-        .run(r.narrativeId, r.resolution ? 'true' : 'false', r.confidence, r.evidence, r.state, r.dryRun ? 1 : 0, r.at, r.at);
-      return result.changes === 0 ? null : Number(result.lastInsertRowid);
+            JSON.stringify(d.reasons), this.dry, createdAt).lastInsertRowid,
+      );
     });
   }
 
   hasResolution(narrativeId: string): boolean {
-    return this.db.prepare('SELECT 1 FROM resolutions WHERE narrative_id = ?').get(narrativeId) !== undefined;
+    return this.prepare('SELECT 1 FROM resolutions WHERE narrative_id = ?').get(narrativeId) !== undefined;
   }
 
+  /** Kept with the next batch of the tick (or at close): an audit row, not worth an fsync of its own. */
   recordApiCall(c: ApiCallRecord): void {
-    this.write(() =>
-      this.db
-        .prepare(`INSERT INTO api_calls (at, family, method, route, status, latency_ms, ratelimit_limit, ratelimit_remaining, ratelimit_reset, error_code, budget_remaining)
-                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-        .run(c.at, c.family, c.method, c.route, c.status, c.latencyMs, c.rateLimitLimit ?? null, c.rateLimitRemaining ?? null,
-          c.rateLimitReset ?? null, c.errorCode ?? null, c.budgetRemaining ?? null),
-    );
+    this.defer(`INSERT INTO api_calls (at, family, method, route, status, latency_ms, ratelimit_limit, ratelimit_remaining, ratelimit_reset, error_code, budget_remaining)
+                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    c.at, c.family, c.method, c.route, c.status, c.latencyMs, c.rateLimitLimit ?? null, c.rateLimitRemaining ?? null,
+    c.rateLimitReset ?? null, c.errorCode ?? null, c.budgetRemaining ?? null);
   }
 
   recordMagusCall(c: MagusCallRecord): void {
     this.write(() =>
-      this.db
-        .prepare(`INSERT INTO magus_calls (at, day, session_id, stream, verbosity, status, latency_ms, prompt_tokens, completion_tokens, credits, error_code)
+      this.prepare(`INSERT INTO magus_calls (at, day, session_id, stream, verbosity, status, latency_ms, prompt_tokens, completion_tokens, credits, error_code)
                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
         .run(c.at, c.day, c.sessionId, c.stream ? 1 : 0, c.verbosity, c.status, c.latencyMs, c.promptTokens, c.completionTokens, c.credits, c.errorCode),
     );
   }
 
   magusCreditsOn(day: string): number {
-    return Number(this.db.prepare('SELECT COALESCE(SUM(credits), 0) FROM magus_calls WHERE day = ?').pluck().get(day));
+    return Number(this.prepare('SELECT COALESCE(SUM(credits), 0) FROM magus_calls WHERE day = ?').pluck().get(day));
   }
 
-  portfolioView(dryRun: boolean, dayStart: string): PortfolioView {
+  portfolioView(dayStart: string): PortfolioView {
+    return this.ledgerView(this.ledger === 'dry-run', dayStart);
+  }
+
+  /** The portfolio of either ledger (the journal's guard reads the ledger of the intent it opens). */
+  ledgerView(dryRun: boolean, dayStart: string): PortfolioView {
     const placeholders = CLOSED_STATES.map(() => '?').join(',');
-    const open = this.db
-      .prepare(`SELECT narrative_id, category, stake_lamports, created_at FROM backings
+    const open = this.prepare(`SELECT narrative_id, category, stake_lamports, created_at FROM backings
                 WHERE dry_run = ? AND outcome IS NULL AND state NOT IN (${placeholders})`)
       .safeIntegers(true)
       .all(dryRun ? 1 : 0, ...CLOSED_STATES) as Array<{ narrative_id: string; category: string; stake_lamports: bigint; created_at: string }>;
-    const spentToday = this.db
-      .prepare(`SELECT COALESCE(SUM(stake_lamports), 0) FROM backings
+    const spentToday = this.prepare(`SELECT COALESCE(SUM(stake_lamports), 0) FROM backings
                 WHERE dry_run = ? AND created_at >= ? AND state NOT IN (${placeholders})`)
       .safeIntegers(true)
       .pluck()
@@ -273,63 +447,185 @@ export class SqliteStore implements Store, MagusUsageStore {
     };
   }
 
-  insertBackingIntent(b: BackingIntent): number {
-    return this.write(() =>
-      Number(
-        this.db
-          .prepare(`INSERT INTO backings (intent_key, decision_id, narrative_id, category, stake_lamports, state, dry_run, created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-          .run(b.intentKey, b.decisionId, b.narrativeId, b.category, b.stakeLamports, b.state, b.dryRun ? 1 : 0, b.at, b.at).lastInsertRowid,
-      ),
-    );
+  private noteDecided(narrativeId: string): void {
+    const awaiting = this.awaitingOutcomes();
+    if (!awaiting.has(narrativeId) && !this.hasOutcome(narrativeId)) awaiting.add(narrativeId, this.known.get(narrativeId)?.lastSeenMs ?? 0);
+  }
+
+  private hasOutcome(narrativeId: string): boolean {
+    return this.prepare('SELECT 1 FROM outcomes WHERE narrative_id = ?').get(narrativeId) !== undefined;
+  }
+
+  private awaitingOutcomes(): AwaitingOutcomes {
+    if (!this.awaiting) {
+      const rows = this.db.prepare(`SELECT n.id, n.last_seen_at FROM narratives n
+                WHERE NOT EXISTS (SELECT 1 FROM outcomes o WHERE o.narrative_id = n.id)
+                  AND (EXISTS (SELECT 1 FROM backings b WHERE b.narrative_id = n.id AND b.outcome IS NULL)
+                       OR EXISTS (SELECT 1 FROM decisions d WHERE d.narrative_id = n.id))`).all() as Array<{ id: string; last_seen_at: string }>;
+      this.awaiting = new AwaitingOutcomes();
+      this.awaiting.load(rows.map((r) => [r.id, Math.max(Date.parse(r.last_seen_at), this.known.get(r.id)?.lastSeenMs ?? 0)]));
+    }
+    return this.awaiting;
   }
 
   narrativesAwaitingOutcome(exclude: ReadonlySet<string>, limit: number, heldOnly = false): string[] {
     // Most recently seen first: a narrative that just left the feed is the likeliest to have resolved, and one that
     // never resolves (an outcome no source will tell) cannot starve the newer ones.
-    const candidates = this.db
-      .prepare(`SELECT n.id FROM narratives n
-                WHERE NOT EXISTS (SELECT 1 FROM outcomes o WHERE o.narrative_id = n.id)
-                  AND (EXISTS (SELECT 1 FROM backings b WHERE b.narrative_id = n.id AND b.outcome IS NULL)
-                       ${heldOnly ? '' : 'OR EXISTS (SELECT 1 FROM decisions d WHERE d.narrative_id = n.id)'})
-                ORDER BY n.last_seen_at DESC`)
-      .pluck()
-      .all() as string[];
-    return candidates.filter((id) => !exclude.has(id)).slice(0, limit);
+    if (!heldOnly) return this.awaitingOutcomes().take(exclude, limit);
+    const held = new Set(this.prepare(`SELECT DISTINCT b.narrative_id FROM backings b
+              WHERE b.outcome IS NULL AND NOT EXISTS (SELECT 1 FROM outcomes o WHERE o.narrative_id = b.narrative_id)`).pluck().all() as string[]);
+    const awaiting = this.awaitingOutcomes();
+    for (const id of held) awaiting.add(id, this.known.get(id)?.lastSeenMs ?? 0);
+    return awaiting.take(exclude, limit, (id) => held.has(id));
   }
 
   recordOutcome(o: OutcomeRecord, at: string, pnl: (stake: bigint, outcome: Outcome) => bigint): SettledBacking[] | null {
     const placeholders = CLOSED_STATES.map(() => '?').join(',');
-    return this.write(() =>
-      this.db.transaction(() => {
-        const inserted = this.db
-          .prepare(`INSERT INTO outcomes (narrative_id, outcome, resolved_at, source, recorded_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`)
-          .run(o.narrativeId, o.outcome, o.resolvedAt, o.source, at);
-        if (inserted.changes === 0) return null;
-        const open = this.db
-          .prepare(`SELECT id, stake_lamports, dry_run FROM backings WHERE narrative_id = ? AND outcome IS NULL AND state NOT IN (${placeholders})`)
-          .safeIntegers(true)
-          .all(o.narrativeId, ...CLOSED_STATES) as Array<{ id: bigint; stake_lamports: bigint; dry_run: bigint }>;
-        const settle = this.db.prepare(`UPDATE backings SET outcome = ?, pnl_lamports = ?, updated_at = ? WHERE id = ?`);
-        return open.map((b) => {
-          const value = pnl(b.stake_lamports, o.outcome);
-          settle.run(o.outcome, value, at, b.id);
-          return { backingId: Number(b.id), narrativeId: o.narrativeId, stakeLamports: b.stake_lamports, pnlLamports: value, dryRun: b.dry_run === 1n };
-        });
-      })(),
-    );
+    return this.batch(() => {
+      const inserted = this.prepare(`INSERT INTO outcomes (narrative_id, outcome, resolved_at, source, recorded_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`)
+        .run(o.narrativeId, o.outcome, o.resolvedAt, o.source, at);
+      if (inserted.changes === 0) return null;
+      this.awaiting?.resolve(o.narrativeId);
+      const open = this.prepare(`SELECT id, stake_lamports, dry_run FROM backings WHERE narrative_id = ? AND outcome IS NULL AND state NOT IN (${placeholders})`)
+        .safeIntegers(true)
+        .all(o.narrativeId, ...CLOSED_STATES) as Array<{ id: bigint; stake_lamports: bigint; dry_run: bigint }>;
+      const settle = this.prepare(`UPDATE backings SET outcome = ?, pnl_lamports = ?, updated_at = ? WHERE id = ?`);
+      return open.map((b) => {
+        const value = pnl(b.stake_lamports, o.outcome);
+        settle.run(o.outcome, value, at, b.id);
+        return { backingId: Number(b.id), narrativeId: o.narrativeId, stakeLamports: b.stake_lamports, pnlLamports: value, dryRun: b.dry_run === 1n };
+      });
+    });
   }
 
   recordPrice(asset: string, t: string, price: number): void {
-    this.write(() => this.db.prepare('INSERT INTO price_points (asset, t, price) VALUES (?, ?, ?) ON CONFLICT DO NOTHING').run(asset, t, price));
+    this.defer('INSERT INTO price_points (asset, t, price) VALUES (?, ?, ?) ON CONFLICT DO NOTHING', asset, t, price);
   }
 
   getMeta(key: string): string | null {
-    return (this.db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(key) as string | undefined) ?? null;
+    return (this.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(key) as string | undefined) ?? null;
   }
 
   setMeta(key: string, value: string): void {
-    this.write(() => this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value));
+    this.write(() => this.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value));
+  }
+
+  /**
+   * Every HOUSEKEEPING_MS of clock time, after a tick: writes the counts of runs seen again, forgets narratives that
+   * left the feed, and prunes one small batch of rows older than store.retainDays.
+   */
+  private housekeeping(nowMs: number): void {
+    if (!Number.isFinite(nowMs) || nowMs - this.lastHousekeepingMs < HOUSEKEEPING_MS) return;
+    this.lastHousekeepingMs = nowMs;
+    this.flushRuns();
+    const live = (key: string) => this.windows.has(key.split('\u0000', 1)[0]!);
+    this.opinionRuns.prune(live);
+    this.decisionRuns.prune(live);
+    for (const [id, k] of this.known) if (nowMs - k.lastSeenMs > this.windows.windowMs) this.known.delete(id);
+    if (this.retainMs !== null) this.prune(new Date(nowMs - this.retainMs).toISOString(), PRUNE_BATCH);
+  }
+
+  /** Writes the last-seen time and count of every run seen again since it was last written. */
+  flushRuns(): void {
+    const opinions = this.opinionRuns.takeDirty();
+    const decisions = this.decisionRuns.takeDirty();
+    if (!opinions.length && !decisions.length) return;
+    this.batch(() => {
+      for (const run of opinions) this.writeOpinionRun(run);
+      for (const run of decisions) this.writeDecisionRun(run);
+    });
+  }
+
+  /**
+   * Deletes up to `batch` rows per table older than `before` (ISO): snapshots (never a narrative's newest), opinions
+   * and skip decisions whose run ended before it, feed polls, API and Magus calls and price points. Never touches
+   * ticks, narratives, backings (the journal and P&L), backing decisions, resolutions or outcomes. Ids grow with time,
+   * so each table is cut below the first id at or after `before`, found by a binary search on the id. Returns how
+   * many rows went.
+   */
+  prune(before: string, batch = PRUNE_BATCH): number {
+    const beforeMs = Date.parse(before);
+    return this.batch(() => {
+      let n = 0;
+      const del = (sql: string, ...args: unknown[]) => {
+        n += this.prepare(sql).run(...args).changes;
+      };
+      n += this.pruneSnapshots(this.firstIdAtOrAfter('narrative_snapshots', 'id', 't', beforeMs), batch);
+      del(`DELETE FROM opinions WHERE id IN (SELECT id FROM opinions WHERE id < ? AND COALESCE(last_t, t) < ? ORDER BY id LIMIT ?)`,
+        this.firstIdAtOrAfter('opinions', 'id', 't', beforeMs), beforeMs, batch);
+      del(`DELETE FROM decisions WHERE id IN (SELECT id FROM decisions WHERE id < ? AND COALESCE(last_seen_at, created_at) < ?
+             AND kind = 'back' AND action = 'skip' ORDER BY id LIMIT ?)`, this.firstIdAtOrAfter('decisions', 'id', 'created_at', before), before, batch);
+      del(`DELETE FROM feed_polls WHERE tick_id IN (SELECT tick_id FROM feed_polls WHERE tick_id < ? ORDER BY tick_id LIMIT ?)`,
+        this.firstIdAtOrAfter('feed_polls', 'tick_id', 'observed_at', before), batch);
+      del(`DELETE FROM api_calls WHERE id IN (SELECT id FROM api_calls WHERE id < ? ORDER BY id LIMIT ?)`, this.firstIdAtOrAfter('api_calls', 'id', 'at', before), batch);
+      del(`DELETE FROM magus_calls WHERE id IN (SELECT id FROM magus_calls WHERE id < ? ORDER BY id LIMIT ?)`, this.firstIdAtOrAfter('magus_calls', 'id', 'at', before), batch);
+      del(`DELETE FROM price_points WHERE rowid IN (SELECT rowid FROM price_points WHERE rowid < ? AND t < ? ORDER BY rowid LIMIT ?)`,
+        this.firstIdAtOrAfter('price_points', 'rowid', 't', before), before, batch);
+      return n;
+    });
+  }
+
+  /** The first id whose time is at or after `at` (ids grow with time), or one past the last id. */
+  private firstIdAtOrAfter(table: string, id: string, time: string, at: number | string): number {
+    const probe = this.prepare(`SELECT ${id} AS id, ${time} AS t FROM ${table} WHERE ${id} >= ? ORDER BY ${id} LIMIT 1`);
+    const last = this.prepare(`SELECT MAX(${id}) FROM ${table}`).pluck().get() as number | null;
+    if (last === null) return 0;
+    let lo = 0;
+    let hi = last + 1;
+    let answer = last + 1;
+    while (lo < hi) {
+      const mid = Math.floor((lo + hi) / 2);
+      const row = probe.get(mid) as { id: number; t: number | string } | undefined;
+      if (!row) {
+        hi = mid;
+      } else if (row.t < at) {
+        lo = row.id + 1;
+      } else {
+        answer = row.id;
+        hi = mid;
+      }
+    }
+    return answer;
+  }
+
+  /**
+   * Deletes old snapshots, keeping each narrative's newest, and keeps the invariant export relies on: the oldest
+   * snapshot left of a narrative carries its whole raw item (rebuilt from the deleted ones when it had none).
+   */
+  private pruneSnapshots(belowId: number, batch: number): number {
+    const rows = this.prepare(`SELECT s.id, s.nid, s.oracle_status, s.total_backed_lamports, s.backer_count, s.challenge_count, s.raw_json
+             FROM narrative_snapshots s WHERE s.id < ?
+               AND EXISTS (SELECT 1 FROM narrative_snapshots x WHERE x.nid = s.nid AND x.id > s.id) ORDER BY s.id LIMIT ?`)
+      .safeIntegers(true).all(belowId, batch) as Array<{ id: bigint; nid: bigint; oracle_status: string; total_backed_lamports: bigint; backer_count: bigint; challenge_count: bigint; raw_json: string | null }>;
+    if (!rows.length) return 0;
+    const base = new Map<number, Record<string, unknown> | null>();
+    for (const r of rows) {
+      const nid = Number(r.nid);
+      const previous = base.get(nid);
+      base.set(nid, r.raw_json !== null ? (JSON.parse(r.raw_json) as Record<string, unknown>) : previous ? patchRaw(previous, tracked(r)) : null);
+    }
+    const del = this.prepare('DELETE FROM narrative_snapshots WHERE id = ?');
+    for (const r of rows) del.run(r.id);
+    const next = this.prepare(`SELECT id, oracle_status, total_backed_lamports, backer_count, challenge_count, raw_json FROM narrative_snapshots WHERE nid = ? ORDER BY id LIMIT 1`).safeIntegers(true);
+    for (const [nid, raw] of base) {
+      const first = next.get(nid) as { id: bigint; oracle_status: string; total_backed_lamports: bigint; backer_count: bigint; challenge_count: bigint; raw_json: string | null } | undefined;
+      if (first && first.raw_json === null && raw) {
+        this.prepare('UPDATE narrative_snapshots SET raw_json = ? WHERE id = ?').run(JSON.stringify(patchRaw(raw, tracked(first))), first.id);
+      }
+    }
+    return rows.length;
+  }
+
+  runSummary(limit = 10): RunSummary {
+    return runSummary(this, limit);
+  }
+
+  calibrationByStrategy(): Record<string, Calibration> {
+    return calibrationByStrategy(this);
+  }
+
+  pnlSummary(): PnlSummary {
+    return pnlSummary(this);
   }
 
   integrityCheck(): string {
@@ -337,6 +633,13 @@ export class SqliteStore implements Store, MagusUsageStore {
   }
 
   close(): void {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    try {
+      this.flushRuns();
+      this.batch(() => undefined);
+    } catch {
+      // closing after a store failure: what could not be written is only a count
+    }
+    this.db.close();
   }
 }

@@ -20,7 +20,7 @@ describe('control routes and the rest of the RPC', () => {
     const sig = await rpc(t.base, 'requestAirdrop', [w, 2_000_000_000]);
     expect(typeof sig.result).toBe('string');
     expect((await rpc(t.base, 'getBalance', [w])).result.value).toBe(2_000_000_000);
-    expect((await rpc(t.base, 'requestAirdrop', ['not-an-address', 1])).error.code).toBe(-32602);
+    expect((await rpc(t.base, 'requestAirdrop', ['not-an-address', 1])).error!.code).toBe(-32602);
   });
 
   it('shows state and the hidden truth: outcomes only once resolved', async () => {

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { backtestReportHtml } from '../../backtest/report-html.js';
+import { recordingSpan } from '../../backtest/recording.js';
 import { runBacktest, type BacktestResult } from '../../backtest/run-backtest.js';
 import { MagmaError } from '../../core/errors.js';
 import { formatSol } from '../../core/money.js';
@@ -67,6 +68,8 @@ function summaryJson(label: string, r: BacktestResult) {
     label,
     polls: r.recording.polls,
     badLines: r.recording.badLines,
+    outOfOrder: r.recording.outOfOrder,
+    droppedItems: r.droppedItems,
     from: r.recording.firstT === null ? null : new Date(r.recording.firstT).toISOString(),
     to: r.recording.lastT === null ? null : new Date(r.recording.lastT).toISOString(),
     strategies: r.strategies,
@@ -76,6 +79,7 @@ function summaryJson(label: string, r: BacktestResult) {
     stakedLamports: r.summary.stakedLamports.toString(),
     pnl: { ...r.pnl, pnlLamports: r.pnl.pnlLamports.toString(), openLamports: r.pnl.openLamports.toString() },
     calibration: r.calibration,
+    fingerprint: r.fingerprint,
   };
 }
 
@@ -104,6 +108,10 @@ Examples:
       const runs: Array<{ label: string; result: BacktestResult }> = [];
       let lookahead: { ok: boolean; cut: string } | null = null;
       try {
+        // The look-ahead check cuts the recording in the middle of its time span: known before the first run, so
+        // that run can fingerprint its decisions up to the cut as it goes.
+        const span = opts.checkLookahead ? recordingSpan(resolve(opts.recording)) : null;
+        const cutMs = span ? Math.floor((span.firstT + span.lastT) / 2) : undefined;
         for (const variant of variants) {
           const { config, logger } = loadRuntime({ ...opts, logLevel: opts.logLevel ?? 'error' }, variant.flags);
           const bar = progress(!opts.json);
@@ -113,14 +121,13 @@ Examples:
             ...(opts.outcomes ? { outcomes: resolve(opts.outcomes) } : {}),
             ...(opts.strategies ? { strategies: opts.strategies.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
           };
-          const result = await runBacktest({ ...common, onProgress: (p) => bar.update(p) });
+          const check = cutMs !== undefined && !lookahead;
+          const result = await runBacktest({ ...common, onProgress: (p) => bar.update(p), ...(check ? { fingerprintUntilMs: cutMs } : {}) });
           bar.done();
           runs.push({ label: variant.label, result });
-          if (opts.checkLookahead && !lookahead && result.recording.firstT !== null && result.recording.lastT !== null) {
-            const cutMs = Math.floor((result.recording.firstT + result.recording.lastT) / 2);
-            const cut = new Date(cutMs).toISOString();
+          if (check) {
             const truncated = await runBacktest({ ...common, stopAtMs: cutMs });
-            lookahead = { ok: truncated.decisionDigest(cut) === result.decisionDigest(cut), cut };
+            lookahead = { ok: truncated.fingerprint.sha256 === result.fingerprintBeforeCut?.sha256, cut: new Date(cutMs).toISOString() };
             truncated.close();
           }
         }
@@ -134,7 +141,7 @@ Examples:
         } else {
           for (const { label, result: r } of runs) {
             process.stdout.write([
-              `${label}: ${r.recording.polls} polls from ${new Date(r.recording.firstT ?? 0).toISOString().slice(0, 16)} to ${new Date(r.recording.lastT ?? 0).toISOString().slice(0, 16)}${r.recording.badLines ? ` (${r.recording.badLines} unreadable lines skipped)` : ''}`,
+              `${label}: ${r.recording.polls} polls from ${new Date(r.recording.firstT ?? 0).toISOString().slice(0, 16)} to ${new Date(r.recording.lastT ?? 0).toISOString().slice(0, 16)}`,
               `  strategies: ${r.strategies.join(', ')}`,
               `  decisions:  ${r.summary.decisions.back} backings (${formatSol(r.summary.stakedLamports, 3)}), ${r.summary.decisions.skip} skipped`,
               `  P&L:        ${formatSol(r.pnl.pnlLamports, 4)} realised on ${r.pnl.settled} settled (${r.pnl.won} won, ${r.pnl.lost} lost, ${r.pnl.refunded} refunded); ${r.pnl.openPositions} still open`,

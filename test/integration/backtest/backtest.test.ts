@@ -65,7 +65,7 @@ describe('backtest', () => {
     writeFileSync(broken, readFileSync(recording, 'utf8').split('\n').slice(0, 6).join('\n') + '\n{not json\n{"t":"nope","narratives":[]}\n');
     const r = await runCli(['backtest', '--recording', broken]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/2 unreadable lines skipped/);
+    expect(r.stdout).toMatch(/2 line\(s\) were unreadable/);
     const missing = await runCli(['backtest', '--recording', join(dir, 'none.jsonl')]);
     expect(missing.code).toBe(2);
     const garbage = join(dir, 'garbage.jsonl');

@@ -46,7 +46,7 @@ async function backOne(l: LiveSim, stake = STAKE, id?: string) {
   const decision: Decision = { narrativeId: n.id, action: 'back', stakeLamports: stake, pTrue: 0.9, confidence: 0.6, edge: 0.04, expectedValue: 0.01, reasons: ['test'] };
   const store = l.agent.store;
   const tickId = store.beginTick(isoNow(l.clock));
-  const decisionId = store.recordDecision(tickId, decision, false, isoNow(l.clock));
+  const decisionId = store.recordDecision(tickId, decision, isoNow(l.clock));
   return l.agent.executor.execute({ decision, decisionId, narrative });
 }
 
@@ -109,7 +109,7 @@ describe('faults during a live backing', () => {
     expect(said(l, 'backing.expired_attempt')[0]).toMatch(/expired without it landing \(nothing moved\); the intent is still wanted, signing again/);
     expect(said(l, 'backing.expired')[0]).toMatch(/nothing moved; not signing again: signed 2 times and never landed/);
     // the exposure it held is released: a closed intent does not count against the limits
-    expect(l.agent.store.portfolioView(false, '1970-01-01T00:00:00.000Z').exposure).toBe(0n);
+    expect(l.agent.store.portfolioView('1970-01-01T00:00:00.000Z').exposure).toBe(0n);
   });
 
   it('an RPC without transaction history cannot prove an expiry: a landed backing is never signed again', async () => {
@@ -201,7 +201,7 @@ describe('faults during a live backing', () => {
     const journal = new SqliteJournal(l.agent.store);
     const tickId = l.agent.store.beginTick(isoNow(l.clock));
     const n = l.sim.state.world.feed(50).find((x) => x.status === 'open')!;
-    const decisionId = l.agent.store.recordDecision(tickId, { narrativeId: n.id, action: 'back', stakeLamports: STAKE, pTrue: 0.9, confidence: 0.5, edge: 0.04, expectedValue: 0.01, reasons: [] }, false, isoNow(l.clock));
+    const decisionId = l.agent.store.recordDecision(tickId, { narrativeId: n.id, action: 'back', stakeLamports: STAKE, pTrue: 0.9, confidence: 0.5, edge: 0.04, expectedValue: 0.01, reasons: [] }, isoNow(l.clock));
     const now = isoNow(l.clock);
     journal.openBacking({ intentKey: 'live:x', decisionId, narrativeId: n.id, category: n.category, stakeLamports: STAKE, dryRun: false, wallet: 'OtherWa11et1111111111111111111111111111111' }, { now, dayStart: now, since: now }, () => null);
     await l.agent.executor.resumePending!();

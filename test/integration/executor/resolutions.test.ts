@@ -29,7 +29,7 @@ function openNarrative(l: LiveSim): Narrative {
 function submit(l: LiveSim, narrative: Narrative, confidence = 0.9, evidence = 'e'.repeat(1500)) {
   const decision: ResolutionDecision = { narrativeId: narrative.id, action: 'resolve', resolution: true, confidence, evidence, reasons: ['test'] };
   const tickId = l.agent.store.beginTick(isoNow(l.clock));
-  const decisionId = l.agent.store.recordResolutionDecision(tickId, decision, false, isoNow(l.clock));
+  const decisionId = l.agent.store.recordResolutionDecision(tickId, decision, isoNow(l.clock));
   return l.agent.executor.submitResolution({ decision, decisionId, narrative });
 }
 

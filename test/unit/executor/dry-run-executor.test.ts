@@ -13,9 +13,9 @@ const clock = new ManualClock(Date.UTC(2026, 0, 4));
 const decision = (id: string, stake: bigint): Decision => ({ narrativeId: id, action: 'back', stakeLamports: stake, pTrue: 0.9, confidence: 0.5, edge: 0.05, expectedValue: 0.01, reasons: [] });
 
 function setup() {
-  const store = SqliteStore.open(':memory:');
+  const store = SqliteStore.open(':memory:', { ledger: 'dry-run' });
   const tick = store.beginTick(new Date(clock.now()).toISOString());
-  const record = (d: Decision) => store.recordDecision(tick, d, true, new Date(clock.now()).toISOString());
+  const record = (d: Decision) => store.recordDecision(tick, d, new Date(clock.now()).toISOString());
   return { store, record };
 }
 

@@ -13,7 +13,7 @@ const AT = { now: '2026-01-04T00:00:00.000Z', dayStart: '2026-01-04T00:00:00.000
 function open() {
   const store = SqliteStore.open(join(mkdtempSync(join(tmpdir(), 'magma-journal-')), 'magma.db'));
   const tick = store.beginTick(AT.now);
-  const decisionId = store.recordDecision(tick, { narrativeId: 'n1', action: 'back', stakeLamports: 5n, pTrue: 0.9, confidence: 0.5, edge: 0.1, expectedValue: 0.1, reasons: [] }, false, AT.now);
+  const decisionId = store.recordDecision(tick, { narrativeId: 'n1', action: 'back', stakeLamports: 5n, pTrue: 0.9, confidence: 0.5, edge: 0.1, expectedValue: 0.1, reasons: [] }, AT.now);
   return { store, journal: new SqliteJournal(store), decisionId };
 }
 

@@ -122,7 +122,7 @@ describe('MagusClient (whole replies)', () => {
 
   it('does not call Magus once the daily credit cap is spent, or when the cap is 0', async () => {
     const usage = new MemoryUsage();
-    usage.recordMagusCall({ at: '', day: '2026-04-01', sessionId: null, stream: true, verbosity: null, status: 200, latencyMs: 1, promptTokens: 90, completionTokens: 10, credits: 100 });
+    usage.recordMagusCall({ at: '', day: '2026-04-01', sessionId: null, stream: true, verbosity: null, status: 200, latencyMs: 1, promptTokens: 90, completionTokens: 10, credits: 100, errorCode: null });
     const { client } = mockClient({ cap: 100, usage });
     const err = (await client.message({ content: 'x' }).catch((e: unknown) => e)) as MagmaError;
     expect(err.code).toBe('MAGUS_CREDIT_CAP');

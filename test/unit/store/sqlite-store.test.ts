@@ -9,6 +9,14 @@ import { narrative } from '../../helpers/narratives.js';
 
 const dbPath = () => join(mkdtempSync(join(tmpdir(), 'magma-store-')), 'magma.db');
 
+/** Journal rows in any state, as a fixture (the journal's own transitions are tested in test/unit/executor). */
+function backingFixture(store: SqliteStore) {
+  const insert = store.db.prepare(`INSERT INTO backings (intent_key, decision_id, narrative_id, category, stake_lamports, state, dry_run, created_at, updated_at)
+                                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  return (b: { intentKey: string; decisionId: number; narrativeId: string; category: string; stakeLamports: bigint; state: string; dryRun: boolean; at: string }) =>
+    insert.run(b.intentKey, b.decisionId, b.narrativeId, b.category, b.stakeLamports, b.state, b.dryRun ? 1 : 0, b.at, b.at);
+}
+
 describe('SQLite store', () => {
   it('migrates a new database to the latest schema with WAL and full sync', () => {
     const store = SqliteStore.open(dbPath());
@@ -43,7 +51,8 @@ describe('SQLite store', () => {
   });
 
   it('stores a snapshot only when a narrative changed, and keeps lamports exact', () => {
-    const store = SqliteStore.open(dbPath());
+    const path = dbPath();
+    const store = SqliteStore.open(path);
     const n = narrative({ totalBackedLamports: 9_007_199_254_740_993n }); // above 2^53: must not round
     const t1 = store.beginTick('2026-04-07T00:00:00.000Z');
     expect(store.recordFeed(t1, '2026-04-07T00:00:00.000Z', [{ narrative: n, raw: { id: n.id } }])).toBe(1);
@@ -51,51 +60,60 @@ describe('SQLite store', () => {
     expect(store.recordFeed(t2, '2026-04-07T00:01:00.000Z', [{ narrative: n, raw: { id: n.id } }])).toBe(0);
     const t3 = store.beginTick('2026-04-07T00:02:00.000Z');
     expect(store.recordFeed(t3, '2026-04-07T00:02:00.000Z', [{ narrative: { ...n, backerCount: 24 }, raw: {} }])).toBe(1);
-    const history = store.history(n.id, '2026-04-07T00:02:00.000Z');
+    const history = store.history(n.id, Date.parse('2026-04-07T00:02:00.000Z'));
     expect(history.map((h) => h.backerCount)).toEqual([23, 24]);
     expect(history[0]!.totalBackedLamports).toBe(9_007_199_254_740_993n);
+    expect(Object.isFrozen(history[0])).toBe(true);
     // history never looks ahead of the moment asked for
-    expect(store.history(n.id, '2026-04-07T00:01:00.000Z')).toHaveLength(1);
+    expect(store.history(n.id, Date.parse('2026-04-07T00:01:00.000Z'))).toHaveLength(1);
     store.close();
+    // a restarted agent reads the window back from the database once, and does not store an unchanged narrative again
+    const again = SqliteStore.open(path);
+    const t4 = again.beginTick('2026-04-07T00:03:00.000Z');
+    expect(again.recordFeed(t4, '2026-04-07T00:03:00.000Z', [{ narrative: { ...n, backerCount: 24 }, raw: {} }])).toBe(0);
+    expect(again.history(n.id, Date.parse('2026-04-07T00:03:00.000Z')).map((h) => h.backerCount)).toEqual([23, 24]);
+    again.close();
   });
 
   it('derives the portfolio view from the backing journal (open positions, exposure, today\'s spend)', () => {
-    const store = SqliteStore.open(dbPath());
+    const store = SqliteStore.open(dbPath(), { ledger: 'dry-run' });
     const tick = store.beginTick('2026-04-07T00:00:00.000Z');
     const decision = { narrativeId: 'a', action: 'back' as const, stakeLamports: 5n, pTrue: 0.9, confidence: 0.5, edge: 0.05, expectedValue: 0.01, reasons: [] };
-    const id = store.recordDecision(tick, decision, true, '2026-04-07T00:00:00.000Z');
-    store.insertBackingIntent({ intentKey: 'k1', decisionId: id, narrativeId: 'a', category: 'MARKET', stakeLamports: 300n, state: 'simulated', dryRun: true, at: '2026-04-06T23:00:00.000Z' });
-    store.insertBackingIntent({ intentKey: 'k2', decisionId: id, narrativeId: 'b', category: 'SPORTS', stakeLamports: 200n, state: 'simulated', dryRun: true, at: '2026-04-07T01:00:00.000Z' });
-    store.insertBackingIntent({ intentKey: 'k3', decisionId: id, narrativeId: 'c', category: 'SPORTS', stakeLamports: 999n, state: 'failed', dryRun: true, at: '2026-04-07T01:00:00.000Z' });
-    store.insertBackingIntent({ intentKey: 'k4', decisionId: id, narrativeId: 'd', category: 'SPORTS', stakeLamports: 777n, state: 'confirmed', dryRun: false, at: '2026-04-07T01:00:00.000Z' });
-    const view = store.portfolioView(true, '2026-04-07T00:00:00.000Z');
+    const id = store.recordDecision(tick, decision, '2026-04-07T00:00:00.000Z');
+    const insertBackingIntent = backingFixture(store);
+    insertBackingIntent({ intentKey: 'k1', decisionId: id, narrativeId: 'a', category: 'MARKET', stakeLamports: 300n, state: 'simulated', dryRun: true, at: '2026-04-06T23:00:00.000Z' });
+    insertBackingIntent({ intentKey: 'k2', decisionId: id, narrativeId: 'b', category: 'SPORTS', stakeLamports: 200n, state: 'simulated', dryRun: true, at: '2026-04-07T01:00:00.000Z' });
+    insertBackingIntent({ intentKey: 'k3', decisionId: id, narrativeId: 'c', category: 'SPORTS', stakeLamports: 999n, state: 'failed', dryRun: true, at: '2026-04-07T01:00:00.000Z' });
+    insertBackingIntent({ intentKey: 'k4', decisionId: id, narrativeId: 'd', category: 'SPORTS', stakeLamports: 777n, state: 'confirmed', dryRun: false, at: '2026-04-07T01:00:00.000Z' });
+    const view = store.portfolioView('2026-04-07T00:00:00.000Z');
     expect(view.openPositions).toBe(2);
     expect(view.exposure).toBe(500n);
     expect(view.spentToday).toBe(200n);
     expect(view.exposureByCategory.get('SPORTS')).toBe(200n);
     expect([...view.heldNarratives].sort()).toEqual(['a', 'b']);
     // dry-run and live rows never mix
-    expect(store.portfolioView(false, '2026-04-07T00:00:00.000Z').exposure).toBe(777n);
+    expect(store.ledgerView(false, '2026-04-07T00:00:00.000Z').exposure).toBe(777n);
     // one row per intent: a repeated intent key is refused
-    expect(() => store.insertBackingIntent({ intentKey: 'k1', decisionId: id, narrativeId: 'a', category: 'MARKET', stakeLamports: 1n, state: 'simulated', dryRun: true, at: 'x' })).toThrow();
+    expect(() => insertBackingIntent({ intentKey: 'k1', decisionId: id, narrativeId: 'a', category: 'MARKET', stakeLamports: 1n, state: 'simulated', dryRun: true, at: 'x' })).toThrow();
     store.close();
   });
 
   it('records an outcome once, settles the open backings of that narrative, and stops asking about it', () => {
-    const store = SqliteStore.open(dbPath());
+    const store = SqliteStore.open(dbPath(), { ledger: 'dry-run' });
+    const insertBackingIntent = backingFixture(store);
     const n = narrative();
     const tick = store.beginTick('2026-04-07T00:00:00.000Z');
     store.recordFeed(tick, '2026-04-07T00:00:00.000Z', [{ narrative: n, raw: {} }]);
     const decision = { narrativeId: n.id, action: 'back' as const, stakeLamports: 1_000_000_000n, pTrue: 0.9, confidence: 0.5, edge: 0.05, expectedValue: 0.01, reasons: [] };
-    const id = store.recordDecision(tick, decision, true, '2026-04-07T00:00:00.000Z');
-    store.insertBackingIntent({ intentKey: 'k', decisionId: id, narrativeId: n.id, category: 'MARKET', stakeLamports: 1_000_000_000n, state: 'simulated', dryRun: true, at: '2026-04-07T00:00:00.000Z' });
+    const id = store.recordDecision(tick, decision, '2026-04-07T00:00:00.000Z');
+    insertBackingIntent({ intentKey: 'k', decisionId: id, narrativeId: n.id, category: 'MARKET', stakeLamports: 1_000_000_000n, state: 'simulated', dryRun: true, at: '2026-04-07T00:00:00.000Z' });
     expect(store.narrativesAwaitingOutcome(new Set([n.id]), 10)).toEqual([]); // still in the feed
     expect(store.narrativesAwaitingOutcome(new Set(), 10)).toEqual([n.id]);
     // a narrative only decided on (never backed) is asked about by sources that can know it, not by the portfolio
     const other = narrative({ id: 'decided-only' });
     const tick2 = store.beginTick('2026-04-07T00:01:00.000Z');
     store.recordFeed(tick2, '2026-04-07T00:01:00.000Z', [{ narrative: other, raw: {} }]);
-    store.recordDecision(tick2, { ...decision, narrativeId: other.id, action: 'skip' }, true, '2026-04-07T00:01:00.000Z');
+    store.recordDecision(tick2, { ...decision, narrativeId: other.id, action: 'skip' }, '2026-04-07T00:01:00.000Z');
     expect(store.narrativesAwaitingOutcome(new Set(), 10)).toEqual([other.id, n.id]); // most recently seen first
     expect(store.narrativesAwaitingOutcome(new Set(), 10, true)).toEqual([n.id]);
 
@@ -103,7 +121,7 @@ describe('SQLite store', () => {
     expect(settled).toEqual([{ backingId: 1, narrativeId: n.id, stakeLamports: 1_000_000_000n, pnlLamports: -250_000_000n, dryRun: true }]);
     expect(store.recordOutcome({ narrativeId: n.id, outcome: 'true', resolvedAt: null, source: 'feed' }, 'x', () => 0n)).toBeNull(); // first one wins
     expect(store.narrativesAwaitingOutcome(new Set(), 10, true)).toEqual([]);
-    expect(store.portfolioView(true, '2026-04-07T00:00:00.000Z').openPositions).toBe(0); // settled: no longer open
+    expect(store.portfolioView('2026-04-07T00:00:00.000Z').openPositions).toBe(0); // settled: no longer open
     store.close();
   });
 

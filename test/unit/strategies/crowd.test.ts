@@ -6,7 +6,7 @@ import { narrative } from '../../helpers/narratives.js';
 const NOW = Date.parse('2026-04-07T12:00:00Z');
 const ctx = (history: NarrativeSnapshot[] = [], options = {}) => ({ history, clock: { now: () => NOW }, options, sources: {} });
 const snap = (hoursAgo: number, backerCount: number, challengeCount: number): NarrativeSnapshot => ({
-  observedAt: new Date(NOW - hoursAgo * 3_600_000).toISOString(), oracleStatus: 'live', totalBackedLamports: 0n, backerCount, challengeCount,
+  observedAt: new Date(NOW - hoursAgo * 3_600_000).toISOString(), observedMs: NOW - hoursAgo * 3_600_000, oracleStatus: 'live', totalBackedLamports: 0n, backerCount, challengeCount,
 });
 
 describe('crowd strategy', () => {

@@ -1,0 +1,74 @@
+// A fingerprint of every decision a backtest made, in order, to tell whether a change altered any decision. Runs of
+// equal skips (the store's run key) count as one record with its length, so the fingerprint is cheap on millions of
+// decisions and still changes when any decision, its stake, probability (to 1e-9) or reasons change.
+import { createHash } from 'node:crypto';
+import type { Decision } from '../core/decide.js';
+import type { ResolutionDecision } from '../core/decide-resolution.js';
+import { decisionRunKey } from '../store/run-tracker.js';
+
+/** A backing decision, or a resolution decision (stake 0, its resolution as the probability, as stored). */
+export function fingerprintRecord(d: Decision | ResolutionDecision, kind: 'back' | 'resolve'): Pick<Decision, 'narrativeId' | 'action' | 'stakeLamports' | 'pTrue' | 'reasons'> {
+  if (kind === 'back') return d as Decision;
+  const r = d as ResolutionDecision;
+  return { narrativeId: r.narrativeId, action: r.action as Decision['action'], stakeLamports: 0n, pTrue: r.resolution === null ? null : r.resolution ? 1 : 0, reasons: r.reasons };
+}
+
+interface OpenRun {
+  record: string;
+  runKey: string;
+  count: number;
+}
+
+const p9 = (x: number | null) => (x === null ? null : Math.round(x * 1e9) / 1e9);
+
+export class DecisionFingerprint {
+  /** `untilMs`: only decisions made at or before this time count (the look-ahead check's cut). */
+  constructor(private readonly untilMs = Infinity) {}
+
+  private readonly hash = createHash('sha256');
+  private readonly open = new Map<string, OpenRun>();
+  private buffer: string[] = [];
+  private records = 0;
+
+  /** One decision (`kind`: back or resolve). */
+  add(decision: Decision | ResolutionDecision, kind: 'back' | 'resolve', atMs: number): void {
+    if (atMs > this.untilMs) return;
+    const d = fingerprintRecord(decision, kind);
+    const runKey = kind === 'back' && d.action === 'skip' ? decisionRunKey(d as Decision) : null;
+    const run = this.open.get(d.narrativeId);
+    if (run && runKey !== null && run.runKey === runKey) {
+      run.count++;
+      return;
+    }
+    if (run) this.emit(run);
+    const record = JSON.stringify([d.narrativeId, kind, d.action, d.stakeLamports.toString(), p9(d.pTrue), d.reasons]);
+    if (runKey === null) {
+      this.open.delete(d.narrativeId);
+      this.emitRecord(record);
+    } else {
+      this.open.set(d.narrativeId, { record, runKey, count: 1 });
+    }
+  }
+
+  private emit(run: OpenRun): void {
+    this.emitRecord(`${run.record}#${run.count}`);
+  }
+
+  private emitRecord(line: string): void {
+    this.buffer.push(line);
+    this.records++;
+    if (this.buffer.length >= 1024) {
+      this.hash.update(this.buffer.join('\n') + '\n');
+      this.buffer = [];
+    }
+  }
+
+  /** The SHA-256 over every record so far (the open runs closed in the order they opened); ends the fingerprint. */
+  digest(): { sha256: string; records: number } {
+    for (const run of this.open.values()) this.emit(run);
+    this.open.clear();
+    this.hash.update(this.buffer.join('\n') + (this.buffer.length ? '\n' : ''));
+    this.buffer = [];
+    return { sha256: this.hash.digest('hex'), records: this.records };
+  }
+}

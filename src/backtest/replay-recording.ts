@@ -1,0 +1,70 @@
+// Replays a recording with its reading and parsing on a worker thread (recording-worker.ts), overlapped with the
+// engine's evaluation on this one: the two cores a backtest has both work. Polls arrive parsed and in order.
+import { Worker } from 'node:worker_threads';
+import { MagmaError } from '../core/errors.js';
+import type { Narrative } from '../core/narrative.js';
+import type { DroppedItem } from '../ports/magma-api.js';
+import { workerModuleUrl } from '../paths.js';
+import type { RecordingStats } from './recording.js';
+
+export interface ReplayPoll {
+  t: number;
+  narratives: Narrative[];
+  dropped: DroppedItem[];
+  /** Price points (asset, t, price) read since the previous poll: they precede it. */
+  prices: Array<[string, number, number]>;
+}
+
+export type WorkerMessage =
+  | { type: 'batch'; polls: ReplayPoll[]; bytes: number }
+  | { type: 'done'; stats: RecordingStats; bytes: number }
+  | { type: 'error'; message: string; code: string | null };
+
+export interface ReplayOptions {
+  /** Polls per message (fewer messages, more memory in flight). */
+  batchPolls?: number;
+  /** Batches the worker may read ahead of the engine. */
+  maxAhead?: number;
+  signal?: AbortSignal;
+}
+
+/** Calls onPoll for every poll in file order (awaiting each); returns the recording's stats. */
+export async function replayRecording(path: string, onPoll: (poll: ReplayPoll, bytesRead: number) => Promise<void>, o: ReplayOptions = {}): Promise<RecordingStats> {
+  const worker = new Worker(workerModuleUrl('./recording-worker.js', import.meta.url), {
+    workerData: { path, batchPolls: o.batchPolls ?? 32, maxAhead: o.maxAhead ?? 8 },
+  });
+  const queue: WorkerMessage[] = [];
+  let wake: (() => void) | null = null;
+  let failure: Error | null = null;
+  const push = (m: WorkerMessage) => {
+    queue.push(m);
+    wake?.();
+    wake = null;
+  };
+  worker.on('message', push);
+  worker.on('error', (err) => push({ type: 'error', message: err.message, code: (err as { code?: string }).code ?? null }));
+  worker.on('exit', (code) => {
+    if (code !== 0) push({ type: 'error', message: `the recording reader stopped (exit ${code})`, code: null });
+  });
+  try {
+    for (;;) {
+      if (!queue.length) await new Promise<void>((resolve) => (wake = resolve));
+      const m = queue.shift()!;
+      if (m.type === 'error') {
+        failure = new MagmaError('USAGE', `reading ${path} failed: ${m.message}.`, {
+          hint: m.code === 'EACCES' ? 'Give the agent read access to the recording.' : 'Check that the recording is a readable JSON Lines file.',
+        });
+        throw failure;
+      }
+      if (m.type === 'done') return m.stats;
+      for (const poll of m.polls) {
+        if (o.signal?.aborted) throw new MagmaError('ABORTED', 'backtest stopped.');
+        await onPoll(poll, m.bytes);
+      }
+      worker.postMessage({ ack: true });
+    }
+  } finally {
+    worker.removeAllListeners();
+    await worker.terminate();
+  }
+}

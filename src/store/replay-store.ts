@@ -1,0 +1,194 @@
+// The store a backtest plugs in: the same port as SQLite, fit for millions of replayed snapshots. Observations
+// (snapshots, opinions, skip decisions) live in memory as counters, history windows and the last open forecast per
+// narrative and strategy, so calibration and the run summary are kept up to date as the replay goes instead of being
+// queried at its end. The ledger (backing decisions, the journal, outcomes, resolutions) is SQLite in memory, so the
+// dry-run executor journals through the very same code as live and dry-run.
+import type { Calibration } from '../core/calibration.js';
+import type { Decision, PortfolioView } from '../core/decide.js';
+import type { ResolutionDecision } from '../core/decide-resolution.js';
+import type { Narrative, NarrativeSnapshot } from '../core/narrative.js';
+import type { PnlSummary, RunReadModel, RunSummary } from '../ports/read-model.js';
+import type { FeedObservation, OpinionRecord, Outcome, OutcomeRecord, SettledBacking, Store, TickOutcome } from '../ports/store.js';
+import { calibrationOf, pnlSummary } from '../report/calibration-report.js';
+import { AwaitingOutcomes } from './awaiting-outcomes.js';
+import { HistoryWindows, sameObservation } from './history-windows.js';
+import { reasonKind } from './run-tracker.js';
+import { SqliteStore } from './sqlite-store.js';
+
+export interface ReplayStoreOptions {
+  historyWindowMs: number;
+  /** Called with every decision made, in order (the backtest's decision fingerprint). */
+  onDecision?: (d: Decision | ResolutionDecision, kind: 'back' | 'resolve', createdAt: string) => void;
+}
+
+export class ReplayStore implements Store, RunReadModel {
+  /** The ledger: SQLite in memory, bound to dry-run. The journal of the dry-run executor writes here. */
+  readonly ledger: SqliteStore;
+  private readonly windows: HistoryWindows;
+  private readonly last = new Map<string, Narrative>();
+  private readonly titles = new Map<string, { title: string; category: string }>();
+  /** narrative → strategy → the last probability it gave while the narrative was open for backing. */
+  private readonly lastOpen = new Map<string, Map<string, number>>();
+  private readonly outcomes = new Map<string, Outcome>();
+  private readonly awaiting = new AwaitingOutcomes();
+  private readonly lastSeen = new Map<string, number>();
+  private readonly skipReasons = new Map<string, number>();
+  private readonly backs: RunSummary['backs'] = [];
+  private tickCount = 0;
+  private readonly counts = { ok: 0, failed: 0, snapshots: 0, opinions: 0, strategyErrors: 0, back: 0, skip: 0, staked: 0n };
+  private nextSkipId = -1;
+  private cachedView: { version: string; view: PortfolioView } | null = null;
+  private cachedPnl: { version: number; pnl: PnlSummary } | null = null;
+
+  constructor(private readonly o: ReplayStoreOptions) {
+    this.ledger = SqliteStore.open(':memory:', { ledger: 'dry-run' });
+    // Ticks and skip decisions are not rows here: the ledger's references to them are not enforced.
+    this.ledger.db.pragma('foreign_keys = OFF');
+    this.windows = new HistoryWindows(o.historyWindowMs);
+  }
+
+  beginTick(): number {
+    return ++this.tickCount;
+  }
+
+  finishTick(_tickId: number, outcome: TickOutcome): void {
+    if (outcome.status === 'ok') this.counts.ok++;
+    else if (outcome.status === 'failed') this.counts.failed++;
+  }
+
+  batch<T>(fn: () => T): T {
+    return this.ledger.batch(fn);
+  }
+
+  recordFeed(_tickId: number, observedAt: string, items: readonly FeedObservation[]): number {
+    const nowMs = Date.parse(observedAt);
+    let changed = 0;
+    const ids: string[] = [];
+    for (const { narrative: n } of items) {
+      this.lastSeen.set(n.id, nowMs);
+      ids.push(n.id);
+      const last = this.last.get(n.id);
+      if (last && sameObservation(last, n)) {
+        this.windows.seen(n.id, nowMs);
+        continue;
+      }
+      if (!last) this.titles.set(n.id, { title: n.title, category: n.category });
+      this.last.set(n.id, n);
+      changed++;
+      this.windows.append(n.id, { observedAt, observedMs: nowMs, oracleStatus: n.oracleStatus, totalBackedLamports: n.totalBackedLamports, backerCount: n.backerCount, challengeCount: n.challengeCount }, nowMs);
+    }
+    this.awaiting.observeFeed(ids, nowMs);
+    this.counts.snapshots += changed;
+    this.windows.sweep(nowMs);
+    return changed;
+  }
+
+  history(narrativeId: string, nowMs: number): readonly NarrativeSnapshot[] {
+    return this.windows.history(narrativeId, nowMs);
+  }
+
+  recordOpinions(_tickId: number, narrativeId: string, _observedAt: string, opinions: readonly OpinionRecord[], oracleStatus?: string): void {
+    const open = oracleStatus === 'open' || oracleStatus === 'live';
+    for (const o of opinions) {
+      if (o.strategy !== 'ensemble') this.counts.opinions++;
+      if (o.error !== undefined) this.counts.strategyErrors++;
+      if (open && o.pTrue !== null) {
+        let byStrategy = this.lastOpen.get(narrativeId);
+        if (!byStrategy) this.lastOpen.set(narrativeId, (byStrategy = new Map()));
+        byStrategy.set(o.strategy, o.pTrue);
+      }
+    }
+  }
+
+  recordDecision(tickId: number, d: Decision, createdAt: string): number {
+    this.o.onDecision?.(d, 'back', createdAt);
+    this.noteDecided(d.narrativeId);
+    if (d.action === 'skip') {
+      this.counts.skip++;
+      const kind = reasonKind(d.reasons[0] ?? 'unknown');
+      this.skipReasons.set(kind, (this.skipReasons.get(kind) ?? 0) + 1);
+      return this.nextSkipId--;
+    }
+    this.counts.back++;
+    this.counts.staked += d.stakeLamports;
+    const t = this.titles.get(d.narrativeId);
+    this.backs.push({ narrativeId: d.narrativeId, title: t?.title ?? '', category: t?.category ?? '', pTrue: d.pTrue ?? 0, edge: d.edge ?? 0, stakeLamports: d.stakeLamports, at: createdAt });
+    return this.ledger.recordDecision(tickId, d, createdAt);
+  }
+
+  recordResolutionDecision(tickId: number, d: ResolutionDecision, createdAt: string): number {
+    this.o.onDecision?.(d, 'resolve', createdAt);
+    this.noteDecided(d.narrativeId);
+    return this.ledger.recordResolutionDecision(tickId, d, createdAt);
+  }
+
+  private noteDecided(narrativeId: string): void {
+    if (!this.outcomes.has(narrativeId)) this.awaiting.add(narrativeId, this.lastSeen.get(narrativeId) ?? 0);
+  }
+
+  hasResolution(narrativeId: string): boolean {
+    return this.ledger.hasResolution(narrativeId);
+  }
+
+  portfolioView(dayStart: string): PortfolioView {
+    const version = `${this.ledger.changes()}|${dayStart}`;
+    if (this.cachedView?.version !== version) this.cachedView = { version, view: this.ledger.portfolioView(dayStart) };
+    return this.cachedView.view;
+  }
+
+  narrativesAwaitingOutcome(exclude: ReadonlySet<string>, limit: number, heldOnly = false): string[] {
+    const held = heldOnly ? this.ledger.portfolioView('9999').heldNarratives : null;
+    return this.awaiting.take(exclude, limit, held ? (id) => held.has(id) : undefined);
+  }
+
+  recordOutcome(o: OutcomeRecord, at: string, pnl: (stake: bigint, outcome: Outcome) => bigint): SettledBacking[] | null {
+    if (this.outcomes.has(o.narrativeId)) return null;
+    this.outcomes.set(o.narrativeId, o.outcome);
+    this.awaiting.resolve(o.narrativeId);
+    return this.ledger.recordOutcome(o, at, pnl);
+  }
+
+  getMeta(key: string): string | null {
+    return this.ledger.getMeta(key);
+  }
+
+  setMeta(key: string, value: string): void {
+    this.ledger.setMeta(key, value);
+  }
+
+  runSummary(limit = 10): RunSummary {
+    return {
+      ticks: { ok: this.counts.ok, failed: this.counts.failed },
+      narratives: this.lastSeen.size,
+      snapshots: this.counts.snapshots,
+      opinions: this.counts.opinions,
+      strategyErrors: this.counts.strategyErrors,
+      decisions: { back: this.counts.back, skip: this.counts.skip },
+      stakedLamports: this.counts.staked,
+      topSkipReasons: [...this.skipReasons.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([reason, count]) => ({ reason, count })),
+      backs: this.backs.slice(-limit).reverse(),
+      apiCalls: { total: 0, errors: 0, rateLimited: 0 },
+    };
+  }
+
+  calibrationByStrategy(): Record<string, Calibration> {
+    const rows: Array<{ strategy: string; pTrue: number; outcome: boolean }> = [];
+    for (const [narrativeId, byStrategy] of this.lastOpen) {
+      const outcome = this.outcomes.get(narrativeId);
+      if (outcome !== 'true' && outcome !== 'false') continue;
+      for (const [strategy, pTrue] of byStrategy) rows.push({ strategy, pTrue, outcome: outcome === 'true' });
+    }
+    return calibrationOf(rows);
+  }
+
+  /** Kept until the ledger changes (the backtest reads it every tick for the virtual balance). */
+  pnlSummary(): PnlSummary {
+    const version = this.ledger.changes();
+    if (this.cachedPnl?.version !== version) this.cachedPnl = { version, pnl: pnlSummary(this.ledger) };
+    return this.cachedPnl.pnl;
+  }
+
+  close(): void {
+    this.ledger.close();
+  }
+}

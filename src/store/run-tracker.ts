@@ -1,0 +1,87 @@
+// Runs of records that say nothing new. An opinion (or a skip decision) equal to the previous one for the same
+// narrative (and strategy) extends that record's run instead of adding a row: the store keeps the first record
+// whole and counts how often, and until when, it held. "Equal" is the run key: the probability rounded to 0.02
+// and the reasons without their particulars (the numbers in parentheses), so the audit still answers what the agent
+// thought and decided about a narrative at any time, and why, to within that rounding.
+import type { Decision } from '../core/decide.js';
+import type { OpinionRecord } from '../ports/store.js';
+
+export interface Run {
+  rowId: number;
+  runKey: string;
+  count: number;
+  lastAt: string;
+  lastP: number | null;
+  /** Seen again since the row was last written. */
+  dirty: boolean;
+}
+
+/** A probability rounded to 0.02, as fiftieths (an integer is cheaper to make and compare than a decimal string). */
+const r2 = (x: number | null) => (x === null ? -1 : Math.round(x * 50));
+
+/** What a reason says without its particulars: "edge below risk.minEdge (-0.034 < 0.02)" → "edge below risk.minEdge". */
+export function reasonKind(reason: string): string {
+  const cut = reason.indexOf(' (');
+  return cut < 0 ? reason : reason.slice(0, cut);
+}
+
+/** `status`: the narrative's oracle status, so that a run never spans the end of backing (calibration reads it). */
+export function opinionRunKey(o: OpinionRecord, status = ''): string {
+  const verdict = o.verdict ? `${o.verdict.resolution ? 'T' : 'F'}${r2(o.verdict.confidence)}` : '';
+  return `${status}|${r2(o.pTrue)}|${r2(o.confidence)}|${o.error ?? ''}|${verdict}`;
+}
+
+export function decisionRunKey(d: Decision): string {
+  let key = `${d.action}|${r2(d.pTrue)}`;
+  for (const reason of d.reasons) key += `|${reasonKind(reason)}`;
+  return key;
+}
+
+export class RunTracker {
+  private readonly runs = new Map<string, Run>();
+
+  /** The open run of `key` if `runKey` extends it (counted), else null (the caller writes a new row and `start`s). */
+  extend(key: string, runKey: string, at: string, p: number | null): Run | null {
+    const run = this.runs.get(key);
+    if (!run || run.runKey !== runKey) return null;
+    run.count++;
+    run.lastAt = at;
+    run.lastP = p;
+    run.dirty = true;
+    return run;
+  }
+
+  /** The run a new row starts; returns the run it ends (to be written once more), if that one changed since. */
+  start(key: string, runKey: string, rowId: number, at: string, p: number | null): Run | undefined {
+    const ended = this.runs.get(key);
+    this.runs.set(key, { rowId, runKey, count: 1, lastAt: at, lastP: p, dirty: false });
+    return ended?.dirty ? ended : undefined;
+  }
+
+  /** Ends a run without starting another (a backing decision breaks a run of skips). */
+  end(key: string): Run | undefined {
+    const ended = this.runs.get(key);
+    this.runs.delete(key);
+    return ended?.dirty ? ended : undefined;
+  }
+
+  /** Runs seen again since last written (to flush now and then, and at close); marks them written. */
+  takeDirty(): Run[] {
+    const out: Run[] = [];
+    for (const run of this.runs.values()) {
+      if (!run.dirty) continue;
+      run.dirty = false;
+      out.push(run);
+    }
+    return out;
+  }
+
+  /** Forgets runs of narratives that left (bounded memory); `keep` says which keys stay. */
+  prune(keep: (key: string) => boolean): void {
+    for (const key of this.runs.keys()) if (!keep(key)) this.runs.delete(key);
+  }
+
+  get size(): number {
+    return this.runs.size;
+  }
+}

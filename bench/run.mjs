@@ -83,6 +83,8 @@ const pass = Object.values(figures).every((f) => Object.entries(f).every(([k, v]
 process.stdout.write(JSON.stringify({ node: process.version, cores: (await import('node:os')).cpus().length, pass, ...figures }, null, 2) + '\n');
 
 async function live(ticks) {
+  // The daemon's own heap setting (what `magma-agent run` does first).
+  (await import('../dist/src/app/tune-heap.js')).tuneHeapForDaemon();
   const { createAgent } = await import('../dist/src/app/agent.js');
   const { ManualClock } = await import('../dist/src/clock/manual-clock.js');
   const { loadConfig } = await import('../dist/src/config/load.js');

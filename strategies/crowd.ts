@@ -24,6 +24,7 @@ function firstAtOrAfter(history: readonly NarrativeSnapshot[], since: number): N
 const crowd: Strategy = {
   name: 'crowd',
   interfaceVersion: 1,
+  historyHours: (options) => num(options.momentumWindowHours, 6),
   evaluate(narrative, ctx) {
     const prior = Math.max(0, num(ctx.options.priorStrength, 6));
     const momentumWeight = Math.min(1, Math.max(0, num(ctx.options.momentumWeight, 0.35)));

@@ -23,6 +23,7 @@ function version(n: Narrative): string {
 const magusJudge: Strategy = {
   name: 'magus-judge',
   interfaceVersion: 1,
+  historyHours: () => 0,
   async evaluate(narrative, ctx) {
     const magus = ctx.sources.magus as MagusSource | undefined;
     if (!magus) return null;

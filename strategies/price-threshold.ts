@@ -15,6 +15,7 @@ const num = (v: unknown, fallback: number) => (typeof v === 'number' && Number.i
 const priceThreshold: Strategy = {
   name: 'price-threshold',
   interfaceVersion: 1,
+  historyHours: () => 0, // reads prices, not the narrative's history
   async evaluate(narrative, ctx) {
     const prices = ctx.sources.prices;
     if (!prices) return null;

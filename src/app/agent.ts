@@ -7,12 +7,11 @@ import { RpcChain } from '../chain/rpc-chain.js';
 import { SystemClock } from '../clock/system-clock.js';
 import type { Config } from '../config/schema.js';
 import { ensureAgentKey, type AgentKey } from '../credentials/ensure-agent-key.js';
-import { payoutModel } from '../core/payout.js';
-import { riskLimits } from '../core/risk.js';
-import { Engine } from '../engine/engine.js';
+import type { Engine } from '../engine/engine.js';
 import { loadStrategies } from '../engine/load-strategies.js';
-import { StrategyHost } from '../engine/strategy-host.js';
-import { createExecutor } from '../executor/create-executor.js';
+import { journalingExecutor, sendingExecutor } from '../executor/create-executor.js';
+import { SqliteJournal } from '../store/sqlite-journal.js';
+import { composeEngine, historyWindowMs, type ExecutorGuards } from './compose-engine.js';
 import { HttpTransport } from '../http/transport.js';
 import type { Logger } from '../log/logger.js';
 import { HttpMagmaApi } from '../magma/http-magma-api.js';
@@ -57,6 +56,8 @@ export interface Agent {
   agentKey: AgentKey;
   dryRun: boolean;
   dbPath: string;
+  /** The executor's guards (the same in every mode). */
+  guards: ExecutorGuards;
   close(): Promise<void>;
 }
 
@@ -99,7 +100,7 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
 
   const dbPath = databasePath(config);
   const store = SqliteStore.open(dbPath, {
-    ledger: config.dryRun ? 'dry-run' : 'live', historyWindowMs: config.store.historyHours * 3_600_000, retainDays: config.store.retainDays,
+    ledger: config.dryRun ? 'dry-run' : 'live', historyWindowMs: historyWindowMs(config, strategies), retainDays: config.store.retainDays,
   });
   // Crash-only: a tick a killed process left 'running' is closed as interrupted before anything new starts.
   const interrupted = store.closeInterruptedTicks(isoNow(clock));
@@ -119,7 +120,9 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
   const simTransport = o.simulatorUrl ? new HttpTransport({ baseUrl: o.simulatorUrl, timeoutMs: config.api.timeoutMs, onCall, nowIso, sleep }) : null;
   const magus = createMagus({ config: config.magus, usage: store, clock, onCall, nowIso });
   const prices = createPriceSource({ config: config.prices, clock, timeoutMs: config.api.timeoutMs, onCall, nowIso });
+  let closeHost = async () => {};
   const close = async () => {
+    await closeHost();
     store.close();
     await Promise.all([apiTransport.close(), rpcTransport.close(), simTransport?.close(), magus?.close(), prices.close()]);
   };
@@ -138,18 +141,12 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
     logger.redactor.add(apiKey);
 
     const chain = new RpcChain({ transport: rpcTransport, commitment: config.rpc.commitment });
-    const executor = createExecutor({ config, store, chain, api, clock, logger, keypair });
-    const engine = new Engine({
-      clock, api, chain, executor, store, host: new StrategyHost(strategies), walletAddress,
-      limits: riskLimits(config.risk),
-      payout: payoutModel(config.payout.rule, {
-        ...(config.payout.trueGainRate !== undefined ? { trueGainRate: config.payout.trueGainRate } : {}),
-        ...(config.payout.trueFeeRate !== undefined ? { trueFeeRate: config.payout.trueFeeRate } : {}),
-        ...(config.payout.falseLossRate !== undefined ? { falseLossRate: config.payout.falseLossRate } : {}),
-      }),
-      resolution: config.resolution,
+    const journal = new SqliteJournal(store);
+    const { engine, executor, host, guards } = composeEngine(config, strategies, {
+      clock, api, chain, store, walletAddress,
+      // The one place the mode is chosen: a dry run journals what it would send; live signs and sends.
+      executor: config.dryRun ? journalingExecutor(journal, clock, logger) : sendingExecutor({ config, journal, chain, api, clock, logger, keypair }),
       backingBudget: () => budget.remaining('backing'),
-      logger,
       outcomes: simTransport ? new SimOutcomeSource(simTransport) : new PortfolioOutcomeSource(api),
       sources: {
         prices: strategyPriceView(prices.source, clock, logger, config.prices.maxAgeSeconds * 1000, (asset, t, price) => {
@@ -161,8 +158,9 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
         }),
         ...(magus ? { magus: magus.source } : {}),
       },
-    });
-    return { engine, api, executor, store, clock, walletAddress, agentKey, dryRun: executor.dryRun, dbPath, close };
+    }, logger);
+    closeHost = () => host.close();
+    return { engine, api, executor, store, clock, walletAddress, agentKey, dryRun: config.dryRun, dbPath, guards, close };
   } catch (err) {
     await close();
     throw err;

@@ -5,13 +5,11 @@ import type { Config } from '../config/schema.js';
 import type { Calibration } from '../core/calibration.js';
 import { MagmaError, errorMessage, isMagmaError } from '../core/errors.js';
 import { solToLamports } from '../core/money.js';
-import { payoutModel } from '../core/payout.js';
-import { riskLimits } from '../core/risk.js';
-import { Engine } from '../engine/engine.js';
+import { composeEngine, historyWindowMs, type ExecutorGuards } from '../app/compose-engine.js';
 import { loadStrategies } from '../engine/load-strategies.js';
-import { StrategyHost } from '../engine/strategy-host.js';
 import { strategyPriceView } from '../engine/strategy-price-view.js';
-import { DryRunExecutor } from '../executor/dry-run-executor.js';
+import { journalingExecutor } from '../executor/create-executor.js';
+import { SqliteJournal } from '../store/sqlite-journal.js';
 import type { Logger } from '../log/logger.js';
 import type { PnlSummary, RunSummary } from '../ports/read-model.js';
 import { ReplayStore } from '../store/replay-store.js';
@@ -56,6 +54,8 @@ export interface BacktestResult {
   warnings: string[];
   /** Feed items the live schemas refused (counted per poll). */
   droppedItems: number;
+  /** The executor's guards (the same as dry-run and live build from the same config). */
+  guards: ExecutorGuards;
   /** Every decision, in order (runs of equal skips as one record): equal fingerprints, equal decisions. */
   fingerprint: { sha256: string; records: number };
   /** The same over decisions made at or before `fingerprintUntilMs` (the look-ahead check), when asked for. */
@@ -77,7 +77,7 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
   const fingerprint = new DecisionFingerprint();
   const beforeCut = new DecisionFingerprint(o.fingerprintUntilMs ?? Infinity);
   const store = new ReplayStore({
-    historyWindowMs: o.config.store.historyHours * 3_600_000,
+    historyWindowMs: historyWindowMs(o.config, strategies),
     onDecision: (d, kind, at) => {
       const atMs = Date.parse(at);
       fingerprint.add(d, kind, atMs);
@@ -90,25 +90,17 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
   const known = o.stopAtMs === undefined ? recorded.outcomes : recorded.outcomes.filter((x) => x.resolvedAt !== null && x.resolvedAt <= o.stopAtMs!);
   const outcomes = new ReplayOutcomeSource(clock, known);
   const bankroll = solToLamports(o.bankrollSol);
-  const executor = new DryRunExecutor(store.ledger, clock);
   const balance = () => {
     const p = store.pnlSummary();
     return bankroll - p.openLamports + p.pnlLamports;
   };
-  const host = new StrategyHost(strategies);
-  const engine = new Engine({
-    clock, api: replay, chain: virtualChain(balance), executor, store, host, walletAddress: 'backtest',
-    limits: riskLimits(o.config.risk),
-    payout: payoutModel(o.config.payout.rule, {
-      ...(o.config.payout.trueGainRate !== undefined ? { trueGainRate: o.config.payout.trueGainRate } : {}),
-      ...(o.config.payout.trueFeeRate !== undefined ? { trueFeeRate: o.config.payout.trueFeeRate } : {}),
-      ...(o.config.payout.falseLossRate !== undefined ? { falseLossRate: o.config.payout.falseLossRate } : {}),
-    }),
-    resolution: o.config.resolution,
-    logger: o.logger,
+  // The same composition as live and dry-run: only the adapters are the recording's.
+  const { engine, host, guards } = composeEngine(o.config, strategies, {
+    clock, api: replay, chain: virtualChain(balance), store, walletAddress: 'backtest',
+    executor: journalingExecutor(new SqliteJournal(store.ledger), clock, o.logger),
     sources: { prices: strategyPriceView(prices, clock, o.logger, o.config.prices.maxAgeSeconds * 1000) },
     outcomes,
-  });
+  }, o.logger);
 
   const equity: EquityPoint[] = [];
   let failedTicks = 0;
@@ -181,6 +173,7 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
     equity,
     bankrollLamports: bankroll,
     fingerprint: digest,
+    guards,
     ...(o.fingerprintUntilMs !== undefined ? { fingerprintBeforeCut: beforeCut.digest() } : {}),
     close: () => store.close(),
   };

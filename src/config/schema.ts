@@ -126,7 +126,7 @@ export const configSchema = z.strictObject({
   store: z.strictObject({
     /** Snapshots, opinions, skip decisions, feed polls, API and Magus call rows older than this are pruned. */
     retainDays: z.number().min(3, 'store.retainDays below 3 days would prune the history strategies read').max(36_500),
-    /** How far back (hours) strategies may read a narrative's history; kept in memory. */
+    /** How far back (hours) a strategy that does not say may read a narrative's history; kept in memory. */
     historyHours: z.number().min(1).max(720),
   }),
   dryRun: z.boolean(),

@@ -57,6 +57,11 @@ export interface StrategyContext {
 export interface Strategy {
   name: string;
   interfaceVersion?: number;
+  /**
+   * How many hours back this strategy reads ctx.history, given its options. The agent keeps that much history in
+   * memory per narrative; a strategy that does not say gets store.historyHours.
+   */
+  historyHours?(options: Readonly<Record<string, unknown>>): number;
   evaluate(narrative: Readonly<Narrative>, ctx: StrategyContext): Opinion | null | Promise<Opinion | null>;
 }
 

@@ -1,21 +1,24 @@
-// Chooses the executor for the mode: live signs and sends (config.dryRun false), dry-run only journals. Both write
-// the same journal, with the same executor-side risk limits.
+// The executors of each mode, as factories the one composition (src/app/compose-engine.ts) calls with the guards
+// every mode shares: live signs and sends, dry-run (and backtest) only journals. Both write the same journal.
 import type { Keypair } from '@solana/web3.js';
+import type { ExecutorGuards } from '../app/compose-engine.js';
 import type { Config } from '../config/schema.js';
-import { riskLimits } from '../core/risk.js';
 import type { Logger } from '../log/logger.js';
 import type { TransactionChain } from '../ports/chain.js';
-import { startOfUtcDay, type Clock } from '../ports/clock.js';
+import type { Clock } from '../ports/clock.js';
 import type { Executor } from '../ports/executor.js';
+import type { Journal } from '../ports/journal.js';
 import type { MagmaApi } from '../ports/magma-api.js';
-import { SqliteJournal } from '../store/sqlite-journal.js';
-import type { SqliteStore } from '../store/sqlite-store.js';
 import { DryRunExecutor } from './dry-run-executor.js';
 import { LiveExecutor } from './live-executor.js';
 
-export interface CreateExecutorOptions {
+export function journalingExecutor(journal: Journal, clock: Clock, logger: Logger): (guards: ExecutorGuards) => Executor {
+  return (g) => new DryRunExecutor({ journal, clock, logger, limits: g.limits, resolution: g.resolution, maxPerMinute: g.maxPerMinute, holds: g.holds });
+}
+
+export interface LiveParts {
   config: Config;
-  store: SqliteStore;
+  journal: Journal;
   chain: TransactionChain;
   api: MagmaApi;
   clock: Clock;
@@ -23,16 +26,9 @@ export interface CreateExecutorOptions {
   keypair: Keypair;
 }
 
-export function createExecutor(o: CreateExecutorOptions): Executor {
-  const { config, store, clock } = o;
-  const journal = new SqliteJournal(store);
-  const limits = riskLimits(config.risk);
-  const holds = (dryRun: boolean) => (narrativeId: string) => store.ledgerView(dryRun, startOfUtcDay(clock.now())).heldNarratives.has(narrativeId);
-  if (config.dryRun) {
-    return new DryRunExecutor({ journal, clock, limits, resolution: config.resolution, maxPerMinute: config.backing.maxPerMinute, logger: o.logger, holds: holds(true) });
-  }
-  return new LiveExecutor({
-    journal, chain: o.chain, api: o.api, clock, logger: o.logger, keypair: o.keypair, limits, resolution: config.resolution,
-    backing: config.backing, holds: holds(false),
+export function sendingExecutor(p: LiveParts): (guards: ExecutorGuards) => Executor {
+  return (g) => new LiveExecutor({
+    journal: p.journal, chain: p.chain, api: p.api, clock: p.clock, logger: p.logger, keypair: p.keypair, limits: g.limits, resolution: g.resolution,
+    backing: { ...p.config.backing, maxPerMinute: g.maxPerMinute }, holds: g.holds,
   });
 }

@@ -7,25 +7,28 @@ import { Engine } from '../../../src/engine/engine.js';
 import { StrategyHost } from '../../../src/engine/strategy-host.js';
 import { DryRunExecutor } from '../../../src/executor/dry-run-executor.js';
 import { silentLogger } from '../../../src/log/logger.js';
-import type { MagmaApi } from '../../../src/ports/magma-api.js';
+import type { MagmaReadApi } from '../../../src/ports/magma-api.js';
+import { SqliteJournal } from '../../../src/store/sqlite-journal.js';
 import { SqliteStore } from '../../../src/store/sqlite-store.js';
 import { narrative } from '../../helpers/narratives.js';
 
+const LIMITS = riskLimits({ minStakeSol: 0.001, maxStakeSol: 1, maxDailySol: 5, maxOpenPositions: 20, maxExposureSol: 10, maxCategoryExposureSol: null, kellyFraction: 0.25, minEdge: 0.02, minBalanceSol: 0.05, scaleIn: false });
+
 function engineWith(budgetLeft: () => number | null) {
   const clock = new ManualClock(Date.parse('2026-05-20T12:00:00Z'));
-  const store = SqliteStore.open(':memory:');
+  const store = SqliteStore.open(':memory:', { ledger: 'dry-run' });
   const items = [narrative({ id: 'a', oracleStatus: 'live' }), narrative({ id: 'b', oracleStatus: 'live' })];
   const api = {
     systemStatus: async () => ({ operational: true, halted: [] }),
     termsStatus: async () => ({ accepted: true, termsVersion: '1' }),
     walletFlag: async () => ({ walletAddress: 'w', flagged: false, blocked: false, flagType: null, reason: null }),
     feed: async () => ({ narratives: items.map((n) => ({ narrative: n, raw: { id: n.id } })), dropped: [] }),
-  } as unknown as MagmaApi;
+  } satisfies MagmaReadApi;
   const sure = { name: 'sure', evaluate: () => ({ pTrue: 0.97, confidence: 1 }) };
   const engine = new Engine({
-    clock, api, chain: { getBalance: async () => 20_000_000_000n, getBlockHeight: async () => 1 }, executor: new DryRunExecutor(store, clock), store,
+    clock, api, chain: { getBalance: async () => 20_000_000_000n, getBlockHeight: async () => 1 }, executor: new DryRunExecutor({ journal: new SqliteJournal(store), clock, limits: LIMITS, resolution: { enabled: false, minConfidence: 0.8, allowOwnPositions: false }, maxPerMinute: 9 }), store,
     host: new StrategyHost([{ strategy: sure, weight: 1, timeoutMs: 100, options: {} }]), walletAddress: 'w',
-    limits: riskLimits({ minStakeSol: 0.001, maxStakeSol: 1, maxDailySol: 5, maxOpenPositions: 20, maxExposureSol: 10, maxCategoryExposureSol: null, kellyFraction: 0.25, minEdge: 0.02, minBalanceSol: 0.05, scaleIn: false }),
+    limits: LIMITS,
     payout: payoutModel('current'), resolution: { enabled: false, minConfidence: 0.8, allowOwnPositions: false },
     logger: silentLogger(), backingBudget: budgetLeft,
   });

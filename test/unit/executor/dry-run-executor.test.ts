@@ -1,5 +1,5 @@
-// Dry-run records through the journal's state machine (intent → simulated) and sends nothing; with risk limits it
-// refuses what live would refuse; the two-argument form (store, clock) keeps working for other composition roots.
+// Dry-run records through the journal's state machine (intent → simulated) and sends nothing; with the guards every
+// mode shares it refuses what live would refuse.
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/clock/manual-clock.js';
 import type { Decision } from '../../../src/core/decide.js';
@@ -10,6 +10,8 @@ import { SqliteStore } from '../../../src/store/sqlite-store.js';
 import { narrative } from '../../helpers/narratives.js';
 
 const clock = new ManualClock(Date.UTC(2026, 0, 4));
+const LIMITS = riskLimits({ minStakeSol: 0.001, maxStakeSol: 0.01, maxDailySol: 1, maxOpenPositions: 5, maxExposureSol: 1, maxCategoryExposureSol: null, kellyFraction: 0.25, minEdge: 0.02, minBalanceSol: 0, scaleIn: false });
+const POLICY = { enabled: false, minConfidence: 0.8, allowOwnPositions: false };
 const decision = (id: string, stake: bigint): Decision => ({ narrativeId: id, action: 'back', stakeLamports: stake, pTrue: 0.9, confidence: 0.5, edge: 0.05, expectedValue: 0.01, reasons: [] });
 
 function setup() {
@@ -20,19 +22,18 @@ function setup() {
 }
 
 describe('dry-run executor', () => {
-  it('journals intent → simulated, as store and clock alone', async () => {
+  it('journals intent → simulated and sends nothing', async () => {
     const { store, record } = setup();
     const n = narrative({ id: 'a' });
     const d = decision('a', 5_000_000n);
-    const r = await new DryRunExecutor(store, clock).execute({ decision: d, decisionId: record(d), narrative: n });
+    const r = await new DryRunExecutor({ journal: new SqliteJournal(store), clock, limits: LIMITS, resolution: POLICY, maxPerMinute: 9 }).execute({ decision: d, decisionId: record(d), narrative: n });
     expect(r.state).toBe('simulated');
     expect(store.db.prepare('SELECT to_state FROM backing_events').pluck().all()).toEqual(['intent', 'simulated']);
   });
 
   it('refuses at the executor what breaks a risk limit, like live', async () => {
     const { store, record } = setup();
-    const limits = riskLimits({ minStakeSol: 0.001, maxStakeSol: 0.01, maxDailySol: 1, maxOpenPositions: 5, maxExposureSol: 1, maxCategoryExposureSol: null, kellyFraction: 0.25, minEdge: 0.02, minBalanceSol: 0, scaleIn: false });
-    const ex = new DryRunExecutor({ journal: new SqliteJournal(store), clock, limits, maxPerMinute: 9 });
+    const ex = new DryRunExecutor({ journal: new SqliteJournal(store), clock, limits: LIMITS, resolution: POLICY, maxPerMinute: 9 });
     const d = decision('b', 50_000_000n);
     const r = await ex.execute({ decision: d, decisionId: record(d), narrative: narrative({ id: 'b' }) });
     expect(r.state).toBe('cancelled');

@@ -128,12 +128,16 @@ async function live(ticks) {
   sim.send({ stop: true });
   const cpuPerTick = cpu / (ticks - 10);
   const days = ticks / 1440;
-  // Growth per simulated day after the first (steady state), times 30; the first day alone as well.
-  const perDay = sample.day && days > 1.5 ? (end.db - sample.day.db) / (days - 1) : end.db / days;
+  // Growth per simulated day: the larger of the first day's and the days after it (steady state). Retention
+  // (store.retainDays) prunes what is older, so over 30 days the database grows by retainDays days' worth at most.
+  const perDay = Math.max(sample.day ? sample.day.db : end.db / days, sample.day && days > 1.5 ? (end.db - sample.day.db) / (days - 1) : 0);
+  const retainDays = config.store.retainDays;
+  const growth30 = (Math.min(30, retainDays) * perDay) / 2 ** 20;
   return {
     ticks, narrativesPerTick: round(narratives / ticks, 1), cpuMsPerTick: round(cpuPerTick), cpuTargetMs: 20, cpuPass: cpuPerTick <= 20,
-    dbMiBFirstDay: sample.day ? round(sample.day.db / 2 ** 20) : null, dbMiBEnd: round(end.db / 2 ** 20),
-    dbGrowthMiBPer30Days: round((perDay * 30) / 2 ** 20), dbTargetMiB: 100, dbPass: (perDay * 30) / 2 ** 20 <= 100,
+    dbMiBFirstDay: sample.day ? round(sample.day.db / 2 ** 20) : null, dbMiBEnd: round(end.db / 2 ** 20), dbMiBPerDay: round(perDay / 2 ** 20),
+    retainDays, dbGrowthMiBPer30Days: round(growth30), dbGrowthMiBPer30DaysKeepingEverything: round((30 * perDay) / 2 ** 20),
+    dbTargetMiB: 100, dbPass: growth30 <= 100,
     rssMiB: round(end.rss, 0), rssTargetMiB: 120, rssPass: end.rss <= 120,
     rssGrowthMiBLastHalf: sample.half ? round(end.rss - sample.half.rss, 1) : null, rssGrowthTargetMiB: 5,
     rssGrowthPass: sample.half ? end.rss - sample.half.rss < 5 : false,
@@ -158,5 +162,19 @@ async function journal() {
   const seconds = (performance.now() - t0) / 1000;
   store.close();
   const perSecond = (2 * n) / seconds;
-  return { writes: 2 * n, synchronous: 'FULL', journalMode: 'WAL', writesPerSecond: round(perSecond, 0), target: 2_000, pass: perSecond >= 2_000 };
+  // What the disk allows: a durable write needs one fsync, so this is the ceiling of any durable journal here.
+  const { openSync, writeSync, fsyncSync, closeSync } = await import('node:fs');
+  const fd = openSync(join(dir, 'fsync.bin'), 'w');
+  const block = Buffer.alloc(4096);
+  const f0 = performance.now();
+  for (let i = 0; i < 200; i++) {
+    writeSync(fd, block);
+    fsyncSync(fd);
+  }
+  const fsyncsPerSecond = 200 / ((performance.now() - f0) / 1000);
+  closeSync(fd);
+  return {
+    writes: 2 * n, synchronous: 'FULL', journalMode: 'WAL', writesPerSecond: round(perSecond, 0), target: 2_000, pass: perSecond >= 2_000,
+    diskFsyncsPerSecond: round(fsyncsPerSecond, 0), writesPerFsync: round(perSecond / fsyncsPerSecond),
+  };
 }

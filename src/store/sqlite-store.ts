@@ -98,7 +98,6 @@ export class SqliteStore implements Store, RunReadModel, MagusUsageStore {
   private lastFullPollMs = -Infinity;
   private lastHousekeepingMs = -Infinity;
   private readonly retainMs: number | null;
-  private deferred: Array<[Database.Statement, unknown[]]> = [];
 
   private constructor(readonly path: string, o: SqliteStoreOptions) {
     this.ledger = o.ledger ?? 'live';
@@ -187,38 +186,35 @@ export class SqliteStore implements Store, RunReadModel, MagusUsageStore {
   }
 
   /**
-   * Runs `fn` as one transaction of observations (a tick's feed, opinions, decisions, and the API-call and price
-   * rows waiting since the last one). Committed with synchronous=NORMAL: it survives a crash of the process, and the
+   * Runs `fn` as one transaction of observations (a tick's feed, opinions and decisions; an API-call or price row).
+   * Committed with synchronous=NORMAL: it survives a crash of the process, and the
    * next journal write (synchronous=FULL, one fsync covers every earlier commit) makes it durable on disk too. The
    * journal's own writes never go through here.
    */
   batch<T>(fn: () => T): T {
     if (this.db.inTransaction) return this.write(fn);
-    if (this.path === ':memory:') return this.write(() => this.db.transaction(() => (this.flushDeferred(), fn()))());
+    if (this.path === ':memory:') return this.write(() => this.inTransaction(fn) as T);
     return this.write(() => {
       this.prepare('PRAGMA synchronous = NORMAL').run();
       try {
-        return this.db.transaction(() => {
-          this.flushDeferred();
-          return fn();
-        })();
+        return this.inTransaction(fn) as T;
       } finally {
         this.prepare('PRAGMA synchronous = FULL').run();
       }
     });
   }
 
-  /** Rows written with the next batch (API calls, prices: many small rows that need no fsync of their own). */
-  private defer(sql: string, ...args: unknown[]): void {
-    this.deferred.push([this.prepare(sql), args]);
-    if (this.deferred.length >= 1_000) this.batch(() => undefined);
+  /** One transaction wrapper for every batch (better-sqlite3 builds one per `transaction()` call). */
+  private txn: ((fn: () => unknown) => unknown) | null = null;
+
+  private inTransaction(fn: () => unknown): unknown {
+    this.txn ??= this.db.transaction((f: () => unknown) => f());
+    return this.txn(fn);
   }
 
-  private flushDeferred(): void {
-    const rows = this.deferred;
-    if (!rows.length) return;
-    this.deferred = [];
-    for (const [st, args] of rows) st.run(...args);
+  /** One small observation row, committed as a batch of its own (or with the batch under way). */
+  private observe(sql: string, ...args: unknown[]): void {
+    this.batch(() => this.prepare(sql).run(...args));
   }
 
   beginTick(startedAt: string): number {
@@ -396,9 +392,9 @@ export class SqliteStore implements Store, RunReadModel, MagusUsageStore {
     return this.prepare('SELECT 1 FROM resolutions WHERE narrative_id = ?').get(narrativeId) !== undefined;
   }
 
-  /** Kept with the next batch of the tick (or at close): an audit row, not worth an fsync of its own. */
+  /** An audit row, committed like a tick's observations (no fsync of its own). */
   recordApiCall(c: ApiCallRecord): void {
-    this.defer(`INSERT INTO api_calls (at, family, method, route, status, latency_ms, ratelimit_limit, ratelimit_remaining, ratelimit_reset, error_code, budget_remaining)
+    this.observe(`INSERT INTO api_calls (at, family, method, route, status, latency_ms, ratelimit_limit, ratelimit_remaining, ratelimit_reset, error_code, budget_remaining)
                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     c.at, c.family, c.method, c.route, c.status, c.latencyMs, c.rateLimitLimit ?? null, c.rateLimitRemaining ?? null,
     c.rateLimitReset ?? null, c.errorCode ?? null, c.budgetRemaining ?? null);
@@ -499,7 +495,7 @@ export class SqliteStore implements Store, RunReadModel, MagusUsageStore {
   }
 
   recordPrice(asset: string, t: string, price: number): void {
-    this.defer('INSERT INTO price_points (asset, t, price) VALUES (?, ?, ?) ON CONFLICT DO NOTHING', asset, t, price);
+    this.observe('INSERT INTO price_points (asset, t, price) VALUES (?, ?, ?) ON CONFLICT DO NOTHING', asset, t, price);
   }
 
   getMeta(key: string): string | null {
@@ -636,7 +632,6 @@ export class SqliteStore implements Store, RunReadModel, MagusUsageStore {
     if (!this.db.open) return;
     try {
       this.flushRuns();
-      this.batch(() => undefined);
     } catch {
       // closing after a store failure: what could not be written is only a count
     }

@@ -5,9 +5,9 @@
 // Assumptions: the thesis's resolution source tracks the price source; volatility over the lookback persists to the
 // deadline; no drift. Confidence falls with thin price history and with long horizons, where the model is weakest.
 // Options: lookbackDays (volatility window, default 30), minPoints (default 24), maxConfidence (default 0.85).
-import { parsePriceThesis } from '../src/core/price-thesis.js';
+import { parsePriceThesis, type PriceThesis } from '../src/core/price-thesis.js';
 import { probabilityClose, probabilityTouch, realisedVolatility } from '../src/core/price-model.js';
-import type { Strategy } from '../src/core/strategy.js';
+import type { Opinion, Strategy, StrategyPriceSource } from '../src/core/strategy.js';
 
 const DAY = 86_400_000;
 const num = (v: unknown, fallback: number) => (typeof v === 'number' && Number.isFinite(v) ? v : fallback);
@@ -16,7 +16,8 @@ const priceThreshold: Strategy = {
   name: 'price-threshold',
   interfaceVersion: 1,
   historyHours: () => 0, // reads prices, not the narrative's history
-  async evaluate(narrative, ctx) {
+  // Synchronous when there is nothing to price (most narratives): no promise, no timer.
+  evaluate(narrative, ctx) {
     const prices = ctx.sources.prices;
     if (!prices) return null;
     const now = ctx.clock.now();
@@ -24,32 +25,35 @@ const priceThreshold: Strategy = {
     if (!thesis) return null;
     const horizonMs = thesis.deadlineMs - now;
     if (horizonMs <= 0) return null;
-
-    const spot = await prices.price(thesis.asset);
-    if (spot === null || !(spot > 0)) return null;
-    const since = now - num(ctx.options.lookbackDays, 30) * DAY;
-    const { sigma, points } = prices.volatility
-      ? await prices.volatility(thesis.asset, since)
-      : await prices.history(thesis.asset, since).then((h) => ({ sigma: realisedVolatility(h), points: h.length }));
-    if (sigma === null) return null;
-
-    const direction = thesis.direction ?? (thesis.level > spot ? 'above' : 'below');
-    const raw = thesis.kind === 'close'
-      ? probabilityClose(spot, thesis.level, direction, sigma, horizonMs)
-      : probabilityTouch(spot, thesis.level, direction, sigma, horizonMs);
-    const pTrue = Math.min(0.999, Math.max(0.001, raw));
-
-    const minPoints = Math.max(3, num(ctx.options.minPoints, 24));
-    const dataWeight = Math.min(1, points / minPoints);
-    const horizonWeight = horizonMs <= 7 * DAY ? 1 : horizonMs <= 30 * DAY ? 0.8 : 0.5;
-    const confidence = num(ctx.options.maxConfidence, 0.85) * dataWeight * horizonWeight;
-    const hours = Math.round(horizonMs / 3_600_000);
-    return {
-      pTrue,
-      confidence,
-      rationale: `${thesis.asset} at ${spot} vs ${thesis.kind} ${direction} ${thesis.level} within ${hours}h; realised volatility ${(sigma * 100).toFixed(0)}%/yr over ${points} points`,
-    };
+    return priced(thesis, horizonMs, now, prices, ctx.options);
   },
 };
+
+async function priced(thesis: PriceThesis, horizonMs: number, now: number, prices: StrategyPriceSource, options: Readonly<Record<string, unknown>>): Promise<Opinion | null> {
+  const spot = await prices.price(thesis.asset);
+  if (spot === null || !(spot > 0)) return null;
+  const since = now - num(options.lookbackDays, 30) * DAY;
+  const { sigma, points } = prices.volatility
+    ? await prices.volatility(thesis.asset, since)
+    : await prices.history(thesis.asset, since).then((h) => ({ sigma: realisedVolatility(h), points: h.length }));
+  if (sigma === null) return null;
+
+  const direction = thesis.direction ?? (thesis.level > spot ? 'above' : 'below');
+  const raw = thesis.kind === 'close'
+    ? probabilityClose(spot, thesis.level, direction, sigma, horizonMs)
+    : probabilityTouch(spot, thesis.level, direction, sigma, horizonMs);
+  const pTrue = Math.min(0.999, Math.max(0.001, raw));
+
+  const minPoints = Math.max(3, num(options.minPoints, 24));
+  const dataWeight = Math.min(1, points / minPoints);
+  const horizonWeight = horizonMs <= 7 * DAY ? 1 : horizonMs <= 30 * DAY ? 0.8 : 0.5;
+  const confidence = num(options.maxConfidence, 0.85) * dataWeight * horizonWeight;
+  const hours = Math.round(horizonMs / 3_600_000);
+  return {
+    pTrue,
+    confidence,
+    rationale: `${thesis.asset} at ${spot} vs ${thesis.kind} ${direction} ${thesis.level} within ${hours}h; realised volatility ${(sigma * 100).toFixed(0)}%/yr over ${points} points`,
+  };
+}
 
 export default priceThreshold;

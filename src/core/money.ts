@@ -5,6 +5,11 @@ export const LAMPORTS_PER_SOL = 1_000_000_000n;
 /** Exact SOL → lamports for a decimal number (rounded to the nearest lamport). */
 export function solToLamports(sol: number): bigint {
   if (!Number.isFinite(sol)) throw new RangeError(`not a finite SOL amount: ${sol}`);
+  // The common case, without strings: a whole number of lamports up to float noise (the decimal rounding below
+  // would give the same), within the integers a double holds exactly.
+  const scaled = sol * 1e9;
+  const rounded = Math.round(scaled);
+  if (Math.abs(scaled - rounded) < 1e-3 && Math.abs(rounded) <= Number.MAX_SAFE_INTEGER) return BigInt(rounded);
   const negative = sol < 0;
   const fixed = Math.abs(sol).toFixed(9); // at most 9 decimals: one lamport
   const [whole = '0', frac = ''] = fixed.split('.');

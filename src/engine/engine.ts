@@ -197,9 +197,9 @@ export class Engine {
     const found = await this.findOutcomes(narratives, signal);
     const { changed, settled } = store.batch(() => ({ changed: store.recordFeed(tickId, observedAt, feed.narratives), settled: this.settleOutcomes(found, observedAt) }));
 
-    // Every strategy over the whole tick; each narrative's history comes from memory.
-    // A feed's narratives are fresh objects of this tick: frozen in place, so no strategy can change what others see.
-    const items = narratives.map((n) => ({ narrative: Object.freeze(n), history: store.history(n.id, nowMs) }));
+    // Every strategy over the whole tick; each narrative's history comes from memory. Built-in strategies run in this
+    // thread and only read (the contract types are read-only); plug-ins get a structured clone in their worker.
+    const items = narratives.map((n) => ({ narrative: n, history: store.history(n.id, nowMs) }));
     const evaluations = await host.evaluateAll(items, { nowMs, sources: this.deps.sources ?? {} }, signal);
     if (signal?.aborted) throw new MagmaError('ABORTED', 'tick abandoned while strategies ran: shutting down.');
 

@@ -1,34 +1,13 @@
-// The executors of each mode, as factories the one composition (src/app/compose-engine.ts) calls with the guards
-// every mode shares: live signs and sends, dry-run (and backtest) only journals. Both write the same journal.
-import type { Keypair } from '@solana/web3.js';
+// The executor of dry-run and backtest, as a factory the one composition (src/app/compose-engine.ts) calls with the
+// guards every mode shares: it journals what live would send (live's factory is sending-executor.ts).
 import type { ExecutorGuards } from '../app/compose-engine.js';
-import type { Config } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
-import type { TransactionChain } from '../ports/chain.js';
 import type { Clock } from '../ports/clock.js';
 import type { Executor } from '../ports/executor.js';
 import type { Journal } from '../ports/journal.js';
-import type { MagmaApi } from '../ports/magma-api.js';
 import { DryRunExecutor } from './dry-run-executor.js';
-import { LiveExecutor } from './live-executor.js';
 
 export function journalingExecutor(journal: Journal, clock: Clock, logger: Logger): (guards: ExecutorGuards) => Executor {
   return (g) => new DryRunExecutor({ journal, clock, logger, limits: g.limits, resolution: g.resolution, maxPerMinute: g.maxPerMinute, holds: g.holds });
 }
 
-export interface LiveParts {
-  config: Config;
-  journal: Journal;
-  chain: TransactionChain;
-  api: MagmaApi;
-  clock: Clock;
-  logger: Logger;
-  keypair: Keypair;
-}
-
-export function sendingExecutor(p: LiveParts): (guards: ExecutorGuards) => Executor {
-  return (g) => new LiveExecutor({
-    journal: p.journal, chain: p.chain, api: p.api, clock: p.clock, logger: p.logger, keypair: p.keypair, limits: g.limits, resolution: g.resolution,
-    backing: { ...p.config.backing, maxPerMinute: g.maxPerMinute }, holds: g.holds,
-  });
-}

@@ -15,7 +15,9 @@ const optionalCount = (v: unknown): number | null =>
 
 /** `maxSol`: the schema's bound on total_backed_sol. */
 export function fastFeedItem(raw: unknown, maxSol: number): Narrative | null {
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw) || Object.getPrototypeOf(raw) !== Object.prototype) return null;
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return null;
+  const proto = Object.getPrototypeOf(raw) as unknown;
+  if (proto !== Object.prototype && proto !== null) return null;
   const r = raw as Record<string, unknown>;
   const id = r.id;
   if (typeof id !== 'string' || id.length === 0 || id.length > 128 || id.trim() !== id) return null;

@@ -117,9 +117,11 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
   const simTransport = o.simulatorUrl ? new HttpTransport({ baseUrl: o.simulatorUrl, timeoutMs: config.api.timeoutMs, onCall, nowIso, sleep }) : null;
   const magus = createMagus({ config: config.magus, usage: store, clock, onCall, nowIso });
   const prices = createPriceSource({ config: config.prices, clock, timeoutMs: config.api.timeoutMs, onCall, nowIso });
+  // issue 12: the host is made here so that close() ends its plug-in worker threads too.
+  const host = new StrategyHost(strategies);
   const close = async () => {
     store.close();
-    await Promise.all([apiTransport.close(), rpcTransport.close(), simTransport?.close(), magus?.close(), prices.close()]);
+    await Promise.all([apiTransport.close(), rpcTransport.close(), simTransport?.close(), magus?.close(), prices.close(), host.close()]);
   };
 
   const budget = rateBudgetFromConfig(config.api, clock);
@@ -138,7 +140,7 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
     const chain = new RpcChain({ transport: rpcTransport, commitment: config.rpc.commitment });
     const executor = createExecutor({ config, store, chain, api, clock, logger, keypair });
     const engine = new Engine({
-      clock, api, chain, executor, store, host: new StrategyHost(strategies), walletAddress,
+      clock, api, chain, executor, store, host, walletAddress,
       limits: riskLimits(config.risk),
       payout: payoutModel(config.payout.rule, {
         ...(config.payout.trueGainRate !== undefined ? { trueGainRate: config.payout.trueGainRate } : {}),

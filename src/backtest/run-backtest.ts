@@ -80,8 +80,9 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
     const p = pnlSummary(store, true);
     return bankroll - p.openLamports + p.pnlLamports;
   };
+  const host = new StrategyHost(strategies); // issue 12: kept so that close() ends plug-in worker threads
   const engine = new Engine({
-    clock, api: replay.api(), chain: virtualChain(balance), executor, store, host: new StrategyHost(strategies), walletAddress: 'backtest',
+    clock, api: replay.api(), chain: virtualChain(balance), executor, store, host, walletAddress: 'backtest',
     limits: riskLimits(o.config.risk),
     payout: payoutModel(o.config.payout.rule, {
       ...(o.config.payout.trueGainRate !== undefined ? { trueGainRate: o.config.payout.trueGainRate } : {}),
@@ -160,6 +161,9 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
         .safeIntegers(true).all(until);
       return createHash('sha256').update(JSON.stringify(rows, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))).digest('hex');
     },
-    close: () => store.close(),
+    close: () => {
+      store.close();
+      void host.close(); // issue 12: plug-in threads (unref'd: they never hold the process open either)
+    },
   };
 }

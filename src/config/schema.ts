@@ -13,6 +13,8 @@ const strategyEntry = z
     path: z.string().min(1).optional(),
     weight: z.number().min(0, 'a strategy weight cannot be negative').default(1),
     timeoutMs: z.number().int().min(10).max(300_000).default(5_000),
+    /** A plug-in (path) runs in a worker thread with this heap limit (default 128 MB); ignored for built-ins. */
+    memoryMb: z.number().int().min(16).max(4_096).optional(),
     options: z.record(z.string(), z.unknown()).default({}),
   })
   .refine((s) => (s.name === undefined) !== (s.path === undefined), {

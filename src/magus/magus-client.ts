@@ -14,6 +14,8 @@ import { SseParseError, SseParser } from './sse-parser.js';
 
 export const MAGUS_ROUTE = '/api/v1/messages';
 const MAX_CONTENT_CHARS = 200_000;
+/** A whole (non-streamed) reply: its content is cut at MAX_CONTENT_CHARS anyway. */
+const MAGUS_MAX_BYTES = 2 * 1024 * 1024;
 
 export interface MagusClientOptions {
   transport: HttpTransport;
@@ -156,6 +158,7 @@ export class MagusClient implements Magus {
     return this.run(req, false, async () => {
       const res = await this.options.transport.call({
         method: 'POST', path: MAGUS_ROUTE, route: MAGUS_ROUTE, family: 'magus', signal, idempotent: false, headers: this.headers(), body: this.body(req, false),
+        maxBytes: MAGUS_MAX_BYTES,
       });
       if (res.status >= 400) throw magusError(res.status, res.body, MAGUS_ROUTE);
       const parsed = res.isJson ? replySchema.safeParse(res.body) : null;

@@ -2,7 +2,7 @@
 // shared HTTP transport, so strategies rehearse against the same price paths that decide MARKET narratives.
 import { MagmaError } from '../core/errors.js';
 import type { HttpTransport } from '../http/transport.js';
-import type { PricePoint, PriceSource } from '../ports/price-source.js';
+import { PRICES_MAX_BYTES, type PricePoint, type PriceSource } from '../ports/price-source.js';
 
 function malformed(route: string, why: string): MagmaError {
   return new MagmaError('API_MALFORMED', `${route} answered with ${why}.`, { details: { route } });
@@ -12,7 +12,7 @@ export class SimPriceSource implements PriceSource {
   constructor(private readonly transport: HttpTransport) {}
 
   private async get(path: string, route: string, signal?: AbortSignal): Promise<Record<string, unknown>> {
-    const res = await this.transport.call({ method: 'GET', path, route, family: 'prices', signal });
+    const res = await this.transport.call({ method: 'GET', path, route, family: 'prices', signal, maxBytes: PRICES_MAX_BYTES });
     if (res.status !== 200) {
       throw new MagmaError(res.status === 429 ? 'API_RATE_LIMITED' : res.status >= 500 ? 'API_UNAVAILABLE' : 'API_BAD_REQUEST',
         `${route} answered ${res.status}.`, { details: { route, status: res.status }, hint: 'Check that the simulator is running (prices.url).' });

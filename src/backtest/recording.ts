@@ -45,6 +45,11 @@ export async function readRecording(
       stats.badLines++;
       continue;
     }
+    // issue 12 (fuzz): a line of JSON that is not an object (null, a number) is unreadable, not a crash
+    if (value === null || typeof value !== 'object') {
+      stats.badLines++;
+      continue;
+    }
     const t = typeof value.t === 'string' ? Date.parse(value.t) : NaN;
     if (!Number.isFinite(t)) {
       stats.badLines++;

@@ -28,6 +28,7 @@ export class CoinGeckoPriceSource implements PriceSource {
     });
     if (res.status === 429) throw new MagmaError('API_RATE_LIMITED', `CoinGecko rate-limited ${route} (429).`, { details: { route }, hint: 'Raise prices.maxAgeSeconds, or set prices.apiKey to a CoinGecko demo key.' });
     if (res.status !== 200 || !res.isJson) throw new MagmaError('API_UNAVAILABLE', `CoinGecko answered ${res.status} on ${route}.`, { details: { route, status: res.status } });
+    if (typeof res.body !== 'object' || res.body === null) throw new MagmaError('API_MALFORMED', `CoinGecko answered ${route} with JSON that is not an object.`, { details: { route } });
     return res.body;
   }
 

@@ -30,8 +30,9 @@ export class PythPriceSource implements PriceSource {
     });
     if (res.status === 429) throw new MagmaError('API_RATE_LIMITED', 'Pyth Hermes rate-limited the price request (429; it lasts 60 s).', { details: { route } });
     if (res.status !== 200 || !res.isJson) throw new MagmaError('API_UNAVAILABLE', `Pyth Hermes answered ${res.status}.`, { details: { route, status: res.status } });
+    if (typeof res.body !== 'object' || res.body === null) throw new MagmaError('API_MALFORMED', 'Pyth Hermes answered with JSON that is not an object.', { details: { route } });
     const parsed = (res.body as { parsed?: Array<{ id?: string; price?: { price?: unknown; expo?: unknown; publish_time?: unknown } }> }).parsed;
-    const item = parsed?.find((p) => p.id?.replace(/^0x/, '') === feed)?.price;
+    const item = Array.isArray(parsed) ? parsed.find((p) => typeof p?.id === 'string' && p.id.replace(/^0x/, '') === feed)?.price : undefined;
     const raw = typeof item?.price === 'string' ? Number(item.price) : NaN;
     const expo = typeof item?.expo === 'number' ? item.expo : NaN;
     const price = raw * 10 ** expo;

@@ -34,7 +34,9 @@ export class SimPriceSource implements PriceSource {
     const body = await this.get(`/__sim/prices/history?asset=${encodeURIComponent(symbol)}&since=${Math.floor(sinceMs)}`, '/__sim/prices/history', signal);
     if (!Array.isArray(body.prices)) throw malformed('/__sim/prices/history', 'no prices list');
     return body.prices.map((p: unknown) => {
-      if (!Array.isArray(p) || typeof p[0] !== 'number' || typeof p[1] !== 'number') throw malformed('/__sim/prices/history', 'a point that is not [ms, price]');
+      if (!Array.isArray(p) || typeof p[0] !== 'number' || !Number.isFinite(p[0]) || typeof p[1] !== 'number' || !Number.isFinite(p[1]) || p[1] <= 0) {
+        throw malformed('/__sim/prices/history', 'a point that is not [ms, positive price]');
+      }
       return { t: p[0], price: p[1] };
     });
   }

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { ROOT, runCli, startCli, waitForOutput } from '../../helpers/cli.js';
 
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'strategies');
-const HOSTILE = ['getter-throws', 'throws-odd', 'loops', 'exits', 'allocates', 'tampers'];
+const HOSTILE = ['getter-throws', 'then-throws', 'throws-odd', 'loops', 'exits', 'allocates', 'tampers'];
 
 function configWith(dir: string, strategies: object[]): string {
   const file = join(dir, 'config.json');
@@ -37,7 +37,7 @@ describe('hostile plug-ins beside crowd', () => {
     const of = (s: string) => rows.filter((o) => o.strategy === s);
     expect(of('crowd')).toHaveLength(narratives);
     expect(of('crowd').every((o) => o.error === null)).toBe(true);
-    for (const h of ['getter-throws', 'throws-odd', 'loops', 'exits', 'allocates']) {
+    for (const h of ['getter-throws', 'then-throws', 'throws-odd', 'loops', 'exits', 'allocates']) {
       expect(of(h), h).toHaveLength(narratives);
       expect(of(h).every((o) => o.error !== null && o.p_true === null), h).toBe(true);
     }

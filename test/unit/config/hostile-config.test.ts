@@ -56,7 +56,7 @@ describe('hostile configuration files', () => {
 
   it.each([
     ['risk.maxDailySol', '{"risk": {"maxDailySol": 1e300}}', /"risk.maxDailySol" .*above 9223372036 SOL is more than lamports in int64 can hold/],
-    ['risk.maxExposureSol', '{"risk": {"maxExposureSol": 1e400}}', /"risk.maxExposureSol"/],
+    ['risk.maxExposureSol', '{"risk": {"maxExposureSol": 1e300}}', /"risk.maxExposureSol"/],
     ['sim.fundSol', '{"sim": {"fundSol": 1e19}}', /"sim.fundSol" .*int64/],
     ['metrics.bind', '{"metrics": {"enabled": true, "bind": "not an address"}}', /"metrics.bind" .*must be an IP address of this machine/],
     ['webhook.bind', '{"webhook": {"bind": "example.com"}}', /"webhook.bind" .*must be an IP address/],

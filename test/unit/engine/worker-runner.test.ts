@@ -37,6 +37,16 @@ describe('plug-ins in worker threads', () => {
     expect(by('good').map((r) => r.pTrue)).toEqual([0.9, 0.9, 0.9]);
   });
 
+  it('an opinion whose `then` getter throws is a failed opinion, in a plug-in and in the agent\'s thread', async () => {
+    const by = await tick(await host(['then-throws.mjs', 'good.mjs']), 2);
+    expect(by('then-throws').map((r) => r.error)).toEqual(Array(2).fill('invalid opinion: reading it threw (not a promise, not an opinion)'));
+    expect(by('good').map((r) => r.pTrue)).toEqual([0.9, 0.9]);
+    const builtin: Strategy = { name: 'then-builtin', evaluate: () => ({ pTrue: 0.5, confidence: 0.5, get then(): never { throw 'odd'; } }) as never };
+    const inThread = await tick(await host(['good.mjs'], {}, [builtin]), 1);
+    expect(inThread('then-builtin')[0]!.error).toBe('invalid opinion: reading it threw (odd)');
+    expect(inThread('good')[0]!.pTrue).toBe(0.9);
+  });
+
   it('a thrown non-Error whose toString throws is a failed opinion', async () => {
     const by = await tick(await host(['throws-odd.mjs', 'good.mjs']), 2);
     expect(by('throws-odd').map((r) => r.error)).toEqual(['threw: a value that cannot be shown', 'threw: a value that cannot be shown']);

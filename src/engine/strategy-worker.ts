@@ -81,10 +81,16 @@ async function runBatch(runner: InProcessRunner, id: number, items: EvalItem[], 
   const outcomes: StrategyOutcome[] = [];
   for (let i = 0; i < items.length; i++) {
     const item = items[i]!;
-    Object.freeze(item.narrative);
-    Object.freeze(item.history);
-    const [outcome] = await runner.evaluateAll([item], ctx);
-    outcomes.push(outcome!);
+    let outcome: StrategyOutcome;
+    try {
+      Object.freeze(item.narrative);
+      Object.freeze(item.history);
+      [outcome] = (await runner.evaluateAll([item], ctx)) as [StrategyOutcome];
+    } catch (err) {
+      // The runner never rejects; should the plug-in find a way, this item fails and the batch still answers.
+      outcome = { ok: false, error: `threw: ${describeThrown(err)}`, durationMs: 0 };
+    }
+    outcomes.push(outcome);
     Atomics.store(progress, 0, i + 1);
   }
   try {

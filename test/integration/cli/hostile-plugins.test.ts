@@ -49,10 +49,17 @@ describe('hostile plug-ins beside crowd', () => {
     const dir = mkdtempSync(join(tmpdir(), 'magma-hostile-'));
     const config = configWith(dir, [{ name: 'crowd' }, { path: join(FIXTURES, 'loops-announced.mjs'), timeoutMs: 300_000 }]);
     const child = startCli(['run', '--sim', '--dry-run', '--config', config, '--data-dir', dir, '--log-format', 'json']);
-    await waitForOutput(child, /loops-announced: looping now/);
-    child.kill('SIGTERM');
-    const result = await child.done;
-    expect(result.code).toBe(0);
-    expect(result.stdout).toContain('"message":"agent.stopped"');
+    // Should SIGTERM not work, the child is killed when the test gives up (it must not outlive the suite).
+    const killer = setTimeout(() => child.kill('SIGKILL'), 25_000);
+    try {
+      await waitForOutput(child, /loops-announced: looping now/);
+      child.kill('SIGTERM');
+      const result = await child.done;
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain('"message":"agent.stopped"');
+    } finally {
+      clearTimeout(killer);
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
   });
 });

@@ -9,13 +9,15 @@ export interface RpcChainOptions {
 }
 
 let nextId = 1;
+/** The agent's RPC answers (statuses, balances, blockhashes, one transaction) are small: 1 MiB is ample. */
+const RPC_MAX_BYTES = 1024 * 1024;
 
 export class RpcChain implements TransactionChain {
   constructor(private readonly options: RpcChainOptions) {}
 
   async rpc<T>(method: string, params: unknown[], signal?: AbortSignal, idempotent = true): Promise<T> {
     const res = await this.options.transport.call({
-      method: 'POST', path: '', route: `rpc:${method}`, family: 'rpc', signal, idempotent,
+      method: 'POST', path: '', route: `rpc:${method}`, family: 'rpc', signal, idempotent, maxBytes: RPC_MAX_BYTES,
       body: { jsonrpc: '2.0', id: nextId++, method, params },
     });
     const body = res.body as { result?: T; error?: { code?: number; message?: string } } | string;

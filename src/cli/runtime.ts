@@ -31,5 +31,6 @@ export function loadRuntime(opts: GlobalOptions, extraFlags: NonNullable<ConfigI
   });
   const logger = createLogger({ level: loaded.config.log.level as LogLevel, format: loaded.config.log.format });
   for (const secret of configuredSecrets(loaded)) logger.redactor.add(secret);
+  for (const msg of loaded.warnings) logger.warn('config.ignored_keys', { msg });
   return { loaded, config: loaded.config, logger };
 }

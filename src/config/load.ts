@@ -40,6 +40,38 @@ export interface LoadedConfig {
   configFile: string | null;
   /** Where each key's value came from, for messages ("set by MAGMA_POLL_INTERVAL_S"). */
   origins: ReadonlyMap<string, string>;
+  /** What the operator should know but that does not stop start-up (keys that were ignored), one sentence each. */
+  warnings: string[];
+}
+
+/** Keys that would reach an object's prototype when merged: never read from a file, and named when met. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * Removes __proto__, constructor and prototype keys at any depth of a parsed file (JSON.parse keeps them as plain
+ * keys; merging them would set prototypes), and gives their dotted paths. Iterative: depth cannot overflow the stack.
+ */
+function dropForbiddenKeys(root: JsonObject): string[] {
+  const found: string[] = [];
+  const stack: Array<[Json, string]> = [[root, '']];
+  while (stack.length) {
+    const [node, path] = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    if (Array.isArray(node)) {
+      node.forEach((v, i) => stack.push([v, `${path}[${i}]`]));
+      continue;
+    }
+    for (const k of Object.keys(node)) {
+      const at = path ? `${path}.${k}` : k;
+      if (FORBIDDEN_KEYS.has(k)) {
+        found.push(at);
+        delete node[k];
+      } else {
+        stack.push([node[k]!, at]);
+      }
+    }
+  }
+  return found.sort();
 }
 
 function isObject(v: unknown): v is JsonObject {
@@ -48,6 +80,7 @@ function isObject(v: unknown): v is JsonObject {
 
 function setPath(target: JsonObject, key: string, value: Json): void {
   const parts = key.split('.');
+  if (parts.some((p) => FORBIDDEN_KEYS.has(p))) return;
   let node = target;
   for (const part of parts.slice(0, -1)) {
     if (!isObject(node[part])) node[part] = {};
@@ -59,6 +92,7 @@ function setPath(target: JsonObject, key: string, value: Json): void {
 /** Deep merge where objects merge and everything else (arrays included) is replaced; records each leaf's origin. */
 function mergeInto(target: JsonObject, source: JsonObject, origin: string, origins: Map<string, string>, prefix = ''): void {
   for (const [k, v] of Object.entries(source)) {
+    if (FORBIDDEN_KEYS.has(k)) continue; // never a prototype, whatever the source
     const path = prefix ? `${prefix}.${k}` : k;
     if (isObject(v) && isObject(target[k])) {
       mergeInto(target[k] as JsonObject, v, origin, origins, path);
@@ -69,7 +103,7 @@ function mergeInto(target: JsonObject, source: JsonObject, origin: string, origi
   }
 }
 
-function readJsonFile(path: string, what: string): JsonObject {
+function readJsonFile(path: string, what: string, warnings?: string[]): JsonObject {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -91,6 +125,8 @@ function readJsonFile(path: string, what: string): JsonObject {
   if (!isObject(parsed)) {
     throw new MagmaError('CONFIG_INVALID', `${what} ${path} must hold a JSON object.`, { hint: 'See config/default.json.' });
   }
+  const dropped = dropForbiddenKeys(parsed);
+  if (dropped.length) warnings?.push(`${what} ${path}: ignored the key${dropped.length > 1 ? 's' : ''} ${dropped.map((k) => `"${k}"`).join(', ')} (such keys could change how every object behaves); remove ${dropped.length > 1 ? 'them' : 'it'}.`);
   return parsed;
 }
 
@@ -127,13 +163,14 @@ function describeIssue(issue: { code: string; path: PropertyKey[]; message: stri
 export function loadConfig(input: ConfigInput = {}): LoadedConfig {
   const env = input.env ?? process.env;
   const origins = new Map<string, string>();
+  const warnings: string[] = [];
   const merged: JsonObject = {};
   mergeInto(merged, readJsonFile(join(packageRoot(), 'config', 'default.json'), 'default config'), 'default', origins);
 
   const configFile = input.configFile ?? (env.MAGMA_CONFIG || undefined);
   if (configFile) {
     const path = resolve(configFile);
-    mergeInto(merged, readJsonFile(path, 'config file'), `config file ${path}`, origins);
+    mergeInto(merged, readJsonFile(path, 'config file', warnings), `config file ${path}`, origins);
   }
 
   const fromEnv: JsonObject = {};
@@ -156,6 +193,7 @@ export function loadConfig(input: ConfigInput = {}): LoadedConfig {
   const result = configSchema.safeParse(merged);
   if (!result.success) {
     const problems = result.error.issues.flatMap((i) => describeIssue(i as never, origins));
+    problems.push(...warnings);
     throw new MagmaError('CONFIG_INVALID', `invalid configuration:\n  - ${problems.join('\n  - ')}`, {
       details: { problems },
       hint: 'Fix the keys named above; nothing was started.',
@@ -167,6 +205,7 @@ export function loadConfig(input: ConfigInput = {}): LoadedConfig {
     apiKeyOverride: apiKey ? apiKey : null,
     configFile: configFile ? resolve(configFile) : null,
     origins,
+    warnings,
   };
 }
 

@@ -1,11 +1,20 @@
 // The configuration's schema (INTERFACE.md "Configuration"). Strict: an unknown key is an error, never ignored.
 // Unsafe values fail with a message that names the key and the fix.
+import { isIP } from 'node:net';
 import cron from 'node-cron';
 import { z } from 'zod';
+import { MAX_SOL } from '../core/money.js';
 
 const url = z.string().url('must be a URL such as http://127.0.0.1:8080');
 const nonNegative = (what: string) => z.number().min(0, `${what} cannot be negative`);
 const port = z.number().int().min(0).max(65535);
+/** The longest wait a timer holds, in seconds (2^31 − 1 ms): a duration above it would fire at once, over and over. */
+export const MAX_DURATION_SECONDS = 2_147_483;
+const seconds = (what: string) => z.number().max(MAX_DURATION_SECONDS, `${what} above ${MAX_DURATION_SECONDS} s (24.8 days) is longer than a timer can wait; use a shorter one (or poll.cron for rare ticks)`);
+/** An amount of SOL the agent turns into lamports (int64): above MAX_SOL it is not money but a typo. */
+const solAmount = (what: string) => nonNegative(what).max(MAX_SOL, `${what} above ${MAX_SOL} SOL is more than lamports in int64 can hold; give a real amount`);
+/** An address of this machine to listen on: an IP literal (0.0.0.0 or :: for all) or localhost, never a name to resolve. */
+const bindAddress = z.string().min(1).refine((s) => isIP(s) !== 0 || s === 'localhost', 'must be an IP address of this machine, e.g. 127.0.0.1 (or 0.0.0.0 to listen on all)');
 
 const strategyEntry = z
   .strictObject({
@@ -13,6 +22,8 @@ const strategyEntry = z
     path: z.string().min(1).optional(),
     weight: z.number().min(0, 'a strategy weight cannot be negative').default(1),
     timeoutMs: z.number().int().min(10).max(300_000).default(5_000),
+    /** A plug-in (path) runs in a worker thread with this heap limit (default 128 MB); ignored for built-ins. */
+    memoryMb: z.number().int().min(16).max(4_096).optional(),
     options: z.record(z.string(), z.unknown()).default({}),
   })
   .refine((s) => (s.name === undefined) !== (s.path === undefined), {
@@ -21,7 +32,7 @@ const strategyEntry = z
 
 const rateRule = z.strictObject({
   limit: z.number().int().min(1, 'a rate limit must allow at least one call'),
-  windowSeconds: z.number().positive(),
+  windowSeconds: seconds('a rate limit window').positive(),
 });
 
 export const configSchema = z.strictObject({
@@ -50,22 +61,22 @@ export const configSchema = z.strictObject({
   dataDir: z.string().min(1),
   agent: z.strictObject({ name: z.string().min(1).max(64), description: z.string().max(500) }),
   poll: z.strictObject({
-    intervalSeconds: z.number().min(2, 'below 2 s the feed and status reads would exceed the documented rate limits'),
+    intervalSeconds: seconds('poll.intervalSeconds').min(2, 'below 2 s the feed and status reads would exceed the documented rate limits'),
     cron: z.string().min(1).nullable(),
-    jitterSeconds: nonNegative('poll.jitterSeconds'),
-    minGapSeconds: z.number().min(1, 'early ticks closer than 1 s apart would burn the feed budget'),
+    jitterSeconds: seconds('poll.jitterSeconds').min(0, 'poll.jitterSeconds cannot be negative'),
+    minGapSeconds: seconds('poll.minGapSeconds').min(1, 'early ticks closer than 1 s apart would burn the feed budget'),
   }),
   strategies: z.array(strategyEntry).min(1, 'configure at least one strategy, e.g. [{"name": "crowd"}]'),
   risk: z.strictObject({
     minStakeSol: z.number().min(0.001, 'the protocol minimum is 0.001 SOL per backing'),
     maxStakeSol: z.number().positive().max(10, 'the protocol maximum is 10 SOL per backing'),
-    maxDailySol: nonNegative('risk.maxDailySol'),
+    maxDailySol: solAmount('risk.maxDailySol'),
     maxOpenPositions: z.number().int().min(0, 'risk.maxOpenPositions cannot be negative'),
-    maxExposureSol: nonNegative('risk.maxExposureSol'),
-    maxCategoryExposureSol: nonNegative('risk.maxCategoryExposureSol').nullable(),
+    maxExposureSol: solAmount('risk.maxExposureSol'),
+    maxCategoryExposureSol: solAmount('risk.maxCategoryExposureSol').nullable(),
     kellyFraction: z.number().min(0).max(1, 'above 1 is more than full Kelly: use 0.1–0.5'),
     minEdge: nonNegative('risk.minEdge').max(1),
-    minBalanceSol: nonNegative('risk.minBalanceSol'),
+    minBalanceSol: solAmount('risk.minBalanceSol'),
     scaleIn: z.boolean(),
   }),
   resolution: z.strictObject({
@@ -98,14 +109,14 @@ export const configSchema = z.strictObject({
   webhook: z.strictObject({
     enabled: z.boolean(),
     publicUrl: url.nullable(),
-    bind: z.string().min(1),
+    bind: bindAddress,
     port,
   }),
-  metrics: z.strictObject({ enabled: z.boolean(), bind: z.string().min(1), port }),
+  metrics: z.strictObject({ enabled: z.boolean(), bind: bindAddress, port }),
   prices: z.strictObject({
     source: z.enum(['coingecko', 'pyth', 'sim']),
     url,
-    maxAgeSeconds: z.number().min(1),
+    maxAgeSeconds: seconds('prices.maxAgeSeconds').min(1),
     apiKey: z.string().min(1).nullable(),
   }),
   magus: z.strictObject({
@@ -116,7 +127,7 @@ export const configSchema = z.strictObject({
   sim: z.strictObject({
     seed: z.number().int().min(0),
     speed: z.number().positive().max(100_000),
-    fundSol: nonNegative('sim.fundSol'),
+    fundSol: solAmount('sim.fundSol'),
     tier: z.enum(['free', 'pro', 'enterprise']),
   }),
   log: z.strictObject({

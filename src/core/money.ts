@@ -1,6 +1,10 @@
 // Money is lamports as bigint everywhere inside; SOL as a number only at the edges (display, API bodies).
 
 export const LAMPORTS_PER_SOL = 1_000_000_000n;
+/** The most lamports the store (SQLite INTEGER, int64) and the chain (u64, kept signed here) can hold. */
+export const MAX_LAMPORTS = 2n ** 63n - 1n;
+/** The largest whole SOL amount whose lamports fit MAX_LAMPORTS: amounts above it are corruption, not money. */
+export const MAX_SOL = 9_223_372_036;
 
 /** Exact SOL → lamports for a decimal number (rounded to the nearest lamport). */
 export function solToLamports(sol: number): bigint {

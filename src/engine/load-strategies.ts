@@ -1,18 +1,36 @@
 // Resolves config entries to strategies: a built-in by name, or a .js/.mjs module by path whose default export
-// follows the contract. Problems here stop start-up with exit 78 and say which entry is wrong.
+// follows the contract. Problems here stop start-up with exit 78 and say which entry is wrong. A module given by path
+// is never imported in this thread: a probe worker (src/engine/worker-runner.ts) imports it and reports what it
+// exports, so that a module that exits, loops or changes Object.prototype while loading cannot touch the agent.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { StrategyEntry } from '../config/schema.js';
 import { MagmaError } from '../core/errors.js';
 import { STRATEGY_INTERFACE_VERSION, type Strategy } from '../core/strategy.js';
 import { BUILTIN_STRATEGIES } from './builtin-strategies.js';
+import { WorkerRunner } from './worker-runner.js';
+
+/** A plug-in's heap limit when its entry gives no memoryMb. */
+export const DEFAULT_PLUGIN_MEMORY_MB = 128;
 
 export interface LoadedStrategy {
   strategy: Strategy;
   weight: number;
   timeoutMs: number;
   options: Readonly<Record<string, unknown>>;
+  /** Set for a module loaded by path: it runs in a worker thread (its `strategy` is then a stand-in that never runs). */
+  plugin?: { path: string; memoryMb: number };
+}
+
+/** What runs in this thread in place of a plug-in: its name, for lists and reports. */
+function standIn(name: string, interfaceVersion: number | undefined): Strategy {
+  return {
+    name,
+    ...(interfaceVersion !== undefined ? { interfaceVersion } : {}),
+    evaluate() {
+      throw new Error(`${name} runs in its worker thread (see runnerFor), never in the agent's thread`);
+    },
+  };
 }
 
 function checkContract(value: unknown, where: string): Strategy {
@@ -36,6 +54,7 @@ export async function loadStrategies(entries: readonly StrategyEntry[], baseDir 
   for (const [i, entry] of entries.entries()) {
     const key = `strategies[${i}]`;
     let strategy: Strategy;
+    let plugin: LoadedStrategy['plugin'];
     if (entry.name !== undefined) {
       const builtin = BUILTIN_STRATEGIES[entry.name];
       if (!builtin) {
@@ -49,18 +68,26 @@ export async function loadStrategies(entries: readonly StrategyEntry[], baseDir 
       if (!/\.(m?js)$/.test(path) || !existsSync(path)) {
         throw new MagmaError('STRATEGY_LOAD_FAILED', `${key}: ${path} is not an existing .js or .mjs file.`, { hint: 'Fix the "path" of this strategy entry.' });
       }
-      let mod: { default?: unknown };
+      const memoryMb = entry.memoryMb ?? DEFAULT_PLUGIN_MEMORY_MB;
+      const probe = new WorkerRunner({ name: key, path, weight: entry.weight, timeoutMs: entry.timeoutMs, memoryMb, options: {} });
+      let info;
       try {
-        mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
+        info = await probe.load();
       } catch (cause) {
         throw new MagmaError('STRATEGY_LOAD_FAILED', `${key}: loading ${path} failed: ${(cause as Error).message}.`, { cause, hint: 'Fix the module so that it imports without errors.' });
+      } finally {
+        await probe.close();
       }
-      strategy = checkContract(mod.default, `${key} (${path})`);
+      const described = info.name !== null && info.hasEvaluate
+        ? standIn(info.name, info.interfaceVersion ?? undefined)
+        : { name: info.name ?? undefined, interfaceVersion: info.interfaceVersion ?? undefined, evaluate: info.hasEvaluate ? () => null : undefined };
+      strategy = checkContract(described, `${key} (${path})`);
+      plugin = { path, memoryMb };
     }
     if (loaded.some((l) => l.strategy.name === strategy.name)) {
       throw new MagmaError('STRATEGY_LOAD_FAILED', `${key}: a strategy named "${strategy.name}" is configured twice.`, { hint: 'Remove one entry; names must be unique.' });
     }
-    loaded.push({ strategy: checkContract(strategy, key), weight: entry.weight, timeoutMs: entry.timeoutMs, options: Object.freeze({ ...entry.options }) });
+    loaded.push({ strategy: checkContract(strategy, key), weight: entry.weight, timeoutMs: entry.timeoutMs, options: Object.freeze({ ...entry.options }), ...(plugin ? { plugin } : {}) });
   }
   return loaded;
 }

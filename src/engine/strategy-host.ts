@@ -6,6 +6,7 @@ import type { Narrative } from '../core/narrative.js';
 import type { StrategyContext } from '../core/strategy.js';
 import type { OpinionRecord } from '../ports/store.js';
 import type { LoadedStrategy } from './load-strategies.js';
+import { WorkerRunner } from './worker-runner.js';
 import { InProcessRunner, type EvalItem, type RunContext, type StrategyOutcome, type StrategyRunner } from './strategy-runner.js';
 
 export interface Evaluation {
@@ -13,8 +14,11 @@ export interface Evaluation {
   forecast: EnsembleForecast | null;
 }
 
-/** The runner for a loaded strategy: built-ins (and, until isolated, plug-ins) run in this thread. */
+/** The runner for a loaded strategy: a plug-in (loaded by path) runs in its own worker thread, a built-in in this one. */
 export function runnerFor(s: LoadedStrategy): StrategyRunner {
+  if (s.plugin) {
+    return new WorkerRunner({ name: s.strategy.name, path: s.plugin.path, weight: s.weight, timeoutMs: s.timeoutMs, memoryMb: s.plugin.memoryMb, options: s.options });
+  }
   return new InProcessRunner(s.strategy, s.weight, s.timeoutMs, s.options);
 }
 
@@ -41,6 +45,7 @@ export class StrategyHost {
     return evaluation!;
   }
 
+  /** Ends what the runners hold (plug-in threads). The host can still evaluate afterwards: a thread restarts on demand. */
   async close(): Promise<void> {
     await Promise.all(this.runners.map((r) => r.close?.()));
   }

@@ -64,8 +64,14 @@ export function describeThrown(err: unknown): string {
   }
 }
 
-const isThenable = (v: unknown): v is PromiseLike<unknown> =>
-  v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function';
+/** Whether a returned value is a promise; reading `then` is the strategy's code too (a getter may throw). */
+function thenableOf(v: unknown): { thenable: boolean } | { error: unknown } {
+  try {
+    return { thenable: v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function' };
+  } catch (error) {
+    return { error };
+  }
+}
 
 /**
  * Runs a strategy in this thread (the built-ins). A synchronous answer costs no timer and no abort controller; an
@@ -116,8 +122,10 @@ export class InProcessRunner implements StrategyRunner {
     } catch (err) {
       return { ok: false, error: `threw: ${describeThrown(err)}`, durationMs: 0 };
     }
-    if (isThenable(value)) {
-      const settled = await guard.race(value, started);
+    const kind = thenableOf(value);
+    if ('error' in kind) return { ok: false, error: `invalid opinion: reading it threw (${describeThrown(kind.error)})`, durationMs: 0 };
+    if (kind.thenable) {
+      const settled = await guard.race(value as PromiseLike<unknown>, started);
       if (settled.kind !== 'value') {
         return { ok: false, error: settled.kind === 'timeout' ? `timed out after ${this.timeoutMs} ms` : settled.kind === 'aborted' ? 'stopped: the agent is shutting down' : `threw: ${describeThrown(settled.error)}`, durationMs: 0 };
       }

@@ -41,6 +41,8 @@ export interface HttpCall {
   budgetRemaining?: number | null;
   /** Called before each retry: a retry is one more request against the server's limit, so it takes budget too. */
   beforeRetry?: (signal?: AbortSignal) => Promise<number | null>;
+  /** The most bytes this route's answer may have (default MAX_BODY_BYTES); counted as they arrive, declared or not. */
+  maxBytes?: number;
 }
 
 export interface HttpResult {
@@ -51,7 +53,8 @@ export interface HttpResult {
   isJson: boolean;
 }
 
-const MAX_BODY_BYTES = 8 * 1024 * 1024;
+/** The default bound on a response body; routes with small answers set a smaller one (HttpCall.maxBytes). */
+export const MAX_BODY_BYTES = 8 * 1024 * 1024;
 /** Streams (Magus SSE) end after this long whatever happens: the documented limit is 5 minutes. */
 export const STREAM_TIMEOUT_MS = 5 * 60_000;
 const MAX_STREAM_BYTES = 32 * 1024 * 1024;
@@ -87,6 +90,32 @@ function intHeader(v: string | undefined): number | null {
 
 const RETRYABLE_NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'UND_ERR_SOCKET',
   'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CLOSED']);
+
+/**
+ * Reads a body as UTF-8 text, at most `limit` bytes: a declared length over it is refused before reading, and the
+ * bytes are counted as they arrive (a body without content-length that never ends stops at the limit, not at memory's).
+ */
+async function readBounded(body: Dispatcher.ResponseData['body'], limit: number, route: string, url: URL, declared: number): Promise<string> {
+  const tooLarge = (what: string) => new MagmaError('API_MALFORMED', `${route} at ${url.origin} answered with ${what}, over this route's ${limit}-byte limit; the answer was dropped.`, {
+    details: { route, limitBytes: limit },
+    hint: 'Check that the URL points at the right service; a server that sends this much is broken or hostile (the daemon tries again on its next tick).',
+  });
+  if (Number.isFinite(declared) && declared > limit) {
+    body.destroy();
+    throw tooLarge(`a ${declared}-byte body`);
+  }
+  const parts: Buffer[] = [];
+  let bytes = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    bytes += chunk.length;
+    if (bytes > limit) {
+      body.destroy();
+      throw tooLarge(`more than ${limit} bytes`);
+    }
+    parts.push(chunk);
+  }
+  return Buffer.concat(parts, bytes).toString('utf8');
+}
 
 export class HttpTransport {
   readonly dispatcher: Dispatcher;
@@ -184,12 +213,7 @@ export class HttpTransport {
     const h = flattenHeaders(res.headers);
     let text: string;
     try {
-      const declared = Number(h['content-length'] ?? 0);
-      if (declared > MAX_BODY_BYTES) {
-        await res.body.dump();
-        throw new MagmaError('API_MALFORMED', `${call.route} answered with a ${declared}-byte body, over the ${MAX_BODY_BYTES}-byte limit.`);
-      }
-      text = await res.body.text();
+      text = await readBounded(res.body, call.maxBytes ?? MAX_BODY_BYTES, call.route, url, Number(h['content-length'] ?? 0));
     } catch (err) {
       const e = err instanceof MagmaError ? err : this.networkError(err, call, url, signal, timeout);
       record(res.statusCode, h, e.code);

@@ -45,6 +45,9 @@ interface Send {
 const MIN_RESOLVE_CONFIDENCE = 0.7;
 const MAX_EVIDENCE = 1_000;
 const seg = (v: string) => encodeURIComponent(v);
+/** Response bounds: the feed (up to 50 items, MAX_FEED_ITEMS kept) and every other MAGMA answer. */
+export const FEED_MAX_BYTES = 4 * 1024 * 1024;
+export const API_MAX_BYTES = 2 * 1024 * 1024;
 
 export class HttpMagmaApi implements MagmaApi {
   private readonly droppedByRoute = new Map<string, number>();
@@ -75,6 +78,7 @@ export class HttpMagmaApi implements MagmaApi {
       const remaining = budget ? await budget.acquire(s.family, { write, signal: s.signal }) : null;
       const res = await transport.call({
         method: s.method, path: s.path, route: s.route, family: s.family, signal: s.signal, budgetRemaining: remaining,
+        maxBytes: s.family === 'feed' ? FEED_MAX_BYTES : API_MAX_BYTES,
         ...(budget ? { beforeRetry: (signal?: AbortSignal) => budget.acquire(s.family, { write, signal }) } : {}),
         ...(headers ? { headers } : {}), ...(s.body !== undefined ? { body: s.body } : {}),
       });

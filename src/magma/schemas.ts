@@ -1,7 +1,7 @@
 // Wire schemas for MAGMA responses. They tolerate unknown fields (the API grows additively) and missing optional
 // ones, and reject what cannot be used: a narrative without an id, a stake that is not a number.
 import { z } from 'zod';
-import { solToLamports } from '../core/money.js';
+import { MAX_SOL, solToLamports } from '../core/money.js';
 import type { Narrative } from '../core/narrative.js';
 import { fastFeedItem } from './feed-item-fast.js';
 import type {
@@ -10,7 +10,12 @@ import type {
 
 const MAX_TEXT = 4_000;
 /** The schema's bound on a feed item's total_backed_sol (the fast reader applies the same). */
-export const MAX_TOTAL_SOL = 1e12;
+export const MAX_TOTAL_SOL = MAX_SOL;
+/** The feed documents up to 50 items; ten times that is the most one poll may bring (the rest is dropped, counted). */
+export const MAX_FEED_ITEMS = 500;
+/** One feed item, as the store keeps it (raw JSON): bounded in nesting and in size before anything reads it. */
+export const MAX_ITEM_DEPTH = 32;
+export const MAX_ITEM_BYTES = 64 * 1024;
 const text = (fallback: string) =>
   z.preprocess((v) => (v === null || v === undefined ? fallback : v), z.string()).transform((s) => (s.length > MAX_TEXT ? s.slice(0, MAX_TEXT) : s));
 const count = z.preprocess((v) => (v === null || v === undefined ? 0 : v), z.number().int().min(0).max(1e9));
@@ -22,7 +27,7 @@ export const feedItemSchema = z.looseObject({
   category: text('UNCATEGORISED'),
   oracle_status: z.string().min(1).max(64),
   total_backed_sol: z.preprocess((v) => (v === null || v === undefined ? 0 : v),
-    z.number({ error: 'total_backed_sol is not a number' }).finite().min(0).max(MAX_TOTAL_SOL)),
+    z.number({ error: 'total_backed_sol is not a number' }).finite().min(0).max(MAX_SOL, `total_backed_sol above ${MAX_SOL} SOL, more than lamports in int64 can hold`)),
   backer_count: count,
   challenge_count: count,
   created_at: z.string().max(64).optional(),
@@ -46,14 +51,46 @@ export function describe(error: z.ZodError): string {
   return error.issues.map((i) => `${i.path.join('.') || 'item'}: ${i.message}`).join('; ');
 }
 
+/**
+ * Why a raw item is too deep or too large to keep (its JSON is stored as received), or null. Walks without recursion
+ * and stops at the first limit crossed, so a 100,000-deep or huge item costs no more than the limits.
+ */
+export function rawItemProblem(raw: unknown, maxDepth = MAX_ITEM_DEPTH, maxBytes = MAX_ITEM_BYTES): string | null {
+  const stack: Array<[unknown, number]> = [[raw, 1]];
+  let bytes = 0;
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v === 'string') bytes += v.length + 2;
+    else if (v === null || typeof v !== 'object') bytes += 8;
+    else {
+      if (depth > maxDepth) return `nested deeper than ${maxDepth} levels`;
+      bytes += 2;
+      if (Array.isArray(v)) for (const x of v) stack.push([x, depth + 1]);
+      else for (const k of Object.keys(v)) {
+        bytes += k.length + 3;
+        stack.push([(v as Record<string, unknown>)[k], depth + 1]);
+      }
+    }
+    if (bytes > maxBytes) return `larger than ${maxBytes} bytes`;
+  }
+  return null;
+}
+
 /** Parses a feed body item by item: a bad item is dropped with its reason and the rest go on. */
 export function parseFeed(body: unknown): FeedResult | null {
-  const list = (body as { narratives?: unknown } | null)?.narratives;
-  if (!Array.isArray(list)) return null;
+  const all = (body as { narratives?: unknown } | null)?.narratives;
+  if (!Array.isArray(all)) return null;
   const seen = new Set<string>();
   const narratives: FeedResult['narratives'] = [];
   const dropped: DroppedItem[] = [];
+  const list = all.length > MAX_FEED_ITEMS ? all.slice(0, MAX_FEED_ITEMS) : all;
   list.forEach((raw, index) => {
+    const rawId = typeof (raw as { id?: unknown })?.id === 'string' ? String((raw as { id: string }).id).slice(0, 128) : null;
+    const problem = rawItemProblem(raw);
+    if (problem) {
+      dropped.push({ index, id: rawId, reason: `item ${problem}: not stored` });
+      return;
+    }
     // Most items are already what the schema would make of them: read those directly (the same result).
     const fast = fastFeedItem(raw, MAX_TOTAL_SOL);
     if (fast) {
@@ -65,7 +102,6 @@ export function parseFeed(body: unknown): FeedResult | null {
       return;
     }
     const parsed = feedItemSchema.safeParse(raw);
-    const rawId = typeof (raw as { id?: unknown })?.id === 'string' ? String((raw as { id: string }).id).slice(0, 128) : null;
     if (!parsed.success) {
       dropped.push({ index, id: rawId, reason: describe(parsed.error) });
       return;
@@ -77,6 +113,10 @@ export function parseFeed(body: unknown): FeedResult | null {
     seen.add(parsed.data.id);
     narratives.push({ narrative: toNarrative(parsed.data), raw });
   });
+  // One entry for the whole overflow (not one warning per item): the feed documents at most 50 narratives.
+  if (all.length > MAX_FEED_ITEMS) {
+    dropped.push({ index: MAX_FEED_ITEMS, id: null, reason: `${all.length - MAX_FEED_ITEMS} items past the first ${MAX_FEED_ITEMS} dropped: a poll keeps at most ${MAX_FEED_ITEMS} narratives` });
+  }
   return { narratives, dropped };
 }
 
@@ -112,8 +152,8 @@ const optText = z.preprocess((v) => (typeof v === 'number' ? String(v) : v), z.s
 const id = (what: string) =>
   z.preprocess((v) => (typeof v === 'number' && Number.isSafeInteger(v) ? String(v) : v),
     z.string({ error: `${what} is missing` }).trim().min(1, `${what} is empty`).max(128, `${what} longer than 128 characters`));
-/** SOL on the wire → lamports inside; |amount| above a trillion SOL is corruption, not money. */
-const sol = (what: string, min: number) => numeric(what).refine((v) => v >= min && Math.abs(v) <= 1e12, `${what} out of range`).transform(solToLamports);
+/** SOL on the wire → lamports inside; |amount| above what int64 lamports hold is corruption, not money. */
+const sol = (what: string, min: number) => numeric(what).refine((v) => v >= min && Math.abs(v) <= MAX_SOL, `${what} out of range (more than lamports in int64 can hold)`).transform(solToLamports);
 
 /** Parses a list item by item: a bad item is dropped with its reason, the rest go on. */
 export function parseList<S extends z.ZodType, T>(list: unknown, schema: S, map: (item: z.infer<S>) => T): { items: T[]; dropped: DroppedItem[] } | null {
@@ -161,7 +201,7 @@ export const agentRankSchema = z.looseObject({
   wallet_address: optText,
   total_backings: count,
   total_volume_sol: sol('total_volume_sol', 0),
-  total_pnl_sol: sol('total_pnl_sol', -1e12),
+  total_pnl_sol: sol('total_pnl_sol', -MAX_SOL),
   created_at: optText,
 });
 
@@ -240,7 +280,7 @@ export function echoPoolEstimate(raw: Record<string, unknown>): bigint | null {
   for (const key of ['estimated_sol', 'estimated_distribution_sol', 'estimated_share_sol', 'estimated_payout_sol', 'amount_sol']) {
     const v = raw[key];
     const n = typeof v === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(v) ? Number(v) : v;
-    if (typeof n === 'number' && Number.isFinite(n) && n >= 0 && n <= 1e12) return solToLamports(n);
+    if (typeof n === 'number' && Number.isFinite(n) && n >= 0 && n <= MAX_SOL) return solToLamports(n);
   }
   return null;
 }

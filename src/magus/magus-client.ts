@@ -14,6 +14,8 @@ import { SseParseError, SseParser } from './sse-parser.js';
 
 export const MAGUS_ROUTE = '/api/v1/messages';
 const MAX_CONTENT_CHARS = 200_000;
+/** A whole (non-streamed) reply: its content is cut at MAX_CONTENT_CHARS anyway. */
+const MAGUS_MAX_BYTES = 2 * 1024 * 1024;
 
 export interface MagusClientOptions {
   transport: HttpTransport;
@@ -47,11 +49,22 @@ const nextUtcMidnight = (ms: number) => Date.parse(utcDay(ms) + 'T00:00:00Z') + 
 /** When Magus reports no usage the call still costs: estimate ~4 characters a token so the cap holds. */
 const estimateTokens = (text: string) => Math.ceil(text.length / 4);
 
+/**
+ * Failures that say Magus itself is unusable for now (a bad or disabled key, Magus down or timing out), as opposed to
+ * one question going wrong: after one of them Magus is not called again until the backoff passes, so a bad key costs
+ * one call per backoff period, not one per narrative. The backoff doubles per failure in a row; success resets it.
+ */
+const BACKOFF_CODES = new Set(['MAGUS_UNAUTHORIZED', 'MAGUS_INACTIVE', 'MAGUS_UNAVAILABLE', 'MAGUS_TIMEOUT', 'MAGUS_AGENT_ERROR', 'API_TIMEOUT', 'NETWORK']);
+export const MAGUS_BACKOFF_FIRST_MS = 30_000;
+export const MAGUS_BACKOFF_MAX_MS = 15 * 60_000;
+
 export class MagusClient implements Magus {
   /** Set by usage_limit_exceeded: the account is spent until then (clock ms). */
   private blockedUntil = 0;
   /** Credits held for calls in flight (their prompt, estimated), so concurrent calls cannot all pass the cap. */
   private reserved = 0;
+  /** The last failure that makes Magus unusable for a while, and until when (clock ms) no call goes out. */
+  private failure: { error: MagmaError; until: number; streak: number } | null = null;
 
   constructor(private readonly options: MagusClientOptions) {}
 
@@ -73,6 +86,13 @@ export class MagusClient implements Magus {
     if (now < this.blockedUntil) {
       throw new MagmaError('MAGUS_USAGE_LIMIT', "the Magus account's daily credit limit was reached earlier today.", {
         details: { retryAfterMs: this.blockedUntil - now }, hint: 'Magus is not called again until tomorrow (UTC).',
+      });
+    }
+    if (this.failure && now < this.failure.until) {
+      const { error, until } = this.failure;
+      throw new MagmaError(error.code, `${error.message.replace(/\.$/, '')}; Magus is not asked again for ${Math.ceil((until - now) / 1000)} s.`, {
+        details: { ...error.details, retryAfterMs: until - now, cached: true },
+        ...(error.hint ? { hint: error.hint } : {}),
       });
     }
     const left = this.creditsLeftToday();
@@ -101,7 +121,7 @@ export class MagusClient implements Magus {
     return this.options.stream === false ? this.message(req, signal) : this.streamMessage(req, signal);
   }
 
-  private async run(req: MagusRequest, stream: boolean, go: () => Promise<{ reply: MagusReply; status: number }>): Promise<MagusReply> {
+  private async run(req: MagusRequest, stream: boolean, go: () => Promise<{ reply: MagusReply; status: number }>, signal?: AbortSignal): Promise<MagusReply> {
     const { clock, usage } = this.options;
     const at = clock.now();
     const started = performance.now();
@@ -117,9 +137,16 @@ export class MagusClient implements Magus {
       const r = await go();
       status = r.status;
       reply = r.reply;
+      this.failure = null;
       return reply;
     } catch (err) {
       errorCode = isMagmaError(err) ? err.code : 'UNEXPECTED';
+      if (sent && isMagmaError(err) && BACKOFF_CODES.has(err.code) && !signal?.aborted) {
+        const streak = (this.failure?.streak ?? 0) + 1;
+        const stop = err.code === 'MAGUS_UNAUTHORIZED' || err.code === 'MAGUS_INACTIVE';
+        const wait = stop ? MAGUS_BACKOFF_MAX_MS : Math.min(MAGUS_BACKOFF_MAX_MS, MAGUS_BACKOFF_FIRST_MS * 2 ** (streak - 1));
+        this.failure = { error: scrubError(err, [this.options.apiKey]) as MagmaError, until: clock.now() + wait, streak };
+      }
       status = isMagmaError(err) && typeof err.details.status === 'number' ? err.details.status : status;
       if (isMagmaError(err, 'MAGUS_USAGE_LIMIT') && err.details.retryAfterMs === undefined) this.blockedUntil = nextUtcMidnight(clock.now());
       throw scrubError(err, [this.options.apiKey]);
@@ -156,6 +183,7 @@ export class MagusClient implements Magus {
     return this.run(req, false, async () => {
       const res = await this.options.transport.call({
         method: 'POST', path: MAGUS_ROUTE, route: MAGUS_ROUTE, family: 'magus', signal, idempotent: false, headers: this.headers(), body: this.body(req, false),
+        maxBytes: MAGUS_MAX_BYTES,
       });
       if (res.status >= 400) throw magusError(res.status, res.body, MAGUS_ROUTE);
       const parsed = res.isJson ? replySchema.safeParse(res.body) : null;
@@ -165,7 +193,7 @@ export class MagusClient implements Magus {
         });
       }
       return { reply: this.toReply(parsed.data, req), status: res.status };
-    });
+    }, signal);
   }
 
   /** A streamed reply: text.chunk deltas joined, finished by message.completed, then [DONE]. */
@@ -192,7 +220,7 @@ export class MagusClient implements Magus {
         return { reply: this.toReply(parsed.data, req), status: res.status };
       }
       return { reply: await this.consume(res.chunks, req, res.status), status: res.status };
-    });
+    }, signal);
   }
 
   private async consume(chunks: AsyncIterable<Uint8Array>, req: MagusRequest, status: number): Promise<MagusReply> {
@@ -242,10 +270,11 @@ export class MagusClient implements Magus {
       outer: for await (const chunk of chunks) {
         for (const m of parser.push(chunk)) {
           handle(toMagusEvent(m));
-          if (state.done) break outer;
+          // The answer is whole at message.completed: a server that keeps the stream open after it is not waited for.
+          if (state.done || state.completed) break outer;
         }
       }
-      if (!state.done) for (const m of parser.end()) handle(toMagusEvent(m));
+      if (!state.done && !state.completed) for (const m of parser.end()) handle(toMagusEvent(m));
     } catch (err) {
       if (err instanceof SseParseError) throw bad(`could not be parsed (${err.message})`, err);
       if (isMagmaError(err, 'API_TIMEOUT')) throw new MagmaError('MAGUS_TIMEOUT', `the Magus stream did not finish in time.`, { cause: err, details: { route: MAGUS_ROUTE, status }, hint: 'Streams end after 5 minutes; the next narrative asks again.' });

@@ -19,24 +19,85 @@ export interface SseParserOptions {
   maxMessageChars?: number;
 }
 
-function isCompleteJson(text: string): boolean {
-  if (text === '[DONE]') return true;
-  const t = text.trim();
-  if (!t.startsWith('{') && !t.startsWith('[')) return false;
-  try {
-    JSON.parse(t);
-    return true;
-  } catch {
-    return false;
+/**
+ * Tells, as data lines arrive, whether the message's data so far is one complete JSON object or array (or [DONE]).
+ * Each character is looked at once and JSON.parse runs at most once per message (when the brackets first balance),
+ * so a stream of many data lines costs time linear in its length.
+ */
+class JsonCompleteness {
+  private state: 'empty' | 'open' | 'balanced' | 'complete' | 'invalid' = 'empty';
+  private depth = 0;
+  private inString = false;
+  private escape = false;
+
+  reset(): void {
+    this.state = 'empty';
+    this.depth = 0;
+    this.inString = false;
+    this.escape = false;
+  }
+
+  /** Takes the next data line (joined to the previous ones by a newline); `all` gives the whole data when needed. */
+  add(line: string, all: () => string): void {
+    for (let i = 0; i < line.length && this.state !== 'invalid'; i++) {
+      const c = line.charCodeAt(i);
+      if (this.state === 'empty') {
+        if (c === 32 || c === 9 || c === 10 || c === 13) continue;
+        if (c === 123 || c === 91) {
+          this.state = 'open';
+          this.depth = 1;
+        } else {
+          this.state = 'invalid';
+        }
+      } else if (this.state === 'open') {
+        if (this.inString) {
+          if (this.escape) this.escape = false;
+          else if (c === 92) this.escape = true;
+          else if (c === 34) this.inString = false;
+        } else if (c === 34) {
+          this.inString = true;
+        } else if (c === 123 || c === 91) {
+          this.depth++;
+        } else if ((c === 125 || c === 93) && --this.depth === 0) {
+          this.state = 'balanced';
+        }
+      } else if (c !== 32 && c !== 9 && c !== 10 && c !== 13) {
+        // after the value closed, only whitespace may follow
+        this.state = 'invalid';
+      }
+    }
+    if (this.state === 'balanced') {
+      const text = all();
+      let ok = text === '[DONE]';
+      if (!ok) {
+        try {
+          JSON.parse(text);
+          ok = true;
+        } catch {
+          ok = false;
+        }
+      }
+      // A value that is not valid when its brackets balance never becomes valid with more text.
+      this.state = ok ? 'complete' : 'invalid';
+    }
+  }
+
+  get complete(): boolean {
+    return this.state === 'complete';
   }
 }
 
 export class SseParser {
   private readonly decoder = new TextDecoder('utf-8');
   private readonly max: number;
-  private buffer = '';
+  /** The unfinished line's pieces (joined once, when its end arrives: linear however it was split). */
+  private carry: string[] = [];
+  private carryChars = 0;
+  /** The last chunk ended with \r: a \n first in the next one belongs to it. */
+  private sawCr = false;
   private data: string[] = [];
   private dataChars = 0;
+  private readonly json = new JsonCompleteness();
   private event: string | null = null;
   private lastId: string | null = null;
   private ended = false;
@@ -48,75 +109,87 @@ export class SseParser {
   /** Feeds a chunk; returns the messages it completed. */
   push(chunk: Uint8Array | string): SseMessage[] {
     if (this.ended) throw new SseParseError('the stream already ended');
-    this.buffer += typeof chunk === 'string' ? chunk : this.decoder.decode(chunk, { stream: true });
-    return this.drain(false);
+    return this.drain(typeof chunk === 'string' ? chunk : this.decoder.decode(chunk, { stream: true }), false);
   }
 
   /** Ends the stream: a last line without a terminator counts; an unterminated message is dispatched. */
   end(): SseMessage[] {
     if (this.ended) return [];
-    this.buffer += this.decoder.decode();
-    const out = this.drain(true);
+    const out = this.drain(this.decoder.decode(), true);
     this.ended = true;
     const last = this.dispatch();
     if (last) out.push(last);
     return out;
   }
 
-  private drain(final: boolean): SseMessage[] {
+  private takeLine(tail: string): string {
+    if (!this.carry.length) return tail;
+    const line = this.carry.join('') + tail;
+    this.carry = [];
+    this.carryChars = 0;
+    return line;
+  }
+
+  private drain(text: string, final: boolean): SseMessage[] {
     const out: SseMessage[] = [];
     let start = 0;
-    for (let i = 0; i < this.buffer.length; i++) {
-      const c = this.buffer.charCodeAt(i);
+    let i = 0;
+    if (this.sawCr && text.length) {
+      this.sawCr = false;
+      if (text.charCodeAt(0) === 10) start = i = 1;
+    }
+    for (; i < text.length; i++) {
+      const c = text.charCodeAt(i);
       if (c !== 10 && c !== 13) continue;
-      // A \r at the very end may be the first half of \r\n: wait for the next chunk unless the stream ended.
-      if (c === 13 && i === this.buffer.length - 1 && !final) break;
-      const line = this.buffer.slice(start, i);
-      if (c === 13 && this.buffer.charCodeAt(i + 1) === 10) i++;
+      const line = this.takeLine(text.slice(start, i));
+      if (c === 13) {
+        if (i + 1 === text.length) this.sawCr = true;
+        else if (text.charCodeAt(i + 1) === 10) i++;
+      }
       start = i + 1;
-      const msg = this.line(line);
-      if (msg) out.push(...msg);
+      this.line(line, out);
     }
-    this.buffer = this.buffer.slice(start);
-    if (final && this.buffer.length) {
-      const msg = this.line(this.buffer);
-      this.buffer = '';
-      if (msg) out.push(...msg);
+    if (start < text.length) {
+      this.carry.push(start === 0 ? text : text.slice(start));
+      this.carryChars += text.length - start;
     }
-    if (this.buffer.length > this.max) throw new SseParseError(`an event-stream line longer than ${this.max} characters`);
+    if (this.carryChars > this.max) throw new SseParseError(`an event-stream line longer than ${this.max} characters`);
+    if (final && this.carryChars) this.line(this.takeLine(''), out);
     return out;
   }
 
-  private line(line: string): SseMessage[] | null {
+  private line(line: string, out: SseMessage[]): void {
     if (line === '') {
       const m = this.dispatch();
-      return m ? [m] : null;
+      if (m) out.push(m);
+      return;
     }
-    if (line.startsWith(':')) return null; // a comment (keep-alive)
+    if (line.startsWith(':')) return; // a comment (keep-alive)
     const colon = line.indexOf(':');
     const field = colon === -1 ? line : line.slice(0, colon);
     let value = colon === -1 ? '' : line.slice(colon + 1);
     if (value.startsWith(' ')) value = value.slice(1);
     switch (field) {
       case 'data': {
-        const out: SseMessage[] = [];
-        if (this.data.length && isCompleteJson(this.data.join('\n'))) {
+        if (this.data.length && this.json.complete) {
           const m = this.dispatch();
           if (m) out.push(m);
         }
         this.dataChars += value.length + 1;
         if (this.dataChars > this.max) throw new SseParseError(`an event-stream message longer than ${this.max} characters`);
+        if (this.data.length) this.json.add('\n', () => '');
         this.data.push(value);
-        return out.length ? out : null;
+        this.json.add(value, () => this.data.join('\n'));
+        return;
       }
       case 'event':
         this.event = value;
-        return null;
+        return;
       case 'id':
         if (!value.includes('\u0000')) this.lastId = value;
-        return null;
+        return;
       default:
-        return null; // retry and unknown fields are ignored
+        return; // retry and unknown fields are ignored
     }
   }
 
@@ -127,6 +200,7 @@ export class SseParser {
     const data = this.data.join('\n');
     this.data = [];
     this.dataChars = 0;
+    this.json.reset();
     return { event, data, id: this.lastId };
   }
 }

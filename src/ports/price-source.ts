@@ -14,3 +14,6 @@ export interface PriceSource {
   /** USD prices of `asset` from `sinceMs` to now, oldest first. */
   getHistory(asset: string, sinceMs: number, signal?: AbortSignal): Promise<PricePoint[]>;
 }
+
+/** The most bytes a price answer may have (history over months included); bigger is refused as malformed. */
+export const PRICES_MAX_BYTES = 4 * 1024 * 1024;

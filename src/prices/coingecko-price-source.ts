@@ -2,7 +2,7 @@
 // source names it. Keyless with a low rate limit; an optional demo key goes in x-cg-demo-api-key.
 import { MagmaError } from '../core/errors.js';
 import type { HttpTransport } from '../http/transport.js';
-import type { PricePoint, PriceSource } from '../ports/price-source.js';
+import { PRICES_MAX_BYTES, type PricePoint, type PriceSource } from '../ports/price-source.js';
 
 /** Ticker → CoinGecko coin id. */
 export const COINGECKO_IDS: Readonly<Record<string, string>> = {
@@ -24,10 +24,11 @@ export class CoinGeckoPriceSource implements PriceSource {
 
   private async get(path: string, route: string, signal?: AbortSignal): Promise<unknown> {
     const res = await this.transport.call({
-      method: 'GET', path, route, family: 'prices', signal, ...(this.apiKey ? { headers: { 'x-cg-demo-api-key': this.apiKey } } : {}),
+      method: 'GET', path, route, family: 'prices', signal, maxBytes: PRICES_MAX_BYTES, ...(this.apiKey ? { headers: { 'x-cg-demo-api-key': this.apiKey } } : {}),
     });
     if (res.status === 429) throw new MagmaError('API_RATE_LIMITED', `CoinGecko rate-limited ${route} (429).`, { details: { route }, hint: 'Raise prices.maxAgeSeconds, or set prices.apiKey to a CoinGecko demo key.' });
     if (res.status !== 200 || !res.isJson) throw new MagmaError('API_UNAVAILABLE', `CoinGecko answered ${res.status} on ${route}.`, { details: { route, status: res.status } });
+    if (typeof res.body !== 'object' || res.body === null) throw new MagmaError('API_MALFORMED', `CoinGecko answered ${route} with JSON that is not an object.`, { details: { route } });
     return res.body;
   }
 

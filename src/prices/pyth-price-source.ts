@@ -3,7 +3,7 @@
 // strategies that need volatility decline until enough points exist. An API key (prices.apiKey) goes in x-api-key.
 import { MagmaError } from '../core/errors.js';
 import type { HttpTransport } from '../http/transport.js';
-import type { PricePoint, PriceSource } from '../ports/price-source.js';
+import { PRICES_MAX_BYTES, type PricePoint, type PriceSource } from '../ports/price-source.js';
 
 /** Ticker → Pyth price feed id (Crypto.X/USD). */
 export const PYTH_FEED_IDS: Readonly<Record<string, string>> = {
@@ -25,13 +25,14 @@ export class PythPriceSource implements PriceSource {
     if (!feed) throw new MagmaError('API_NOT_FOUND', `no Pyth feed id known for ${asset}.`, { details: { asset } });
     const route = '/v2/updates/price/latest';
     const res = await this.transport.call({
-      method: 'GET', path: `${route}?ids[]=${feed}&parsed=true`, route, family: 'prices', signal,
+      method: 'GET', path: `${route}?ids[]=${feed}&parsed=true`, route, family: 'prices', signal, maxBytes: PRICES_MAX_BYTES,
       ...(this.apiKey ? { headers: { 'x-api-key': this.apiKey } } : {}),
     });
     if (res.status === 429) throw new MagmaError('API_RATE_LIMITED', 'Pyth Hermes rate-limited the price request (429; it lasts 60 s).', { details: { route } });
     if (res.status !== 200 || !res.isJson) throw new MagmaError('API_UNAVAILABLE', `Pyth Hermes answered ${res.status}.`, { details: { route, status: res.status } });
+    if (typeof res.body !== 'object' || res.body === null) throw new MagmaError('API_MALFORMED', 'Pyth Hermes answered with JSON that is not an object.', { details: { route } });
     const parsed = (res.body as { parsed?: Array<{ id?: string; price?: { price?: unknown; expo?: unknown; publish_time?: unknown } }> }).parsed;
-    const item = parsed?.find((p) => p.id?.replace(/^0x/, '') === feed)?.price;
+    const item = Array.isArray(parsed) ? parsed.find((p) => typeof p?.id === 'string' && p.id.replace(/^0x/, '') === feed)?.price : undefined;
     const raw = typeof item?.price === 'string' ? Number(item.price) : NaN;
     const expo = typeof item?.expo === 'number' ? item.expo : NaN;
     const price = raw * 10 ** expo;

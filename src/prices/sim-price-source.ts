@@ -2,7 +2,7 @@
 // shared HTTP transport, so strategies rehearse against the same price paths that decide MARKET narratives.
 import { MagmaError } from '../core/errors.js';
 import type { HttpTransport } from '../http/transport.js';
-import type { PricePoint, PriceSource } from '../ports/price-source.js';
+import { PRICES_MAX_BYTES, type PricePoint, type PriceSource } from '../ports/price-source.js';
 
 function malformed(route: string, why: string): MagmaError {
   return new MagmaError('API_MALFORMED', `${route} answered with ${why}.`, { details: { route } });
@@ -12,7 +12,7 @@ export class SimPriceSource implements PriceSource {
   constructor(private readonly transport: HttpTransport) {}
 
   private async get(path: string, route: string, signal?: AbortSignal): Promise<Record<string, unknown>> {
-    const res = await this.transport.call({ method: 'GET', path, route, family: 'prices', signal });
+    const res = await this.transport.call({ method: 'GET', path, route, family: 'prices', signal, maxBytes: PRICES_MAX_BYTES });
     if (res.status !== 200) {
       throw new MagmaError(res.status === 429 ? 'API_RATE_LIMITED' : res.status >= 500 ? 'API_UNAVAILABLE' : 'API_BAD_REQUEST',
         `${route} answered ${res.status}.`, { details: { route, status: res.status }, hint: 'Check that the simulator is running (prices.url).' });
@@ -34,7 +34,9 @@ export class SimPriceSource implements PriceSource {
     const body = await this.get(`/__sim/prices/history?asset=${encodeURIComponent(symbol)}&since=${Math.floor(sinceMs)}`, '/__sim/prices/history', signal);
     if (!Array.isArray(body.prices)) throw malformed('/__sim/prices/history', 'no prices list');
     return body.prices.map((p: unknown) => {
-      if (!Array.isArray(p) || typeof p[0] !== 'number' || typeof p[1] !== 'number') throw malformed('/__sim/prices/history', 'a point that is not [ms, price]');
+      if (!Array.isArray(p) || typeof p[0] !== 'number' || !Number.isFinite(p[0]) || typeof p[1] !== 'number' || !Number.isFinite(p[1]) || p[1] <= 0) {
+        throw malformed('/__sim/prices/history', 'a point that is not [ms, positive price]');
+      }
       return { t: p[0], price: p[1] };
     });
   }

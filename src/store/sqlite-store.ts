@@ -40,6 +40,13 @@ export function narrativeHash(n: Narrative): string {
 /** Turns SQLite's failures into errors that say what to do (disk full, read-only, locked, corrupt). */
 function storeError(err: unknown, path: string): MagmaError {
   const code = (err as { code?: string }).code ?? '';
+  // issue 12: not SQLite's failure but a value it was handed (too deep to serialise, too large for int64): say so.
+  if (!code.startsWith('SQLITE') && (err instanceof RangeError || err instanceof TypeError)) {
+    return new MagmaError('STORE_FAILED', `a value could not be recorded (${(err as Error)?.name ?? 'error'}: ${(err as Error)?.message}); the database and the disk are fine.`, {
+      cause: err, details: { path, kind: 'value' },
+      hint: 'An input slipped past validation: please report it with the log lines above.',
+    });
+  }
   const hints: Record<string, string> = {
     SQLITE_FULL: `The disk holding ${path} is full: free space there, then restart; nothing recorded so far was lost.`,
     SQLITE_READONLY: `The database ${path} is read-only: give the agent's user write access to it and its folder.`,

@@ -57,10 +57,11 @@ describe('Magus client against the simulator', () => {
     expect(usage.calls.every((x) => x.status === 200 && x.credits > 0)).toBe(true);
   });
 
+  // The answer is whole at message.completed (issue 12): the [DONE] after it is not read.
   it.each([
-    ['minimal', ['session.created', 'message.started', 'text.chunk', 'message.completed', 'done']],
-    ['standard', ['session.created', 'message.started', 'tool.started', 'tool.completed', 'text.chunk', 'message.completed', 'done']],
-    ['full', ['session.created', 'message.started', 'thinking.chunk', 'unknown', 'tool.started', 'tool.progress', 'tool.completed', 'text.chunk', 'message.completed', 'done']],
+    ['minimal', ['session.created', 'message.started', 'text.chunk', 'message.completed']],
+    ['standard', ['session.created', 'message.started', 'tool.started', 'tool.completed', 'text.chunk', 'message.completed']],
+    ['full', ['session.created', 'message.started', 'thinking.chunk', 'unknown', 'tool.started', 'tool.progress', 'tool.completed', 'text.chunk', 'message.completed']],
   ] as const)('streams at verbosity %s', async (verbosity, types) => {
     const events: MagusEvent[] = [];
     const reply = await client({ events }).ask({ content: 'Will it rain?', verbosity });

@@ -5,7 +5,7 @@
 // of each chain of kills: every transfer is confirmed, journaled as reported and reported exactly once.
 import Database from 'better-sqlite3';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
@@ -85,6 +85,12 @@ function openDb(chain: Chain): Database.Database {
 
 /** The invariants that must hold after any kill. Returns the newest row's state. */
 async function checkAfterKill(chain: Chain): Promise<string | null> {
+  // issue 12: start-up now loads plug-ins in a probe worker before the store opens, so a random kill can come before
+  // the database exists: nothing was recorded, and then nothing may have moved either.
+  if (!existsSync(join(chain.dir, 'data', 'magma.db'))) {
+    expect((await ledger()).transfers.filter((t) => t.kind === 'backing' && t.wallet === chain.wallet)).toEqual([]);
+    return null;
+  }
   const db = openDb(chain);
   try {
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');

@@ -1,0 +1,65 @@
+// Issue 12's acceptance for plug-ins: with every hostile plug-in of the table configured beside `crowd`,
+// `run --sim --once --dry-run` exits 0 with the tick completed; and SIGTERM still stops a daemon whose plug-in loops.
+import Database from 'better-sqlite3';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT, runCli, startCli, waitForOutput } from '../../helpers/cli.js';
+
+const FIXTURES = join(ROOT, 'test', 'fixtures', 'strategies');
+const HOSTILE = ['getter-throws', 'then-throws', 'throws-odd', 'loops', 'exits', 'allocates', 'tampers'];
+
+function configWith(dir: string, strategies: object[]): string {
+  const file = join(dir, 'config.json');
+  writeFileSync(file, JSON.stringify({ strategies }));
+  return file;
+}
+
+describe('hostile plug-ins beside crowd', () => {
+  it('run --sim --once --dry-run completes the tick; crowd and a well-behaved plug-in see nothing of the tampering', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'magma-hostile-'));
+    const config = configWith(dir, [
+      { name: 'crowd' },
+      ...HOSTILE.map((h) => ({ path: join(FIXTURES, `${h}.mjs`), timeoutMs: 50, memoryMb: 32 })),
+      { path: join(FIXTURES, 'observes.mjs') },
+    ]);
+    const r = await runCli(['run', '--once', '--sim', '--dry-run', '--config', config, '--data-dir', dir, '--log-format', 'json'], {}, 120_000);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('"message":"tick.done"');
+    const db = new Database(join(dir, 'magma-dry-run.db'), { readonly: true });
+    expect(db.prepare('SELECT status FROM ticks').pluck().all()).toEqual(['ok']);
+    const narratives = Number(db.prepare('SELECT COUNT(*) FROM narratives').pluck().get());
+    expect(narratives).toBeGreaterThan(5);
+    const rows = db.prepare('SELECT strategy, p_true, error, rationale FROM opinions').all() as { strategy: string; p_true: number | null; error: string | null; rationale: string | null }[];
+    db.close();
+    const of = (s: string) => rows.filter((o) => o.strategy === s);
+    expect(of('crowd')).toHaveLength(narratives);
+    expect(of('crowd').every((o) => o.error === null)).toBe(true);
+    for (const h of ['getter-throws', 'then-throws', 'throws-odd', 'loops', 'exits', 'allocates']) {
+      expect(of(h), h).toHaveLength(narratives);
+      expect(of(h).every((o) => o.error !== null && o.p_true === null), h).toBe(true);
+    }
+    expect(of('tampers').every((o) => o.p_true === 0.5)).toBe(true);
+    for (const o of of('observes')) expect(JSON.parse(o.rationale!)).toMatchObject({ proto: null, sources: ['prices'] });
+  }, 120_000);
+
+  it('SIGTERM stops the daemon while a plug-in is stuck in an endless loop', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'magma-hostile-'));
+    const config = configWith(dir, [{ name: 'crowd' }, { path: join(FIXTURES, 'loops-announced.mjs'), timeoutMs: 300_000 }]);
+    const child = startCli(['run', '--sim', '--dry-run', '--config', config, '--data-dir', dir, '--log-format', 'json']);
+    // Should SIGTERM not work, the child is killed when the test gives up (it must not outlive the suite).
+    const killer = setTimeout(() => child.kill('SIGKILL'), 25_000);
+    try {
+      await waitForOutput(child, /loops-announced: looping now/);
+      child.kill('SIGTERM');
+      const result = await child.done;
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain('"message":"agent.stopped"');
+    } finally {
+      clearTimeout(killer);
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
+  });
+});

@@ -12,7 +12,7 @@ export class ServiceNotifier {
   constructor(private readonly notifier: Notifier, private readonly health: Health) {
     if (notifier.enabled && notifier.watchdogIntervalMs !== null) {
       this.timer = setInterval(() => {
-        if (this.health.snapshot().live) this.send({ WATCHDOG: '1' });
+        if (this.ready && this.health.snapshot().live) this.send({ WATCHDOG: '1' });
       }, notifier.watchdogIntervalMs);
       this.timer.unref();
     }

@@ -42,6 +42,8 @@ export interface EquityPoint {
 
 export interface BacktestResult {
   recording: RecordingStats;
+  /** issue 14: Ctrl-C ended the replay before the recording's end; the figures cover what was replayed. */
+  stoppedEarly: boolean;
   outcomeLines: number;
   failedTicks: number;
   strategies: string[];
@@ -99,8 +101,13 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
   let backed = 0;
   let lastSample = -Infinity;
   let replayed = 0;
+  let stoppedEarly = false;
   const stats = await readRecording(o.recording, async (poll, bytesRead) => {
-    if (o.signal?.aborted) throw new MagmaError('ABORTED', 'backtest stopped.');
+    // issue 14: Ctrl-C ends the replay, and the result (what was replayed so far) is still reported
+    if (o.signal?.aborted) {
+      stoppedEarly = true;
+      return;
+    }
     if (o.stopAtMs !== undefined && poll.t > o.stopAtMs) return;
     clock.set(poll.t);
     replay.setPoll(poll.narratives);
@@ -144,8 +151,10 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
     warnings.push('no price lines in the recording: price-threshold had nothing to read and gave no opinion.');
   }
 
+  if (stoppedEarly) warnings.push(`stopped early (Ctrl-C) after ${replayed} polls: these figures cover only that part of the recording.`); // issue 14
   return {
     recording: stats,
+    stoppedEarly, // issue 14
     warnings,
     outcomeLines: recorded.outcomes.length,
     failedTicks,

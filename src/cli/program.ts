@@ -3,6 +3,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { errorMessage, exitCodeFor, isMagmaError } from '../core/errors.js';
 import { processRedactor } from '../log/redactor.js';
+import { VERSION } from './version.js';
 import { registerBackup } from './commands/backup.js';
 import { registerBacktest } from './commands/backtest.js';
 import { registerDemo } from './commands/demo.js';
@@ -10,6 +11,7 @@ import { registerExport } from './commands/export.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerKeygen } from './commands/keygen.js';
 import { registerLeaderboard } from './commands/leaderboard.js';
+import { registerPause } from './commands/pause.js';
 import { registerPortfolio } from './commands/portfolio.js';
 import { registerRegister } from './commands/register.js';
 import { registerRun } from './commands/run.js';
@@ -19,7 +21,7 @@ import { registerStatus } from './commands/status.js';
 export function buildProgram(): Command {
   const program = new Command('magma-agent')
     .description('Autonomous agent for the MAGMA protocol: polls narratives, scores them with pluggable strategies, backs positions and records everything.')
-    .version('0.1.0')
+    .version(VERSION)
     .option('--config <file>', 'config file (JSON; also MAGMA_CONFIG)')
     .option('--data-dir <dir>', 'database, stored key and recordings (also MAGMA_DATA_DIR; default ./data)')
     .addOption(new Option('--log-level <level>', 'log level (also MAGMA_LOG_LEVEL)').choices(['error', 'warn', 'info', 'debug']))
@@ -30,7 +32,7 @@ Exit codes: 0 ok, 1 runtime failure, 2 bad usage, 78 bad configuration (systemd:
 Start here: npm run demo (or magma-agent demo), then magma-agent doctor.`);
   program.exitOverride();
   program.configureHelp({ showGlobalOptions: true });
-  for (const register of [registerRun, registerSim, registerRegister, registerKeygen, registerDoctor, registerDemo, registerStatus, registerPortfolio, registerLeaderboard, registerExport, registerBackup, registerBacktest]) register(program);
+  for (const register of [registerRun, registerSim, registerRegister, registerKeygen, registerDoctor, registerDemo, registerStatus, registerPause, registerPortfolio, registerLeaderboard, registerExport, registerBackup, registerBacktest]) register(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

@@ -5,7 +5,7 @@ import type { Alert, Alerter } from '../alerts/alerter.js';
 import { errorMessage, isMagmaError } from '../core/errors.js';
 import { formatSol } from '../core/money.js';
 import type { TickSummary } from '../engine/engine.js';
-import type { LogFields, LogLevel } from '../log/logger.js';
+import type { LogFields, Logger, LogLevel } from '../log/logger.js';
 import type { AgentMetrics } from '../metrics/agent-metrics.js';
 import type { ApiCallRecord } from '../ports/store.js';
 import type { ServiceNotifier } from '../systemd/service-notifier.js';
@@ -32,6 +32,7 @@ export interface DaemonOpsOptions {
   journal?: () => JournalView;
   paused?: () => string | null;
   dryRun: boolean;
+  logger?: Logger;
   now?: () => number;
 }
 
@@ -47,6 +48,10 @@ export class DaemonOps {
 
   constructor(private readonly o: DaemonOpsOptions) {
     this.now = o.now ?? Date.now;
+  }
+
+  setLogger(logger: Logger): void {
+    this.o.logger = logger;
   }
 
   private alert(a: Alert): void {
@@ -91,6 +96,8 @@ export class DaemonOps {
     }
     this.gateOpen = open;
     if (s.balance !== null && s.balance <= this.o.reserveLamports) {
+      // an underfunded wallet backs nothing: say so (held back by the logger while it stays the same)
+      this.o.logger?.warn('balance.low', { balance: formatSol(s.balance), reserve: formatSol(this.o.reserveLamports), msg: 'the wallet balance is at or below risk.minBalanceSol: no new backings until it is funded' });
       this.alert({ event: 'balance', key: 'balance:low', severity: 'warning', title: `wallet balance ${formatSol(s.balance)} is at or below the reserve (risk.minBalanceSol): no new backings until it is funded`, fields: { reserve: formatSol(this.o.reserveLamports) } });
     }
     if (j && j.stuck > 0) {

@@ -65,6 +65,7 @@ function progress(enabled: boolean) {
 function summaryJson(label: string, r: BacktestResult) {
   return {
     label,
+    stoppedEarly: r.stoppedEarly,
     polls: r.recording.polls,
     badLines: r.recording.badLines,
     from: r.recording.firstT === null ? null : new Date(r.recording.firstT).toISOString(),
@@ -116,6 +117,7 @@ Examples:
           const result = await runBacktest({ ...common, onProgress: (p) => bar.update(p) });
           bar.done();
           runs.push({ label: variant.label, result });
+          if (shutdown.signal.aborted) break; // Ctrl-C: report what was replayed, run nothing more
           if (opts.checkLookahead && !lookahead && result.recording.firstT !== null && result.recording.lastT !== null) {
             const cutMs = Math.floor((result.recording.firstT + result.recording.lastT) / 2);
             const cut = new Date(cutMs).toISOString();
@@ -150,6 +152,7 @@ Examples:
           }
         }
         if (lookahead && !lookahead.ok) process.exitCode = 1;
+        if (shutdown.signal.aborted) process.exitCode = 130; // interrupted (128 + SIGINT), after printing what it has
       } finally {
         for (const r of runs) r.result.close();
         shutdown.dispose();

@@ -79,6 +79,7 @@ Examples:
         unreachableMs: config.alerts.unreachableMinutes * 60_000, dryRun: config.dryRun, paused, journal: () => journal?.() ?? { inFlight: 0, stuck: 0, openPositions: 0, exposure: 0n },
       });
       const logger = tapLogger(runtime.logger, (level, event, fields) => ops.observeLog(level, event, fields));
+      ops.setLogger(logger);
       let sim: Simulator | null = null;
       let lock: InstanceLock | null = null;
       let walletLock: InstanceLock | null = null;

@@ -4,6 +4,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { errorMessage, exitCodeFor, isMagmaError } from '../core/errors.js';
 import { processRedactor } from '../log/redactor.js';
 import { VERSION } from './version.js';
+import { onStdoutClosed } from './stdout-closed.js';
 import { registerBackup } from './commands/backup.js';
 import { registerBacktest } from './commands/backtest.js';
 import { registerDemo } from './commands/demo.js';
@@ -38,6 +39,7 @@ Start here: npm run demo (or magma-agent demo), then magma-agent doctor.`);
 }
 
 export async function main(argv: string[]): Promise<number> {
+  onStdoutClosed(); // `magma-agent status | head -1`: a reader that leaves early ends the command quietly
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

@@ -51,8 +51,8 @@ export function registerStatus(program: Command): void {
         else if (!terms.value.accepted) blockers.push('terms not accepted: accept the latest terms in the MAGMA app');
         if (flag.ok && flag.value.blocked) blockers.push(`wallet blocked${flag.value.reason ? ` (${flag.value.reason})` : ''}`);
         if (paused) blockers.push(`paused by the operator since ${paused.since}${paused.reason ? ` (${paused.reason})` : ''}: \`magma-agent resume\` lifts it`);
-        if (key === null) blockers.push('no agent key yet: `magma-agent register`, or set MAGMA_API_KEY');
-        else if (!key.ok && key.code === 'API_UNAUTHORIZED') blockers.push('MAGMA refuses the agent key: set the right MAGMA_API_KEY, or restore data/agent-key.json');
+        // no key yet is no blocker: the first `run` registers once
+        if (key !== null && !key.ok && key.code === 'API_UNAUTHORIZED') blockers.push('MAGMA refuses the agent key: set the right MAGMA_API_KEY, or restore data/agent-key.json');
         if (!balance.ok) blockers.push('balance unknown');
         else if (balance.value <= reserve) blockers.push(`balance ${formatSol(balance.value)} is at or below risk.minBalanceSol (${formatSol(reserve)}): fund ${wallet}`);
         const failed = [system, terms, flag, conviction, balance, ...(key ? [key] : [])].some((p) => !p.ok && !p.unavailable);

@@ -6,6 +6,7 @@ import { statusLine, type Notifier } from './sd-notify.js';
 
 export class ServiceNotifier {
   private ready = false;
+  private stopped = false;
   private timer: NodeJS.Timeout | null = null;
   private pending: Promise<void> = Promise.resolve();
 
@@ -43,13 +44,15 @@ export class ServiceNotifier {
   async stopping(why: string): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    if (this.stopped) return this.pending;
+    this.stopped = true;
     this.send({ STOPPING: '1', STATUS: statusLine(`stopping: ${why}`) });
     await this.pending;
   }
 
   /** Datagrams go out in order, one at a time. */
   private send(fields: Record<string, string>): void {
-    if (!this.notifier.enabled) return;
+    if (!this.notifier.enabled || (this.stopped && !fields.STOPPING)) return;
     this.pending = this.pending.then(() => this.notifier.notify(fields));
   }
 

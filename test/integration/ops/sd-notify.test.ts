@@ -30,6 +30,8 @@ describe('sd_notify', () => {
       expect(stopping).toBeDefined();
       expect(stopping).toMatch(/^STATUS=stopping: /m);
       expect(sock.messages.filter((m) => /^READY=1$/m.test(m))).toHaveLength(1);
+      expect(sock.messages.filter((m) => /^STOPPING=1$/m.test(m))).toHaveLength(1);
+      expect(sock.messages.at(-1)).toMatch(/^STOPPING=1$/m); // nothing after it
     } finally {
       child.kill('SIGKILL');
       sock.close();

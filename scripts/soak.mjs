@@ -1,9 +1,12 @@
 #!/usr/bin/env node
-// `npm run soak`: the daemon (the same loop, engine, executor, store, health, metrics and notifier wiring as
-// `run`) against the in-process simulator at high simulated speed, with faults armed in turn, for --ticks ticks
-// (default 10,000). Prints RSS, heap, active handles and database size at the start and the end as JSON, and stops
-// by itself. Not part of `npm test`: it takes minutes. Options: --ticks N, --speed X, --live (sign and send
+// `npm run soak`: the daemon (the same loop, engine, executor, store, health and metrics wiring as `run`) against
+// the simulator at high simulated speed, with faults armed in turn, for --ticks ticks (default 10,000). The
+// simulator runs in a child process (`magma-agent sim`), so the memory and handles measured are the agent's alone;
+// both share one simulated time (same start, same speed). Prints RSS, heap, active handles and database size at the
+// start and the end as JSON, and stops by itself (or on SIGINT/SIGTERM, with what it has).
+// Not part of `npm test`: it takes a long time. Options: --ticks N, --speed X, --live (sign and send
 // backings to the simulator instead of dry-run), --in DIR (where the data directory goes), --keep.
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +15,7 @@ import v8 from 'node:v8';
 
 const dist = new URL('../dist/src/', import.meta.url);
 const load = async (p) => import(new URL(p, dist).href);
-const { Simulator } = await load('sim/simulator.js');
+const { ScaledClock } = await load('clock/scaled-clock.js');
 const { createAgent } = await load('app/agent.js');
 const { runDaemon } = await load('engine/daemon.js');
 const { loadRuntime } = await load('cli/runtime.js');
@@ -35,13 +38,31 @@ if (!(ticks > 0) || !(speed > 0)) {
 }
 
 // --in DIR: where the throwaway data directory goes (e.g. /dev/shm, to measure the agent rather than the disk's fsync)
+const controller = new AbortController();
+process.once('SIGINT', () => controller.abort());
+process.once('SIGTERM', () => controller.abort());
+
 const dir = mkdtempSync(join(arg('--in', tmpdir()), 'magma-soak-'));
 const { config, logger, loaded } = loadRuntime(
   { dataDir: dir, logLevel: 'error', logFormat: 'json', dryRun: !live },
   { 'poll.intervalSeconds': 60, 'poll.jitterSeconds': 5, 'wallet.keypairPath': join(dir, 'wallet.json'), 'backing.confirmTimeoutSeconds': 120 },
 );
-const sim = new Simulator({ seed: 17, speed, fundSol: 1000, programId: config.backing.programId });
-const urls = await sim.start();
+const SIM_START = '2026-01-01T00:00:00.000Z';
+const cli = new URL('../dist/cli.js', import.meta.url).pathname;
+const simChild = spawn(process.execPath, [cli, 'sim', '--port', '0', '--seed', '17', '--speed', String(speed), '--start', SIM_START, '--fund', '1000'], { stdio: ['ignore', 'pipe', 'inherit'] });
+const apiUrl = await new Promise((resolve, reject) => {
+  let out = '';
+  simChild.stdout.on('data', (c) => {
+    out += c.toString();
+    const m = /MAGMA_API_URL=(\S+)/.exec(out);
+    if (m && out.includes('simulated time starts')) resolve(m[1]);
+  });
+  simChild.once('exit', (code) => reject(new Error(`the simulator exited (${code}) before it listened`)));
+});
+simChild.stdout.resume();
+// the daemon's clock: the simulator's start and speed, from (about) the same moment
+const clock = new ScaledClock(Date.parse(SIM_START), speed);
+const urls = { api: apiUrl, rpc: `${apiUrl}/rpc`, control: `${apiUrl}/__sim` };
 config.api.url = urls.api;
 config.rpc.url = urls.rpc;
 config.prices.source = 'sim';
@@ -64,11 +85,8 @@ const arm = async (body) => {
   await res.body.dump();
 };
 
-const controller = new AbortController();
-process.once('SIGINT', () => controller.abort());
-process.once('SIGTERM', () => controller.abort());
 
-const agent = await createAgent({ config, logger, apiKeyOverride: loaded.apiKeyOverride, clock: sim.clock, simulatorUrl: urls.api, createWalletIfMissing: true, signal: controller.signal });
+const agent = await createAgent({ config, logger, apiKeyOverride: loaded.apiKeyOverride, clock, simulatorUrl: urls.api, createWalletIfMissing: true, signal: controller.signal });
 const dbSize = () => ['', '-wal', '-shm'].reduce((n, s) => n + (existsSync(agent.dbPath + s) ? statSync(agent.dbPath + s).size : 0), 0);
 const snapshot = (tick) => {
   globalThis.gc?.();
@@ -122,13 +140,13 @@ try {
 } finally {
   const end = snapshot(done);
   await agent.close();
-  await sim.stop();
+  simChild.kill('SIGTERM');
   if (process.stderr.isTTY) process.stderr.write('\n');
   const wallS = (Date.now() - started) / 1000;
   const metricsText = await metrics.render();
   const out = {
     ticks: result?.ticks ?? done, failed_ticks: result?.failures ?? failed, faults_armed: faultsArmed, mode: live ? 'live (simulated chain)' : 'dry-run',
-    simulated_days: +((ticks * 60) / 86_400).toFixed(1), wall_s: +wallS.toFixed(1), ticks_per_s: +(done / wallS).toFixed(1),
+    simulated_days: +((done * 60) / 86_400).toFixed(1), wall_s: +wallS.toFixed(1), ticks_per_s: +(done / wallS).toFixed(1),
     start, end,
     growth: start ? { rss_mb: +(end.rss_mb - start.rss_mb).toFixed(1), heap_used_mb: +(end.heap_used_mb - start.heap_used_mb).toFixed(1), handles: end.handles - start.handles, db_mb: +(end.db_mb - start.db_mb).toFixed(2) } : null,
     heap_limit_mb: +(v8.getHeapStatistics().heap_size_limit / 2 ** 20).toFixed(0),

@@ -90,7 +90,7 @@ Examples:
         logger.info('shutdown.requested', { signal: name, msg: 'finishing the current step, then stopping' });
         void notifier?.stopping(`received ${name}`);
       });
-      // `run | head -1`: the reader left; stop as cleanly as on SIGTERM, without writing anything more.
+      // `run | head -1`: the reader left; stop as cleanly as on SIGTERM (the lines still logged go nowhere, harmlessly).
       const stdoutDone = onStdoutClosed(() => shutdown.stop('stdout closed'));
       // SIGHUP (a closed terminal, or `systemctl reload`): nothing to reload yet, and dying on it would be unclean.
       const onHup = () => logger.warn('sighup.ignored', { msg: 'SIGHUP ignored: the configuration is read at start-up; restart to apply changes (systemctl restart magma-agent)' });

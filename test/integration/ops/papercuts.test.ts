@@ -161,7 +161,7 @@ describe('doctor and status tell the truth', () => {
     expect(d.stdout).toMatch(/✘ Solana RPC .*not above risk\.minBalanceSol: fund/);
   });
 
-  it.skipIf(process.getuid?.() !== 0)('an unreadable key file says permission denied with owner and mode, not "not valid JSON"', async () => {
+  it.skipIf(process.getuid?.() !== 0)('an unreadable key or wallet file says permission denied with owner and mode, not "not valid JSON"', async () => {
     // as root: the files stay root's, the command runs as nobody (65534)
     chmodSync(dir, 0o755);
     chmodSync(join(dir, 'agent-key.json'), 0o600);
@@ -172,6 +172,19 @@ describe('doctor and status tell the truth', () => {
     expect(stderr).toMatch(/the stored agent key .*agent-key\.json cannot be read: permission denied \(owner root, mode 0600; the agent runs as [^)]+\)\. Run the agent as the user that owns it/);
     expect(stderr).not.toContain('not valid JSON');
     expect(code).toBe(78);
+
+    // the key readable now; the wallet still root's own
+    chmodSync(join(dir, 'agent-key.json'), 0o644);
+    try {
+      const again = spawn(process.execPath, [CLI, 'status'], { cwd: ROOT, env: cleanEnv(env), uid: 65534, gid: 65534, stdio: ['ignore', 'pipe', 'pipe'] });
+      let err2 = '';
+      again.stderr.on('data', (c: Buffer) => (err2 += c.toString()));
+      await new Promise((resolve) => again.on('close', resolve));
+      expect(err2).toMatch(/the wallet keypair .*wallet\.json cannot be read: permission denied \(owner root, mode 0600; /);
+      expect(err2).not.toMatch(/not JSON/);
+    } finally {
+      chmodSync(join(dir, 'agent-key.json'), 0o600);
+    }
   });
 });
 

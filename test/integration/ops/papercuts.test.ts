@@ -7,9 +7,12 @@ import { chmodSync, existsSync, fstatSync, mkdtempSync, openSync, closeSync, rea
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Simulator } from '../../../src/sim/simulator.js';
 import { CLI, cleanEnv, ROOT, runCli, startCli, waitForOutput } from '../../helpers/cli.js';
+
+// Each test spawns several CLI processes: on a busy machine they need more than vitest's default 30 s.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 const tmp = (name: string) => mkdtempSync(join(tmpdir(), `magma-${name}-`));
 

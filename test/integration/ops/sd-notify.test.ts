@@ -3,7 +3,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+
+vi.setConfig({ testTimeout: 120_000 }); // CLI processes on a busy machine
 import { startCli, waitForOutput } from '../../helpers/cli.js';
 import { notifySocket } from '../../helpers/notify-socket.js';
 

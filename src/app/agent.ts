@@ -32,6 +32,8 @@ import { generateKeypairFile, loadKeypair } from '../wallet/keypair.js';
 
 export const LIVE_DB = 'magma.db';
 export const DRY_RUN_DB = 'magma-dry-run.db';
+/** issue 14: a rehearsal against the bundled simulator without --dry-run never writes into the live database. */
+export const SIM_DB = 'magma-sim.db';
 
 export interface AgentOptions {
   config: Config;
@@ -45,6 +47,10 @@ export interface AgentOptions {
   /** Base URL of the bundled simulator when rehearsing against it: outcomes come from its realised results. */
   simulatorUrl?: string;
   signal?: AbortSignal;
+  /** issue 14: sees every HTTP call after it is recorded (in-process metrics and alerts). */
+  onCall?: (call: Parameters<SqliteStore['recordApiCall']>[0]) => void;
+  /** issue 14: the operator's pause, read once per tick (see src/ops/pause.ts). */
+  paused?: () => string | null;
 }
 
 export interface Agent {
@@ -62,8 +68,9 @@ export interface Agent {
   close(): Promise<void>;
 }
 
-export function databasePath(config: Config): string {
-  return join(resolve(config.dataDir), config.dryRun ? DRY_RUN_DB : LIVE_DB);
+/** `sim`: the bundled simulator is in use (issue 14: never the live file; dry-run already has its own). */
+export function databasePath(config: Config, sim = false): string {
+  return join(resolve(config.dataDir), config.dryRun ? DRY_RUN_DB : sim ? SIM_DB : LIVE_DB);
 }
 
 export function keypairPath(config: Config): string {
@@ -99,7 +106,7 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
     }
   }
 
-  const dbPath = databasePath(config);
+  const dbPath = databasePath(config, o.simulatorUrl !== undefined); // --sim keeps its own database
   const store = SqliteStore.open(dbPath, {
     ledger: config.dryRun ? 'dry-run' : 'live', historyWindowMs: historyWindowMs(config, strategies), retainDays: config.store.retainDays,
   });
@@ -114,6 +121,7 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
     } catch (err) {
       logger.warn('store.api_call_not_recorded', { err });
     }
+    o.onCall?.(call); // issue 14: in-process metrics and alerts
   };
   const sleep = (ms: number, signal?: AbortSignal) => clock.sleep(ms, signal);
   const apiTransport = new HttpTransport({ baseUrl: config.api.url, timeoutMs: config.api.timeoutMs, onCall, nowIso, sleep });
@@ -148,7 +156,9 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
       // The one place the mode is chosen: a dry run journals what it would send; live signs and sends.
       executor: config.dryRun ? journalingExecutor(journal, clock, logger) : sendingExecutor({ config, journal, chain, api, clock, logger, keypair }),
       backingBudget: () => budget.remaining('backing'),
+      ...(o.paused ? { paused: o.paused } : {}),
       outcomes: simTransport ? new SimOutcomeSource(simTransport) : new PortfolioOutcomeSource(api),
+      ...(o.paused ? { paused: o.paused } : {}), // issue 14: pause
       sources: {
         prices: strategyPriceView(prices.source, clock, logger, config.prices.maxAgeSeconds * 1000, (asset, t, price) => {
           try {

@@ -42,6 +42,8 @@ export interface ModeAdapters {
   outcomes?: OutcomeSource;
   /** Backing reports left in the client's per-wallet rate budget (modes that send reports). */
   backingBudget?: () => number | null;
+  /** Why new backings and verdicts are paused by the operator (`magma-agent pause`), or null. */
+  paused?: () => string | null;
 }
 
 export interface ComposedEngine {
@@ -95,6 +97,7 @@ export function composeEngine(config: Config, strategies: readonly LoadedStrateg
     limits: guards.limits, payout, resolution: guards.resolution, logger, sources: a.sources,
     ...(a.outcomes ? { outcomes: a.outcomes } : {}),
     ...(a.backingBudget ? { backingBudget: a.backingBudget } : {}),
+    ...(a.paused ? { paused: a.paused } : {}),
   });
   return { engine, host, executor, guards, payout };
 }

@@ -5,7 +5,7 @@ import { MagmaError } from '../core/errors.js';
 import type { Narrative } from '../core/narrative.js';
 import type { DroppedItem } from '../ports/magma-api.js';
 import { workerModuleUrl } from '../paths.js';
-import type { RecordingStats } from './recording.js';
+import { emptyStats, type RecordingStats } from './recording.js';
 
 export interface ReplayPoll {
   t: number;
@@ -28,12 +28,13 @@ export interface ReplayOptions {
   signal?: AbortSignal;
 }
 
-/** Calls onPoll for every poll in file order (awaiting each); returns the recording's stats. */
+/** Calls onPoll for every poll in file order (awaiting each); returns the recording's stats (of what was replayed, when stopped). */
 export async function replayRecording(path: string, onPoll: (poll: ReplayPoll, bytesRead: number) => Promise<void>, o: ReplayOptions = {}): Promise<RecordingStats> {
   const worker = new Worker(workerModuleUrl('./recording-worker.js', import.meta.url), {
     workerData: { path, batchPolls: o.batchPolls ?? 32, maxAhead: o.maxAhead ?? 8 },
   });
   const queue: WorkerMessage[] = [];
+  const delivered: { polls: number; firstT: number | null; lastT: number | null } = { polls: 0, firstT: null, lastT: null };
   let wake: (() => void) | null = null;
   let failure: Error | null = null;
   const push = (m: WorkerMessage) => {
@@ -58,8 +59,12 @@ export async function replayRecording(path: string, onPoll: (poll: ReplayPoll, b
       }
       if (m.type === 'done') return m.stats;
       for (const poll of m.polls) {
-        if (o.signal?.aborted) throw new MagmaError('ABORTED', 'backtest stopped.');
+        // Stopped (Ctrl-C): what was replayed so far is what the stats describe.
+        if (o.signal?.aborted) return { ...emptyStats(), polls: delivered.polls, firstT: delivered.firstT, lastT: delivered.lastT };
         await onPoll(poll, m.bytes);
+        delivered.polls++;
+        delivered.firstT ??= poll.t;
+        delivered.lastT = poll.t;
       }
       worker.postMessage({ ack: true });
     }

@@ -42,6 +42,8 @@ export interface EquityPoint {
 
 export interface BacktestResult {
   recording: RecordingStats;
+  /** issue 14: Ctrl-C ended the replay before the recording's end; the figures cover what was replayed. */
+  stoppedEarly: boolean;
   outcomeLines: number;
   failedTicks: number;
   strategies: string[];
@@ -108,9 +110,15 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
   let lastSample = -Infinity;
   let replayed = 0;
   let droppedItems = 0;
+  let stoppedEarly = false;
   let stats: RecordingStats;
   try {
     stats = await replayRecording(o.recording, async (poll, bytesRead) => {
+      // Ctrl-C ends the replay, and what was replayed so far is still reported.
+      if (o.signal?.aborted) {
+        stoppedEarly = true;
+        return;
+      }
       if (o.stopAtMs !== undefined && poll.t > o.stopAtMs) return;
       for (const [asset, t, price] of poll.prices) if (o.stopAtMs === undefined || t <= o.stopAtMs) prices.add(asset, { t, price });
       clock.set(poll.t);
@@ -120,7 +128,10 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
       try {
         backed += (await engine.tick(o.signal)).backed.length;
       } catch (err) {
-        if (isMagmaError(err, 'ABORTED')) throw err;
+        if (isMagmaError(err, 'ABORTED') || o.signal?.aborted) {
+          stoppedEarly = true;
+          return;
+        }
         failedTicks++;
         o.logger.warn('backtest.tick_failed', { t: new Date(poll.t).toISOString(), msg: errorMessage(err) });
       }
@@ -160,8 +171,10 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
     warnings.push('no price lines in the recording: price-threshold had nothing to read and gave no opinion.');
   }
   const digest = fingerprint.digest();
+  if (stoppedEarly) warnings.push(`stopped early (Ctrl-C) after ${replayed} polls: these figures cover only that part of the recording.`); // issue 14
   return {
     recording: stats,
+    stoppedEarly, // issue 14
     warnings,
     droppedItems,
     outcomeLines: recorded.outcomes.length,

@@ -3,6 +3,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import { errorMessage, exitCodeFor, isMagmaError } from '../core/errors.js';
 import { processRedactor } from '../log/redactor.js';
+import { onStdoutClosed } from './stdout-closed.js';
+import { VERSION } from './version.js';
 
 type Register = (program: Command) => void;
 
@@ -18,6 +20,7 @@ const COMMANDS: ReadonlyArray<[names: readonly string[], load: () => Promise<Reg
   [['doctor'], async () => (await import('./commands/doctor.js')).registerDoctor],
   [['demo'], async () => (await import('./commands/demo.js')).registerDemo],
   [['status'], async () => (await import('./commands/status.js')).registerStatus],
+  [['pause', 'resume'], async () => (await import('./commands/pause.js')).registerPause],
   [['portfolio', 'history'], async () => (await import('./commands/portfolio.js')).registerPortfolio],
   [['leaderboard'], async () => (await import('./commands/leaderboard.js')).registerLeaderboard],
   [['export'], async () => (await import('./commands/export.js')).registerExport],
@@ -42,7 +45,7 @@ export async function buildProgram(argv: readonly string[] = []): Promise<Comman
   const registers = await Promise.all((named.length ? named : COMMANDS).map(([, load]) => load()));
   const program = new Command('magma-agent')
     .description('Autonomous agent for the MAGMA protocol: polls narratives, scores them with pluggable strategies, backs positions and records everything.')
-    .version('0.1.0')
+    .version(VERSION)
     .option('--config <file>', 'config file (JSON; also MAGMA_CONFIG)')
     .option('--data-dir <dir>', 'database, stored key and recordings (also MAGMA_DATA_DIR; default ./data)')
     .addOption(new Option('--log-level <level>', 'log level (also MAGMA_LOG_LEVEL)').choices(['error', 'warn', 'info', 'debug']))
@@ -59,6 +62,7 @@ Start here: npm run demo (or magma-agent demo), then magma-agent doctor.`);
 }
 
 export async function main(argv: string[]): Promise<number> {
+  onStdoutClosed(); // `magma-agent status | head -1`: a reader that leaves early ends the command quietly
   const program = await buildProgram(argv);
   try {
     await program.parseAsync(argv);

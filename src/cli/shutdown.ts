@@ -4,6 +4,8 @@
 
 export interface Shutdown {
   signal: AbortSignal;
+  /** Starts the same clean stop as a signal would (e.g. stdout closed: EPIPE), without the grace timer's message. */
+  stop(reason: string): void;
   dispose(): void;
 }
 
@@ -24,6 +26,9 @@ export function onShutdown(onSignal: (name: string) => void, graceMs = 8_000): S
   process.on('SIGINT', handler);
   return {
     signal: controller.signal,
+    stop(reason) {
+      if (!controller.signal.aborted) controller.abort(new Error(reason));
+    },
     dispose() {
       process.off('SIGTERM', handler);
       process.off('SIGINT', handler);

@@ -5,6 +5,8 @@ import cron from 'node-cron';
 import { z } from 'zod';
 import { MAX_SOL } from '../core/money.js';
 
+export const ALERT_EVENTS = ['backing', 'verdict', 'gate', 'unreachable', 'balance', 'stuck', 'fatal', 'daily', 'pause'] as const;
+
 const url = z.string().url('must be a URL such as http://127.0.0.1:8080');
 const nonNegative = (what: string) => z.number().min(0, `${what} cannot be negative`);
 const port = z.number().int().min(0).max(65535);
@@ -113,6 +115,16 @@ export const configSchema = z.strictObject({
     port,
   }),
   metrics: z.strictObject({ enabled: z.boolean(), bind: bindAddress, port }),
+  /** Notifications (issue 14): POSTed to alerts.url in the chosen format, de-duplicated and rate-limited. */
+  alerts: z.strictObject({
+    url: z.string().url('must be an http(s) URL: your receiver, a Slack or Discord webhook, or a Telegram relay').refine((u) => /^https?:/i.test(u), 'must be an http(s) URL').nullable(),
+    format: z.enum(['json', 'slack', 'discord', 'telegram']),
+    events: z.array(z.enum(ALERT_EVENTS)).min(1, 'name at least one event, or set alerts.url to null'),
+    /** API or RPC unanswered for this long before an alert. */
+    unreachableMinutes: z.number().min(1).max(1440),
+    /** At most this many alerts an hour; the rest are dropped (counted in the next one sent). */
+    maxPerHour: z.number().int().min(1).max(600),
+  }),
   prices: z.strictObject({
     source: z.enum(['coingecko', 'pyth', 'sim']),
     url,

@@ -96,7 +96,9 @@ export function exitCodeFor(err: unknown): number {
   if (err instanceof MagmaError) {
     if (err.code === 'USAGE') return 2;
     if (err.code === 'CONFIG_INVALID' || err.code === 'DATA_DIR_UNWRITABLE' || err.code === 'WALLET_MISSING' || err.code === 'WALLET_INSECURE'
-      || err.code === 'WALLET_INVALID' || err.code === 'STRATEGY_LOAD_FAILED' || err.code === 'API_UNAUTHORIZED') {
+      || err.code === 'WALLET_INVALID' || err.code === 'STRATEGY_LOAD_FAILED' || err.code === 'API_UNAUTHORIZED'
+      // a port in use is fixed in the config; restarting cannot free it
+      || err.code === 'METRICS_BIND_FAILED' || err.code === 'WEBHOOK_BIND_FAILED') {
       return 78;
     }
   }

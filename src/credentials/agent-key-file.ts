@@ -1,6 +1,7 @@
 // The agent API key is shown once by MAGMA at registration: it is persisted atomically (0600) before anything
 // else is done with it, and a stored key means the agent never registers again.
 import { existsSync, readFileSync, statSync, unlinkSync } from 'node:fs';
+import { readFileOrExplain } from '../fs/read-file-or-explain.js';
 import { join } from 'node:path';
 import { MagmaError } from '../core/errors.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
@@ -25,9 +26,10 @@ export function agentKeyPath(dataDir: string): string {
 export function readStoredAgent(dataDir: string): { agent: StoredAgent; looseMode: boolean } | null {
   const path = agentKeyPath(dataDir);
   if (!existsSync(path)) return null;
+  const text = readFileOrExplain(path, 'the stored agent key', 'CONFIG_INVALID');
   let parsed: Partial<StoredAgent>;
   try {
-    parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<StoredAgent>;
+    parsed = JSON.parse(text) as Partial<StoredAgent>;
   } catch (cause) {
     throw new MagmaError('CONFIG_INVALID', `the stored agent key ${path} is not valid JSON.`, {
       cause,

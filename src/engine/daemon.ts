@@ -25,6 +25,10 @@ export interface DaemonOptions {
   /** Stop after this many ticks (demo, tests); unbounded when absent. */
   maxTicks?: number;
   onTick?: (summary: TickSummary) => void;
+  /** Called after a tick failed and the loop goes on (not for a shutdown, nor for an error that stops the daemon). */
+  onTickFailed?: (err: unknown) => void;
+  /** Called before each wait with the clock milliseconds until the next tick is due (health, watchdog). */
+  onIdle?: (waitMs: number) => void;
   /** Called once when the UTC day changes between ticks, with the day that ended (daily jobs). */
   onDayEnd?: (dayStartIso: string) => void;
   random?: () => number;
@@ -74,6 +78,7 @@ export async function runDaemon(o: DaemonOptions): Promise<{ ticks: number; fail
       retryNotBefore = isMagmaError(err, 'API_RATE_LIMITED')
         ? now + Number(err.details.retryAfterMs ?? 60_000)
         : now + Math.min(MAX_BACKOFF_MS, (o.intervalMs ?? 60_000) * 2 ** Math.min(consecutive - 1, 6));
+      o.onTickFailed?.(err);
       o.logger.warn('tick.failed', {
         code: isMagmaError(err) ? err.code : 'UNEXPECTED', msg: errorMessage(err),
         retry_in_s: Math.round((Math.max(retryNotBefore, schedule.nextAfter(now, () => 0)) - now) / 1000),
@@ -89,6 +94,7 @@ export async function runDaemon(o: DaemonOptions): Promise<{ ticks: number; fail
       day = today;
     }
     const due = Math.max(schedule.nextAfter(endedAt, random), retryNotBefore);
+    o.onIdle?.(due - endedAt);
     try {
       // A hint may cut the wait short, but not a 429's pause or a failure's backoff.
       const hint = await sleepUntil(o, due, retryNotBefore === 0);

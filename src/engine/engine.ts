@@ -35,6 +35,8 @@ export interface EngineDeps {
   backingBudget?: () => number | null;
   /** Where outcomes of narratives that left the feed come from; without one, only the feed's own statuses count. */
   outcomes?: OutcomeSource;
+  /** issue 14: the operator's pause, read once per tick (a reason closes the backing and oracle gates), or null. */
+  paused?: () => string | null;
 }
 
 export interface TickSummary {
@@ -183,7 +185,7 @@ export class Engine {
       settle(api.walletFlag(this.deps.walletAddress, signal)),
       settle(chain.getBalance(this.deps.walletAddress, signal)),
     ]);
-    const gates = evaluateGates({ status, terms, flags });
+    const gates = evaluateGates({ status, terms, flags, paused: this.deps.paused?.() ?? null }); // issue 14: pause
     if (!gates.backing.open) logger.warn('gate.closed', { gate: 'backing', reason: gates.backing.reason });
     if (balance instanceof Error) logger.warn('balance.unknown', { msg: balance.message });
     // What a crash or the last tick left in flight goes on first (crash-only: start-up is just the first tick).

@@ -9,6 +9,8 @@ export interface GateInputs {
   status: SystemStatus | Error;
   terms: TermsStatus | Error;
   flags: WalletFlag | Error;
+  /** The operator's pause (`magma-agent pause`): closes both gates with this reason; in-flight work goes on. */
+  paused?: string | null;
 }
 
 export interface Gates {
@@ -18,6 +20,7 @@ export interface Gates {
 
 function check(inputs: GateInputs, component: 'backing' | 'oracle'): Gate {
   const { status, terms, flags } = inputs;
+  if (inputs.paused) return { open: false, reason: inputs.paused };
   if (status instanceof Error) return { open: false, reason: `system status unknown (${status.message})` };
   const halted = status.halted.filter((c) => c === 'all' || c === component);
   if (halted.length) return { open: false, reason: `protocol halted: ${halted.join(', ')}` };

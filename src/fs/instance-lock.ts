@@ -1,6 +1,8 @@
 // One daemon per data directory: two agents on the same wallet, database and rate limits would double every
-// budget and could decide the same backing twice. The lock is a file holding the owner's pid, created exclusively;
-// a lock left by a process that no longer exists (a crash, SIGKILL) is taken over.
+// budget and could decide the same backing twice. The lock is a file holding the owner's pid, created exclusively,
+// with what survives pid reuse: the process's start time and the boot id (Linux /proc). A lock left by a process
+// that no longer exists (a crash, SIGKILL), by an earlier boot, or whose pid now belongs to another process (after a
+// reboot) is taken over.
 import { closeSync, existsSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { isMagmaError, MagmaError } from '../core/errors.js';
@@ -16,6 +18,56 @@ function alive(pid: number): boolean {
   }
 }
 
+/** The process's start time in clock ticks since boot (/proc/PID/stat field 22), or null where /proc is absent. */
+export function processStartTime(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null; // fields after "pid (comm)" start at 3
+  } catch {
+    return null;
+  }
+}
+
+function bootId(): string | null {
+  try {
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  } catch {
+    return null;
+  }
+}
+
+function commandLine(pid: number): string | null {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+  } catch {
+    return null;
+  }
+}
+
+interface LockOwner {
+  pid: number;
+  start: string | null;
+  boot: string | null;
+}
+
+function parseLock(text: string): LockOwner {
+  const [first = '', ...rest] = text.split('\n');
+  const field = (k: string) => rest.find((l) => l.startsWith(`${k}=`))?.slice(k.length + 1).trim() || null;
+  return { pid: Number.parseInt(first, 10), start: field('start'), boot: field('boot') };
+}
+
+/** Whether the lock's owner is still the process that wrote it. */
+function holdsLock(owner: LockOwner): boolean {
+  if (!Number.isInteger(owner.pid) || owner.pid <= 0 || owner.pid === process.pid || !alive(owner.pid)) return false;
+  const boot = bootId();
+  if (owner.boot && boot && owner.boot !== boot) return false; // written before a reboot
+  const start = processStartTime(owner.pid);
+  if (owner.start && start) return owner.start === start; // the same pid, but another process if it started later
+  // A lock without identity (an older agent, or written by hand): only a process that looks like an agent holds it.
+  const cmd = commandLine(owner.pid);
+  return cmd === null || /magma-agent|cli\.js/.test(cmd);
+}
+
 export interface InstanceLock {
   release(): void;
 }
@@ -29,7 +81,9 @@ export function acquireInstanceLock(dataDir: string, name = LOCK_FILE, what = `o
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(path, 'wx', 0o600);
-      writeSync(fd, `${process.pid}\n`);
+      const start = processStartTime(process.pid);
+      const boot = bootId();
+      writeSync(fd, `${process.pid}\n${start ? `start=${start}\n` : ''}${boot ? `boot=${boot}\n` : ''}`);
       closeSync(fd);
       let released = false;
       return {
@@ -37,7 +91,7 @@ export function acquireInstanceLock(dataDir: string, name = LOCK_FILE, what = `o
           if (released) return;
           released = true;
           try {
-            if (readFileSync(path, 'utf8').trim() === String(process.pid)) unlinkSync(path);
+            if (parseLock(readFileSync(path, 'utf8')).pid === process.pid) unlinkSync(path);
           } catch {
             // already gone
           }
@@ -49,13 +103,13 @@ export function acquireInstanceLock(dataDir: string, name = LOCK_FILE, what = `o
           cause: err, hint: 'Give the agent\'s user write access to the data directory (--data-dir / MAGMA_DATA_DIR).',
         });
       }
-      const owner = Number.parseInt(readFileSync(path, 'utf8'), 10);
-      if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && alive(owner)) {
-        throw new MagmaError('INSTANCE_RUNNING', `another magma-agent (pid ${owner}) is already running ${what}.`, {
-          hint: `Stop it first (kill ${owner}, or systemctl stop magma-agent), or give this one another --data-dir.`,
+      const owner = parseLock(readFileSync(path, 'utf8'));
+      if (holdsLock(owner)) {
+        throw new MagmaError('INSTANCE_RUNNING', `another magma-agent (pid ${owner.pid}) is already running ${what}.`, {
+          hint: `Stop it first (kill ${owner.pid}, or systemctl stop magma-agent), or give this one another --data-dir. If no agent runs, delete ${path}.`,
         });
       }
-      unlinkSync(path); // stale: its owner is gone
+      unlinkSync(path); // stale: its owner is gone, or the pid now belongs to another process
     }
   }
   throw new MagmaError('INSTANCE_RUNNING', `could not take the lock ${path}.`, { hint: 'Remove it if no magma-agent is running.' });

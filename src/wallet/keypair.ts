@@ -1,10 +1,11 @@
 // The wallet keypair in the Solana CLI format (a JSON array of 64 numbers), kept at mode 0600. A keypair that other
 // users can read is refused: it can spend the wallet's SOL.
 import { Keypair } from '@solana/web3.js';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MagmaError } from '../core/errors.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
+import { readFileOrExplain } from '../fs/read-file-or-explain.js';
 
 export function loadKeypair(path: string): Keypair {
   if (!existsSync(path)) {
@@ -18,9 +19,10 @@ export function loadKeypair(path: string): Keypair {
       hint: `Run \`chmod 600 ${path}\`, then start again.`,
     });
   }
+  const text = readFileOrExplain(path, 'the wallet keypair', 'WALLET_INVALID');
   let numbers: unknown;
   try {
-    numbers = JSON.parse(readFileSync(path, 'utf8'));
+    numbers = JSON.parse(text);
   } catch {
     throw new MagmaError('WALLET_INVALID', `the wallet keypair ${path} is not JSON.`, { hint: 'It must be a Solana CLI keypair file: a JSON array of 64 numbers.' });
   }

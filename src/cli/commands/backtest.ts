@@ -66,6 +66,7 @@ function progress(enabled: boolean) {
 function summaryJson(label: string, r: BacktestResult) {
   return {
     label,
+    stoppedEarly: r.stoppedEarly,
     polls: r.recording.polls,
     badLines: r.recording.badLines,
     outOfOrder: r.recording.outOfOrder,
@@ -125,6 +126,7 @@ Examples:
           const result = await runBacktest({ ...common, onProgress: (p) => bar.update(p), ...(check ? { fingerprintUntilMs: cutMs } : {}) });
           bar.done();
           runs.push({ label: variant.label, result });
+          if (shutdown.signal.aborted) break; // Ctrl-C: report what was replayed, run nothing more
           if (check) {
             const truncated = await runBacktest({ ...common, stopAtMs: cutMs });
             lookahead = { ok: truncated.fingerprint.sha256 === result.fingerprintBeforeCut?.sha256, cut: new Date(cutMs).toISOString() };
@@ -157,6 +159,7 @@ Examples:
           }
         }
         if (lookahead && !lookahead.ok) process.exitCode = 1;
+        if (shutdown.signal.aborted) process.exitCode = 130; // interrupted (128 + SIGINT), after printing what it has
       } finally {
         for (const r of runs) r.result.close();
         shutdown.dispose();

@@ -54,9 +54,11 @@ export function registerDoctor(program: Command): void {
         wallet = loadKeypair(keypairPath(config)).publicKey.toBase58();
         return `${keypairPath(config)} (mode 0600), public key ${wallet}`;
       });
+      let agentKey: string | null = loaded.apiKeyOverride;
       await add('agent key', () => {
         if (loaded.apiKeyOverride) return 'MAGMA_API_KEY is set';
         const stored = readStoredAgent(dataDir);
+        agentKey = stored?.agent.apiKey ?? null;
         if (!stored) throw new Error('no key stored yet: `magma-agent register` (or the first `run`) registers once, or set MAGMA_API_KEY.');
         if (stored.looseMode) throw new Error(`the stored key file is readable by others: chmod 600 ${dataDir}/agent-key.json`);
         return `agent ${stored.agent.agentId} stored for wallet ${stored.agent.walletAddress}`;
@@ -80,6 +82,15 @@ export function registerDoctor(program: Command): void {
           if (s.halted.length) throw new Error(`reachable at ${withoutQuery(config.api.url)}, but halted: ${s.halted.join(', ')} (no writes until it clears).`);
           return `${withoutQuery(config.api.url)} reachable, nothing halted`;
         });
+        if (agentKey) {
+          // An authenticated call: a key MAGMA refuses would otherwise only show when the daemon exits 78.
+          const key: string = agentKey;
+          const authed = new HttpMagmaApi({ transport: api, apiKey: () => key });
+          await add('key accepted', async () => {
+            const p = await authed.portfolio();
+            return `MAGMA accepts the agent key (${p.positions.length} open positions)`;
+          });
+        }
         if (wallet) {
           const address: string = wallet;
           await add('terms', async () => {

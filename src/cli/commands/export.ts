@@ -25,8 +25,14 @@ export function registerExport(program: Command): void {
     .option('--until <iso>', 'last poll to include', isoOption('--until'))
     .option('--outcomes <file>', 'also write the outcomes the agent learned (JSON Lines), for backtests')
     .option('--dry-run', 'export the dry-run database instead of the live one')
+    .option('--force', 'overwrite --out (and --outcomes) if they exist')
     .action((_o, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<GlobalOptions & { out: string; outcomes?: string; since?: string; until?: string }>();
+      const opts = cmd.optsWithGlobals<GlobalOptions & { out: string; outcomes?: string; since?: string; until?: string; force?: boolean }>();
+      for (const file of [opts.out, opts.outcomes]) {
+        if (file && !opts.force && existsSync(resolve(file))) {
+          throw new MagmaError('USAGE', `${resolve(file)} already exists; refusing to overwrite it.`, { hint: 'Choose another file, or add --force to replace it.' });
+        }
+      }
       const { config } = loadRuntime(opts);
       const path = databasePath(config);
       if (!existsSync(path)) {

@@ -23,6 +23,19 @@ import { Simulator } from '../../sim/simulator.js';
 import { armRandomCrash } from '../../testing/crash-point.js';
 import { loadRuntime, type GlobalOptions } from '../runtime.js';
 import { onShutdown } from '../shutdown.js';
+import { onStdoutClosed } from '../stdout-closed.js';
+import { tapLogger } from '../../log/logger.js';
+import { Health } from '../../ops/health.js';
+import { DaemonOps } from '../../ops/daemon-ops.js';
+import { pauseReason, readPause } from '../../ops/pause.js';
+import { AgentMetrics } from '../../metrics/agent-metrics.js';
+import { Alerter } from '../../alerts/alerter.js';
+import { createNotifier } from '../../systemd/sd-notify.js';
+import { ServiceNotifier } from '../../systemd/service-notifier.js';
+import { SqliteJournal } from '../../store/sqlite-journal.js';
+import { solToLamports } from '../../core/money.js';
+import { startOfUtcDay } from '../../ports/clock.js';
+import { VERSION } from '../version.js';
 
 interface RunOptions extends GlobalOptions {
   once?: boolean;
@@ -45,21 +58,69 @@ Examples:
       const opts = cmd.optsWithGlobals<RunOptions>();
       armRandomCrash(); // crash tests only (MAGMA_CRASH_AT=random:SEED); nothing otherwise
       tuneHeapForDaemon();
-      const { config, logger, loaded } = loadRuntime(opts);
+      const runtime = loadRuntime(opts);
+      const { config, loaded } = runtime;
+      const dataDir = resolve(config.dataDir);
+      const daemon = !opts.once;
+      const wallPerClockMs = opts.sim ? 1 / config.sim.speed : 1;
+      const health = new Health({ graceMs: config.backing.confirmTimeoutSeconds * 1000 + 4 * config.api.timeoutMs + 60_000 });
+      const metrics = daemon && config.metrics.enabled ? new AgentMetrics({ version: VERSION, dryRun: config.dryRun, sim: opts.sim === true }) : null;
+      const notifier = daemon ? new ServiceNotifier(createNotifier({ onError: (err) => runtime.logger.warn('sd_notify.failed', { msg: err.message }) }), health) : null;
+      if (config.alerts.url) runtime.logger.redactor.add(config.alerts.url); // Slack/Discord/Telegram URLs carry tokens
+      const alerter = daemon && config.alerts.url ? new Alerter({
+        url: config.alerts.url, format: config.alerts.format, events: config.alerts.events, maxPerHour: config.alerts.maxPerHour,
+        agent: config.agent.name, logger: runtime.logger, redactor: runtime.logger.redactor,
+      }) : null;
+      const paused = () => {
+        const p = readPause(dataDir);
+        return p ? pauseReason(p) : null;
+      };
+      let journal: (() => { inFlight: number; stuck: number; openPositions: number; exposure: bigint }) | undefined;
+      const ops = new DaemonOps({
+        health, metrics, notifier, alerter, wallPerClockMs, reserveLamports: solToLamports(config.risk.minBalanceSol),
+        unreachableMs: config.alerts.unreachableMinutes * 60_000, dryRun: config.dryRun, paused, journal: () => journal?.() ?? { inFlight: 0, stuck: 0, openPositions: 0, exposure: 0n },
+      });
+      const logger = tapLogger(runtime.logger, (level, event, fields) => ops.observeLog(level, event, fields));
+      ops.setLogger(logger);
       let sim: Simulator | null = null;
       let lock: InstanceLock | null = null;
       let walletLock: InstanceLock | null = null;
-      const shutdown = onShutdown((name) => logger.info('shutdown.requested', { signal: name, msg: 'finishing the current step, then stopping' }));
+      let metricsServer: MetricsServer | null = null;
+      let receiver: WebhookReceiver | null = null;
+      const wake = new Wakeup();
+      const shutdown = onShutdown((name) => {
+        logger.info('shutdown.requested', { signal: name, msg: 'finishing the current step, then stopping' });
+        void notifier?.stopping(`received ${name}`);
+      });
+      // `run | head -1`: the reader left; stop as cleanly as on SIGTERM (the lines still logged go nowhere, harmlessly).
+      const stdoutDone = onStdoutClosed(() => shutdown.stop('stdout closed'));
+      // SIGHUP (a closed terminal, or `systemctl reload`): nothing to reload yet, and dying on it would be unclean.
+      const onHup = () => logger.warn('sighup.ignored', { msg: 'SIGHUP ignored: the configuration is read at start-up; restart to apply changes (systemctl restart magma-agent)' });
+      process.on('SIGHUP', onHup);
       try {
+        lock = acquireInstanceLock(ensureDataDir(dataDir));
+        // Ports first: one in use is a configuration error (exit 78) found before anything registers or is sent.
+        if (metrics) {
+          metricsServer = new MetricsServer({ bind: config.metrics.bind, port: config.metrics.port, metrics, health });
+          logger.info('metrics.listening', { url: await metricsServer.start(), healthz: '/healthz' });
+        }
+        if (daemon && config.webhook.enabled) {
+          receiver = new WebhookReceiver({
+            bind: config.webhook.bind, port: config.webhook.port, token: webhookToken(dataDir), logger,
+            onHint: (reason) => wake.trigger(reason),
+          });
+          await receiver.start();
+          logger.info('webhook.listening', { bind: config.webhook.bind, port: config.webhook.port });
+        }
         if (opts.sim) {
           // Simulated time goes on from the last recorded tick, so a rehearsal resumed in the same data directory
           // sees the same world later on, never the same hours again.
-          const resumeAt = Math.max(startTimeForSeed(config.sim.seed), (lastTickAt(databasePath(config)) ?? 0) + 1_000);
+          const resumeAt = Math.max(startTimeForSeed(config.sim.seed), (lastTickAt(databasePath(config, true)) ?? 0) + 1_000);
           sim = new Simulator({
             seed: config.sim.seed, tier: config.sim.tier, fundSol: config.sim.fundSol, programId: config.backing.programId,
             clock: new ScaledClock(resumeAt, config.sim.speed),
           });
-          const stored = readStoredAgent(resolve(config.dataDir));
+          const stored = readStoredAgent(dataDir);
           if (stored) {
             const a = stored.agent;
             sim.restoreAgent({ id: a.agentId, apiKey: a.apiKey, name: a.name, description: null, walletAddress: a.walletAddress, createdAt: a.createdAt });
@@ -72,7 +133,6 @@ Examples:
           config.prices.url = urls.api;
           logger.info('sim.started', { api: urls.api, rpc: urls.rpc, seed: config.sim.seed, speed: config.sim.speed });
         }
-        lock = acquireInstanceLock(ensureDataDir(resolve(config.dataDir)));
         // Two data directories with one keypair would double every limit and could back the same narrative twice:
         // a second lock sits beside the keypair file (skipped, with a warning, where that folder is read-only).
         walletLock = lockBesideKeypair(keypairPath(config), logger);
@@ -80,29 +140,27 @@ Examples:
           config, logger, apiKeyOverride: loaded.apiKeyOverride, createWalletIfMissing: opts.sim === true,
           ...(loaded.configFile ? { configDir: dirname(loaded.configFile) } : {}),
           signal: shutdown.signal, ...(sim ? { clock: sim.clock, simulatorUrl: sim.urls.api } : {}),
+          onCall: (call) => ops.onCall(call), paused,
         });
+        const journalRows = new SqliteJournal(agent.store);
+        const stuckAfterMs = Math.max(10 * 60_000, 3 * config.backing.confirmTimeoutSeconds * 1000);
+        journal = () => {
+          const rows = journalRows.unfinishedBackings(agent.dryRun);
+          const now = agent.clock.now();
+          const view = agent.store.portfolioView(startOfUtcDay(now));
+          return { inFlight: rows.length, stuck: rows.filter((r) => now - Date.parse(r.updatedAt) > stuckAfterMs).length, openPositions: view.openPositions, exposure: view.exposure };
+        };
         logger.info('agent.started', {
           wallet: agent.walletAddress, dry_run: agent.dryRun, db: agent.dbPath, api: config.api.url, key_source: agent.agentKey.source,
           msg: agent.dryRun ? 'dry run: decisions are recorded, nothing is sent' : 'live: backings are signed, sent, confirmed and reported from this wallet',
         });
+        const pausedNow = paused();
+        if (pausedNow) logger.warn('agent.paused', { msg: pausedNow });
         try {
           if (opts.once) {
             await agent.engine.tick(shutdown.signal);
           } else {
-            const wake = new Wakeup();
-            let metrics: MetricsServer | null = null;
-            if (config.metrics.enabled) {
-              metrics = new MetricsServer({ bind: config.metrics.bind, port: config.metrics.port, store: agent.store, dryRun: agent.dryRun });
-              logger.info('metrics.listening', { url: await metrics.start() });
-            }
-            let receiver: WebhookReceiver | null = null;
-            if (config.webhook.enabled) {
-              receiver = new WebhookReceiver({
-                bind: config.webhook.bind, port: config.webhook.port, token: webhookToken(resolve(config.dataDir)), logger,
-                onHint: (reason) => wake.trigger(reason),
-              });
-              await receiver.start();
-              logger.info('webhook.listening', { bind: config.webhook.bind, port: config.webhook.port });
+            if (receiver) {
               const publicUrl = config.webhook.publicUrl!.replace(/\/+$/, '') + receiver.path;
               await ensureWebhookRegistered({ api: agent.api, store: agent.store, url: publicUrl, dryRun: agent.dryRun, logger, signal: shutdown.signal });
             }
@@ -110,29 +168,39 @@ Examples:
               ? new CronSchedule(config.poll.cron, config.poll.jitterSeconds * 1000)
               : new IntervalSchedule(config.poll.intervalSeconds * 1000, config.poll.jitterSeconds * 1000);
             logger.info('schedule', { ticks: schedule.describe() });
+            notifier?.status('first tick running');
             const { ticks, failures } = await runDaemon({
-              engine: agent.engine, clock: agent.clock, logger, signal: shutdown.signal, schedule, wake,
+              engine: { tick: ops.timed((signal) => agent.engine.tick(signal)) }, clock: agent.clock, logger, signal: shutdown.signal, schedule, wake,
               intervalMs: config.poll.intervalSeconds * 1000, minGapMs: config.poll.minGapSeconds * 1000,
+              onTick: (summary) => ops.onTick(summary),
+              onTickFailed: (err) => ops.onTickFailed(err),
+              onIdle: (waitMs) => ops.onIdle(waitMs),
               onDayEnd: (day) => {
                 const d = dailySummary(agent.store, day);
-                logger.info('daily.summary', {
+                const fields = {
                   day: d.day, ticks: d.ticks, failed_ticks: d.failedTicks, backed: d.backs, skipped: d.skips, staked: formatSol(d.stakedLamports),
                   settled: d.settled, pnl: formatSol(d.pnlLamports), resolutions: d.resolutions, dry_run: agent.dryRun,
-                });
+                };
+                logger.info('daily.summary', fields);
+                ops.daily(fields);
               },
             })
               .catch((err: unknown) => {
                 // journald sees why the daemon stopped as an event, not only as text on stderr
                 logger.error('agent.fatal', { code: isMagmaError(err) ? err.code : 'UNEXPECTED', msg: errorMessage(err) });
+                ops.fatal(err);
                 throw err;
-              })
-              .finally(() => Promise.all([receiver?.stop(), metrics?.stop()]));
+              });
             logger.info('agent.stopped', { ticks, failed_ticks: failures });
           }
         } finally {
           await agent.close();
         }
       } finally {
+        await notifier?.stopping(shutdown.signal.aborted ? 'shutting down' : 'exiting');
+        await Promise.all([receiver?.stop(), metricsServer?.stop(), alerter?.flush()]);
+        process.off('SIGHUP', onHup);
+        stdoutDone();
         shutdown.dispose();
         await sim?.stop();
         walletLock?.release();

@@ -5,9 +5,11 @@ import type { Command } from 'commander';
 import { loadWallet } from '../../app/agent.js';
 import { RpcChain } from '../../chain/rpc-chain.js';
 import { errorMessage, isMagmaError } from '../../core/errors.js';
-import { formatSol, lamportsToSol } from '../../core/money.js';
+import { formatSol, lamportsToSol, solToLamports } from '../../core/money.js';
 import { HttpTransport } from '../../http/transport.js';
 import { openReadClient } from '../read-client.js';
+import { readPause } from '../../ops/pause.js';
+import { resolve } from 'node:path';
 import type { GlobalOptions } from '../runtime.js';
 import { toJson } from '../table.js';
 
@@ -35,21 +37,32 @@ export function registerStatus(program: Command): void {
       try {
         const wallet = loadWallet(config, logger).publicKey.toBase58();
         const chain = new RpcChain({ transport: rpcTransport, commitment: config.rpc.commitment });
-        const [system, terms, flag, conviction, balance] = await Promise.all([
+        const [system, terms, flag, conviction, balance, key] = await Promise.all([
           part(api.systemStatus()), part(api.termsStatus(wallet)), part(api.walletFlag(wallet)), part(api.conviction(wallet)), part(chain.getBalance(wallet)),
+          // an authenticated call: a key MAGMA refuses blocks every write (the daemon exits 78 on it)
+          client.apiKey ? part(api.portfolio()) : Promise.resolve(null),
         ]);
+        const reserve = solToLamports(config.risk.minBalanceSol);
+        const paused = readPause(resolve(config.dataDir));
         const blockers: string[] = [];
         if (!system.ok) blockers.push('system status unknown');
         else if (system.value.halted.some((c) => c === 'all' || c === 'backing')) blockers.push(`protocol halted: ${system.value.halted.join(', ')}`);
         if (!terms.ok) blockers.push('terms status unknown');
         else if (!terms.value.accepted) blockers.push('terms not accepted: accept the latest terms in the MAGMA app');
         if (flag.ok && flag.value.blocked) blockers.push(`wallet blocked${flag.value.reason ? ` (${flag.value.reason})` : ''}`);
-        const failed = [system, terms, flag, conviction, balance].some((p) => !p.ok && !p.unavailable);
+        if (paused) blockers.push(`paused by the operator since ${paused.since}${paused.reason ? ` (${paused.reason})` : ''}: \`magma-agent resume\` lifts it`);
+        // no key yet is no blocker: the first `run` registers once
+        if (key !== null && !key.ok && key.code === 'API_UNAUTHORIZED') blockers.push('MAGMA refuses the agent key: set the right MAGMA_API_KEY, or restore data/agent-key.json');
+        if (!balance.ok) blockers.push('balance unknown');
+        else if (balance.value <= reserve) blockers.push(`balance ${formatSol(balance.value)} is at or below risk.minBalanceSol (${formatSol(reserve)}): fund ${wallet}`);
+        const failed = [system, terms, flag, conviction, balance, ...(key ? [key] : [])].some((p) => !p.ok && !p.unavailable);
 
         if (opts.json) {
           process.stdout.write(toJson({
             wallet, api: config.api.url, key: client.apiKey ? 'known' : 'none', writes_allowed: blockers.length === 0, blockers,
             system, terms, flag, conviction,
+            paused,
+            key_accepted: key === null ? null : key.ok ? true : key.code === 'API_UNAUTHORIZED' ? false : null,
             balance: balance.ok ? { ok: true, value: { lamports: balance.value, sol: lamportsToSol(balance.value) } } : balance,
           }));
         } else {
@@ -60,7 +73,8 @@ export function registerStatus(program: Command): void {
           show('terms', terms, (t) => (t.accepted ? `accepted (version ${t.termsVersion ?? '?'})` : 'NOT accepted: accept them in the MAGMA app'));
           show('flags', flag, (f) => (f.blocked ? `BLOCKED (${f.flagType ?? '?'}: ${f.reason ?? 'no reason given'})` : f.flagged ? `flagged (${f.flagType ?? '?'}), not blocked` : 'none'));
           show('conviction', conviction, (c) => `score ${c.score}${c.tier ? `, tier ${c.tier}` : ''}${c.yieldMultiplier !== null ? `, ×${c.yieldMultiplier}` : ''}, ${c.correctBackings} right / ${c.incorrectBackings} wrong`);
-          show('balance', balance, (b) => formatSol(b));
+          show('balance', balance, (b) => `${formatSol(b)}${b <= reserve ? ` — at or below the reserve risk.minBalanceSol (${formatSol(reserve)}): no backings until funded` : ''}`);
+          if (key) show('key', key, (p) => `accepted by MAGMA (${p.positions.length} open positions)`);
           process.stdout.write(blockers.length ? `\nwrites blocked: ${blockers.join('; ')}\n` : '\nwrites allowed\n');
         }
         if (failed) process.exitCode = 1;

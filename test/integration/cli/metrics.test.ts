@@ -1,4 +1,5 @@
-// metrics.enabled serves Prometheus text on the configured loopback port while the daemon runs.
+// metrics.enabled serves Prometheus text (prom-client, kept in process) and /healthz on the configured loopback port
+// while the daemon runs.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -30,7 +31,21 @@ describe('metrics', () => {
       expect(text).toMatch(/^magma_ticks_total\{status="ok"\} 1$/m);
       expect(text).toMatch(/^magma_decisions_total\{kind="back",action="skip"\} \d+$/m);
       expect(text).toMatch(/^magma_api_calls_total\{family="feed",status="200"\} 1$/m);
-      expect(text).toMatch(/^magma_open_positions\{dry_run="true"\} \d+$/m);
+      expect(text).toMatch(/^magma_open_positions \d+$/m);
+      expect(text).toMatch(/^magma_build_info\{version="[^"]+",node="v\d+[^"]*",dry_run="true",sim="true"\} 1$/m);
+      expect(text).toMatch(/^magma_tick_duration_seconds_count\{status="ok"\} 1$/m);
+      expect(text).toMatch(/^magma_gate_open\{gate="backing"\} 1$/m);
+      expect(text).toMatch(/^magma_balance_lamports \d+$/m);
+      expect(text).toMatch(/^magma_rate_budget_remaining\{family="feed"\} \d+$/m);
+      expect(text).toMatch(/^magma_last_successful_tick_timestamp_seconds (\d+)$/m);
+      // wall time, not the simulator's clock
+      const last = Number(/^magma_last_successful_tick_timestamp_seconds (\d+)$/m.exec(text)![1]);
+      expect(Math.abs(last - Date.now() / 1000)).toBeLessThan(600);
+      expect(text).toMatch(/^process_resident_memory_bytes \d+/m);
+      expect(text).toMatch(/^magma_paused 0$/m);
+      const health = await request(`http://127.0.0.1:${port}/healthz`);
+      expect(health.statusCode).toBe(200);
+      expect(await health.body.json()).toMatchObject({ ok: true, reason: 'ticking on schedule', consecutive_failures: 0 });
       const other = await request(`http://127.0.0.1:${port}/`);
       expect(other.statusCode).toBe(404);
       await other.body.dump();

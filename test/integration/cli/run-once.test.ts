@@ -45,10 +45,11 @@ describe('run --once --sim --dry-run', () => {
     db2.close();
   });
 
-  it('keeps live and dry-run records in separate database files', async () => {
+  it('keeps simulated live and dry-run records in their own database files, never the live magma.db', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'magma-run-'));
     expect((await runCli(['run', '--once', '--sim', '--data-dir', dir])).code).toBe(0);
-    expect(statSync(join(dir, 'magma.db')).isFile()).toBe(true);
+    expect(statSync(join(dir, 'magma-sim.db')).isFile()).toBe(true); // issue 14: --sim never writes into magma.db
+    expect(() => statSync(join(dir, 'magma.db'))).toThrow();
     expect(() => statSync(join(dir, 'magma-dry-run.db'))).toThrow();
   });
 });

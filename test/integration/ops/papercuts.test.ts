@@ -1,0 +1,220 @@
+// The operator's papercuts (issue 14), each against the real CLI and the bundled simulator: EPIPE, SIGHUP, a port
+// in use, --sim's own database, a bogus key and an underfunded wallet in doctor/status, an unreadable key file,
+// export's overwrite, Ctrl-C in a backtest, a stale lock from pid reuse, journald priorities, pause/resume.
+import Database from 'better-sqlite3';
+import { spawn } from 'node:child_process';
+import { chmodSync, existsSync, fstatSync, mkdtempSync, openSync, closeSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { Simulator } from '../../../src/sim/simulator.js';
+import { CLI, cleanEnv, ROOT, runCli, startCli, waitForOutput } from '../../helpers/cli.js';
+
+// Each test spawns several CLI processes: on a busy machine they need more than vitest's default 30 s.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
+
+const tmp = (name: string) => mkdtempSync(join(tmpdir(), `magma-${name}-`));
+
+describe('the daemon as a process', () => {
+  it('ends quietly when its stdout reader goes away (`run | grep -m1 …`), releasing the lock', async () => {
+    const dir = tmp('epipe');
+    const child = spawn(process.execPath, [CLI, 'run', '--sim', '--dry-run', '--data-dir', dir, '--log-format', 'json'], { cwd: ROOT, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    // `run | grep -m1 tick.done`: the reader leaves once it has its line
+    await new Promise<void>((resolve) => {
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => {
+        out += c.toString();
+        if (out.includes('"message":"tick.done"')) resolve();
+      });
+    });
+    child.stdout.destroy();
+    child.kill('SIGHUP'); // its next line (sighup.ignored) meets the closed pipe: EPIPE
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect(stderr).not.toMatch(/EPIPE|Unhandled|Error/);
+    expect(code).toBe(0);
+    expect(existsSync(join(dir, 'magma-agent.lock'))).toBe(false);
+  });
+
+  it('logs and ignores SIGHUP, then still stops cleanly on SIGTERM', async () => {
+    const dir = tmp('hup');
+    const child = startCli(['run', '--sim', '--dry-run', '--data-dir', dir, '--log-format', 'json']);
+    await waitForOutput(child, /"message":"tick.done"/);
+    child.kill('SIGHUP');
+    await waitForOutput(child, /"message":"sighup.ignored"/);
+    expect(child.exitCode).toBeNull();
+    child.kill('SIGTERM');
+    const r = await child.done;
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('"message":"agent.stopped"');
+  });
+
+  it('exits 78 on a metrics port in use, before registering or opening anything', async () => {
+    const dir = tmp('port');
+    const busy: Server = createServer();
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', () => r()));
+    const port = (busy.address() as { port: number }).port;
+    try {
+      writeFileSync(join(dir, 'config.json'), JSON.stringify({ metrics: { enabled: true, bind: '127.0.0.1', port } }));
+      const r = await runCli(['run', '--sim', '--dry-run', '--data-dir', dir, '--config', join(dir, 'config.json')]);
+      expect(r.code).toBe(78);
+      expect(r.stderr).toMatch(/cannot listen for metrics scrapes on 127\.0\.0\.1:\d+ \(EADDRINUSE\)\. Choose a free metrics\.port/);
+      expect(existsSync(join(dir, 'agent-key.json'))).toBe(false);
+      expect(existsSync(join(dir, 'magma-dry-run.db'))).toBe(false);
+    } finally {
+      busy.close();
+    }
+  });
+
+  it('takes over a lock whose pid now belongs to another process (`echo 1 > magma-agent.lock`)', async () => {
+    const dir = tmp('pid1');
+    writeFileSync(join(dir, 'magma-agent.lock'), '1\n');
+    expect((await runCli(['run', '--once', '--sim', '--dry-run', '--data-dir', dir])).code).toBe(0);
+  });
+
+  it('keeps --sim out of the live database: magma-sim.db, never magma.db', async () => {
+    const dir = tmp('simdb');
+    const r = await runCli(['run', '--once', '--sim', '--data-dir', dir, '--log-format', 'json']);
+    expect(r.code).toBe(0);
+    expect(existsSync(join(dir, 'magma-sim.db'))).toBe(true);
+    expect(existsSync(join(dir, 'magma.db'))).toBe(false);
+  });
+
+  it('prefixes lines with journald priorities when JOURNAL_STREAM names its stdout', async () => {
+    const dir = tmp('journal');
+    const out = join(dir, 'stdout.log');
+    const fd = openSync(out, 'w');
+    const st = fstatSync(fd);
+    const child = spawn(process.execPath, [CLI, 'run', '--once', '--sim', '--dry-run', '--data-dir', dir, '--log-format', 'json'], {
+      cwd: ROOT, env: cleanEnv({ JOURNAL_STREAM: `${st.dev}:${st.ino}` }), stdio: ['ignore', fd, 'pipe'],
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    closeSync(fd);
+    expect(code).toBe(0);
+    const lines = readFileSync(out, 'utf8').split('\n').filter(Boolean);
+    expect(lines.length).toBeGreaterThan(3);
+    expect(lines.every((l) => /^<[3-7]>\{/.test(l))).toBe(true);
+    expect(lines.find((l) => l.includes('"message":"tick.done"'))).toMatch(/^<6>/);
+    expect(lines.find((l) => l.includes('"message":"wallet.created"'))).toMatch(/^<4>/);
+  });
+});
+
+describe('pause and resume', () => {
+  it('a paused agent backs nothing and records why; monitoring goes on; resume lifts it', async () => {
+    const dir = tmp('pause');
+    const p = await runCli(['pause', '--reason', 'rebalancing', '--data-dir', dir]);
+    expect(p.code).toBe(0);
+    expect(p.stdout).toContain('paused: rebalancing');
+    const r = await runCli(['run', '--once', '--sim', '--dry-run', '--data-dir', dir, '--log-format', 'json']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/"message":"agent.paused".*rebalancing/);
+    let db = new Database(join(dir, 'magma-dry-run.db'), { readonly: true });
+    expect(db.prepare(`SELECT status FROM ticks`).pluck().all()).toEqual(['ok']);
+    expect(db.prepare(`SELECT COUNT(*) FROM narrative_snapshots`).pluck().get()).toBeGreaterThan(0); // the feed was still read and recorded
+    expect(db.prepare(`SELECT COUNT(*) FROM decisions WHERE action = 'back'`).pluck().get()).toBe(0);
+    expect(db.prepare(`SELECT COUNT(*) FROM decisions WHERE reasons_json LIKE '%paused by the operator%rebalancing%'`).pluck().get()).toBeGreaterThan(0);
+    db.close();
+
+    expect((await runCli(['resume', '--data-dir', dir])).stdout).toContain('resumed');
+    expect((await runCli(['run', '--once', '--sim', '--dry-run', '--data-dir', dir])).code).toBe(0);
+    db = new Database(join(dir, 'magma-dry-run.db'), { readonly: true });
+    expect(db.prepare(`SELECT COUNT(*) FROM decisions WHERE action = 'back'`).pluck().get()).toBeGreaterThan(0);
+    db.close();
+  });
+});
+
+describe('doctor and status tell the truth', () => {
+  let sim: Simulator;
+  let env: Record<string, string>;
+  let dir: string;
+  beforeAll(async () => {
+    sim = new Simulator({ seed: 9, speed: 60 });
+    const urls = await sim.start();
+    dir = tmp('truth');
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ prices: { source: 'sim', url: urls.api } }));
+    env = { MAGMA_API_URL: urls.api, MAGMA_RPC_URL: urls.rpc, MAGMA_DATA_DIR: dir, MAGMA_CONFIG: join(dir, 'config.json') };
+    expect((await runCli(['keygen', '--out', join(dir, 'wallet.json')])).code).toBe(0);
+    expect((await runCli(['register', '--name', 'truth-test'], env)).code).toBe(0);
+  });
+  afterAll(() => sim.stop());
+
+  it('a key MAGMA refuses fails doctor and blocks writes in status', async () => {
+    const d = await runCli(['doctor', '--json'], { ...env, MAGMA_API_KEY: 'bogus-key-123' });
+    expect(d.code).toBe(1);
+    const checks = (JSON.parse(d.stdout) as { checks: Array<{ name: string; ok: boolean; detail: string }> }).checks;
+    expect(checks.find((c) => c.name === 'key accepted')).toMatchObject({ ok: false, detail: expect.stringMatching(/rejected the API key.*401.*MAGMA_API_KEY/) });
+    expect(d.stdout).not.toContain('bogus-key-123');
+    const s = await runCli(['status'], { ...env, MAGMA_API_KEY: 'bogus-key-123' });
+    expect(s.stdout).toMatch(/writes blocked: .*MAGMA refuses the agent key/);
+    expect(s.stdout).not.toContain('writes allowed');
+    const ok = await runCli(['doctor'], env);
+    expect(ok.stdout).toMatch(/✔ key accepted/);
+  });
+
+  it('an underfunded wallet blocks writes in status and fails doctor', async () => {
+    const config = join(dir, 'rich.json');
+    writeFileSync(config, JSON.stringify({ prices: { source: 'sim', url: sim.urls.api }, risk: { minBalanceSol: 1000 } }));
+    const s = await runCli(['status', '--json'], { ...env, MAGMA_CONFIG: config });
+    const out = JSON.parse(s.stdout) as { writes_allowed: boolean; blockers: string[] };
+    expect(out.writes_allowed).toBe(false);
+    expect(out.blockers.join(';')).toMatch(/at or below risk\.minBalanceSol .*: fund /);
+    const d = await runCli(['doctor'], { ...env, MAGMA_CONFIG: config });
+    expect(d.stdout).toMatch(/✘ Solana RPC .*not above risk\.minBalanceSol: fund/);
+  });
+
+  it.skipIf(process.getuid?.() !== 0)('an unreadable key or wallet file says permission denied with owner and mode, not "not valid JSON"', async () => {
+    // as root: the files stay root's, the command runs as nobody (65534)
+    chmodSync(dir, 0o755);
+    chmodSync(join(dir, 'agent-key.json'), 0o600);
+    const child = spawn(process.execPath, [CLI, 'status'], { cwd: ROOT, env: cleanEnv(env), uid: 65534, gid: 65534, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect(stderr).toMatch(/the stored agent key .*agent-key\.json cannot be read: permission denied \(owner root, mode 0600; the agent runs as [^)]+\)\. Run the agent as the user that owns it/);
+    expect(stderr).not.toContain('not valid JSON');
+    expect(code).toBe(78);
+
+    // the key readable now; the wallet still root's own
+    chmodSync(join(dir, 'agent-key.json'), 0o644);
+    try {
+      const again = spawn(process.execPath, [CLI, 'status'], { cwd: ROOT, env: cleanEnv(env), uid: 65534, gid: 65534, stdio: ['ignore', 'pipe', 'pipe'] });
+      let err2 = '';
+      again.stderr.on('data', (c: Buffer) => (err2 += c.toString()));
+      await new Promise((resolve) => again.on('close', resolve));
+      expect(err2).toMatch(/the wallet keypair .*wallet\.json cannot be read: permission denied \(owner root, mode 0600; /);
+      expect(err2).not.toMatch(/not JSON/);
+    } finally {
+      chmodSync(join(dir, 'agent-key.json'), 0o600);
+    }
+  });
+});
+
+describe('one-shot commands', () => {
+  it('export refuses to overwrite without --force', async () => {
+    const dir = tmp('export');
+    expect((await runCli(['run', '--once', '--sim', '--dry-run', '--data-dir', dir])).code).toBe(0);
+    const out = join(dir, 'rec.jsonl');
+    writeFileSync(out, 'keep me\n');
+    const r = await runCli(['export', '--dry-run', '--data-dir', dir, '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/rec\.jsonl already exists; refusing to overwrite it\. Choose another file, or add --force/);
+    expect(readFileSync(out, 'utf8')).toBe('keep me\n');
+    expect((await runCli(['export', '--dry-run', '--data-dir', dir, '--out', out, '--force'])).code).toBe(0);
+    expect(readFileSync(out, 'utf8')).toMatch(/^\{"t":/);
+  });
+
+  it('Ctrl-C in a backtest prints what it has and exits 130', async () => {
+    const dir = tmp('bt-int');
+    const rec = join(dir, 'r.jsonl');
+    expect((await runCli(['sim', '--seed', '3', '--record', rec, '--duration', '2d', '--record-interval', '5m'])).code).toBe(0);
+    const child = startCli(['backtest', '--recording', rec]);
+    await waitForOutput(child, /backtest [1-9]\d*%/);
+    child.kill('SIGINT');
+    const r = await child.done;
+    expect(r.code).toBe(130);
+    expect(r.stdout).toMatch(/decisions: +\d+ backings/);
+    expect(r.stdout).toMatch(/warning: stopped early \(Ctrl-C\) after \d+ polls/);
+  });
+});

@@ -39,7 +39,7 @@ async function run(): Promise<void> {
     for (const [asset, price] of v.prices) pendingPrices.push([asset, v.t, price]);
     if (v.kind !== 'poll') continue;
     const feed = parseFeed({ narratives: v.narratives })!;
-    batch.push({ t: v.t, narratives: feed.narratives.map((o) => o.narrative), dropped: feed.dropped, prices: pendingPrices });
+    batch.push({ t: v.t, narratives: feed.narratives.map((o) => o.narrative), dropped: feed.dropped, prices: pendingPrices, bytes: line.bytes });
     pendingPrices = [];
     if (batch.length >= batchPolls) await post();
   }

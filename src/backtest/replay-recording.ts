@@ -13,6 +13,8 @@ export interface ReplayPoll {
   dropped: DroppedItem[];
   /** Price points (asset, t, price) read since the previous poll: they precede it. */
   prices: Array<[string, number, number]>;
+  /** Bytes of the file up to the end of this poll's line (progress). */
+  bytes: number;
 }
 
 export type WorkerMessage =
@@ -61,12 +63,15 @@ export async function replayRecording(path: string, onPoll: (poll: ReplayPoll, b
       for (const poll of m.polls) {
         // Stopped (Ctrl-C): what was replayed so far is what the stats describe.
         if (o.signal?.aborted) return { ...emptyStats(), polls: delivered.polls, firstT: delivered.firstT, lastT: delivered.lastT };
-        await onPoll(poll, m.bytes);
+        await onPoll(poll, poll.bytes);
         delivered.polls++;
         delivered.firstT ??= poll.t;
         delivered.lastT = poll.t;
       }
       worker.postMessage({ ack: true });
+      // Let the event loop turn between batches: signals (Ctrl-C), timers (a strategy's timeout) and the worker's
+      // messages are macrotasks, and a replay that only awaits settled promises would never give them a turn.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
   } finally {
     worker.removeAllListeners();

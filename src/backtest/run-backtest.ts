@@ -171,6 +171,7 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
     warnings.push('no price lines in the recording: price-threshold had nothing to read and gave no opinion.');
   }
   const digest = fingerprint.digest();
+  if (o.signal?.aborted) stoppedEarly = true;
   if (stoppedEarly) warnings.push(`stopped early (Ctrl-C) after ${replayed} polls: these figures cover only that part of the recording.`); // issue 14
   return {
     recording: stats,

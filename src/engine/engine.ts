@@ -64,6 +64,9 @@ async function settle<T>(p: Promise<T>): Promise<T | Error> {
 }
 
 export class Engine {
+  /** When each narrative that left the feed may next be asked about its outcome. */
+  private readonly lookups = new LookupBackoff();
+
   constructor(private readonly deps: EngineDeps) {}
 
   async tick(signal?: AbortSignal): Promise<TickSummary> {
@@ -105,10 +108,15 @@ export class Engine {
       if (outcome) found.push({ narrativeId: n.id, outcome, resolvedAt: null, source: 'feed' });
     }
     if (outcomes) {
-      const awaiting = store.narrativesAwaitingOutcome(new Set(inFeed.map((n) => n.id)), OUTCOME_LOOKUPS_PER_TICK, outcomes.scope === 'held');
+      const now = this.deps.clock.now();
+      const awaiting = store.narrativesAwaitingOutcome(new Set(inFeed.map((n) => n.id)), OUTCOME_LOOKUPS_PER_TICK, outcomes.scope === 'held', (id) => this.lookups.due(id, now));
       if (awaiting.length) {
         try {
-          for (const o of await outcomes.outcomes(awaiting, signal)) found.push({ ...o, source: outcomes.name });
+          const answered = await outcomes.outcomes(awaiting, signal);
+          for (const o of answered) found.push({ ...o, source: outcomes.name });
+          // Asked and still open: asked again later and later (one that never resolves costs little).
+          const resolved = new Set(answered.map((o) => o.narrativeId));
+          for (const id of awaiting) if (!resolved.has(id)) this.lookups.asked(id, now);
         } catch (err) {
           if (isMagmaError(err, 'ABORTED')) throw err;
           logger.warn('outcomes.unavailable', { source: outcomes.name, msg: errorMessage(err) });
@@ -276,6 +284,28 @@ interface PendingWrite {
   decisionId: number;
   verdict: { decision: ResolutionDecision; decisionId: number } | null;
 }
+
+/**
+ * The outcome of a narrative that left the feed is asked for again after a minute, then after twice as long each
+ * time it is still open, up to an hour: a narrative resolves once, and most are asked about a handful of times.
+ */
+class LookupBackoff {
+  private readonly next = new Map<string, { at: number; waitMs: number }>();
+
+  due(id: string, now: number): boolean {
+    const n = this.next.get(id);
+    return !n || n.at <= now;
+  }
+
+  asked(id: string, now: number): void {
+    const waitMs = Math.min(LOOKUP_MAX_WAIT_MS, (this.next.get(id)?.waitMs ?? LOOKUP_FIRST_WAIT_MS / 2) * 2);
+    this.next.set(id, { at: now + waitMs, waitMs });
+    if (this.next.size > 50_000) this.next.delete(this.next.keys().next().value!); // bounded: the oldest asked go first
+  }
+}
+
+const LOOKUP_FIRST_WAIT_MS = 60_000;
+const LOOKUP_MAX_WAIT_MS = 3_600_000;
 
 /** How many narratives that left the feed are looked up per tick (bounds the work and the calls). */
 const OUTCOME_LOOKUPS_PER_TICK = 100;

@@ -86,9 +86,9 @@ export interface Store {
   portfolioView(dayStart: string): PortfolioView;
   /**
    * Narratives with no outcome yet, not among `exclude` (the live feed): those the agent decided on or holds, or
-   * only those it holds (`heldOnly`), most recently seen first.
+   * only those it holds (`heldOnly`), most recently seen first; only those `due` says may be asked about now.
    */
-  narrativesAwaitingOutcome(exclude: ReadonlySet<string>, limit: number, heldOnly?: boolean): string[];
+  narrativesAwaitingOutcome(exclude: ReadonlySet<string>, limit: number, heldOnly?: boolean, due?: (narrativeId: string) => boolean): string[];
   /** Records an outcome (first one wins) and settles unsettled backings of it; returns what was settled. */
   recordOutcome(outcome: OutcomeRecord, at: string, pnl: (stake: bigint, outcome: Outcome) => bigint): SettledBacking[] | null;
   getMeta(key: string): string | null;

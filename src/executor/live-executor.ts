@@ -15,7 +15,7 @@ import type { Logger } from '../log/logger.js';
 import type { TransactionChain } from '../ports/chain.js';
 import { isoNow, startOfUtcDay, type Clock } from '../ports/clock.js';
 import type { ExecutionRequest, ExecutionResult, Executor, ResolutionRequest, ResolutionResult } from '../ports/executor.js';
-import { FINAL_BACKING_STATES, type BackingRow, type Journal } from '../ports/journal.js';
+import { FINAL_BACKING_STATES, type AttemptRow, type BackingRow, type Journal } from '../ports/journal.js';
 import type { MagmaApi } from '../ports/magma-api.js';
 import { crashPoint } from '../testing/crash-point.js';
 import { reconcileWithApi, type ReconcileSummary } from './reconcile-api.js';
@@ -32,6 +32,11 @@ export interface BackingSettings {
   confirmTimeoutSeconds: number;
   maxSignings: number;
   maxPerMinute: number;
+  /**
+   * Slots back from its answer that any RPC node is trusted to know a transaction's status (a node without
+   * transaction history keeps about 300): beyond it, an absence proves nothing without a visible canary.
+   */
+  statusWindowSlots: number;
 }
 
 export interface LiveExecutorOptions {
@@ -60,12 +65,33 @@ const STALE_INTENT_MS = 60 * 60_000;
 
 type Confirmation = 'confirmed' | 'failed' | 'expired' | 'pending';
 
+/** What one process remembers while it watches an intent's attempts (rebuilt from the chain after a restart). */
+interface Watch {
+  lastSend: number;
+  /** Attempts with a status in the last answer (their bytes are not resent). */
+  seen: Set<string>;
+  /** Per attempt: the slot of a finalized block above its lastValidBlockHeight (a fact of the chain, any node). */
+  proofSlot: Map<string, number>;
+  /** Consecutive answers that proved an attempt absent. */
+  nulls: Map<string, number>;
+  rpcFailures: number;
+  /** What the operator was already told (said once per process). */
+  told: Set<string>;
+}
+
+/** Without its bank's slot (attempts journaled before 0008), the earliest slot an attempt can have been signed at. */
+const signedSlotOf = (a: AttemptRow): number => a.signedSlot ?? a.lastValidBlockHeight - MAX_PROCESSING_AGE;
+/** Blocks a blockhash stays valid on Solana: a height is never above its slot, so lvbh - 150 bounds the slot below. */
+const MAX_PROCESSING_AGE = 150;
+const UNPROVEN = 'cannot prove this transaction expired: ';
+
 export class LiveExecutor implements Executor {
   readonly dryRun = false;
   readonly wallet: string;
   private readonly gates: WriteGates;
   private readonly resolutions: ResolutionFlow;
   private reconciled = false;
+  private readonly watches = new Map<number, Watch>();
 
   constructor(private readonly o: LiveExecutorOptions) {
     this.wallet = o.keypair.publicKey.toBase58();
@@ -209,7 +235,7 @@ export class LiveExecutor implements Executor {
     });
     const again = row.signCount > 0;
     const next = this.o.journal.transition(row, 'signed', this.now(), {
-      attempt: { signature: signed.signature, blockhash: latest.blockhash, lastValidBlockHeight: latest.lastValidBlockHeight, signedTx: signed.wire },
+      attempt: { signature: signed.signature, blockhash: latest.blockhash, lastValidBlockHeight: latest.lastValidBlockHeight, signedTx: signed.wire, signedSlot: latest.slot },
       error: null,
       note: again ? `signed again after attempt ${row.signCount} provably expired` : 'signed',
     });
@@ -221,100 +247,178 @@ export class LiveExecutor implements Executor {
     return next;
   }
 
+  private watchOf(rowId: number): Watch {
+    let w = this.watches.get(rowId);
+    if (!w) this.watches.set(rowId, (w = { lastSend: -Infinity, seen: new Set(), proofSlot: new Map(), nulls: new Map(), rpcFailures: 0, told: new Set() }));
+    return w;
+  }
+
   /**
-   * Sends the journaled bytes (again every resendMs) and polls until they land, fail, or provably expire. The proof of
-   * expiry reads the finalized block height first and the signature's status second: a transaction can only land at
-   * a height up to lastValidBlockHeight, so once a finalized height is past it, a missing status is final.
+   * Sends the current attempt's journaled bytes (again every resendMs) and watches every attempt of the intent until
+   * one lands or each provably expires; in flight until `until`, then left to the next pass.
    */
   private async confirm(start: BackingRow, until: number, log: Logger, signal?: AbortSignal): Promise<Confirmation> {
-    const { chain, clock, journal, backing } = this.o;
-    let row = start;
-    let sig = row.signature!;
-    let lastSend = -Infinity;
-    let seen = false;
-    let rpcFailures = 0;
-    let nullsPastExpiry = 0;
-    // Earlier attempts of this intent are watched too: one that lands late is adopted, never signed over.
-    const earlier = journal.attemptSignatures(row.id).filter((s) => s !== sig);
+    const { clock, backing } = this.o;
+    const w = this.watchOf(start.id);
     for (;;) {
       try {
-        if (!seen && row.signedTx && clock.now() - lastSend >= backing.resendMs) {
-          lastSend = clock.now();
-          const sent = await chain.sendTransaction(row.signedTx!, signal);
-          crashPoint('backing:send-answered');
-          if (sent.ok || sent.kind === 'already-processed') {
-            if (row.state === 'signed') {
-              row = journal.transition(row, 'sent', this.now(), { note: sent.ok ? 'the node accepted it' : 'the node had already processed these bytes' });
-              crashPoint('backing:sent');
-              log.info('backing.sent', { tx: sig, msg: 'sent the transaction; waiting for confirmation' });
-            }
-          } else if (sent.kind === 'rejected' && !row.error?.startsWith(PREFLIGHT)) {
-            row = journal.noteBackingError(row, PREFLIGHT + sent.message.slice(0, 300), this.now());
-            log.warn('backing.rejected', { tx: sig, msg: `the node refused the transaction (${sent.message.slice(0, 200)}); waiting for its blockhash to expire before calling it failed` });
-          }
-        }
-        const height = await chain.getBlockHeight(signal, 'finalized');
-        const canary = journal.landedCanary();
-        const asked = [sig, ...earlier, ...(canary && canary !== sig && !earlier.includes(canary) ? [canary] : [])];
-        const statuses = await chain.getSignatureStatuses(asked, signal);
-        let status = statuses[0] ?? null;
-        if (rpcFailures > 0) log.info('rpc.recovered', { tx: sig, msg: 'the Solana RPC answers again' });
-        rpcFailures = 0;
-        const landedEarlier = earlier.filter((_, i) => statuses[i + 1] !== null && statuses[i + 1] !== undefined);
-        if (landedEarlier.length) {
-          const adopted = landedEarlier[0]!;
-          if (landedEarlier.length > 1 || status) {
-            log.error('backing.several_landed', { narrative_id: row.narrativeId, tx: adopted, msg: 'more than one attempt of this backing has a status on chain: check the wallet\'s transfers; only one is reported' });
-          }
-          if (!status) {
-            row = journal.adoptAttempt(row, adopted, this.now());
-            log.warn('backing.adopted', { tx: adopted, msg: 'an earlier attempt of this backing landed after all: it is the one tracked and reported; nothing is signed again' });
-            sig = adopted;
-            status = statuses[1 + earlier.indexOf(adopted)] ?? null;
-          }
-        }
-        if (status) {
-          seen = true;
-          nullsPastExpiry = 0;
-          // An error below `confirmed` may be a minority fork: the same bytes can still land cleanly. Keep polling.
-          if (status.err && (status.confirmationStatus === 'confirmed' || status.confirmationStatus === 'finalized')) {
-            journal.transition(row, 'failed', this.now(), { slot: status.slot, error: `landed but failed: ${JSON.stringify(status.err).slice(0, 300)}`, note: 'landed with an error: only the fee was charged' });
-            crashPoint('backing:failed');
-            log.warn('backing.failed', { tx: sig, msg: 'the transaction landed but failed: only the fee was charged, no stake moved' });
-            return 'failed';
-          }
-          if (status.confirmationStatus === 'confirmed' || status.confirmationStatus === 'finalized') {
-            journal.transition(row, 'confirmed', this.now(), { slot: status.slot, error: null, note: `confirmed in slot ${status.slot}` });
-            crashPoint('backing:confirmed');
-            log.info('backing.confirmed', { tx: sig, slot: status.slot, msg: 'the backing is confirmed on chain' });
-            return 'confirmed';
-          }
-        } else if (height > row.lastValidBlockHeight!) {
-          // Absence is proof only if this RPC can still see old transactions (a landed canary is visible) and the
-          // answer holds on a second look; an RPC without transaction history answers null for everything old.
-          const canaryIndex = asked.indexOf(canary ?? '');
-          if (canaryIndex > 0 && statuses[canaryIndex] === null) {
-            log.error('rpc.no_history', { tx: sig, msg: 'this Solana RPC no longer knows transactions that did land, so it cannot prove this one never did; the backing stays in flight and is NOT signed again. Use an RPC with full transaction history.' });
-            return 'pending';
-          }
-          if (++nullsPastExpiry >= 2) return 'expired';
-        }
+        const outcome = await this.poll(this.o.journal.backing(start.id), w, log, signal);
+        if (w.rpcFailures > 0) log.info('rpc.recovered', { tx: start.signature, msg: 'the Solana RPC answers again' });
+        w.rpcFailures = 0;
+        if (outcome !== 'pending') return outcome;
       } catch (err) {
         if (isMagmaError(err, 'ABORTED') || signal?.aborted) throw err;
         if (isMagmaError(err) && err.consequence === 'stop') throw err;
-        if (rpcFailures++ === 0) {
-          log.warn('rpc.unavailable', { tx: sig, state: row.state, msg: `the Solana RPC did not answer (${errorMessage(err)}); the transaction stays ${row.state} and is checked again` });
+        // Transient (unhealthy node, min context slot not reached, 429, 5xx, timeouts): retried with backoff.
+        if (w.rpcFailures++ === 0) {
+          const row = this.o.journal.backing(start.id);
+          log.warn('rpc.unavailable', { tx: row.signature, state: row.state, msg: `the Solana RPC did not answer (${errorMessage(err)}); the transaction stays ${row.state} and is checked again` });
         }
-        // A long outage should not hold the whole tick: the row stays in flight and the next tick looks again.
-        if (rpcFailures >= MAX_RPC_FAILURES_PER_WAIT) return 'pending';
+        // A long outage should not hold the caller: the row stays in flight and the next pass looks again.
+        if (w.rpcFailures >= MAX_RPC_FAILURES_PER_WAIT) return 'pending';
       }
-      if (clock.now() >= until) return 'pending';
+      const backoff = w.rpcFailures > 0 ? Math.min(backing.pollMs * 2 ** Math.min(w.rpcFailures - 1, 5), 30_000) : backing.pollMs;
+      if (clock.now() + (w.rpcFailures > 0 ? backoff : 0) >= until || clock.now() >= until) return 'pending';
       try {
-        await clock.sleep(backing.pollMs, signal);
+        await clock.sleep(backoff, signal);
       } catch (cause) {
         throw new MagmaError('ABORTED', 'stopped while waiting for a confirmation; the backing resumes at the next start.', { cause });
       }
     }
+  }
+
+  /**
+   * One look at the chain for one intent. Expiry is proven only on one consistent view: the statuses' own
+   * context.slot must be at or past the slot of a finalized block above the attempt's lastValidBlockHeight (learnt
+   * from getEpochInfo, which gives one bank's slot and height together), and that view must still see back to the
+   * slot the attempt was signed at: either within backing.statusWindowSlots (what every node keeps), or shown by a
+   * canary that landed before the attempt was signed, visible in the same answer. An attempt a node ever answered
+   * "already processed" for, or ever showed a status for, is never called expired.
+   */
+  private async poll(row: BackingRow, w: Watch, log: Logger, signal?: AbortSignal): Promise<Confirmation> {
+    const { chain, clock, journal, backing } = this.o;
+    const current = row.signature;
+    if (current && row.signedTx && row.state !== 'confirmed' && !w.seen.has(current) && clock.now() - w.lastSend >= backing.resendMs) {
+      w.lastSend = clock.now();
+      const sent = await chain.sendTransaction(row.signedTx, signal);
+      crashPoint('backing:send-answered');
+      if (sent.ok || sent.kind === 'already-processed') {
+        if (!sent.ok && !w.told.has(`processed:${current}`)) {
+          // These bytes reached a node: this attempt may land (or have landed) and is never called expired.
+          journal.noteAttempt(current, { evidence: 'already-processed' });
+          w.told.add(`processed:${current}`);
+          log.info('backing.already_processed', { tx: current, msg: 'the node says these bytes were already processed: the transaction reached the chain; waiting for its status' });
+        }
+        if (row.state === 'signed') {
+          row = journal.transition(row, 'sent', this.now(), { note: sent.ok ? 'the node accepted it' : 'the node had already processed these bytes' });
+          crashPoint('backing:sent');
+          log.info('backing.sent', { tx: current, msg: 'sent the transaction; waiting for confirmation' });
+        }
+      } else if (sent.kind === 'rejected' && !row.error?.startsWith(PREFLIGHT)) {
+        row = journal.noteBackingError(row, PREFLIGHT + sent.message.slice(0, 300), this.now());
+        log.warn('backing.rejected', { tx: current, msg: `the node refused the transaction (${sent.message.slice(0, 200)}); waiting for its blockhash to expire before calling it failed` });
+      }
+    }
+    const attempts = journal.attempts(row.id).filter((a) => a.outcome === 'pending');
+    if (!attempts.length) return row.state === 'confirmed' ? 'confirmed' : 'pending';
+    const finalized = await chain.getEpochInfo(signal, 'finalized');
+    for (const a of attempts) {
+      if (finalized.blockHeight > a.lastValidBlockHeight && !w.proofSlot.has(a.signature)) w.proofSlot.set(a.signature, finalized.slot);
+    }
+    const pastValidity = attempts.filter((a) => w.proofSlot.has(a.signature));
+    const oldest = pastValidity.length ? Math.min(...pastValidity.map(signedSlotOf)) : null;
+    const canary = oldest === null ? null : journal.landedCanary(oldest);
+    const asked = [...attempts.map((a) => a.signature), ...(canary && !attempts.some((a) => a.signature === canary) ? [canary] : [])];
+    const answer = await chain.getSignatureStatuses(asked, signal);
+    const canaryVisible = canary !== null && asked.length > attempts.length && answer.value[asked.length - 1] !== null;
+
+    const landed: Array<{ signature: string; slot: number }> = [];
+    let currentFailed: { slot: number; err: unknown } | null = null;
+    const expired: string[] = [];
+    const unprovable: Array<{ signature: string; why: string }> = [];
+    for (const [i, a] of attempts.entries()) {
+      const status = answer.value[i] ?? null;
+      if (status) {
+        w.nulls.delete(a.signature);
+        if (!w.seen.has(a.signature)) {
+          w.seen.add(a.signature);
+          if (a.evidence !== 'status') journal.noteAttempt(a.signature, { evidence: 'status' });
+        }
+        if (status.confirmationStatus === 'confirmed' || status.confirmationStatus === 'finalized') {
+          if (status.err) {
+            if (a.signature === current) currentFailed = { slot: status.slot, err: status.err };
+            else journal.noteAttempt(a.signature, { outcome: 'failed', landedSlot: status.slot });
+          } else {
+            landed.push({ signature: a.signature, slot: status.slot });
+          }
+        }
+        continue;
+      }
+      if (w.seen.delete(a.signature)) {
+        // Seen at processed, gone now: a minority fork. The same bytes can still land: resend them.
+        w.lastSend = -Infinity;
+        log.warn('backing.status_lost', { tx: a.signature, msg: 'the transaction\'s status disappeared (a minority fork): resending the same bytes; it is never signed again' });
+      }
+      const proofSlot = w.proofSlot.get(a.signature);
+      if (proofSlot === undefined) continue; // still valid: it may land
+      if (answer.slot < proofSlot) {
+        if (!w.told.has(`lag:${a.signature}`)) {
+          w.told.add(`lag:${a.signature}`);
+          log.info('rpc.status_behind', { tx: a.signature, status_slot: answer.slot, finalized_slot: proofSlot, msg: 'the node answering statuses has not yet seen the block that ends this transaction\'s validity; waiting for it before anything is concluded' });
+        }
+        continue;
+      }
+      const why = a.evidence
+        ? `a node said it ${a.evidence === 'status' ? 'saw it' : 'had already processed it'}, so it may have landed`
+        : answer.slot - signedSlotOf(a) > backing.statusWindowSlots && !canaryVisible
+          ? `the RPC answered ${answer.slot - signedSlotOf(a)} slots after it was signed (more than backing.statusWindowSlots ${backing.statusWindowSlots}) and no transaction known to have landed before it is visible there, so a missing status may only mean the node has no history`
+          : null;
+      if (why) {
+        unprovable.push({ signature: a.signature, why });
+        continue;
+      }
+      const n = (w.nulls.get(a.signature) ?? 0) + 1;
+      w.nulls.set(a.signature, n);
+      if (n >= 2) expired.push(a.signature); // the answer held on a second look
+    }
+
+    if (landed.length) {
+      const primary = landed.find((l) => l.signature === current) ?? landed[0]!;
+      if (row.state === 'signed' || row.state === 'sent') {
+        if (primary.signature !== current) {
+          row = journal.adoptAttempt(row, primary.signature, this.now());
+          log.warn('backing.adopted', { tx: primary.signature, msg: 'an earlier attempt of this backing landed after all: it is the one tracked and reported; nothing is signed again' });
+        }
+        journal.transition(row, 'confirmed', this.now(), { slot: primary.slot, error: null, note: `confirmed in slot ${primary.slot}` });
+        crashPoint('backing:confirmed');
+        log.info('backing.confirmed', { tx: primary.signature, slot: primary.slot, msg: 'the backing is confirmed on chain' });
+      }
+      for (const extra of landed.filter((l) => l !== primary || row.state === 'confirmed')) {
+        if (extra.signature === row.signature && row.state === 'confirmed') continue;
+        journal.noteAttempt(extra.signature, { outcome: 'landed', landedSlot: extra.slot });
+        log.error('backing.second_transfer', { tx: extra.signature, narrative_id: row.narrativeId, msg: 'another attempt of this backing landed too: this intent moved money more than once. It is journaled, counted against the limits and reported; check the wallet\'s transfers and report this as a bug.' });
+      }
+      return 'confirmed';
+    }
+    if (currentFailed && attempts.length === 1) {
+      journal.transition(row, 'failed', this.now(), { slot: currentFailed.slot, error: `landed but failed: ${JSON.stringify(currentFailed.err).slice(0, 300)}`, note: 'landed with an error: only the fee was charged' });
+      crashPoint('backing:failed');
+      log.warn('backing.failed', { tx: current, msg: 'the transaction landed but failed: only the fee was charged, no stake moved' });
+      return 'failed';
+    }
+    for (const u of unprovable) {
+      if (w.told.has(`unprovable:${u.signature}`)) continue;
+      w.told.add(`unprovable:${u.signature}`);
+      const msg = `${UNPROVEN}${u.why}. The backing stays in flight and is NOT signed again. Check ${u.signature} in an explorer; point rpc.url at an RPC with full transaction history (or one node, not a load balancer); the agent settles it as soon as an RPC shows its status.`;
+      if (row.error !== msg.slice(0, 500)) row = journal.noteBackingError(row, msg.slice(0, 500), this.now());
+      log.error('backing.unprovable', { tx: u.signature, msg });
+    }
+    // Older attempts proven expired are closed; the current one goes through afterExpiry (re-sign or close the row).
+    for (const sig of expired) if (sig !== current) journal.noteAttempt(sig, { outcome: 'expired' });
+    const stillPending = attempts.filter((a) => !expired.includes(a.signature));
+    if (row.state === 'confirmed') return stillPending.length ? 'pending' : 'confirmed';
+    if (current && expired.includes(current) && stillPending.length === 0) return 'expired';
+    return 'pending';
   }
 
   /** The current attempt provably expired without landing: nothing moved. Sign again only if still wanted. */
@@ -340,7 +444,11 @@ export class LiveExecutor implements Executor {
     return this.sign(row, signal);
   }
 
-  /** Reports a confirmed backing until acknowledged (tx_signature is the idempotency key). False: not yet. */
+  /**
+   * Reports every landed attempt of a confirmed intent until each is acknowledged (tx_signature is the idempotency
+   * key), and keeps watching any attempt still pending: the row is reported only once every attempt ever signed has
+   * landed (and been reported) or provably expired. False: not yet.
+   */
   private async report(row: BackingRow, until: number, log: Logger, signal?: AbortSignal): Promise<boolean> {
     const { api, clock, journal, backing } = this.o;
     let tries = 0;
@@ -349,13 +457,23 @@ export class LiveExecutor implements Executor {
       try {
         const gate = await this.gates.backing(signal);
         if (!gate.open) {
-          // A closed gate can last hours: the tick goes on, and every later tick tries again.
+          // A closed gate can last hours: the tick goes on, and every later pass tries again.
           log.warn('backing.report_waiting', { tx: row.signature, msg: `the confirmed backing's report waits: ${gate.reason}` });
           return false;
-        } else {
-          const ack = await api.reportBacking({ narrativeId: row.narrativeId, walletAddress: row.wallet ?? this.wallet, amountLamports: row.stakeLamports, txSignature: row.signature! }, signal);
+        }
+        const attempts = journal.attempts(row.id);
+        for (const a of attempts.filter((x) => x.outcome === 'landed' && !x.reportedAt)) {
+          const ack = await api.reportBacking({ narrativeId: row.narrativeId, walletAddress: row.wallet ?? this.wallet, amountLamports: row.stakeLamports, txSignature: a.signature }, signal);
           crashPoint('backing:report-answered');
-          journal.transition(row, 'reported', this.now(), { reportJson: JSON.stringify(ack), note: 'MAGMA acknowledged the report' });
+          journal.attemptReported(a.signature, JSON.stringify(ack), this.now());
+          if (a.signature !== row.signature) log.warn('backing.reported_extra', { tx: a.signature, msg: 'reported the second transfer of this backing to MAGMA' });
+        }
+        if (attempts.some((a) => a.outcome === 'pending')) {
+          const watched = await this.poll(row, this.watchOf(row.id), log, signal);
+          if (watched === 'confirmed') continue; // another attempt landed, or the last pending one expired: report/close
+        } else {
+          const primary = journal.attempts(row.id).find((a) => a.signature === row.signature);
+          journal.transition(row, 'reported', this.now(), { reportJson: primary?.reportJson ?? '{}', note: 'MAGMA acknowledged the report' });
           crashPoint('backing:reported');
           log.info('backing.reported', { tx: row.signature, msg: 'MAGMA acknowledged the backing report' });
           return true;
@@ -366,8 +484,8 @@ export class LiveExecutor implements Executor {
         if (code === 'API_RATE_LIMITED' || code === 'PROTOCOL_HALTED') waitMs = Number((err as MagmaError).details.retryAfterMs ?? 0) || 5_000;
         if (code === 'PROTOCOL_HALTED') this.gates.invalidate();
         if (code === 'API_BAD_REQUEST' || code === 'API_NOT_FOUND') {
-          // A refusal will not change within this tick: say it loudly once, keep the row confirmed (its stake still
-          // counts as exposure), and let the next tick try again instead of holding this one.
+          // A refusal will not change within this pass: say it loudly once, keep the row confirmed (its stake still
+          // counts as exposure), and try again on a later pass instead of holding this one.
           log.error('backing.report_refused', { tx: row.signature, code, msg: `MAGMA refused the report of a confirmed backing (${errorMessage(err)}); the transfer is on chain; it is tried again next tick. If this persists, check the transaction in an explorer and contact MAGMA support.` });
           return false;
         }

@@ -4,7 +4,7 @@
 import { MagmaError } from '../core/errors.js';
 import {
   BACKING_TRANSITIONS, FINAL_BACKING_STATES, FINAL_RESOLUTION_STATES, RESOLUTION_TRANSITIONS,
-  type BackingRow, type BackingState, type Journal, type JournalView, type NewBacking, type NewResolution, type ResolutionRow,
+  type AttemptOutcome, type AttemptRow, type BackingRow, type BackingState, type Journal, type JournalView, type NewBacking, type NewResolution, type ResolutionRow,
   type ResolutionState, type TransitionFields,
 } from '../ports/journal.js';
 import type { SqliteStore } from './sqlite-store.js';
@@ -105,8 +105,8 @@ export class SqliteJournal implements Journal {
         if (row.signature) this.db.prepare(`UPDATE backing_attempts SET outcome = 'expired' WHERE signature = ?`).run(row.signature);
         sets.push('signature = ?', 'blockhash = ?', 'last_valid_block_height = ?', 'signed_tx = ?', 'sign_count = sign_count + 1');
         values.push(f.attempt.signature, f.attempt.blockhash, f.attempt.lastValidBlockHeight, Buffer.from(f.attempt.signedTx));
-        this.db.prepare('INSERT INTO backing_attempts (backing_id, signature, blockhash, last_valid_block_height, signed_at) VALUES (?, ?, ?, ?, ?)')
-          .run(row.id, f.attempt.signature, f.attempt.blockhash, f.attempt.lastValidBlockHeight, at);
+        this.db.prepare('INSERT INTO backing_attempts (backing_id, signature, blockhash, last_valid_block_height, signed_at, signed_slot) VALUES (?, ?, ?, ?, ?, ?)')
+          .run(row.id, f.attempt.signature, f.attempt.blockhash, f.attempt.lastValidBlockHeight, at, f.attempt.signedSlot);
       }
       if (f.slot !== undefined) sets.push('slot = ?'), values.push(f.slot);
       if (f.reportJson !== undefined) sets.push('report_json = ?'), values.push(f.reportJson);
@@ -116,6 +116,10 @@ export class SqliteJournal implements Journal {
       const changed = this.db.prepare(`UPDATE backings SET ${sets.join(', ')} WHERE id = ? AND state = ? AND sign_count = ? AND signature IS ?`)
         .run(...values, row.id, row.state, row.signCount, row.signature).changes;
       if (changed !== 1) throw illegal('backing', row.state, to, row.id);
+      if (f.reportJson !== undefined && row.signature) {
+        this.db.prepare('UPDATE backing_attempts SET reported_at = COALESCE(reported_at, ?), report_json = COALESCE(report_json, ?) WHERE signature = ?').run(at, f.reportJson, row.signature);
+      }
+      if (f.slot !== undefined && row.signature) this.db.prepare('UPDATE backing_attempts SET landed_slot = ? WHERE signature = ?').run(f.slot, row.signature);
       if (row.signature && !f.attempt && (to === 'confirmed' || to === 'failed' || to === 'expired')) {
         this.db.prepare('UPDATE backing_attempts SET outcome = ? WHERE signature = ?').run(to === 'confirmed' ? 'landed' : to, row.signature);
       }
@@ -128,8 +132,31 @@ export class SqliteJournal implements Journal {
     return this.db.prepare('SELECT signature FROM backing_attempts WHERE backing_id = ? ORDER BY id').pluck().all(backingId) as string[];
   }
 
-  landedCanary(): string | null {
-    return (this.db.prepare(`SELECT signature FROM backing_attempts WHERE outcome = 'landed' ORDER BY id DESC LIMIT 1`).pluck().get() as string | undefined) ?? null;
+  attempts(backingId: number): AttemptRow[] {
+    return (this.db.prepare('SELECT * FROM backing_attempts WHERE backing_id = ? ORDER BY id').all(backingId) as Raw[]).map((r) => ({
+      backingId: Number(r.backing_id), signature: String(r.signature), lastValidBlockHeight: Number(r.last_valid_block_height),
+      signedSlot: num(r.signed_slot), signedAt: String(r.signed_at), outcome: r.outcome as AttemptOutcome,
+      evidence: (r.evidence as string | null) ?? null, landedSlot: num(r.landed_slot), reportedAt: (r.reported_at as string | null) ?? null,
+      reportJson: (r.report_json as string | null) ?? null,
+    }));
+  }
+
+  landedCanary(slot: number): string | null {
+    return (this.db.prepare(`SELECT signature FROM backing_attempts WHERE outcome = 'landed' AND landed_slot IS NOT NULL AND landed_slot <= ?
+                             ORDER BY landed_slot DESC LIMIT 1`).pluck().get(slot) as string | undefined) ?? null;
+  }
+
+  noteAttempt(signature: string, f: { evidence?: string; landedSlot?: number; outcome?: AttemptOutcome }): void {
+    this.write(() => {
+      // Evidence is never downgraded: 'status' outranks 'already-processed', and neither is ever cleared.
+      if (f.evidence !== undefined) this.db.prepare(`UPDATE backing_attempts SET evidence = ? WHERE signature = ? AND (evidence IS NULL OR ? = 'status')`).run(f.evidence, signature, f.evidence);
+      if (f.landedSlot !== undefined) this.db.prepare('UPDATE backing_attempts SET landed_slot = ? WHERE signature = ?').run(f.landedSlot, signature);
+      if (f.outcome !== undefined) this.db.prepare('UPDATE backing_attempts SET outcome = ? WHERE signature = ?').run(f.outcome, signature);
+    });
+  }
+
+  attemptReported(signature: string, reportJson: string, at: string): void {
+    this.write(() => this.db.prepare('UPDATE backing_attempts SET reported_at = ?, report_json = ? WHERE signature = ?').run(at, reportJson, signature));
   }
 
   adoptAttempt(row: BackingRow, signature: string, at: string): BackingRow {
@@ -143,8 +170,7 @@ export class SqliteJournal implements Journal {
         .run(signature, a.blockhash, a.last_valid_block_height, at, row.id, row.state, row.signature).changes;
       if (changed !== 1) throw illegal('backing', row.state, row.state, row.id);
       this.db.prepare(`UPDATE backing_attempts SET outcome = 'pending' WHERE signature = ?`).run(signature);
-      // the newer attempts are no longer tracked; should one land as well, reconciliation reports the difference
-      this.db.prepare(`UPDATE backing_attempts SET outcome = 'superseded' WHERE backing_id = ? AND signature != ? AND outcome = 'pending'`).run(row.id, signature);
+      // The other attempts stay pending: each is watched until it provably expires, and one that lands is reported.
       this.event(row.id, at, row.state, row.state, `an earlier attempt (${signature}) landed after all: adopted, no bytes resent`);
       return this.backing(row.id);
     });

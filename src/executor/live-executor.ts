@@ -13,7 +13,7 @@ import { formatSol } from '../core/money.js';
 import type { RiskLimits } from '../core/risk.js';
 import type { Logger } from '../log/logger.js';
 import type { TransactionChain } from '../ports/chain.js';
-import { isoNow, startOfUtcDay, type Clock } from '../ports/clock.js';
+import { isoNow, type Clock } from '../ports/clock.js';
 import type { ExecutionRequest, ExecutionResult, Executor, ResolutionRequest, ResolutionResult } from '../ports/executor.js';
 import { FINAL_BACKING_STATES, type AttemptRow, type BackingRow, type Journal } from '../ports/journal.js';
 import type { MagmaApi } from '../ports/magma-api.js';
@@ -92,11 +92,14 @@ export class LiveExecutor implements Executor {
   private readonly resolutions: ResolutionFlow;
   private reconciled = false;
   private readonly watches = new Map<number, Watch>();
+  private apiHeld = new Set<string>();
 
   constructor(private readonly o: LiveExecutorOptions) {
     this.wallet = o.keypair.publicKey.toBase58();
     this.gates = new WriteGates(o.api, this.wallet, o.clock);
-    this.resolutions = new ResolutionFlow({ journal: o.journal, api: o.api, clock: o.clock, logger: o.logger, gates: this.gates, policy: o.resolution, dryRun: false, ...(o.holds ? { holds: o.holds } : {}) });
+    // "Holds" for verdicts: the journal's open and in-flight backings, and MAGMA's portfolio as last read.
+    const holds = (id: string) => (o.holds?.(id) ?? false) || this.apiHeld.has(id);
+    this.resolutions = new ResolutionFlow({ journal: o.journal, api: o.api, clock: o.clock, logger: o.logger, gates: this.gates, policy: o.resolution, dryRun: false, holds });
   }
 
   private now(): string {
@@ -113,7 +116,8 @@ export class LiveExecutor implements Executor {
     const nowMs = clock.now();
     const row = journal.openBacking(
       { intentKey: `live:${req.decisionId}:${req.narrative.id}`, decisionId: req.decisionId, narrativeId: req.narrative.id, category: req.narrative.category, stakeLamports: stake, dryRun: false, wallet: this.wallet },
-      { now: this.now(), dayStart: startOfUtcDay(nowMs), since: new Date(nowMs - 60_000).toISOString() },
+      // risk.maxDailySol is a rolling 24-hour window here (the engine's sizing uses the UTC day; this check is the last word).
+      { now: this.now(), dayStart: new Date(nowMs - 86_400_000).toISOString(), since: new Date(nowMs - 60_000).toISOString() },
       (view) => (req.decision.action === 'back' ? riskRefusal({ narrativeId: req.narrative.id, category: req.narrative.category, stakeLamports: stake }, view, this.o.limits, this.o.backing.maxPerMinute) : 'the decision is not to back'),
     );
     if (row.state === 'cancelled') {
@@ -147,7 +151,9 @@ export class LiveExecutor implements Executor {
   /** Compares the API's portfolio and history with the journal and logs every difference loudly. */
   async reconcile(signal?: AbortSignal): Promise<ReconcileSummary | null> {
     try {
-      return await reconcileWithApi({ api: this.o.api, journal: this.o.journal, logger: this.o.logger }, signal);
+      const summary = await reconcileWithApi({ api: this.o.api, journal: this.o.journal, logger: this.o.logger }, signal);
+      this.apiHeld = new Set(summary.heldNarratives);
+      return summary;
     } catch (err) {
       if (isMagmaError(err, 'ABORTED')) throw err;
       this.o.logger.warn('reconcile.unavailable', { msg: `could not compare the journal with the API's portfolio: ${errorMessage(err)}; trying again at the next start` });

@@ -64,6 +64,9 @@ export interface NewBacking {
 export interface JournalView extends PortfolioView {
   /** Intents of this mode opened (not cancelled) since `since` (the backing rate limit). */
   recentIntents: number;
+  /** Narratives with an intent of this wallet in flight (intent, signed, sent, confirmed): never a second beside it. */
+  inFlightNarratives: ReadonlySet<string>;
+  verdictNarratives: ReadonlySet<string>;
 }
 
 export interface SignedAttempt {
@@ -122,6 +125,7 @@ export interface ResolutionRow {
   attempts: number;
   error: string | null;
   responseJson: string | null;
+  createdAt: string;
 }
 
 export interface NewResolution {
@@ -162,7 +166,7 @@ export interface Journal {
   /** Keeps the latest error on the row without changing its state. */
   noteBackingError(row: BackingRow, error: string, at: string): BackingRow;
 
-  /** One row per narrative: an existing one is returned as it is. */
+  /** One row per narrative per ledger (dry-run and live apart): an existing one is returned as it is. */
   openResolution(r: NewResolution, at: string): { row: ResolutionRow; created: boolean };
   unfinishedResolutions(dryRun: boolean): ResolutionRow[];
   transitionResolution(row: ResolutionRow, to: ResolutionState, at: string, fields?: { responseJson?: string; error?: string | null; attempt?: boolean }): ResolutionRow;

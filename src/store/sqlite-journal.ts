@@ -30,7 +30,7 @@ function toResolution(r: Raw): ResolutionRow {
   return {
     id: Number(r.id), narrativeId: String(r.narrative_id), resolution: r.resolution === 'true', confidence: Number(r.confidence),
     evidence: String(r.evidence), state: r.state as ResolutionState, dryRun: Number(r.dry_run) === 1, attempts: Number(r.attempts ?? 0),
-    error: (r.error as string | null) ?? null, responseJson: (r.response_json as string | null) ?? null,
+    error: (r.error as string | null) ?? null, responseJson: (r.response_json as string | null) ?? null, createdAt: String(r.created_at),
   };
 }
 
@@ -59,7 +59,20 @@ export class SqliteJournal implements Journal {
       const recentIntents = Number(this.db
         .prepare(`SELECT COUNT(*) FROM backings WHERE dry_run = ? AND created_at >= ? AND state <> 'cancelled'`)
         .pluck().get(b.dryRun ? 1 : 0, at.since));
-      const view: JournalView = { ...this.store.portfolioView(b.dryRun, at.dayStart), recentIntents };
+      const base = this.store.portfolioView(b.dryRun, at.dayStart);
+      // A second transfer of one intent (see the executor) is money at stake too: counted in exposure and spending.
+      const extra = this.db
+        .prepare(`SELECT COALESCE(SUM(b.stake_lamports * (a.n - 1)), 0) AS open, COALESCE(SUM(CASE WHEN b.created_at >= ? THEN b.stake_lamports * (a.n - 1) ELSE 0 END), 0) AS recent
+                  FROM backings b JOIN (SELECT backing_id, COUNT(*) AS n FROM backing_attempts WHERE outcome = 'landed' GROUP BY backing_id HAVING COUNT(*) > 1) a
+                  ON a.backing_id = b.id WHERE b.dry_run = ? AND b.outcome IS NULL`)
+        .safeIntegers(true).get(at.dayStart, b.dryRun ? 1 : 0) as { open: bigint; recent: bigint };
+      const inFlightNarratives = new Set(this.db
+        .prepare(`SELECT narrative_id FROM backings WHERE dry_run = ? AND wallet IS ? AND state IN ('intent', 'signed', 'sent', 'confirmed')`)
+        .pluck().all(b.dryRun ? 1 : 0, b.wallet) as string[]);
+      const verdictNarratives = new Set(this.db.prepare('SELECT narrative_id FROM resolutions WHERE dry_run = ?').pluck().all(b.dryRun ? 1 : 0) as string[]);
+      const view: JournalView = {
+        ...base, exposure: base.exposure + extra.open, spentToday: base.spentToday + extra.recent, recentIntents, inFlightNarratives, verdictNarratives,
+      };
       const refusal = guard(view);
       const state: BackingState = refusal ? 'cancelled' : 'intent';
       const id = Number(this.db
@@ -187,9 +200,9 @@ export class SqliteJournal implements Journal {
     return this.write(() => {
       const inserted = this.db
         .prepare(`INSERT INTO resolutions (narrative_id, resolution, confidence, evidence, state, dry_run, created_at, updated_at)
-                  VALUES (?, ?, ?, ?, 'intent', ?, ?, ?) ON CONFLICT (narrative_id) DO NOTHING`)
+                  VALUES (?, ?, ?, ?, 'intent', ?, ?, ?) ON CONFLICT (narrative_id, dry_run) DO NOTHING`)
         .run(r.narrativeId, r.resolution ? 'true' : 'false', r.confidence, r.evidence, r.dryRun ? 1 : 0, at, at);
-      const row = toResolution(this.db.prepare('SELECT * FROM resolutions WHERE narrative_id = ?').get(r.narrativeId) as Raw);
+      const row = toResolution(this.db.prepare('SELECT * FROM resolutions WHERE narrative_id = ? AND dry_run = ?').get(r.narrativeId, r.dryRun ? 1 : 0) as Raw);
       return { row, created: inserted.changes === 1 };
     });
   }

@@ -212,7 +212,7 @@ export class SqliteStore implements Store, MagusUsageStore {
     return this.write(() => {
       const result = this.db
         .prepare(`INSERT INTO resolutions (narrative_id, resolution, confidence, evidence, state, dry_run, created_at, updated_at)
-                  VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (narrative_id) DO NOTHING`)
+                  VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (narrative_id, dry_run) DO NOTHING`) // issue 11: one row per ledger (0008)
         .run(r.narrativeId, r.resolution ? 'true' : 'false', r.confidence, r.evidence, r.state, r.dryRun ? 1 : 0, r.at, r.at);
       return result.changes === 0 ? null : Number(result.lastInsertRowid);
     });

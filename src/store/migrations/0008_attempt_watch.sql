@@ -17,3 +17,24 @@ UPDATE backing_attempts SET reported_at = (SELECT reported_at FROM backings b WH
 -- At most one live intent in flight per (wallet, narrative): even a bug cannot open a second one beside it.
 CREATE UNIQUE INDEX backings_one_in_flight ON backings (wallet, narrative_id)
   WHERE dry_run = 0 AND state IN ('intent', 'signed', 'sent', 'confirmed');
+
+-- Verdicts: one row per narrative per ledger (dry-run and live apart), so a dry run never stands in for a live verdict.
+CREATE TABLE resolutions_0008 (
+  id            INTEGER PRIMARY KEY,
+  narrative_id  TEXT NOT NULL,
+  resolution    TEXT NOT NULL,             -- true | false
+  confidence    REAL NOT NULL,
+  evidence      TEXT NOT NULL,
+  state         TEXT NOT NULL,             -- intent | submitted | accepted | rejected | simulated
+  dry_run       INTEGER NOT NULL,
+  response_json TEXT,
+  created_at    TEXT NOT NULL,
+  updated_at    TEXT NOT NULL,
+  attempts      INTEGER NOT NULL DEFAULT 0,
+  error         TEXT,
+  UNIQUE (narrative_id, dry_run)
+);
+INSERT INTO resolutions_0008 (id, narrative_id, resolution, confidence, evidence, state, dry_run, response_json, created_at, updated_at, attempts, error)
+  SELECT id, narrative_id, resolution, confidence, evidence, state, dry_run, response_json, created_at, updated_at, attempts, error FROM resolutions;
+DROP TABLE resolutions;
+ALTER TABLE resolutions_0008 RENAME TO resolutions;

@@ -14,7 +14,7 @@ import { narrative } from '../../helpers/narratives.js';
 function engineWith(budgetLeft: () => number | null) {
   const clock = new ManualClock(Date.parse('2026-05-20T12:00:00Z'));
   const store = SqliteStore.open(':memory:');
-  const items = [narrative({ id: 'a', oracleStatus: 'live' }), narrative({ id: 'b', oracleStatus: 'live' })];
+  const items = [narrative({ id: '0b6c1f1e-6f0c-4d7e-9a57-3c1f3e1d2a0a', oracleStatus: 'live' }), narrative({ id: '0b6c1f1e-6f0c-4d7e-9a57-3c1f3e1d2a0b', oracleStatus: 'live' })];
   const api = {
     systemStatus: async () => ({ operational: true, halted: [] }),
     termsStatus: async () => ({ accepted: true, termsVersion: '1' }),

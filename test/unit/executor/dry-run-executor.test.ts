@@ -19,6 +19,8 @@ function setup() {
   return { store, record };
 }
 
+const B = '0b6c1f1e-6f0c-4d7e-9a57-3c1f3e1d2a0b';
+
 describe('dry-run executor', () => {
   it('journals intent → simulated, as store and clock alone', async () => {
     const { store, record } = setup();
@@ -33,8 +35,8 @@ describe('dry-run executor', () => {
     const { store, record } = setup();
     const limits = riskLimits({ minStakeSol: 0.001, maxStakeSol: 0.01, maxDailySol: 1, maxOpenPositions: 5, maxExposureSol: 1, maxCategoryExposureSol: null, kellyFraction: 0.25, minEdge: 0.02, minBalanceSol: 0, scaleIn: false });
     const ex = new DryRunExecutor({ journal: new SqliteJournal(store), clock, limits, maxPerMinute: 9 });
-    const d = decision('b', 50_000_000n);
-    const r = await ex.execute({ decision: d, decisionId: record(d), narrative: narrative({ id: 'b' }) });
+    const d = decision(B, 50_000_000n);
+    const r = await ex.execute({ decision: d, decisionId: record(d), narrative: narrative({ id: B }) });
     expect(r.state).toBe('cancelled');
     expect(store.db.prepare('SELECT error FROM backings').pluck().get()).toMatch(/above risk.maxStakeSol/);
   });

@@ -117,7 +117,9 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
   const simTransport = o.simulatorUrl ? new HttpTransport({ baseUrl: o.simulatorUrl, timeoutMs: config.api.timeoutMs, onCall, nowIso, sleep }) : null;
   const magus = createMagus({ config: config.magus, usage: store, clock, onCall, nowIso });
   const prices = createPriceSource({ config: config.prices, clock, timeoutMs: config.api.timeoutMs, onCall, nowIso });
+  let stopExecutor: (() => Promise<void>) | undefined; // issue 11: the backing driver stops before the store closes
   const close = async () => {
+    await stopExecutor?.();
     store.close();
     await Promise.all([apiTransport.close(), rpcTransport.close(), simTransport?.close(), magus?.close(), prices.close()]);
   };
@@ -137,6 +139,7 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
 
     const chain = new RpcChain({ transport: rpcTransport, commitment: config.rpc.commitment });
     const executor = createExecutor({ config, store, chain, api, clock, logger, keypair });
+    stopExecutor = executor.stop?.bind(executor);
     const engine = new Engine({
       clock, api, chain, executor, store, host: new StrategyHost(strategies), walletAddress,
       limits: riskLimits(config.risk),

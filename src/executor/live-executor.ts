@@ -37,6 +37,8 @@ export interface BackingSettings {
    * transaction history keeps about 300): beyond it, an absence proves nothing without a visible canary.
    */
   statusWindowSlots: number;
+  /** Send, confirm and report beside the tick loop (execute() only journals the intent); off: within the call. */
+  background: boolean;
 }
 
 export interface LiveExecutorOptions {
@@ -55,8 +57,13 @@ export interface LiveExecutorOptions {
 
 /** The app's deadline: now + 7 days (PROTOCOL.md section 3). */
 const DEADLINE_SECONDS = 7n * 86_400n;
-/** Lamports kept aside for the fee when checking the balance (5000 per signature plus the priority fee). */
-const FEE_ALLOWANCE = 100_000n;
+/** The base fee of one signature. */
+const SIGNATURE_FEE = 5_000n;
+/**
+ * Rent the program may take for the backing record (`["backing", id, backer]`): rent-exemption for an account of up to
+ * ~160 bytes ((128 + 160) × 3,480 × 2 = 2,004,480 lamports). The layout is not published; this bounds it from above.
+ */
+const BACKING_RECORD_RENT = 2_010_000n;
 const PREFLIGHT = 'preflight refused: ';
 /** Consecutive failed polls after which a wait for confirmation is left to the next tick. */
 const MAX_RPC_FAILURES_PER_WAIT = 10;
@@ -84,6 +91,7 @@ const signedSlotOf = (a: AttemptRow): number => a.signedSlot ?? a.lastValidBlock
 /** Blocks a blockhash stays valid on Solana: a height is never above its slot, so lvbh - 150 bounds the slot below. */
 const MAX_PROCESSING_AGE = 150;
 const UNPROVEN = 'cannot prove this transaction expired: ';
+const GATES_TTL_MS = 15_000;
 
 export class LiveExecutor implements Executor {
   readonly dryRun = false;
@@ -93,10 +101,18 @@ export class LiveExecutor implements Executor {
   private reconciled = false;
   private readonly watches = new Map<number, Watch>();
   private apiHeld = new Set<string>();
+  /** Background mode: the driver's run, rows journaled by execute() not yet signed, and how to stop it. */
+  private driver: Promise<void> | null = null;
+  private running = false;
+  private readonly fresh = new Set<number>();
+  private readonly stopping = new AbortController();
+  private fatal: unknown = null;
 
   constructor(private readonly o: LiveExecutorOptions) {
     this.wallet = o.keypair.publicKey.toBase58();
-    this.gates = new WriteGates(o.api, this.wallet, o.clock);
+    // Kept 15 s: beside a tick that reads the gates itself every few seconds, the driver's re-checks stay inside the
+    // public read budget (a 503 from a halted component still closes them at once), so the tick never waits for it.
+    this.gates = new WriteGates(o.api, this.wallet, o.clock, GATES_TTL_MS);
     // "Holds" for verdicts: the journal's open and in-flight backings, and MAGMA's portfolio as last read.
     const holds = (id: string) => (o.holds?.(id) ?? false) || this.apiHeld.has(id);
     this.resolutions = new ResolutionFlow({ journal: o.journal, api: o.api, clock: o.clock, logger: o.logger, gates: this.gates, policy: o.resolution, dryRun: false, holds });
@@ -104,6 +120,13 @@ export class LiveExecutor implements Executor {
 
   private now(): string {
     return isoNow(this.o.clock);
+  }
+
+  /** What one backing costs beyond its stake: the base fee, the configured priority fee and the record's rent. */
+  private costs(): bigint {
+    const { computeUnitLimit, priorityFeeMicroLamports } = this.o.backing;
+    const priority = (BigInt(computeUnitLimit) * BigInt(priorityFeeMicroLamports) + 999_999n) / 1_000_000n;
+    return SIGNATURE_FEE + priority + BACKING_RECORD_RENT;
   }
 
   private deadline(): number {
@@ -128,8 +151,91 @@ export class LiveExecutor implements Executor {
       crashPoint('backing:intent');
       logger.info('backing.intent', { narrative_id: row.narrativeId, amount_lamports: stake, msg: `journaled the intent to back with ${formatSol(stake)}` });
     }
+    if (this.o.backing.background) {
+      // The tick goes on at once: the driver signs, sends, confirms and reports beside it.
+      if (row.state === 'intent') this.fresh.add(row.id);
+      this.kick(signal);
+      return { backingId: row.id, state: row.state };
+    }
     const done = await this.drive(row, { fresh: true, until: this.deadline() }, signal);
     return { backingId: done.id, state: done.state };
+  }
+
+  /**
+   * Starts the driver unless it runs: it drives every unfinished row one step at a time (one send, one look at the
+   * chain, one report), then sleeps backing.pollMs, and stops by itself when nothing is left in flight; the next
+   * execute() or resumePending() starts it again. It stops on the caller's signal or stop(); every step it took is
+   * journaled, so whatever it leaves resumes at the next start. An error that needs the operator is kept and thrown
+   * from the next execute() or resumePending(), so the daemon stops for it.
+   */
+  private kick(signal?: AbortSignal): void {
+    this.throwFatal();
+    if (this.running || this.stopping.signal.aborted) return;
+    const stop = signal ? AbortSignal.any([signal, this.stopping.signal]) : this.stopping.signal;
+    this.running = true;
+    const run: Promise<void> = this.runDriver(stop)
+      .catch((err: unknown) => {
+        if (isMagmaError(err, 'ABORTED') || stop.aborted) return;
+        this.fatal = err;
+        this.o.logger.error('backing.driver_stopped', { code: isMagmaError(err) ? err.code : 'UNEXPECTED', msg: `backings in flight are no longer driven: ${errorMessage(err)}` });
+      })
+      .finally(() => {
+        if (this.driver === run) {
+          this.driver = null;
+          this.running = false;
+        }
+      });
+    this.driver = run;
+  }
+
+  private async runDriver(signal: AbortSignal): Promise<void> {
+    const { journal, clock, backing } = this.o;
+    for (;;) {
+      const rows = journal.unfinishedBackings(false);
+      if (!rows.length) {
+        // Decided in the same turn as the read: an intent journaled from now on starts a new run.
+        this.running = false;
+        return;
+      }
+      for (const row of rows) {
+        if (signal.aborted) return;
+        await this.drive(row, { fresh: this.fresh.delete(row.id), until: clock.now() }, signal);
+      }
+      if (signal.aborted) return;
+      // Transient RPC failures (unhealthy node, 429, 5xx, timeouts): back off, up to 30 s between passes.
+      const failing = Math.max(0, ...rows.map((r) => this.watches.get(r.id)?.rpcFailures ?? 0));
+      await clock.sleep(failing > 1 ? Math.min(backing.pollMs * 2 ** Math.min(failing - 1, 5), 30_000) : backing.pollMs, signal);
+    }
+  }
+
+  private throwFatal(): void {
+    if (this.fatal) throw this.fatal;
+  }
+
+  /** Whether the background driver is running (it stops by itself when nothing is in flight). */
+  get driving(): boolean {
+    return this.running;
+  }
+
+  /** Waits (at most `maxMs` of the clock) until nothing is in flight: `run --once` and tests. */
+  async settle(maxMs: number, signal?: AbortSignal): Promise<void> {
+    const until = this.o.clock.now() + maxMs;
+    while (this.running && this.driver && this.o.clock.now() < until && !signal?.aborted) {
+      const waiting = new AbortController();
+      const both = signal ? AbortSignal.any([signal, waiting.signal]) : waiting.signal;
+      try {
+        await Promise.race([this.driver, this.o.clock.sleep(Math.max(1, until - this.o.clock.now()), both).catch(() => undefined)]);
+      } finally {
+        waiting.abort();
+      }
+    }
+    this.throwFatal();
+  }
+
+  /** Stops the driver and waits for its step in progress (before the store closes). */
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    await this.driver;
   }
 
   /**
@@ -139,8 +245,9 @@ export class LiveExecutor implements Executor {
   async resumePending(signal?: AbortSignal): Promise<void> {
     const rows = this.o.journal.unfinishedBackings(false);
     const until = this.deadline();
-    if (rows.length) this.o.logger.info('backing.resuming', { count: rows.length, msg: `resuming ${rows.length} backing(s) left unfinished` });
-    for (const row of rows) await this.drive(row, { fresh: false, until }, signal);
+    if (rows.length && !this.driver) this.o.logger.info('backing.resuming', { count: rows.length, msg: `resuming ${rows.length} backing(s) left unfinished` });
+    if (this.o.backing.background) this.kick(signal);
+    else for (const row of rows) await this.drive(row, { fresh: false, until }, signal);
     await this.resolutions.resumePending(signal);
     if (!this.reconciled) {
       await this.reconcile(signal);
@@ -201,12 +308,13 @@ export class LiveExecutor implements Executor {
     } catch (err) {
       if (isMagmaError(err, 'ABORTED') || signal?.aborted) throw isMagmaError(err, 'ABORTED') ? err : new MagmaError('ABORTED', 'backing abandoned: shutting down; it resumes at the next start.', { cause: err });
       if (isMagmaError(err) && err.consequence === 'stop') throw err;
-      log.warn('backing.interrupted', { state: row.state, tx: row.signature, msg: `the backing stays ${row.state}: ${errorMessage(err)}; it resumes on the next tick` });
+      this.once(row.id, `interrupted:${row.state}`, () => log.warn('backing.interrupted', { state: row.state, tx: row.signature, msg: `the backing stays ${row.state}: ${errorMessage(err)}; it resumes on the next tick` }));
       return this.o.journal.backing(row.id);
     }
   }
 
   private pending(row: BackingRow, log: Logger): BackingRow {
+    if (this.o.backing.background) return row; // the driver looks again after backing.pollMs: nothing to say
     log.warn('backing.pending', { state: row.state, tx: row.signature, msg: `still ${row.state} when this tick's wait ran out; it resumes on the next tick and nothing is lost` });
     return row;
   }
@@ -225,8 +333,14 @@ export class LiveExecutor implements Executor {
       if (closed) return closed;
     }
     const balance = await this.o.chain.getBalance(this.wallet, signal);
-    const needed = row.stakeLamports + this.o.limits.minBalance + FEE_ALLOWANCE;
-    if (balance < needed) return `the wallet holds ${formatSol(balance)}, less than the stake plus risk.minBalanceSol and fees (${formatSol(needed)})`;
+    // Other intents of this wallet not yet confirmed may move money before this one lands: their stakes are spoken for.
+    const others = this.o.journal.backingsInStates(['intent', 'signed', 'sent'], false)
+      .filter((r) => r.id !== row.id && (r.wallet ?? this.wallet) === this.wallet)
+      .reduce((sum, r) => sum + r.stakeLamports + this.costs(), 0n);
+    const needed = row.stakeLamports + this.costs() + this.o.limits.minBalance + others;
+    if (balance < needed) {
+      return `the wallet holds ${formatSol(balance)}, less than the stake plus fees and the backing record's rent, risk.minBalanceSol${others > 0n ? ` and ${formatSol(others)} for other backings in flight` : ''} (${formatSol(needed)})`;
+    }
     return null;
   }
 
@@ -251,6 +365,14 @@ export class LiveExecutor implements Executor {
       msg: again ? `signed again with a fresh blockhash (attempt ${next.signCount} of ${this.o.backing.maxSignings})` : `signed the backing transaction; it is valid until block ${latest.lastValidBlockHeight}`,
     });
     return next;
+  }
+
+  /** Says `event` once per row and process (the driver passes over a waiting row every backing.pollMs). */
+  private once(rowId: number, key: string, say: () => void): void {
+    const w = this.watchOf(rowId);
+    if (w.told.has(key)) return;
+    w.told.add(key);
+    say();
   }
 
   private watchOf(rowId: number): Watch {
@@ -464,7 +586,7 @@ export class LiveExecutor implements Executor {
         const gate = await this.gates.backing(signal);
         if (!gate.open) {
           // A closed gate can last hours: the tick goes on, and every later pass tries again.
-          log.warn('backing.report_waiting', { tx: row.signature, msg: `the confirmed backing's report waits: ${gate.reason}` });
+          this.once(row.id, `report-waiting:${gate.reason}`, () => log.warn('backing.report_waiting', { tx: row.signature, msg: `the confirmed backing's report waits: ${gate.reason}` }));
           return false;
         }
         const attempts = journal.attempts(row.id);
@@ -492,10 +614,11 @@ export class LiveExecutor implements Executor {
         if (code === 'API_BAD_REQUEST' || code === 'API_NOT_FOUND') {
           // A refusal will not change within this pass: say it loudly once, keep the row confirmed (its stake still
           // counts as exposure), and try again on a later pass instead of holding this one.
-          log.error('backing.report_refused', { tx: row.signature, code, msg: `MAGMA refused the report of a confirmed backing (${errorMessage(err)}); the transfer is on chain; it is tried again next tick. If this persists, check the transaction in an explorer and contact MAGMA support.` });
+          this.once(row.id, `report-refused:${code}`, () => log.error('backing.report_refused', { tx: row.signature, code, msg: `MAGMA refused the report of a confirmed backing (${errorMessage(err)}); the transfer is on chain; it is tried again next tick. If this persists, check the transaction in an explorer and contact MAGMA support.` }));
           return false;
         }
-        if (tries++ === 0) {
+        if (tries++ === 0 && !(this.o.backing.background && this.watchOf(row.id).told.has('report-failed'))) {
+          this.watchOf(row.id).told.add('report-failed');
           log.warn('backing.report_failed', { tx: row.signature, code, msg: `the report of a confirmed backing was not acknowledged (${errorMessage(err)}); it is retried until it is` });
         }
       }

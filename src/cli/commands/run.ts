@@ -86,6 +86,8 @@ Examples:
         try {
           if (opts.once) {
             await agent.engine.tick(shutdown.signal);
+            // One tick, then what it started: backings in flight are driven to the end (bounded), not left behind.
+            await agent.executor.settle?.(config.backing.confirmTimeoutSeconds * 1000, shutdown.signal);
           } else {
             const wake = new Wakeup();
             let metrics: MetricsServer | null = null;

@@ -36,6 +36,12 @@ export function renderMetrics(store: SqliteStore, dryRun: boolean): string {
   out.push(line('magma_exposure_lamports', { dry_run: String(dryRun) }, p.openLamports));
   help('magma_realised_pnl_lamports', 'gauge', 'Realised profit and loss of settled backings, in lamports.');
   out.push(line('magma_realised_pnl_lamports', { dry_run: String(dryRun) }, p.pnlLamports));
+  help('magma_backings_in_flight', 'gauge', 'Live backings not yet final, by state.');
+  for (const r of db.prepare(`SELECT state, COUNT(*) AS n FROM backings WHERE dry_run = 0 AND state IN ('intent', 'signed', 'sent', 'confirmed') GROUP BY state`).all() as Array<{ state: string; n: number }>) {
+    out.push(line('magma_backings_in_flight', { state: r.state }, r.n));
+  }
+  help('magma_backings_unprovable', 'gauge', 'Live backings in flight that no RPC answer could prove expired: never signed again; check them (docs/executor.md).');
+  out.push(line('magma_backings_unprovable', {}, Number(db.prepare(`SELECT COUNT(*) FROM backings WHERE dry_run = 0 AND state IN ('signed', 'sent') AND error LIKE 'cannot prove%'`).pluck().get())));
   return out.join('\n') + '\n';
 }
 

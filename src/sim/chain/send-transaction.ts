@@ -223,7 +223,8 @@ function applyBackings(state: SimState, t: { signature: string; slot: number; no
   state.chain.record({ signature, slot: t.slot, processedAt: nowMs, feePayer: t.feePayer, feeLamports: t.fee, backings, confirmedApplied: false, err: null });
   if (state.faults.rpcOutageOnLand && backings.length > 0) {
     // The transfer is in; the node goes down right after (the answer to this very send still gets out).
+    const remaining = state.faults.rpcOutageOnLand === true ? -1 : state.faults.rpcOutageOnLand;
     state.faults.rpcOutageOnLand = false;
-    state.faults.bursts.push({ family: 'rpc', kind: 'error', remaining: -1, status: 503 });
+    state.faults.bursts.push({ family: 'rpc', kind: 'error', remaining, status: 503 });
   }
 }

@@ -49,8 +49,11 @@ export interface SimFaults {
    * of its own height; a JSON-RPC batch goes to one node as a whole.
    */
   statusLagBlocks: number;
-  /** Armed: the next backing transaction that lands starts an RPC outage (every RPC request 503 until cleared). */
-  rpcOutageOnLand: boolean;
+  /**
+   * Armed: the next backing transaction that lands starts an RPC outage, every RPC request answered 503: `true` until
+   * cleared (clearBursts), a number N for the next N requests. 0/false: not armed.
+   */
+  rpcOutageOnLand: boolean | number;
   /** Narratives whose back_narrative transactions every node refuses in preflight (the program says not open). */
   refuseNarratives: Set<string>;
 }

@@ -54,7 +54,7 @@ export function applyFaults(state: SimState, body: Record<string, unknown>): str
     f.statusLagBlocks = body.statusLagBlocks;
   }
   if (body.rpcOutageOnLand !== undefined) {
-    if (typeof body.rpcOutageOnLand !== 'boolean') return 'rpcOutageOnLand must be true or false';
+    if (typeof body.rpcOutageOnLand !== 'boolean' && !(count(body.rpcOutageOnLand) && body.rpcOutageOnLand >= 0)) return 'rpcOutageOnLand must be true (until cleared), false, or a number of RPC requests';
     f.rpcOutageOnLand = body.rpcOutageOnLand;
   }
   if (body.refuseNarratives !== undefined) {

@@ -84,6 +84,8 @@ interface Watch {
   rpcFailures: number;
   /** What the operator was already told (said once per process). */
   told: Set<string>;
+  /** After MAGMA refused a report: not before this clock time. */
+  reportNotBefore: number;
 }
 
 /** Without its bank's slot (attempts journaled before 0008), the earliest slot an attempt can have been signed at. */
@@ -92,6 +94,7 @@ const signedSlotOf = (a: AttemptRow): number => a.signedSlot ?? a.lastValidBlock
 const MAX_PROCESSING_AGE = 150;
 const UNPROVEN = 'cannot prove this transaction expired: ';
 const GATES_TTL_MS = 15_000;
+const REPORT_REFUSED_RETRY_MS = 60_000;
 
 export class LiveExecutor implements Executor {
   readonly dryRun = false;
@@ -377,7 +380,7 @@ export class LiveExecutor implements Executor {
 
   private watchOf(rowId: number): Watch {
     let w = this.watches.get(rowId);
-    if (!w) this.watches.set(rowId, (w = { lastSend: -Infinity, seen: new Set(), proofSlot: new Map(), nulls: new Map(), rpcFailures: 0, told: new Set() }));
+    if (!w) this.watches.set(rowId, (w = { lastSend: -Infinity, seen: new Set(), proofSlot: new Map(), nulls: new Map(), rpcFailures: 0, told: new Set(), reportNotBefore: -Infinity }));
     return w;
   }
 
@@ -573,6 +576,20 @@ export class LiveExecutor implements Executor {
   }
 
   /**
+   * Whether MAGMA's history lists this landed attempt already: more backings of this narrative at this amount than the
+   * journal has reported (history items carry no signature, so they are counted).
+   */
+  private async listedByMagma(row: BackingRow, signature: string, signal?: AbortSignal): Promise<boolean> {
+    const history = await this.o.api.history(signal);
+    const listed = history.positions.filter((p) => p.narrativeId === row.narrativeId && p.amountLamports === row.stakeLamports).length;
+    const reported = this.o.journal.backingsInStates(['confirmed', 'reported'], false)
+      .filter((r) => r.narrativeId === row.narrativeId && r.stakeLamports === row.stakeLamports)
+      .flatMap((r) => this.o.journal.attempts(r.id))
+      .filter((a) => a.reportedAt && a.signature !== signature).length;
+    return listed > reported;
+  }
+
+  /**
    * Reports every landed attempt of a confirmed intent until each is acknowledged (tx_signature is the idempotency
    * key), and keeps watching any attempt still pending: the row is reported only once every attempt ever signed has
    * landed (and been reported) or provably expired. False: not yet.
@@ -590,8 +607,19 @@ export class LiveExecutor implements Executor {
           return false;
         }
         const attempts = journal.attempts(row.id);
+        const w = this.watchOf(row.id);
+        if (clock.now() < w.reportNotBefore) return false;
         for (const a of attempts.filter((x) => x.outcome === 'landed' && !x.reportedAt)) {
-          const ack = await api.reportBacking({ narrativeId: row.narrativeId, walletAddress: row.wallet ?? this.wallet, amountLamports: row.stakeLamports, txSignature: a.signature }, signal);
+          let ack: unknown;
+          try {
+            ack = await api.reportBacking({ narrativeId: row.narrativeId, walletAddress: row.wallet ?? this.wallet, amountLamports: row.stakeLamports, txSignature: a.signature }, signal);
+          } catch (err) {
+            // A refusal (400/409/422) of a report: a repeat after a crash may be one MAGMA already holds. Its view
+            // settles it; otherwise it may verify at a higher commitment than ours: tried again after finalization.
+            if (!isMagmaError(err, 'API_BAD_REQUEST') || !(await this.listedByMagma(row, a.signature, signal))) throw err;
+            ack = { ok: true, settled_by: 'history', message: `MAGMA refused the repeat (${errorMessage(err).slice(0, 200)}) and its history lists this backing` };
+            log.info('backing.report_settled', { tx: a.signature, msg: 'MAGMA refused a repeated report, and its history already lists this backing: taken as acknowledged' });
+          }
           crashPoint('backing:report-answered');
           journal.attemptReported(a.signature, JSON.stringify(ack), this.now());
           if (a.signature !== row.signature) log.warn('backing.reported_extra', { tx: a.signature, msg: 'reported the second transfer of this backing to MAGMA' });
@@ -612,6 +640,8 @@ export class LiveExecutor implements Executor {
         if (code === 'API_RATE_LIMITED' || code === 'PROTOCOL_HALTED') waitMs = Number((err as MagmaError).details.retryAfterMs ?? 0) || 5_000;
         if (code === 'PROTOCOL_HALTED') this.gates.invalidate();
         if (code === 'API_BAD_REQUEST' || code === 'API_NOT_FOUND') {
+          // Not again before the transaction is finalized (about 13 s) and a minute has passed: the report budget is small.
+          this.watchOf(row.id).reportNotBefore = clock.now() + REPORT_REFUSED_RETRY_MS;
           // A refusal will not change within this pass: say it loudly once, keep the row confirmed (its stake still
           // counts as exposure), and try again on a later pass instead of holding this one.
           this.once(row.id, `report-refused:${code}`, () => log.error('backing.report_refused', { tx: row.signature, code, msg: `MAGMA refused the report of a confirmed backing (${errorMessage(err)}); the transfer is on chain; it is tried again next tick. If this persists, check the transaction in an explorer and contact MAGMA support.` }));

@@ -106,8 +106,25 @@ describe('faults during a live backing', () => {
     expect(clock.now() - before).toBeLessThan(120_000); // not the 600 s report wait
     expect(said(l, 'backing.report_refused')[0]).toMatch(/MAGMA refused the report of a confirmed backing .* tried again next tick/);
     applyFaults(l.sim.state, { clearBursts: true });
+    await l.agent.executor.resumePending!(); // too soon: a refused report waits a minute (and for finalization)
+    expect(l.rows()[0]!.state).toBe('confirmed');
+    l.clock.advance(60_000);
     await l.agent.executor.resumePending!();
     await expectReportedOnce(l);
+  });
+
+  it('a repeated report refused with 409 after a crash is settled by MAGMA\'s history, not retried forever', async () => {
+    const { live: l } = await start({ 'backing.confirmTimeoutSeconds': 600 });
+    expect((await backOne(l)).state).toBe('reported');
+    // As if killed after MAGMA acknowledged the report and before the journal kept it.
+    const db = l.agent.store.db;
+    db.prepare(`UPDATE backings SET state = 'confirmed', reported_at = NULL`).run();
+    db.prepare(`UPDATE backing_attempts SET reported_at = NULL, report_json = NULL`).run();
+    applyFaults(l.sim.state, { burst: { family: 'backing', kind: 'error', count: -1, status: 409 } });
+    await l.agent.executor.resumePending!();
+    const row = await expectReportedOnce(l);
+    expect(said(l, 'backing.report_settled')[0]).toMatch(/history already lists this backing: taken as acknowledged/);
+    expect(String(db.prepare('SELECT report_json FROM backing_attempts WHERE signature = ?').pluck().get(row.signature))).toMatch(/"settled_by":"history"/);
   });
 
   it('an expired blockhash: the first attempt is lost, proven expired, and the re-signed one lands; one transfer', async () => {

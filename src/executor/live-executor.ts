@@ -223,11 +223,13 @@ export class LiveExecutor implements Executor {
   /** Waits (at most `maxMs` of the clock) until nothing is in flight: `run --once` and tests. */
   async settle(maxMs: number, signal?: AbortSignal): Promise<void> {
     const until = this.o.clock.now() + maxMs;
-    while (this.running && this.driver && this.o.clock.now() < until && !signal?.aborted) {
+    // A backing nothing can prove expired waits for the operator, not for this call: it does not hold it.
+    const waitingFor = () => this.o.journal.unfinishedBackings(false).filter((r) => !r.error?.startsWith(UNPROVEN));
+    while (this.running && this.driver && waitingFor().length && this.o.clock.now() < until && !signal?.aborted) {
       const waiting = new AbortController();
       const both = signal ? AbortSignal.any([signal, waiting.signal]) : waiting.signal;
       try {
-        await Promise.race([this.driver, this.o.clock.sleep(Math.max(1, until - this.o.clock.now()), both).catch(() => undefined)]);
+        await Promise.race([this.driver, this.o.clock.sleep(Math.max(1, Math.min(this.o.backing.pollMs, until - this.o.clock.now())), both).catch(() => undefined)]);
       } finally {
         waiting.abort();
       }
@@ -281,7 +283,10 @@ export class LiveExecutor implements Executor {
     const log = this.o.logger.child({ narrative_id: row.narrativeId, amount_lamports: row.stakeLamports });
     try {
       for (;;) {
-        if (FINAL_BACKING_STATES.has(row.state)) return row;
+        if (FINAL_BACKING_STATES.has(row.state)) {
+          this.watches.delete(row.id); // nothing more to watch: what it learnt is in the journal
+          return row;
+        }
         if (row.state === 'intent') {
           const why = await this.refusal(row, ctx.fresh, signal);
           if (why) {
@@ -363,6 +368,7 @@ export class LiveExecutor implements Executor {
       note: again ? `signed again after attempt ${row.signCount} provably expired` : 'signed',
     });
     crashPoint('backing:signed');
+    this.watchOf(row.id).lastSend = -Infinity; // the new bytes go out at once
     this.o.logger.info(again ? 'backing.resigned' : 'backing.signed', {
       narrative_id: row.narrativeId, amount_lamports: row.stakeLamports, tx: signed.signature, last_valid_block_height: latest.lastValidBlockHeight,
       msg: again ? `signed again with a fresh blockhash (attempt ${next.signCount} of ${this.o.backing.maxSignings})` : `signed the backing transaction; it is valid until block ${latest.lastValidBlockHeight}`,

@@ -172,7 +172,14 @@ async function checkFinal(chain: Chain): Promise<void> {
 async function stateChain(): Promise<void> {
   const chain = newChain();
   for (const point of STATE_POINTS) {
-    const r = await run(chain, point);
+    let r = await run(chain, point);
+    // The simulator is shared: an outage another chain's landing started can keep a run from reaching the point
+    // (nothing backed while the balance is unknown). Such a run must still finish cleanly; the point is tried again.
+    for (let again = 0; r.signal !== 'SIGKILL' && again < 3; again++) {
+      expect(r.code, r.stderr).toBe(0);
+      await checkAfterKill(chain);
+      r = await run(chain, point);
+    }
     expect(r.signal, `expected a kill at ${point}; exit ${r.code}\n${r.stdout.slice(-2000)}\n${r.stderr}`).toBe('SIGKILL');
     figures.kills++;
     figures.byPoint[point] = (figures.byPoint[point] ?? 0) + 1;

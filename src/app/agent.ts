@@ -130,7 +130,9 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
   const magus = createMagus({ config: config.magus, usage: store, clock, onCall, nowIso });
   const prices = createPriceSource({ config: config.prices, clock, timeoutMs: config.api.timeoutMs, onCall, nowIso });
   let closeHost = async () => {};
+  let stopExecutor: (() => Promise<void>) | undefined; // the backing driver stops before the store closes
   const close = async () => {
+    await stopExecutor?.();
     await closeHost();
     store.close();
     await Promise.all([apiTransport.close(), rpcTransport.close(), simTransport?.close(), magus?.close(), prices.close()]);
@@ -158,7 +160,6 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
       backingBudget: () => budget.remaining('backing'),
       ...(o.paused ? { paused: o.paused } : {}),
       outcomes: simTransport ? new SimOutcomeSource(simTransport) : new PortfolioOutcomeSource(api),
-      ...(o.paused ? { paused: o.paused } : {}), // issue 14: pause
       sources: {
         prices: strategyPriceView(prices.source, clock, logger, config.prices.maxAgeSeconds * 1000, (asset, t, price) => {
           try {
@@ -171,6 +172,7 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
       },
     }, logger);
     closeHost = () => host.close();
+    stopExecutor = executor.stop?.bind(executor);
     return { engine, api, executor, store, clock, walletAddress, agentKey, dryRun: config.dryRun, dbPath, guards, close };
   } catch (err) {
     await close();

@@ -1,6 +1,7 @@
 // The magma_backing_vault `back_narrative` instruction (PROTOCOL.md section 3), in one place for both sides: the live
 // executor builds it, the simulator decodes and checks it byte for byte. Keeping one definition means the two can
 // never drift apart on seeds, account order or data layout.
+import { NARRATIVE_UUID } from '../core/narrative.js';
 import { PublicKey, SystemProgram, TransactionInstruction } from '@solana/web3.js';
 
 /** First 8 bytes of sha256("global:back_narrative") (Anchor's instruction discriminator). */
@@ -10,14 +11,13 @@ export const BACK_NARRATIVE_DATA_LENGTH = 40;
 export const MIN_BACKING_LAMPORTS = 1_000_000n; // 0.001 SOL
 export const MAX_BACKING_LAMPORTS = 10_000_000_000n; // 10 SOL
 
-const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 const U64_MAX = (1n << 64n) - 1n;
 const I64_MIN = -(1n << 63n);
 const I64_MAX = (1n << 63n) - 1n;
 
 /** A narrative UUID as the program's 16 raw bytes (the UUID without dashes). */
 export function narrativeIdBytes(narrativeId: string): Buffer {
-  if (!UUID.test(narrativeId)) throw new RangeError(`narrative id is not a UUID: ${JSON.stringify(narrativeId)}`);
+  if (!NARRATIVE_UUID.test(narrativeId)) throw new RangeError(`narrative id is not a UUID: ${JSON.stringify(narrativeId)}`);
   return Buffer.from(narrativeId.replace(/-/g, ''), 'hex');
 }
 

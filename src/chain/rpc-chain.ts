@@ -1,7 +1,14 @@
 // Solana JSON-RPC over the shared HTTP transport: only the methods PROTOCOL.md lists, so a loopback fake can serve them.
 import { isMagmaError, MagmaError } from '../core/errors.js';
 import type { HttpTransport } from '../http/transport.js';
-import type { Commitment, LatestBlockhash, SendOutcome, SignatureStatus, TransactionChain } from '../ports/chain.js';
+import type { Commitment, LatestBlockhash, SendOutcome, SignatureStatus, SignatureStatuses, SlotHeight, TransactionChain } from '../ports/chain.js';
+
+/**
+ * JSON-RPC error codes that are a node's verdict on the transaction itself (preflight simulation failed, a signature
+ * does not verify, undecodable). Every other code (-32005 node unhealthy, -32016 min context slot not reached,
+ * -32004/-32007/-32009 blocks not available, -32603 internal...) says nothing about the transaction: retried.
+ */
+const VERDICT_CODES = new Set([-32002, -32003, -32602]);
 
 export interface RpcChainOptions {
   transport: HttpTransport;
@@ -53,12 +60,21 @@ export class RpcChain implements TransactionChain {
   }
 
   async getLatestBlockhash(signal?: AbortSignal, commitment: Commitment = this.options.commitment): Promise<LatestBlockhash> {
-    const r = await this.rpc<{ value?: { blockhash?: unknown; lastValidBlockHeight?: unknown } }>('getLatestBlockhash', [{ commitment }], signal);
+    const r = await this.rpc<{ context?: { slot?: unknown }; value?: { blockhash?: unknown; lastValidBlockHeight?: unknown } }>('getLatestBlockhash', [{ commitment }], signal);
     const v = r?.value;
     if (typeof v?.blockhash !== 'string' || typeof v.lastValidBlockHeight !== 'number' || !Number.isSafeInteger(v.lastValidBlockHeight)) {
       throw new MagmaError('RPC_FAILED', 'Solana RPC getLatestBlockhash answered without a blockhash and lastValidBlockHeight.');
     }
-    return { blockhash: v.blockhash, lastValidBlockHeight: v.lastValidBlockHeight };
+    const slot = r.context?.slot;
+    return { blockhash: v.blockhash, lastValidBlockHeight: v.lastValidBlockHeight, slot: typeof slot === 'number' && Number.isSafeInteger(slot) ? slot : null };
+  }
+
+  async getEpochInfo(signal?: AbortSignal, commitment: Commitment = this.options.commitment): Promise<SlotHeight> {
+    const r = await this.rpc<{ absoluteSlot?: unknown; blockHeight?: unknown }>('getEpochInfo', [{ commitment }], signal);
+    if (typeof r?.absoluteSlot !== 'number' || !Number.isSafeInteger(r.absoluteSlot) || typeof r.blockHeight !== 'number' || !Number.isSafeInteger(r.blockHeight)) {
+      throw new MagmaError('RPC_FAILED', 'Solana RPC getEpochInfo answered without an absoluteSlot and blockHeight.');
+    }
+    return { slot: r.absoluteSlot, blockHeight: r.blockHeight };
   }
 
   /** Sends signed bytes as base64 (a node decodes base58 unless told), with preflight, never retried here. */
@@ -70,7 +86,7 @@ export class RpcChain implements TransactionChain {
       return { ok: true, signature };
     } catch (err) {
       // Only a JSON-RPC error is the node's verdict on the transaction; anything else leaves its fate unknown.
-      if (!isMagmaError(err, 'RPC_FAILED') || err.details.rpcCode === undefined) throw err;
+      if (!isMagmaError(err, 'RPC_FAILED') || !VERDICT_CODES.has(Number(err.details.rpcCode))) throw err;
       const message = String(err.details.rpcMessage ?? err.message);
       if (/already been processed/i.test(message)) return { ok: false, kind: 'already-processed', message };
       if (/blockhash not found/i.test(message)) return { ok: false, kind: 'blockhash-not-found', message };
@@ -78,12 +94,16 @@ export class RpcChain implements TransactionChain {
     }
   }
 
-  async getSignatureStatuses(signatures: readonly string[], signal?: AbortSignal): Promise<Array<SignatureStatus | null>> {
-    const r = await this.rpc<{ value?: unknown }>('getSignatureStatuses', [signatures, { searchTransactionHistory: true }], signal);
+  async getSignatureStatuses(signatures: readonly string[], signal?: AbortSignal): Promise<SignatureStatuses> {
+    const r = await this.rpc<{ context?: { slot?: unknown }; value?: unknown }>('getSignatureStatuses', [signatures, { searchTransactionHistory: true }], signal);
+    const slot = r?.context?.slot;
+    if (typeof slot !== 'number' || !Number.isSafeInteger(slot)) {
+      throw new MagmaError('RPC_FAILED', 'Solana RPC getSignatureStatuses answered without context.slot, so its answer cannot be placed in time.');
+    }
     if (!Array.isArray(r?.value) || r.value.length !== signatures.length) {
       throw new MagmaError('RPC_FAILED', 'Solana RPC getSignatureStatuses answered with a list that does not match the signatures asked.');
     }
-    return r.value.map((s: unknown) => {
+    const value = r.value.map((s: unknown): SignatureStatus | null => {
       // Only a literal null means "unknown" (it can prove an expiry): anything else that is not a status is garbage.
       if (s === null) return null;
       if (typeof s !== 'object' || Array.isArray(s)) {
@@ -93,5 +113,6 @@ export class RpcChain implements TransactionChain {
       const status = o.confirmationStatus === 'processed' || o.confirmationStatus === 'confirmed' || o.confirmationStatus === 'finalized' ? o.confirmationStatus : null;
       return { slot: Number(o.slot ?? 0), confirmations: typeof o.confirmations === 'number' ? o.confirmations : null, err: o.err ?? null, confirmationStatus: status };
     });
+    return { slot, value };
   }
 }

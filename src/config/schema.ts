@@ -107,6 +107,10 @@ export const configSchema = z.strictObject({
     maxSignings: z.number().int().min(1).max(10),
     /** Backings per minute per wallet (the documented limit is ~10). */
     maxPerMinute: z.number().int().min(1).max(10, 'MAGMA allows about 10 backings a minute per wallet'),
+    /** Slots back from its answer that any RPC node is trusted to know a status (a node without history keeps ~300). */
+    statusWindowSlots: z.number().int().min(0).max(1_000_000),
+    /** Send, confirm and report beside the tick loop (the tick never waits on the chain); off: within the tick. */
+    background: z.boolean(),
   }),
   webhook: z.strictObject({
     enabled: z.boolean(),

@@ -38,8 +38,10 @@ export interface ResolutionInput {
   alreadySubmitted: boolean;
 }
 
+/** At most 1,000 characters, cut on code points (never half of a surrogate pair, e.g. an emoji). */
 export function truncateEvidence(text: string): string {
-  return text.length <= MAX_EVIDENCE_CHARS ? text : `${text.slice(0, MAX_EVIDENCE_CHARS - 1)}…`;
+  const points = Array.from(text);
+  return points.length <= MAX_EVIDENCE_CHARS ? text : `${points.slice(0, MAX_EVIDENCE_CHARS - 1).join('')}…`;
 }
 
 export function decideResolution(input: ResolutionInput): ResolutionDecision | null {

@@ -3,7 +3,7 @@
 import type { EnsembleForecast } from './ensemble.js';
 import { maxBigint, minBigint } from './money.js';
 import type { Narrative } from './narrative.js';
-import { isOpenForBacking } from './narrative.js';
+import { isBackableId, isOpenForBacking } from './narrative.js';
 import { breakEvenProbability, expectedValuePerUnit, kellyFraction, type PayoutModel } from './payout.js';
 import type { RiskLimits } from './risk.js';
 
@@ -19,6 +19,8 @@ export interface PortfolioView {
   spentToday: bigint;
   exposureByCategory: ReadonlyMap<string, bigint>;
   heldNarratives: ReadonlySet<string>;
+  /** Narratives the agent submitted (or is submitting) a verdict on: never backed (a conflict of interest). */
+  verdictNarratives?: ReadonlySet<string>;
 }
 
 export interface DecisionInput {
@@ -63,6 +65,8 @@ function skip(input: DecisionInput, reasons: string[], extra: Partial<Decision> 
 export function decideBacking(input: DecisionInput): Decision {
   const { narrative, forecast, limits, payout, portfolio } = input;
   if (!isOpenForBacking(narrative)) return skip(input, [`not open for backing (oracle_status ${narrative.oracleStatus})`]);
+  if (!isBackableId(narrative.id)) return skip(input, ['the narrative id is not a UUID: the backing program cannot take it']);
+  if (portfolio.verdictNarratives?.has(narrative.id)) return skip(input, ['a verdict on it was submitted: backing it would be a conflict of interest']);
   if (!forecast) return skip(input, ['no strategy offered an opinion']);
 
   const edge = forecast.pTrue - breakEvenProbability(payout);

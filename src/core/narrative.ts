@@ -29,3 +29,10 @@ export interface NarrativeSnapshot {
 export function isOpenForBacking(n: Pick<Narrative, 'oracleStatus'>): boolean {
   return n.oracleStatus === 'open' || n.oracleStatus === 'live';
 }
+
+/** The backing program takes a narrative id only as a UUID (its 16 bytes): anything else can never be signed. */
+export const NARRATIVE_UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
+
+export function isBackableId(id: string): boolean {
+  return NARRATIVE_UUID.test(id);
+}

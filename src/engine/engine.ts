@@ -242,6 +242,7 @@ export class Engine {
         const result = await executor.submitResolution({ decision: verdict.decision, decisionId: verdict.decisionId, narrative }, signal);
         logger.info('decision.resolve', { narrative_id: narrative.id, resolution: verdict.decision.resolution, confidence: verdict.decision.confidence, state: result.state });
         resolved.push(verdict.decision);
+        t.portfolio = store.portfolioView(dayStart); // the verdict now bars backing it, later in this tick too
       }
       if (decision.action !== 'back') {
         skipped++;

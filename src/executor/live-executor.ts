@@ -13,9 +13,9 @@ import { formatSol } from '../core/money.js';
 import type { RiskLimits } from '../core/risk.js';
 import type { Logger } from '../log/logger.js';
 import type { TransactionChain } from '../ports/chain.js';
-import { isoNow, startOfUtcDay, type Clock } from '../ports/clock.js';
+import { isoNow, type Clock } from '../ports/clock.js';
 import type { ExecutionRequest, ExecutionResult, Executor, ResolutionRequest, ResolutionResult } from '../ports/executor.js';
-import { FINAL_BACKING_STATES, type BackingRow, type Journal } from '../ports/journal.js';
+import { FINAL_BACKING_STATES, type AttemptRow, type BackingRow, type Journal } from '../ports/journal.js';
 import type { MagmaApi } from '../ports/magma-api.js';
 import { crashPoint } from '../testing/crash-point.js';
 import { reconcileWithApi, type ReconcileSummary } from './reconcile-api.js';
@@ -32,6 +32,13 @@ export interface BackingSettings {
   confirmTimeoutSeconds: number;
   maxSignings: number;
   maxPerMinute: number;
+  /**
+   * Slots back from its answer that any RPC node is trusted to know a transaction's status (a node without
+   * transaction history keeps about 300): beyond it, an absence proves nothing without a visible canary.
+   */
+  statusWindowSlots: number;
+  /** Send, confirm and report beside the tick loop (execute() only journals the intent); off: within the call. */
+  background: boolean;
 }
 
 export interface LiveExecutorOptions {
@@ -50,8 +57,13 @@ export interface LiveExecutorOptions {
 
 /** The app's deadline: now + 7 days (PROTOCOL.md section 3). */
 const DEADLINE_SECONDS = 7n * 86_400n;
-/** Lamports kept aside for the fee when checking the balance (5000 per signature plus the priority fee). */
-const FEE_ALLOWANCE = 100_000n;
+/** The base fee of one signature. */
+const SIGNATURE_FEE = 5_000n;
+/**
+ * Rent the program may take for the backing record (`["backing", id, backer]`): rent-exemption for an account of up to
+ * ~160 bytes ((128 + 160) × 3,480 × 2 = 2,004,480 lamports). The layout is not published; this bounds it from above.
+ */
+const BACKING_RECORD_RENT = 2_010_000n;
 const PREFLIGHT = 'preflight refused: ';
 /** Consecutive failed polls after which a wait for confirmation is left to the next tick. */
 const MAX_RPC_FAILURES_PER_WAIT = 10;
@@ -60,21 +72,64 @@ const STALE_INTENT_MS = 60 * 60_000;
 
 type Confirmation = 'confirmed' | 'failed' | 'expired' | 'pending';
 
+/** What one process remembers while it watches an intent's attempts (rebuilt from the chain after a restart). */
+interface Watch {
+  lastSend: number;
+  /** Attempts with a status in the last answer (their bytes are not resent). */
+  seen: Set<string>;
+  /** Per attempt: the slot of a finalized block above its lastValidBlockHeight (a fact of the chain, any node). */
+  proofSlot: Map<string, number>;
+  /** Consecutive answers that proved an attempt absent. */
+  nulls: Map<string, number>;
+  rpcFailures: number;
+  /** What the operator was already told (said once per process). */
+  told: Set<string>;
+  /** After MAGMA refused a report: not before this clock time. */
+  reportNotBefore: number;
+}
+
+/** Without its bank's slot (attempts journaled before 0008), the earliest slot an attempt can have been signed at. */
+const signedSlotOf = (a: AttemptRow): number => a.signedSlot ?? a.lastValidBlockHeight - MAX_PROCESSING_AGE;
+/** Blocks a blockhash stays valid on Solana: a height is never above its slot, so lvbh - 150 bounds the slot below. */
+const MAX_PROCESSING_AGE = 150;
+const UNPROVEN = 'cannot prove this transaction expired: ';
+const GATES_TTL_MS = 15_000;
+const REPORT_REFUSED_RETRY_MS = 60_000;
+
 export class LiveExecutor implements Executor {
   readonly dryRun = false;
   readonly wallet: string;
   private readonly gates: WriteGates;
   private readonly resolutions: ResolutionFlow;
   private reconciled = false;
+  private readonly watches = new Map<number, Watch>();
+  private apiHeld = new Set<string>();
+  /** Background mode: the driver's run, rows journaled by execute() not yet signed, and how to stop it. */
+  private driver: Promise<void> | null = null;
+  private running = false;
+  private readonly fresh = new Set<number>();
+  private readonly stopping = new AbortController();
+  private fatal: unknown = null;
 
   constructor(private readonly o: LiveExecutorOptions) {
     this.wallet = o.keypair.publicKey.toBase58();
-    this.gates = new WriteGates(o.api, this.wallet, o.clock);
-    this.resolutions = new ResolutionFlow({ journal: o.journal, api: o.api, clock: o.clock, logger: o.logger, gates: this.gates, policy: o.resolution, dryRun: false, ...(o.holds ? { holds: o.holds } : {}) });
+    // Kept 15 s: beside a tick that reads the gates itself every few seconds, the driver's re-checks stay inside the
+    // public read budget (a 503 from a halted component still closes them at once), so the tick never waits for it.
+    this.gates = new WriteGates(o.api, this.wallet, o.clock, GATES_TTL_MS);
+    // "Holds" for verdicts: the journal's open and in-flight backings, and MAGMA's portfolio as last read.
+    const holds = (id: string) => (o.holds?.(id) ?? false) || this.apiHeld.has(id);
+    this.resolutions = new ResolutionFlow({ journal: o.journal, api: o.api, clock: o.clock, logger: o.logger, gates: this.gates, policy: o.resolution, dryRun: false, holds });
   }
 
   private now(): string {
     return isoNow(this.o.clock);
+  }
+
+  /** What one backing costs beyond its stake: the base fee, the configured priority fee and the record's rent. */
+  private costs(): bigint {
+    const { computeUnitLimit, priorityFeeMicroLamports } = this.o.backing;
+    const priority = (BigInt(computeUnitLimit) * BigInt(priorityFeeMicroLamports) + 999_999n) / 1_000_000n;
+    return SIGNATURE_FEE + priority + BACKING_RECORD_RENT;
   }
 
   private deadline(): number {
@@ -87,7 +142,8 @@ export class LiveExecutor implements Executor {
     const nowMs = clock.now();
     const row = journal.openBacking(
       { intentKey: `live:${req.decisionId}:${req.narrative.id}`, decisionId: req.decisionId, narrativeId: req.narrative.id, category: req.narrative.category, stakeLamports: stake, dryRun: false, wallet: this.wallet },
-      { now: this.now(), dayStart: startOfUtcDay(nowMs), since: new Date(nowMs - 60_000).toISOString() },
+      // risk.maxDailySol is a rolling 24-hour window here (the engine's sizing uses the UTC day; this check is the last word).
+      { now: this.now(), dayStart: new Date(nowMs - 86_400_000).toISOString(), since: new Date(nowMs - 60_000).toISOString() },
       (view) => (req.decision.action === 'back' ? riskRefusal({ narrativeId: req.narrative.id, category: req.narrative.category, stakeLamports: stake }, view, this.o.limits, this.o.backing.maxPerMinute) : 'the decision is not to back'),
     );
     if (row.state === 'cancelled') {
@@ -98,8 +154,93 @@ export class LiveExecutor implements Executor {
       crashPoint('backing:intent');
       logger.info('backing.intent', { narrative_id: row.narrativeId, amount_lamports: stake, msg: `journaled the intent to back with ${formatSol(stake)}` });
     }
+    if (this.o.backing.background) {
+      // The tick goes on at once: the driver signs, sends, confirms and reports beside it.
+      if (row.state === 'intent') this.fresh.add(row.id);
+      this.kick(signal);
+      return { backingId: row.id, state: row.state };
+    }
     const done = await this.drive(row, { fresh: true, until: this.deadline() }, signal);
     return { backingId: done.id, state: done.state };
+  }
+
+  /**
+   * Starts the driver unless it runs: it drives every unfinished row one step at a time (one send, one look at the
+   * chain, one report), then sleeps backing.pollMs, and stops by itself when nothing is left in flight; the next
+   * execute() or resumePending() starts it again. It stops on the caller's signal or stop(); every step it took is
+   * journaled, so whatever it leaves resumes at the next start. An error that needs the operator is kept and thrown
+   * from the next execute() or resumePending(), so the daemon stops for it.
+   */
+  private kick(signal?: AbortSignal): void {
+    this.throwFatal();
+    if (this.running || this.stopping.signal.aborted) return;
+    const stop = signal ? AbortSignal.any([signal, this.stopping.signal]) : this.stopping.signal;
+    this.running = true;
+    const run: Promise<void> = this.runDriver(stop)
+      .catch((err: unknown) => {
+        if (isMagmaError(err, 'ABORTED') || stop.aborted) return;
+        this.fatal = err;
+        this.o.logger.error('backing.driver_stopped', { code: isMagmaError(err) ? err.code : 'UNEXPECTED', msg: `backings in flight are no longer driven: ${errorMessage(err)}` });
+      })
+      .finally(() => {
+        if (this.driver === run) {
+          this.driver = null;
+          this.running = false;
+        }
+      });
+    this.driver = run;
+  }
+
+  private async runDriver(signal: AbortSignal): Promise<void> {
+    const { journal, clock, backing } = this.o;
+    for (;;) {
+      const rows = journal.unfinishedBackings(false);
+      if (!rows.length) {
+        // Decided in the same turn as the read: an intent journaled from now on starts a new run.
+        this.running = false;
+        return;
+      }
+      for (const row of rows) {
+        if (signal.aborted) return;
+        await this.drive(row, { fresh: this.fresh.delete(row.id), until: clock.now() }, signal);
+      }
+      if (signal.aborted) return;
+      // Transient RPC failures (unhealthy node, 429, 5xx, timeouts): back off, up to 30 s between passes.
+      const failing = Math.max(0, ...rows.map((r) => this.watches.get(r.id)?.rpcFailures ?? 0));
+      await clock.sleep(failing > 1 ? Math.min(backing.pollMs * 2 ** Math.min(failing - 1, 5), 30_000) : backing.pollMs, signal);
+    }
+  }
+
+  private throwFatal(): void {
+    if (this.fatal) throw this.fatal;
+  }
+
+  /** Whether the background driver is running (it stops by itself when nothing is in flight). */
+  get driving(): boolean {
+    return this.running;
+  }
+
+  /** Waits (at most `maxMs` of the clock) until nothing is in flight: `run --once` and tests. */
+  async settle(maxMs: number, signal?: AbortSignal): Promise<void> {
+    const until = this.o.clock.now() + maxMs;
+    // A backing nothing can prove expired waits for the operator, not for this call: it does not hold it.
+    const waitingFor = () => this.o.journal.unfinishedBackings(false).filter((r) => !r.error?.startsWith(UNPROVEN));
+    while (this.running && this.driver && waitingFor().length && this.o.clock.now() < until && !signal?.aborted) {
+      const waiting = new AbortController();
+      const both = signal ? AbortSignal.any([signal, waiting.signal]) : waiting.signal;
+      try {
+        await Promise.race([this.driver, this.o.clock.sleep(Math.max(1, Math.min(this.o.backing.pollMs, until - this.o.clock.now())), both).catch(() => undefined)]);
+      } finally {
+        waiting.abort();
+      }
+    }
+    this.throwFatal();
+  }
+
+  /** Stops the driver and waits for its step in progress (before the store closes). */
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    await this.driver;
   }
 
   /**
@@ -109,8 +250,9 @@ export class LiveExecutor implements Executor {
   async resumePending(signal?: AbortSignal): Promise<void> {
     const rows = this.o.journal.unfinishedBackings(false);
     const until = this.deadline();
-    if (rows.length) this.o.logger.info('backing.resuming', { count: rows.length, msg: `resuming ${rows.length} backing(s) left unfinished` });
-    for (const row of rows) await this.drive(row, { fresh: false, until }, signal);
+    if (rows.length && !this.driver) this.o.logger.info('backing.resuming', { count: rows.length, msg: `resuming ${rows.length} backing(s) left unfinished` });
+    if (this.o.backing.background) this.kick(signal);
+    else for (const row of rows) await this.drive(row, { fresh: false, until }, signal);
     await this.resolutions.resumePending(signal);
     if (!this.reconciled) {
       await this.reconcile(signal);
@@ -121,7 +263,9 @@ export class LiveExecutor implements Executor {
   /** Compares the API's portfolio and history with the journal and logs every difference loudly. */
   async reconcile(signal?: AbortSignal): Promise<ReconcileSummary | null> {
     try {
-      return await reconcileWithApi({ api: this.o.api, journal: this.o.journal, logger: this.o.logger }, signal);
+      const summary = await reconcileWithApi({ api: this.o.api, journal: this.o.journal, logger: this.o.logger }, signal);
+      this.apiHeld = new Set(summary.heldNarratives);
+      return summary;
     } catch (err) {
       if (isMagmaError(err, 'ABORTED')) throw err;
       this.o.logger.warn('reconcile.unavailable', { msg: `could not compare the journal with the API's portfolio: ${errorMessage(err)}; trying again at the next start` });
@@ -139,7 +283,10 @@ export class LiveExecutor implements Executor {
     const log = this.o.logger.child({ narrative_id: row.narrativeId, amount_lamports: row.stakeLamports });
     try {
       for (;;) {
-        if (FINAL_BACKING_STATES.has(row.state)) return row;
+        if (FINAL_BACKING_STATES.has(row.state)) {
+          this.watches.delete(row.id); // nothing more to watch: what it learnt is in the journal
+          return row;
+        }
         if (row.state === 'intent') {
           const why = await this.refusal(row, ctx.fresh, signal);
           if (why) {
@@ -169,12 +316,13 @@ export class LiveExecutor implements Executor {
     } catch (err) {
       if (isMagmaError(err, 'ABORTED') || signal?.aborted) throw isMagmaError(err, 'ABORTED') ? err : new MagmaError('ABORTED', 'backing abandoned: shutting down; it resumes at the next start.', { cause: err });
       if (isMagmaError(err) && err.consequence === 'stop') throw err;
-      log.warn('backing.interrupted', { state: row.state, tx: row.signature, msg: `the backing stays ${row.state}: ${errorMessage(err)}; it resumes on the next tick` });
+      this.once(row.id, `interrupted:${row.state}`, () => log.warn('backing.interrupted', { state: row.state, tx: row.signature, msg: `the backing stays ${row.state}: ${errorMessage(err)}; it resumes on the next tick` }));
       return this.o.journal.backing(row.id);
     }
   }
 
   private pending(row: BackingRow, log: Logger): BackingRow {
+    if (this.o.backing.background) return row; // the driver looks again after backing.pollMs: nothing to say
     log.warn('backing.pending', { state: row.state, tx: row.signature, msg: `still ${row.state} when this tick's wait ran out; it resumes on the next tick and nothing is lost` });
     return row;
   }
@@ -193,8 +341,14 @@ export class LiveExecutor implements Executor {
       if (closed) return closed;
     }
     const balance = await this.o.chain.getBalance(this.wallet, signal);
-    const needed = row.stakeLamports + this.o.limits.minBalance + FEE_ALLOWANCE;
-    if (balance < needed) return `the wallet holds ${formatSol(balance)}, less than the stake plus risk.minBalanceSol and fees (${formatSol(needed)})`;
+    // Other intents of this wallet not yet confirmed may move money before this one lands: their stakes are spoken for.
+    const others = this.o.journal.backingsInStates(['intent', 'signed', 'sent'], false)
+      .filter((r) => r.id !== row.id && (r.wallet ?? this.wallet) === this.wallet)
+      .reduce((sum, r) => sum + r.stakeLamports + this.costs(), 0n);
+    const needed = row.stakeLamports + this.costs() + this.o.limits.minBalance + others;
+    if (balance < needed) {
+      return `the wallet holds ${formatSol(balance)}, less than the stake plus fees and the backing record's rent, risk.minBalanceSol${others > 0n ? ` and ${formatSol(others)} for other backings in flight` : ''} (${formatSol(needed)})`;
+    }
     return null;
   }
 
@@ -209,11 +363,12 @@ export class LiveExecutor implements Executor {
     });
     const again = row.signCount > 0;
     const next = this.o.journal.transition(row, 'signed', this.now(), {
-      attempt: { signature: signed.signature, blockhash: latest.blockhash, lastValidBlockHeight: latest.lastValidBlockHeight, signedTx: signed.wire },
+      attempt: { signature: signed.signature, blockhash: latest.blockhash, lastValidBlockHeight: latest.lastValidBlockHeight, signedTx: signed.wire, signedSlot: latest.slot },
       error: null,
       note: again ? `signed again after attempt ${row.signCount} provably expired` : 'signed',
     });
     crashPoint('backing:signed');
+    this.watchOf(row.id).lastSend = -Infinity; // the new bytes go out at once
     this.o.logger.info(again ? 'backing.resigned' : 'backing.signed', {
       narrative_id: row.narrativeId, amount_lamports: row.stakeLamports, tx: signed.signature, last_valid_block_height: latest.lastValidBlockHeight,
       msg: again ? `signed again with a fresh blockhash (attempt ${next.signCount} of ${this.o.backing.maxSignings})` : `signed the backing transaction; it is valid until block ${latest.lastValidBlockHeight}`,
@@ -221,100 +376,186 @@ export class LiveExecutor implements Executor {
     return next;
   }
 
+  /** Says `event` once per row and process (the driver passes over a waiting row every backing.pollMs). */
+  private once(rowId: number, key: string, say: () => void): void {
+    const w = this.watchOf(rowId);
+    if (w.told.has(key)) return;
+    w.told.add(key);
+    say();
+  }
+
+  private watchOf(rowId: number): Watch {
+    let w = this.watches.get(rowId);
+    if (!w) this.watches.set(rowId, (w = { lastSend: -Infinity, seen: new Set(), proofSlot: new Map(), nulls: new Map(), rpcFailures: 0, told: new Set(), reportNotBefore: -Infinity }));
+    return w;
+  }
+
   /**
-   * Sends the journaled bytes (again every resendMs) and polls until they land, fail, or provably expire. The proof of
-   * expiry reads the finalized block height first and the signature's status second: a transaction can only land at
-   * a height up to lastValidBlockHeight, so once a finalized height is past it, a missing status is final.
+   * Sends the current attempt's journaled bytes (again every resendMs) and watches every attempt of the intent until
+   * one lands or each provably expires; in flight until `until`, then left to the next pass.
    */
   private async confirm(start: BackingRow, until: number, log: Logger, signal?: AbortSignal): Promise<Confirmation> {
-    const { chain, clock, journal, backing } = this.o;
-    let row = start;
-    let sig = row.signature!;
-    let lastSend = -Infinity;
-    let seen = false;
-    let rpcFailures = 0;
-    let nullsPastExpiry = 0;
-    // Earlier attempts of this intent are watched too: one that lands late is adopted, never signed over.
-    const earlier = journal.attemptSignatures(row.id).filter((s) => s !== sig);
+    const { clock, backing } = this.o;
+    const w = this.watchOf(start.id);
     for (;;) {
       try {
-        if (!seen && row.signedTx && clock.now() - lastSend >= backing.resendMs) {
-          lastSend = clock.now();
-          const sent = await chain.sendTransaction(row.signedTx!, signal);
-          crashPoint('backing:send-answered');
-          if (sent.ok || sent.kind === 'already-processed') {
-            if (row.state === 'signed') {
-              row = journal.transition(row, 'sent', this.now(), { note: sent.ok ? 'the node accepted it' : 'the node had already processed these bytes' });
-              crashPoint('backing:sent');
-              log.info('backing.sent', { tx: sig, msg: 'sent the transaction; waiting for confirmation' });
-            }
-          } else if (sent.kind === 'rejected' && !row.error?.startsWith(PREFLIGHT)) {
-            row = journal.noteBackingError(row, PREFLIGHT + sent.message.slice(0, 300), this.now());
-            log.warn('backing.rejected', { tx: sig, msg: `the node refused the transaction (${sent.message.slice(0, 200)}); waiting for its blockhash to expire before calling it failed` });
-          }
-        }
-        const height = await chain.getBlockHeight(signal, 'finalized');
-        const canary = journal.landedCanary();
-        const asked = [sig, ...earlier, ...(canary && canary !== sig && !earlier.includes(canary) ? [canary] : [])];
-        const statuses = await chain.getSignatureStatuses(asked, signal);
-        let status = statuses[0] ?? null;
-        if (rpcFailures > 0) log.info('rpc.recovered', { tx: sig, msg: 'the Solana RPC answers again' });
-        rpcFailures = 0;
-        const landedEarlier = earlier.filter((_, i) => statuses[i + 1] !== null && statuses[i + 1] !== undefined);
-        if (landedEarlier.length) {
-          const adopted = landedEarlier[0]!;
-          if (landedEarlier.length > 1 || status) {
-            log.error('backing.several_landed', { narrative_id: row.narrativeId, tx: adopted, msg: 'more than one attempt of this backing has a status on chain: check the wallet\'s transfers; only one is reported' });
-          }
-          if (!status) {
-            row = journal.adoptAttempt(row, adopted, this.now());
-            log.warn('backing.adopted', { tx: adopted, msg: 'an earlier attempt of this backing landed after all: it is the one tracked and reported; nothing is signed again' });
-            sig = adopted;
-            status = statuses[1 + earlier.indexOf(adopted)] ?? null;
-          }
-        }
-        if (status) {
-          seen = true;
-          nullsPastExpiry = 0;
-          // An error below `confirmed` may be a minority fork: the same bytes can still land cleanly. Keep polling.
-          if (status.err && (status.confirmationStatus === 'confirmed' || status.confirmationStatus === 'finalized')) {
-            journal.transition(row, 'failed', this.now(), { slot: status.slot, error: `landed but failed: ${JSON.stringify(status.err).slice(0, 300)}`, note: 'landed with an error: only the fee was charged' });
-            crashPoint('backing:failed');
-            log.warn('backing.failed', { tx: sig, msg: 'the transaction landed but failed: only the fee was charged, no stake moved' });
-            return 'failed';
-          }
-          if (status.confirmationStatus === 'confirmed' || status.confirmationStatus === 'finalized') {
-            journal.transition(row, 'confirmed', this.now(), { slot: status.slot, error: null, note: `confirmed in slot ${status.slot}` });
-            crashPoint('backing:confirmed');
-            log.info('backing.confirmed', { tx: sig, slot: status.slot, msg: 'the backing is confirmed on chain' });
-            return 'confirmed';
-          }
-        } else if (height > row.lastValidBlockHeight!) {
-          // Absence is proof only if this RPC can still see old transactions (a landed canary is visible) and the
-          // answer holds on a second look; an RPC without transaction history answers null for everything old.
-          const canaryIndex = asked.indexOf(canary ?? '');
-          if (canaryIndex > 0 && statuses[canaryIndex] === null) {
-            log.error('rpc.no_history', { tx: sig, msg: 'this Solana RPC no longer knows transactions that did land, so it cannot prove this one never did; the backing stays in flight and is NOT signed again. Use an RPC with full transaction history.' });
-            return 'pending';
-          }
-          if (++nullsPastExpiry >= 2) return 'expired';
-        }
+        const outcome = await this.poll(this.o.journal.backing(start.id), w, log, signal);
+        if (w.rpcFailures > 0) log.info('rpc.recovered', { tx: start.signature, msg: 'the Solana RPC answers again' });
+        w.rpcFailures = 0;
+        if (outcome !== 'pending') return outcome;
       } catch (err) {
         if (isMagmaError(err, 'ABORTED') || signal?.aborted) throw err;
         if (isMagmaError(err) && err.consequence === 'stop') throw err;
-        if (rpcFailures++ === 0) {
-          log.warn('rpc.unavailable', { tx: sig, state: row.state, msg: `the Solana RPC did not answer (${errorMessage(err)}); the transaction stays ${row.state} and is checked again` });
+        // Transient (unhealthy node, min context slot not reached, 429, 5xx, timeouts): retried with backoff.
+        if (w.rpcFailures++ === 0) {
+          const row = this.o.journal.backing(start.id);
+          log.warn('rpc.unavailable', { tx: row.signature, state: row.state, msg: `the Solana RPC did not answer (${errorMessage(err)}); the transaction stays ${row.state} and is checked again` });
         }
-        // A long outage should not hold the whole tick: the row stays in flight and the next tick looks again.
-        if (rpcFailures >= MAX_RPC_FAILURES_PER_WAIT) return 'pending';
+        // A long outage should not hold the caller: the row stays in flight and the next pass looks again.
+        if (w.rpcFailures >= MAX_RPC_FAILURES_PER_WAIT) return 'pending';
       }
-      if (clock.now() >= until) return 'pending';
+      const backoff = w.rpcFailures > 0 ? Math.min(backing.pollMs * 2 ** Math.min(w.rpcFailures - 1, 5), 30_000) : backing.pollMs;
+      if (clock.now() + (w.rpcFailures > 0 ? backoff : 0) >= until || clock.now() >= until) return 'pending';
       try {
-        await clock.sleep(backing.pollMs, signal);
+        await clock.sleep(backoff, signal);
       } catch (cause) {
         throw new MagmaError('ABORTED', 'stopped while waiting for a confirmation; the backing resumes at the next start.', { cause });
       }
     }
+  }
+
+  /**
+   * One look at the chain for one intent. Expiry is proven only on one consistent view: the statuses' own
+   * context.slot must be at or past the slot of a finalized block above the attempt's lastValidBlockHeight (learnt
+   * from getEpochInfo, which gives one bank's slot and height together), and that view must still see back to the
+   * slot the attempt was signed at: either within backing.statusWindowSlots (what every node keeps), or shown by a
+   * canary that landed before the attempt was signed, visible in the same answer. An attempt a node ever answered
+   * "already processed" for, or ever showed a status for, is never called expired.
+   */
+  private async poll(row: BackingRow, w: Watch, log: Logger, signal?: AbortSignal): Promise<Confirmation> {
+    const { chain, clock, journal, backing } = this.o;
+    const current = row.signature;
+    if (current && row.signedTx && row.state !== 'confirmed' && !w.seen.has(current) && clock.now() - w.lastSend >= backing.resendMs) {
+      w.lastSend = clock.now();
+      const sent = await chain.sendTransaction(row.signedTx, signal);
+      crashPoint('backing:send-answered');
+      if (sent.ok || sent.kind === 'already-processed') {
+        if (!sent.ok && !w.told.has(`processed:${current}`)) {
+          // These bytes reached a node: this attempt may land (or have landed) and is never called expired.
+          journal.noteAttempt(current, { evidence: 'already-processed' });
+          w.told.add(`processed:${current}`);
+          log.info('backing.already_processed', { tx: current, msg: 'the node says these bytes were already processed: the transaction reached the chain; waiting for its status' });
+        }
+        if (row.state === 'signed') {
+          row = journal.transition(row, 'sent', this.now(), { note: sent.ok ? 'the node accepted it' : 'the node had already processed these bytes' });
+          crashPoint('backing:sent');
+          log.info('backing.sent', { tx: current, msg: 'sent the transaction; waiting for confirmation' });
+        }
+      } else if (sent.kind === 'rejected' && !row.error?.startsWith(PREFLIGHT)) {
+        row = journal.noteBackingError(row, PREFLIGHT + sent.message.slice(0, 300), this.now());
+        log.warn('backing.rejected', { tx: current, msg: `the node refused the transaction (${sent.message.slice(0, 200)}); waiting for its blockhash to expire before calling it failed` });
+      }
+    }
+    const attempts = journal.attempts(row.id).filter((a) => a.outcome === 'pending');
+    if (!attempts.length) return row.state === 'confirmed' ? 'confirmed' : 'pending';
+    const finalized = await chain.getEpochInfo(signal, 'finalized');
+    for (const a of attempts) {
+      if (finalized.blockHeight > a.lastValidBlockHeight && !w.proofSlot.has(a.signature)) w.proofSlot.set(a.signature, finalized.slot);
+    }
+    const pastValidity = attempts.filter((a) => w.proofSlot.has(a.signature));
+    const oldest = pastValidity.length ? Math.min(...pastValidity.map(signedSlotOf)) : null;
+    const canary = oldest === null ? null : journal.landedCanary(oldest);
+    const asked = [...attempts.map((a) => a.signature), ...(canary && !attempts.some((a) => a.signature === canary) ? [canary] : [])];
+    const answer = await chain.getSignatureStatuses(asked, signal);
+    const canaryVisible = canary !== null && asked.length > attempts.length && answer.value[asked.length - 1] !== null;
+
+    const landed: Array<{ signature: string; slot: number }> = [];
+    let currentFailed: { slot: number; err: unknown } | null = null;
+    const expired: string[] = [];
+    const unprovable: Array<{ signature: string; why: string }> = [];
+    for (const [i, a] of attempts.entries()) {
+      const status = answer.value[i] ?? null;
+      if (status) {
+        w.nulls.delete(a.signature);
+        if (!w.seen.has(a.signature)) {
+          w.seen.add(a.signature);
+          if (a.evidence !== 'status') journal.noteAttempt(a.signature, { evidence: 'status' });
+        }
+        if (status.confirmationStatus === 'confirmed' || status.confirmationStatus === 'finalized') {
+          if (status.err) {
+            if (a.signature === current) currentFailed = { slot: status.slot, err: status.err };
+            else journal.noteAttempt(a.signature, { outcome: 'failed', landedSlot: status.slot });
+          } else {
+            landed.push({ signature: a.signature, slot: status.slot });
+          }
+        }
+        continue;
+      }
+      if (w.seen.delete(a.signature)) {
+        // Seen at processed, gone now: a minority fork. The same bytes can still land: resend them.
+        w.lastSend = -Infinity;
+        log.warn('backing.status_lost', { tx: a.signature, msg: 'the transaction\'s status disappeared (a minority fork): resending the same bytes; it is never signed again' });
+      }
+      const proofSlot = w.proofSlot.get(a.signature);
+      if (proofSlot === undefined) continue; // still valid: it may land
+      if (answer.slot < proofSlot) {
+        if (!w.told.has(`lag:${a.signature}`)) {
+          w.told.add(`lag:${a.signature}`);
+          log.info('rpc.status_behind', { tx: a.signature, status_slot: answer.slot, finalized_slot: proofSlot, msg: 'the node answering statuses has not yet seen the block that ends this transaction\'s validity; waiting for it before anything is concluded' });
+        }
+        continue;
+      }
+      const why = a.evidence
+        ? `a node said it ${a.evidence === 'status' ? 'saw it' : 'had already processed it'}, so it may have landed`
+        : answer.slot - signedSlotOf(a) > backing.statusWindowSlots && !canaryVisible
+          ? `the RPC answered ${answer.slot - signedSlotOf(a)} slots after it was signed (more than backing.statusWindowSlots ${backing.statusWindowSlots}) and no transaction known to have landed before it is visible there, so a missing status may only mean the node has no history`
+          : null;
+      if (why) {
+        unprovable.push({ signature: a.signature, why });
+        continue;
+      }
+      const n = (w.nulls.get(a.signature) ?? 0) + 1;
+      w.nulls.set(a.signature, n);
+      if (n >= 2) expired.push(a.signature); // the answer held on a second look
+    }
+
+    if (landed.length) {
+      const primary = landed.find((l) => l.signature === current) ?? landed[0]!;
+      if (row.state === 'signed' || row.state === 'sent') {
+        if (primary.signature !== current) {
+          row = journal.adoptAttempt(row, primary.signature, this.now());
+          log.warn('backing.adopted', { tx: primary.signature, msg: 'an earlier attempt of this backing landed after all: it is the one tracked and reported; nothing is signed again' });
+        }
+        journal.transition(row, 'confirmed', this.now(), { slot: primary.slot, error: null, note: `confirmed in slot ${primary.slot}` });
+        crashPoint('backing:confirmed');
+        log.info('backing.confirmed', { tx: primary.signature, slot: primary.slot, msg: 'the backing is confirmed on chain' });
+      }
+      for (const extra of landed.filter((l) => l !== primary || row.state === 'confirmed')) {
+        if (extra.signature === row.signature && row.state === 'confirmed') continue;
+        journal.noteAttempt(extra.signature, { outcome: 'landed', landedSlot: extra.slot });
+        log.error('backing.second_transfer', { tx: extra.signature, narrative_id: row.narrativeId, msg: 'another attempt of this backing landed too: this intent moved money more than once. It is journaled, counted against the limits and reported; check the wallet\'s transfers and report this as a bug.' });
+      }
+      return 'confirmed';
+    }
+    if (currentFailed && attempts.length === 1) {
+      journal.transition(row, 'failed', this.now(), { slot: currentFailed.slot, error: `landed but failed: ${JSON.stringify(currentFailed.err).slice(0, 300)}`, note: 'landed with an error: only the fee was charged' });
+      crashPoint('backing:failed');
+      log.warn('backing.failed', { tx: current, msg: 'the transaction landed but failed: only the fee was charged, no stake moved' });
+      return 'failed';
+    }
+    for (const u of unprovable) {
+      if (w.told.has(`unprovable:${u.signature}`)) continue;
+      w.told.add(`unprovable:${u.signature}`);
+      const msg = `${UNPROVEN}${u.why}. The backing stays in flight and is NOT signed again. Check ${u.signature} in an explorer; point rpc.url at an RPC with full transaction history (or one node, not a load balancer); the agent settles it as soon as an RPC shows its status.`;
+      if (row.error !== msg.slice(0, 500)) row = journal.noteBackingError(row, msg.slice(0, 500), this.now());
+      log.error('backing.unprovable', { tx: u.signature, msg });
+    }
+    // Older attempts proven expired are closed; the current one goes through afterExpiry (re-sign or close the row).
+    for (const sig of expired) if (sig !== current) journal.noteAttempt(sig, { outcome: 'expired' });
+    const stillPending = attempts.filter((a) => !expired.includes(a.signature));
+    if (row.state === 'confirmed') return stillPending.length ? 'pending' : 'confirmed';
+    if (current && expired.includes(current) && stillPending.length === 0) return 'expired';
+    return 'pending';
   }
 
   /** The current attempt provably expired without landing: nothing moved. Sign again only if still wanted. */
@@ -340,7 +581,25 @@ export class LiveExecutor implements Executor {
     return this.sign(row, signal);
   }
 
-  /** Reports a confirmed backing until acknowledged (tx_signature is the idempotency key). False: not yet. */
+  /**
+   * Whether MAGMA's history lists this landed attempt already: more backings of this narrative at this amount than the
+   * journal has reported (history items carry no signature, so they are counted).
+   */
+  private async listedByMagma(row: BackingRow, signature: string, signal?: AbortSignal): Promise<boolean> {
+    const history = await this.o.api.history(signal);
+    const listed = history.positions.filter((p) => p.narrativeId === row.narrativeId && p.amountLamports === row.stakeLamports).length;
+    const reported = this.o.journal.backingsInStates(['confirmed', 'reported'], false)
+      .filter((r) => r.narrativeId === row.narrativeId && r.stakeLamports === row.stakeLamports)
+      .flatMap((r) => this.o.journal.attempts(r.id))
+      .filter((a) => a.reportedAt && a.signature !== signature).length;
+    return listed > reported;
+  }
+
+  /**
+   * Reports every landed attempt of a confirmed intent until each is acknowledged (tx_signature is the idempotency
+   * key), and keeps watching any attempt still pending: the row is reported only once every attempt ever signed has
+   * landed (and been reported) or provably expired. False: not yet.
+   */
   private async report(row: BackingRow, until: number, log: Logger, signal?: AbortSignal): Promise<boolean> {
     const { api, clock, journal, backing } = this.o;
     let tries = 0;
@@ -349,13 +608,34 @@ export class LiveExecutor implements Executor {
       try {
         const gate = await this.gates.backing(signal);
         if (!gate.open) {
-          // A closed gate can last hours: the tick goes on, and every later tick tries again.
-          log.warn('backing.report_waiting', { tx: row.signature, msg: `the confirmed backing's report waits: ${gate.reason}` });
+          // A closed gate can last hours: the tick goes on, and every later pass tries again.
+          this.once(row.id, `report-waiting:${gate.reason}`, () => log.warn('backing.report_waiting', { tx: row.signature, msg: `the confirmed backing's report waits: ${gate.reason}` }));
           return false;
-        } else {
-          const ack = await api.reportBacking({ narrativeId: row.narrativeId, walletAddress: row.wallet ?? this.wallet, amountLamports: row.stakeLamports, txSignature: row.signature! }, signal);
+        }
+        const attempts = journal.attempts(row.id);
+        const w = this.watchOf(row.id);
+        if (clock.now() < w.reportNotBefore) return false;
+        for (const a of attempts.filter((x) => x.outcome === 'landed' && !x.reportedAt)) {
+          let ack: unknown;
+          try {
+            ack = await api.reportBacking({ narrativeId: row.narrativeId, walletAddress: row.wallet ?? this.wallet, amountLamports: row.stakeLamports, txSignature: a.signature }, signal);
+          } catch (err) {
+            // A refusal (400/409/422) of a report: a repeat after a crash may be one MAGMA already holds. Its view
+            // settles it; otherwise it may verify at a higher commitment than ours: tried again after finalization.
+            if (!isMagmaError(err, 'API_BAD_REQUEST') || !(await this.listedByMagma(row, a.signature, signal))) throw err;
+            ack = { ok: true, settled_by: 'history', message: `MAGMA refused the repeat (${errorMessage(err).slice(0, 200)}) and its history lists this backing` };
+            log.info('backing.report_settled', { tx: a.signature, msg: 'MAGMA refused a repeated report, and its history already lists this backing: taken as acknowledged' });
+          }
           crashPoint('backing:report-answered');
-          journal.transition(row, 'reported', this.now(), { reportJson: JSON.stringify(ack), note: 'MAGMA acknowledged the report' });
+          journal.attemptReported(a.signature, JSON.stringify(ack), this.now());
+          if (a.signature !== row.signature) log.warn('backing.reported_extra', { tx: a.signature, msg: 'reported the second transfer of this backing to MAGMA' });
+        }
+        if (attempts.some((a) => a.outcome === 'pending')) {
+          const watched = await this.poll(row, this.watchOf(row.id), log, signal);
+          if (watched === 'confirmed') continue; // another attempt landed, or the last pending one expired: report/close
+        } else {
+          const primary = journal.attempts(row.id).find((a) => a.signature === row.signature);
+          journal.transition(row, 'reported', this.now(), { reportJson: primary?.reportJson ?? '{}', note: 'MAGMA acknowledged the report' });
           crashPoint('backing:reported');
           log.info('backing.reported', { tx: row.signature, msg: 'MAGMA acknowledged the backing report' });
           return true;
@@ -366,12 +646,15 @@ export class LiveExecutor implements Executor {
         if (code === 'API_RATE_LIMITED' || code === 'PROTOCOL_HALTED') waitMs = Number((err as MagmaError).details.retryAfterMs ?? 0) || 5_000;
         if (code === 'PROTOCOL_HALTED') this.gates.invalidate();
         if (code === 'API_BAD_REQUEST' || code === 'API_NOT_FOUND') {
-          // A refusal will not change within this tick: say it loudly once, keep the row confirmed (its stake still
-          // counts as exposure), and let the next tick try again instead of holding this one.
-          log.error('backing.report_refused', { tx: row.signature, code, msg: `MAGMA refused the report of a confirmed backing (${errorMessage(err)}); the transfer is on chain; it is tried again next tick. If this persists, check the transaction in an explorer and contact MAGMA support.` });
+          // Not again before the transaction is finalized (about 13 s) and a minute has passed: the report budget is small.
+          this.watchOf(row.id).reportNotBefore = clock.now() + REPORT_REFUSED_RETRY_MS;
+          // A refusal will not change within this pass: say it loudly once, keep the row confirmed (its stake still
+          // counts as exposure), and try again on a later pass instead of holding this one.
+          this.once(row.id, `report-refused:${code}`, () => log.error('backing.report_refused', { tx: row.signature, code, msg: `MAGMA refused the report of a confirmed backing (${errorMessage(err)}); the transfer is on chain; it is tried again next tick. If this persists, check the transaction in an explorer and contact MAGMA support.` }));
           return false;
         }
-        if (tries++ === 0) {
+        if (tries++ === 0 && !(this.o.backing.background && this.watchOf(row.id).told.has('report-failed'))) {
+          this.watchOf(row.id).told.add('report-failed');
           log.warn('backing.report_failed', { tx: row.signature, code, msg: `the report of a confirmed backing was not acknowledged (${errorMessage(err)}); it is retried until it is` });
         }
       }

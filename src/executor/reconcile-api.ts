@@ -16,6 +16,8 @@ export interface ReconcileSummary {
   missingFromApi: Array<{ narrativeId: string; amountLamports: bigint; signature: string | null }>;
   /** Open in the journal, not in the API's portfolio (or the other way round). */
   openMismatches: number;
+  /** Narratives MAGMA's portfolio lists a position in (no verdicts on those: a conflict of interest). */
+  heldNarratives: string[];
 }
 
 const key = (narrativeId: string, lamports: bigint) => `${narrativeId}:${lamports}`;
@@ -38,7 +40,8 @@ export async function reconcileWithApi(o: { api: MagmaApi; journal: Journal; log
   const amount = (p: Position) => p.amountLamports;
   const apiByKey = countBy(history.positions, (p) => key(p.narrativeId, amount(p)));
   const rowsByKey = countBy(rows, (r) => key(r.narrativeId, r.stakeLamports));
-  const summary: ReconcileSummary = { journal: rows.length, api: history.positions.length, unknownToJournal: [], missingFromApi: [], openMismatches: 0 };
+  const summary: ReconcileSummary = { journal: rows.length, api: history.positions.length, unknownToJournal: [], missingFromApi: [], openMismatches: 0,
+    heldNarratives: [...new Set(portfolio.positions.map((p) => p.narrativeId))] };
 
   for (const [k, list] of apiByKey) {
     const known = rowsByKey.get(k)?.length ?? 0;

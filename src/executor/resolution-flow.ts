@@ -14,6 +14,8 @@ import { crashPoint } from '../testing/crash-point.js';
 import type { WriteGates } from './write-gates.js';
 
 const NOT_SENT = 'not sent: ';
+/** How old a verdict left unfinished may be and still be sent (issue 11). */
+const STALE_VERDICT_MS = 60 * 60_000;
 
 export interface ResolutionFlowOptions {
   journal: Journal;
@@ -65,7 +67,24 @@ export class ResolutionFlow {
   }
 
   async resumePending(signal?: AbortSignal): Promise<void> {
-    for (const row of this.o.journal.unfinishedResolutions(this.o.dryRun)) await this.drive(row, signal);
+    for (const row of this.o.journal.unfinishedResolutions(this.o.dryRun)) {
+      // Issue 11: a resumed verdict is checked again (a position may have opened since; it may be stale).
+      const why = this.resumeRefusal(row);
+      if (why) {
+        this.o.journal.transitionResolution(row, 'rejected', isoNow(this.o.clock), { error: `withdrawn, not sent again: ${why}` });
+        this.o.logger.warn('resolution.withdrawn', { narrative_id: row.narrativeId, msg: `the verdict is not sent again: ${why}` });
+        continue;
+      }
+      await this.drive(row, signal);
+    }
+  }
+
+  /** Why a verdict left unfinished must not be sent again, or null (issue 11). */
+  private resumeRefusal(row: ResolutionRow): string | null {
+    if (!this.o.policy.allowOwnPositions && this.o.holds?.(row.narrativeId)) return 'the wallet holds, is backing or has an attempt in flight in it (a conflict of interest)';
+    const ageMs = this.o.clock.now() - Date.parse(row.createdAt);
+    if (ageMs > STALE_VERDICT_MS) return `the verdict is ${Math.round(ageMs / 60_000)} min old; the strategies decide afresh`;
+    return null;
   }
 
   private async drive(start: ResolutionRow, signal?: AbortSignal): Promise<ResolutionRow> {

@@ -2,6 +2,7 @@
 // request comes by, no intent opens that would break the protocol's 0.001–10 SOL bounds, the per-backing, daily,
 // exposure, category and open-position limits, or the backing rate (~10 a minute per wallet). Pure.
 import { formatSol } from '../core/money.js';
+import { isBackableId } from '../core/narrative.js';
 import { PROTOCOL_MAX_STAKE, PROTOCOL_MIN_STAKE, type RiskLimits } from '../core/risk.js';
 import type { JournalView } from '../ports/journal.js';
 
@@ -15,10 +16,13 @@ export interface GuardRequest {
 export function riskRefusal(req: GuardRequest, view: JournalView, limits: RiskLimits, maxPerMinute: number): string | null {
   const stake = req.stakeLamports;
   const s = formatSol;
+  if (!isBackableId(req.narrativeId)) return 'the narrative id is not a UUID: the backing program cannot take it';
+  if (view.verdictNarratives.has(req.narrativeId)) return 'a verdict on this narrative was submitted (or is being submitted): backing it would be a conflict of interest';
+  if (view.inFlightNarratives.has(req.narrativeId)) return 'an intent to back this narrative is already in flight: never a second one beside it';
   if (stake < PROTOCOL_MIN_STAKE || stake > PROTOCOL_MAX_STAKE) return `stake ${s(stake)} is outside the protocol's 0.001–10 SOL per backing`;
   if (stake < limits.minStake) return `stake ${s(stake)} is below risk.minStakeSol (${s(limits.minStake)})`;
   if (stake > limits.maxStake) return `stake ${s(stake)} is above risk.maxStakeSol (${s(limits.maxStake)})`;
-  if (view.spentToday + stake > limits.maxDaily) return `today's backings would reach ${s(view.spentToday + stake)}, above risk.maxDailySol (${s(limits.maxDaily)})`;
+  if (view.spentToday + stake > limits.maxDaily) return `backings in the last 24 hours would reach ${s(view.spentToday + stake)}, above risk.maxDailySol (${s(limits.maxDaily)})`;
   if (view.exposure + stake > limits.maxExposure) return `open exposure would reach ${s(view.exposure + stake)}, above risk.maxExposureSol (${s(limits.maxExposure)})`;
   if (limits.maxCategoryExposure !== null) {
     const used = view.exposureByCategory.get(req.category) ?? 0n;

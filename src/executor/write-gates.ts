@@ -14,6 +14,8 @@ const rethrowAbort = (err: unknown): Error => {
   return err instanceof Error ? err : new Error(String(err));
 };
 
+const CLOSED_TTL_MS = 5_000;
+
 export class WriteGates {
   private gates: { at: number; value: Gates } | null = null;
   private feed: { at: number; value: Map<string, Narrative> } | null = null;
@@ -27,7 +29,7 @@ export class WriteGates {
 
   async current(signal?: AbortSignal): Promise<Gates> {
     const now = this.clock.now();
-    if (this.gates && now - this.gates.at < this.ttlMs) return this.gates.value;
+    if (this.gates && now - this.gates.at < this.ttlOf(this.gates.value)) return this.gates.value;
     const [status, terms, flags] = await Promise.all([
       this.api.systemStatus(signal).catch(rethrowAbort),
       this.api.termsStatus(this.wallet, signal).catch(rethrowAbort),
@@ -36,6 +38,14 @@ export class WriteGates {
     const value = evaluateGates({ status, terms, flags });
     this.gates = { at: now, value };
     return value;
+  }
+
+  /**
+   * Open gates are kept the whole ttl (a write to a halted component answers 503 and invalidates them); closed ones
+   * at most 5 s, so a reopened gate is seen soon.
+   */
+  private ttlOf(g: Gates): number {
+    return g.backing.open && g.resolution.open ? this.ttlMs : Math.min(this.ttlMs, CLOSED_TTL_MS);
   }
 
   async backing(signal?: AbortSignal): Promise<Gate> {

@@ -6,6 +6,20 @@ export type Commitment = 'processed' | 'confirmed' | 'finalized';
 export interface LatestBlockhash {
   blockhash: string;
   lastValidBlockHeight: number;
+  /** context.slot of the answer: the bank the blockhash came from (null when the node did not say). */
+  slot: number | null;
+}
+
+/** One bank's slot and block height, read together (getEpochInfo): how the slot of a finalized height is learnt. */
+export interface SlotHeight {
+  slot: number;
+  blockHeight: number;
+}
+
+/** getSignatureStatuses with the slot of the bank that answered (context.slot): what that view has seen. */
+export interface SignatureStatuses {
+  slot: number;
+  value: Array<SignatureStatus | null>;
 }
 
 export interface SignatureStatus {
@@ -19,7 +33,8 @@ export interface SignatureStatus {
 /**
  * What a node said to a send. `already-processed`: these exact bytes landed before. `blockhash-not-found`: the node
  * does not know (or no longer accepts) the blockhash, which alone proves nothing. `rejected`: preflight refused it.
- * Transport failures (no answer, 5xx, 429) are thrown: the transaction may or may not have arrived.
+ * Transport failures (no answer, 5xx, 429) and a node's transient errors (unhealthy, behind, min context slot not
+ * reached) are thrown: the transaction may or may not have arrived.
  */
 export type SendOutcome =
   | { ok: true; signature: string }
@@ -35,5 +50,6 @@ export interface Chain {
 export interface TransactionChain extends Chain {
   getLatestBlockhash(signal?: AbortSignal, commitment?: Commitment): Promise<LatestBlockhash>;
   sendTransaction(wire: Uint8Array, signal?: AbortSignal): Promise<SendOutcome>;
-  getSignatureStatuses(signatures: readonly string[], signal?: AbortSignal): Promise<Array<SignatureStatus | null>>;
+  getSignatureStatuses(signatures: readonly string[], signal?: AbortSignal): Promise<SignatureStatuses>;
+  getEpochInfo(signal?: AbortSignal, commitment?: Commitment): Promise<SlotHeight>;
 }

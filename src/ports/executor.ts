@@ -38,4 +38,8 @@ export interface Executor {
    * and the start of every tick share this one path). Executors with nothing in flight leave it out.
    */
   resumePending?(signal?: AbortSignal): Promise<void>;
+  /** Executors that move money beside the tick: wait (at most maxMs) until nothing is in flight. */
+  settle?(maxMs: number, signal?: AbortSignal): Promise<void>;
+  /** Stops whatever runs beside the tick and waits for its step in progress; the journal says where it stopped. */
+  stop?(): Promise<void>;
 }

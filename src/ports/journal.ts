@@ -64,6 +64,9 @@ export interface NewBacking {
 export interface JournalView extends PortfolioView {
   /** Intents of this mode opened (not cancelled) since `since` (the backing rate limit). */
   recentIntents: number;
+  /** Narratives with an intent of this wallet in flight (intent, signed, sent, confirmed): never a second beside it. */
+  inFlightNarratives: ReadonlySet<string>;
+  verdictNarratives: ReadonlySet<string>;
 }
 
 export interface SignedAttempt {
@@ -71,6 +74,24 @@ export interface SignedAttempt {
   blockhash: string;
   lastValidBlockHeight: number;
   signedTx: Uint8Array;
+  /** context.slot of the bank the blockhash came from: the attempt cannot land at or before it. */
+  signedSlot: number | null;
+}
+
+/** What the journal knows of one signed attempt (every one is watched until it lands or provably expires). */
+export type AttemptOutcome = 'pending' | 'landed' | 'failed' | 'expired';
+export interface AttemptRow {
+  backingId: number;
+  signature: string;
+  lastValidBlockHeight: number;
+  signedSlot: number | null;
+  signedAt: string;
+  outcome: AttemptOutcome;
+  /** Proof that it reached a node ('already-processed', 'status'): such an attempt is never called expired. */
+  evidence: string | null;
+  landedSlot: number | null;
+  reportedAt: string | null;
+  reportJson: string | null;
 }
 
 export interface TransitionFields {
@@ -104,6 +125,7 @@ export interface ResolutionRow {
   attempts: number;
   error: string | null;
   responseJson: string | null;
+  createdAt: string;
 }
 
 export interface NewResolution {
@@ -128,14 +150,23 @@ export interface Journal {
   transition(row: BackingRow, to: BackingState, at: string, fields?: TransitionFields): BackingRow;
   /** Every signature this intent was ever signed with, oldest first. */
   attemptSignatures(backingId: number): string[];
-  /** A signature known to have landed (any intent): the canary that proves the RPC can still see old transactions. */
-  landedCanary(): string | null;
+  /** Every attempt of this intent, oldest first. */
+  attempts(backingId: number): AttemptRow[];
+  /**
+   * A canary: the newest signature known to have landed at or before `slot` (any intent). Visible in the same
+   * answer as an attempt signed at `slot`, it proves that view still sees every slot the attempt could land in.
+   */
+  landedCanary(slot: number): string | null;
+  /** Records what was learnt about one attempt (evidence, the slot it landed in, its final outcome). */
+  noteAttempt(signature: string, fields: { evidence?: string; landedSlot?: number; outcome?: AttemptOutcome }): void;
+  /** One landed attempt's report was acknowledged. */
+  attemptReported(signature: string, reportJson: string, at: string): void;
   /** An earlier attempt of this intent landed after all: it becomes the row's signature, and no bytes are resent. */
   adoptAttempt(row: BackingRow, signature: string, at: string): BackingRow;
   /** Keeps the latest error on the row without changing its state. */
   noteBackingError(row: BackingRow, error: string, at: string): BackingRow;
 
-  /** One row per narrative: an existing one is returned as it is. */
+  /** One row per narrative per ledger (dry-run and live apart): an existing one is returned as it is. */
   openResolution(r: NewResolution, at: string): { row: ResolutionRow; created: boolean };
   unfinishedResolutions(dryRun: boolean): ResolutionRow[];
   transitionResolution(row: ResolutionRow, to: ResolutionState, at: string, fields?: { responseJson?: string; error?: string | null; attempt?: boolean }): ResolutionRow;

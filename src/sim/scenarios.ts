@@ -31,6 +31,9 @@ const DEFINITIONS: Record<string, Scenario> = {
   'rpc-outage': { description: 'the Solana RPC answers 503 until cleared (POST /__sim/faults {"clearBursts": true})', faults: { burst: [burst('rpc', 'error', -1, 503)] } },
   'stuck-transactions': { description: 'the next 3 transactions are answered but never land', faults: { dropTransactions: 3 } },
   'slow-confirmations': { description: 'transactions take 100 blocks (40 s) to confirm instead of 2', faults: { confirmBlocks: 100 } },
+  'lagging-status-node': { description: 'a load-balanced RPC: signature statuses come from a node 80 blocks behind the one serving heights', faults: { statusLagBlocks: 80 } },
+  'history-less-node': { description: 'an RPC without transaction history: statuses only for the last 300 slots', faults: { statusHistorySlots: 300 } },
+  'outage-on-land': { description: 'the Solana RPC goes down (503) when the next backing lands, until cleared', faults: { rpcOutageOnLand: true } },
   'short-blockhash': { description: 'blockhashes expire after 10 blocks (4 s) instead of 150', faults: { blockhashTtl: 10 } },
   'rate-limit-storm': {
     description: 'the next 20 feed and public requests and 5 backing reports answer 429',

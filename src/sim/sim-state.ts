@@ -163,9 +163,9 @@ export function syncState(state: SimState): void {
   }
 }
 
-/** Confirmation of a processed transaction at the current height, as getSignatureStatuses reports it. */
-export function confirmationOf(state: SimState, slot: number): { status: 'processed' | 'confirmed' | 'finalized'; confirmations: number | null } {
-  const depth = blockHeight(state) - slot;
+/** Confirmation of a processed transaction at the current height (or a lagging node's), as getSignatureStatuses reports it. */
+export function confirmationOf(state: SimState, slot: number, height = blockHeight(state)): { status: 'processed' | 'confirmed' | 'finalized'; confirmations: number | null } {
+  const depth = height - slot;
   const confirmAt = state.faults.confirmBlocks;
   if (depth >= Math.max(state.finalizeBlocks, confirmAt + 30)) return { status: 'finalized', confirmations: null };
   return { status: depth >= confirmAt ? 'confirmed' : 'processed', confirmations: Math.max(0, depth) };

@@ -4,7 +4,7 @@
 import { MagmaError } from '../core/errors.js';
 import {
   BACKING_TRANSITIONS, FINAL_BACKING_STATES, FINAL_RESOLUTION_STATES, RESOLUTION_TRANSITIONS,
-  type BackingRow, type BackingState, type Journal, type JournalView, type NewBacking, type NewResolution, type ResolutionRow,
+  type AttemptOutcome, type AttemptRow, type BackingRow, type BackingState, type Journal, type JournalView, type NewBacking, type NewResolution, type ResolutionRow,
   type ResolutionState, type TransitionFields,
 } from '../ports/journal.js';
 import type { SqliteStore } from './sqlite-store.js';
@@ -30,7 +30,7 @@ function toResolution(r: Raw): ResolutionRow {
   return {
     id: Number(r.id), narrativeId: String(r.narrative_id), resolution: r.resolution === 'true', confidence: Number(r.confidence),
     evidence: String(r.evidence), state: r.state as ResolutionState, dryRun: Number(r.dry_run) === 1, attempts: Number(r.attempts ?? 0),
-    error: (r.error as string | null) ?? null, responseJson: (r.response_json as string | null) ?? null,
+    error: (r.error as string | null) ?? null, responseJson: (r.response_json as string | null) ?? null, createdAt: String(r.created_at),
   };
 }
 
@@ -59,7 +59,20 @@ export class SqliteJournal implements Journal {
       const recentIntents = Number(this.db
         .prepare(`SELECT COUNT(*) FROM backings WHERE dry_run = ? AND created_at >= ? AND state <> 'cancelled'`)
         .pluck().get(b.dryRun ? 1 : 0, at.since));
-      const view: JournalView = { ...this.store.ledgerView(b.dryRun, at.dayStart), recentIntents };
+      const base = this.store.ledgerView(b.dryRun, at.dayStart);
+      // A second transfer of one intent (see the executor) is money at stake too: counted in exposure and spending.
+      const extra = this.db
+        .prepare(`SELECT COALESCE(SUM(b.stake_lamports * (a.n - 1)), 0) AS open, COALESCE(SUM(CASE WHEN b.created_at >= ? THEN b.stake_lamports * (a.n - 1) ELSE 0 END), 0) AS recent
+                  FROM backings b JOIN (SELECT backing_id, COUNT(*) AS n FROM backing_attempts WHERE outcome = 'landed' GROUP BY backing_id HAVING COUNT(*) > 1) a
+                  ON a.backing_id = b.id WHERE b.dry_run = ? AND b.outcome IS NULL`)
+        .safeIntegers(true).get(at.dayStart, b.dryRun ? 1 : 0) as { open: bigint; recent: bigint };
+      const inFlightNarratives = new Set(this.db
+        .prepare(`SELECT narrative_id FROM backings WHERE dry_run = ? AND wallet IS ? AND state IN ('intent', 'signed', 'sent', 'confirmed')`)
+        .pluck().all(b.dryRun ? 1 : 0, b.wallet) as string[]);
+      const verdictNarratives = new Set(this.db.prepare('SELECT narrative_id FROM resolutions WHERE dry_run = ?').pluck().all(b.dryRun ? 1 : 0) as string[]);
+      const view: JournalView = {
+        ...base, exposure: base.exposure + extra.open, spentToday: base.spentToday + extra.recent, recentIntents, inFlightNarratives, verdictNarratives,
+      };
       const refusal = guard(view);
       const state: BackingState = refusal ? 'cancelled' : 'intent';
       const id = Number(this.db
@@ -105,8 +118,8 @@ export class SqliteJournal implements Journal {
         if (row.signature) this.db.prepare(`UPDATE backing_attempts SET outcome = 'expired' WHERE signature = ?`).run(row.signature);
         sets.push('signature = ?', 'blockhash = ?', 'last_valid_block_height = ?', 'signed_tx = ?', 'sign_count = sign_count + 1');
         values.push(f.attempt.signature, f.attempt.blockhash, f.attempt.lastValidBlockHeight, Buffer.from(f.attempt.signedTx));
-        this.db.prepare('INSERT INTO backing_attempts (backing_id, signature, blockhash, last_valid_block_height, signed_at) VALUES (?, ?, ?, ?, ?)')
-          .run(row.id, f.attempt.signature, f.attempt.blockhash, f.attempt.lastValidBlockHeight, at);
+        this.db.prepare('INSERT INTO backing_attempts (backing_id, signature, blockhash, last_valid_block_height, signed_at, signed_slot) VALUES (?, ?, ?, ?, ?, ?)')
+          .run(row.id, f.attempt.signature, f.attempt.blockhash, f.attempt.lastValidBlockHeight, at, f.attempt.signedSlot);
       }
       if (f.slot !== undefined) sets.push('slot = ?'), values.push(f.slot);
       if (f.reportJson !== undefined) sets.push('report_json = ?'), values.push(f.reportJson);
@@ -116,6 +129,10 @@ export class SqliteJournal implements Journal {
       const changed = this.db.prepare(`UPDATE backings SET ${sets.join(', ')} WHERE id = ? AND state = ? AND sign_count = ? AND signature IS ?`)
         .run(...values, row.id, row.state, row.signCount, row.signature).changes;
       if (changed !== 1) throw illegal('backing', row.state, to, row.id);
+      if (f.reportJson !== undefined && row.signature) {
+        this.db.prepare('UPDATE backing_attempts SET reported_at = COALESCE(reported_at, ?), report_json = COALESCE(report_json, ?) WHERE signature = ?').run(at, f.reportJson, row.signature);
+      }
+      if (f.slot !== undefined && row.signature) this.db.prepare('UPDATE backing_attempts SET landed_slot = ? WHERE signature = ?').run(f.slot, row.signature);
       if (row.signature && !f.attempt && (to === 'confirmed' || to === 'failed' || to === 'expired')) {
         this.db.prepare('UPDATE backing_attempts SET outcome = ? WHERE signature = ?').run(to === 'confirmed' ? 'landed' : to, row.signature);
       }
@@ -128,8 +145,31 @@ export class SqliteJournal implements Journal {
     return this.db.prepare('SELECT signature FROM backing_attempts WHERE backing_id = ? ORDER BY id').pluck().all(backingId) as string[];
   }
 
-  landedCanary(): string | null {
-    return (this.db.prepare(`SELECT signature FROM backing_attempts WHERE outcome = 'landed' ORDER BY id DESC LIMIT 1`).pluck().get() as string | undefined) ?? null;
+  attempts(backingId: number): AttemptRow[] {
+    return (this.db.prepare('SELECT * FROM backing_attempts WHERE backing_id = ? ORDER BY id').all(backingId) as Raw[]).map((r) => ({
+      backingId: Number(r.backing_id), signature: String(r.signature), lastValidBlockHeight: Number(r.last_valid_block_height),
+      signedSlot: num(r.signed_slot), signedAt: String(r.signed_at), outcome: r.outcome as AttemptOutcome,
+      evidence: (r.evidence as string | null) ?? null, landedSlot: num(r.landed_slot), reportedAt: (r.reported_at as string | null) ?? null,
+      reportJson: (r.report_json as string | null) ?? null,
+    }));
+  }
+
+  landedCanary(slot: number): string | null {
+    return (this.db.prepare(`SELECT signature FROM backing_attempts WHERE outcome = 'landed' AND landed_slot IS NOT NULL AND landed_slot <= ?
+                             ORDER BY landed_slot DESC LIMIT 1`).pluck().get(slot) as string | undefined) ?? null;
+  }
+
+  noteAttempt(signature: string, f: { evidence?: string; landedSlot?: number; outcome?: AttemptOutcome }): void {
+    this.write(() => {
+      // Evidence is never downgraded: 'status' outranks 'already-processed', and neither is ever cleared.
+      if (f.evidence !== undefined) this.db.prepare(`UPDATE backing_attempts SET evidence = ? WHERE signature = ? AND (evidence IS NULL OR ? = 'status')`).run(f.evidence, signature, f.evidence);
+      if (f.landedSlot !== undefined) this.db.prepare('UPDATE backing_attempts SET landed_slot = ? WHERE signature = ?').run(f.landedSlot, signature);
+      if (f.outcome !== undefined) this.db.prepare('UPDATE backing_attempts SET outcome = ? WHERE signature = ?').run(f.outcome, signature);
+    });
+  }
+
+  attemptReported(signature: string, reportJson: string, at: string): void {
+    this.write(() => this.db.prepare('UPDATE backing_attempts SET reported_at = ?, report_json = ? WHERE signature = ?').run(at, reportJson, signature));
   }
 
   adoptAttempt(row: BackingRow, signature: string, at: string): BackingRow {
@@ -143,8 +183,7 @@ export class SqliteJournal implements Journal {
         .run(signature, a.blockhash, a.last_valid_block_height, at, row.id, row.state, row.signature).changes;
       if (changed !== 1) throw illegal('backing', row.state, row.state, row.id);
       this.db.prepare(`UPDATE backing_attempts SET outcome = 'pending' WHERE signature = ?`).run(signature);
-      // the newer attempts are no longer tracked; should one land as well, reconciliation reports the difference
-      this.db.prepare(`UPDATE backing_attempts SET outcome = 'superseded' WHERE backing_id = ? AND signature != ? AND outcome = 'pending'`).run(row.id, signature);
+      // The other attempts stay pending: each is watched until it provably expires, and one that lands is reported.
       this.event(row.id, at, row.state, row.state, `an earlier attempt (${signature}) landed after all: adopted, no bytes resent`);
       return this.backing(row.id);
     });
@@ -161,9 +200,9 @@ export class SqliteJournal implements Journal {
     return this.write(() => {
       const inserted = this.db
         .prepare(`INSERT INTO resolutions (narrative_id, resolution, confidence, evidence, state, dry_run, created_at, updated_at)
-                  VALUES (?, ?, ?, ?, 'intent', ?, ?, ?) ON CONFLICT (narrative_id) DO NOTHING`)
+                  VALUES (?, ?, ?, ?, 'intent', ?, ?, ?) ON CONFLICT (narrative_id, dry_run) DO NOTHING`)
         .run(r.narrativeId, r.resolution ? 'true' : 'false', r.confidence, r.evidence, r.dryRun ? 1 : 0, at, at);
-      const row = toResolution(this.db.prepare('SELECT * FROM resolutions WHERE narrative_id = ?').get(r.narrativeId) as Raw);
+      const row = toResolution(this.db.prepare('SELECT * FROM resolutions WHERE narrative_id = ? AND dry_run = ?').get(r.narrativeId, r.dryRun ? 1 : 0) as Raw);
       return { row, created: inserted.changes === 1 };
     });
   }

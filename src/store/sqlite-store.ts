@@ -395,8 +395,9 @@ export class SqliteStore implements Store, RunReadModel, MagusUsageStore {
     });
   }
 
+  /** A verdict of this store's ledger (a dry-run verdict never blocks a live one). */
   hasResolution(narrativeId: string): boolean {
-    return this.prepare('SELECT 1 FROM resolutions WHERE narrative_id = ?').get(narrativeId) !== undefined;
+    return this.prepare('SELECT 1 FROM resolutions WHERE narrative_id = ? AND dry_run = ?').get(narrativeId, this.dry) !== undefined;
   }
 
   /** An audit row, committed like a tick's observations (no fsync of its own). */
@@ -447,6 +448,8 @@ export class SqliteStore implements Store, RunReadModel, MagusUsageStore {
       spentToday,
       exposureByCategory,
       heldNarratives: new Set(open.map((r) => r.narrative_id)),
+      // A narrative the ledger has a verdict on is never backed (conflict of interest), decided before any intent.
+      verdictNarratives: new Set(this.prepare('SELECT narrative_id FROM resolutions WHERE dry_run = ?').pluck().all(dryRun ? 1 : 0) as string[]),
     };
   }
 

@@ -148,7 +148,9 @@ Examples:
           const rows = journalRows.unfinishedBackings(agent.dryRun);
           const now = agent.clock.now();
           const view = agent.store.portfolioView(startOfUtcDay(now));
-          return { inFlight: rows.length, stuck: rows.filter((r) => now - Date.parse(r.updatedAt) > stuckAfterMs).length, openPositions: view.openPositions, exposure: view.exposure };
+          // Stuck: in flight too long, or one no RPC answer could prove expired (it waits for the operator).
+          const stuck = rows.filter((r) => now - Date.parse(r.updatedAt) > stuckAfterMs || r.error?.startsWith('cannot prove') === true).length;
+          return { inFlight: rows.length, stuck, openPositions: view.openPositions, exposure: view.exposure };
         };
         logger.info('agent.started', {
           wallet: agent.walletAddress, dry_run: agent.dryRun, db: agent.dbPath, api: config.api.url, key_source: agent.agentKey.source,
@@ -159,6 +161,8 @@ Examples:
         try {
           if (opts.once) {
             await agent.engine.tick(shutdown.signal);
+            // One tick, then what it started: backings in flight are driven to the end (bounded), not left behind.
+            await agent.executor.settle?.(config.backing.confirmTimeoutSeconds * 1000, shutdown.signal);
           } else {
             if (receiver) {
               const publicUrl = config.webhook.publicUrl!.replace(/\/+$/, '') + receiver.path;

@@ -2,7 +2,8 @@
 // its conviction and balance. Each part is read on its own, so one failure does not hide the others; exit 1 when
 // a part that gates writes could not be read.
 import type { Command } from 'commander';
-import { loadWallet } from '../../app/agent.js';
+import { databasePath, loadWallet } from '../../app/agent.js';
+import { inFlightBackings } from '../in-flight-backings.js';
 import { RpcChain } from '../../chain/rpc-chain.js';
 import { errorMessage, isMagmaError } from '../../core/errors.js';
 import { formatSol, lamportsToSol, solToLamports } from '../../core/money.js';
@@ -56,11 +57,12 @@ export function registerStatus(program: Command): void {
         if (!balance.ok) blockers.push('balance unknown');
         else if (balance.value <= reserve) blockers.push(`balance ${formatSol(balance.value)} is at or below risk.minBalanceSol (${formatSol(reserve)}): fund ${wallet}`);
         const failed = [system, terms, flag, conviction, balance, ...(key ? [key] : [])].some((p) => !p.ok && !p.unavailable);
+        const backings = inFlightBackings(databasePath(config));
 
         if (opts.json) {
           process.stdout.write(toJson({
             wallet, api: config.api.url, key: client.apiKey ? 'known' : 'none', writes_allowed: blockers.length === 0, blockers,
-            system, terms, flag, conviction,
+            system, terms, flag, conviction, backings_in_flight: backings,
             paused,
             key_accepted: key === null ? null : key.ok ? true : key.code === 'API_UNAUTHORIZED' ? false : null,
             balance: balance.ok ? { ok: true, value: { lamports: balance.value, sol: lamportsToSol(balance.value) } } : balance,
@@ -75,6 +77,10 @@ export function registerStatus(program: Command): void {
           show('conviction', conviction, (c) => `score ${c.score}${c.tier ? `, tier ${c.tier}` : ''}${c.yieldMultiplier !== null ? `, ×${c.yieldMultiplier}` : ''}, ${c.correctBackings} right / ${c.incorrectBackings} wrong`);
           show('balance', balance, (b) => `${formatSol(b)}${b <= reserve ? ` — at or below the reserve risk.minBalanceSol (${formatSol(reserve)}): no backings until funded` : ''}`);
           if (key) show('key', key, (p) => `accepted by MAGMA (${p.positions.length} open positions)`);
+          if (backings) {
+            process.stdout.write(`${'in flight'.padEnd(12)} ${backings.count} live backing(s)${backings.unprovable.length ? `, ${backings.unprovable.length} that no RPC answer could prove expired (never signed again):` : ''}\n`);
+            for (const u of backings.unprovable) process.stdout.write(`  ✘ ${u.narrativeId} ${u.signature ?? ''} (${u.state} since ${u.since}): ${u.why}\n`);
+          }
           process.stdout.write(blockers.length ? `\nwrites blocked: ${blockers.join('; ')}\n` : '\nwrites allowed\n');
         }
         if (failed) process.exitCode = 1;

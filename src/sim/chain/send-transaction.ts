@@ -141,11 +141,12 @@ function judge(state: SimState, tx: VersionedTransaction, signature: string): Ju
       return { ok: false, error: { code: -32003, message: 'Transaction signature verification failure' } };
     }
   }
-  if (state.chain.txs.has(signature)) return simulationFailed('This transaction has already been processed', 'AlreadyProcessed');
-
+  // A node checks the blockhash's age before its status cache: bytes whose blockhash expired are "Blockhash not
+  // found" even when they landed (the node no longer keeps their status to say "already processed").
   const height = blockHeight(state);
   const issued = state.chain.blockhashes.get(message.recentBlockhash);
   if (issued === undefined || height > issued + state.faults.blockhashTtl) return simulationFailed('Blockhash not found', 'BlockhashNotFound');
+  if (state.chain.txs.has(signature)) return simulationFailed('This transaction has already been processed', 'AlreadyProcessed');
   if (message.addressTableLookups.length > 0) {
     return simulationFailed("Transaction loads an address table account that doesn't exist", 'AddressLookupTableNotFound');
   }
@@ -180,6 +181,9 @@ function judge(state: SimState, tx: VersionedTransaction, signature: string): Ju
     const d = decoded.value;
     const narrative = state.world.get(d.narrativeId);
     if (!narrative) return programError(index, state.programId, 'AccountNotInitialized', `no narrative state account for ${d.narrativeId}`);
+    if (state.faults.refuseNarratives.has(d.narrativeId)) {
+      return programError(index, state.programId, 'NarrativeNotOpen', `narrative ${d.narrativeId} is refused by this node (fault)`);
+    }
     if (narrative.status !== 'open' && narrative.status !== 'live') {
       return programError(index, state.programId, 'NarrativeNotOpen', `narrative ${d.narrativeId} is ${narrative.status}`);
     }
@@ -217,4 +221,10 @@ function applyBackings(state: SimState, t: { signature: string; slot: number; no
     return b;
   });
   state.chain.record({ signature, slot: t.slot, processedAt: nowMs, feePayer: t.feePayer, feeLamports: t.fee, backings, confirmedApplied: false, err: null });
+  if (state.faults.rpcOutageOnLand && backings.length > 0) {
+    // The transfer is in; the node goes down right after (the answer to this very send still gets out).
+    const remaining = state.faults.rpcOutageOnLand === true ? -1 : state.faults.rpcOutageOnLand;
+    state.faults.rpcOutageOnLand = false;
+    state.faults.bursts.push({ family: 'rpc', kind: 'error', remaining, status: 503 });
+  }
 }

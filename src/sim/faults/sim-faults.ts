@@ -1,7 +1,9 @@
 // The faults the simulator can inject, switched at start-up (scenarios) or at run time (POST /__sim/faults), so a
 // client's every failure path can be driven through real HTTP: halts, terms, flagged and blocked wallets, bursts of
-// 5xx / hangs / resets / HTML pages / 429s per request family, malformed feed items, RPC outages, dropped
-// transactions and blockhashes that expire early.
+// 5xx / hangs / resets / HTML pages / 429s per request family, malformed feed items, RPC outages (also one that starts
+// when a transfer lands), dropped transactions, blockhashes that expire early, and the ways public Solana RPCs differ
+// from one full node: a status node lagging behind the height node, a node without transaction history, and
+// preflight refusals for one narrative.
 
 /** The request families faults and rate limits are keyed on (control routes are never faulted). */
 export const FAULT_FAMILIES = ['feed', 'agent', 'public', 'backing', 'register', 'resolve', 'rpc', 'prices', 'magus'] as const;
@@ -41,12 +43,26 @@ export interface SimFaults {
    * (null = everything, as a full-history node).
    */
   statusHistorySlots: number | null;
+  /**
+   * A load-balanced RPC whose getSignatureStatuses is served by a node this many blocks behind the one that serves
+   * heights, blockhashes and sends (0 = one node). That node's answer (statuses, confirmations, context.slot) is as
+   * of its own height; a JSON-RPC batch goes to one node as a whole.
+   */
+  statusLagBlocks: number;
+  /**
+   * Armed: the next backing transaction that lands starts an RPC outage, every RPC request answered 503: `true` until
+   * cleared (clearBursts), a number N for the next N requests. 0/false: not armed.
+   */
+  rpcOutageOnLand: boolean | number;
+  /** Narratives whose back_narrative transactions every node refuses in preflight (the program says not open). */
+  refuseNarratives: Set<string>;
 }
 
 export function createFaults(): SimFaults {
   return {
     halted: new Set(), termsRejected: new Set(), flagged: new Set(), blocked: new Set(), bursts: [],
     malformedFeed: 0, dropTransactions: 0, blockhashTtl: 150, confirmBlocks: 2, statusHistorySlots: null,
+    statusLagBlocks: 0, rpcOutageOnLand: false, refuseNarratives: new Set(),
   };
 }
 
@@ -69,5 +85,6 @@ export function describeFaults(f: SimFaults): Record<string, unknown> {
     halted: [...f.halted], terms_rejected: [...f.termsRejected], flagged: [...f.flagged], blocked: [...f.blocked],
     bursts: f.bursts.map((b) => ({ ...b })), malformed_feed: f.malformedFeed, drop_transactions: f.dropTransactions,
     blockhash_ttl: f.blockhashTtl, confirm_blocks: f.confirmBlocks, status_history_slots: f.statusHistorySlots,
+    status_lag_blocks: f.statusLagBlocks, rpc_outage_on_land: f.rpcOutageOnLand, refuse_narratives: [...f.refuseNarratives],
   };
 }

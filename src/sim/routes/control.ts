@@ -22,6 +22,7 @@ export function applyFaults(state: SimState, body: Record<string, unknown>): str
   if (body.reset === true) {
     f.halted.clear(); f.termsRejected.clear(); f.flagged.clear(); f.blocked.clear();
     f.bursts.length = 0; f.malformedFeed = 0; f.dropTransactions = 0; f.blockhashTtl = 150; f.confirmBlocks = 2; f.statusHistorySlots = null;
+    f.statusLagBlocks = 0; f.rpcOutageOnLand = false; f.refuseNarratives.clear();
   }
   for (const [key, set] of [['halted', f.halted], ['termsRejected', f.termsRejected], ['flagged', f.flagged], ['blocked', f.blocked]] as const) {
     const v = body[key];
@@ -47,6 +48,18 @@ export function applyFaults(state: SimState, body: Record<string, unknown>): str
   if (body.statusHistorySlots !== undefined) {
     if (body.statusHistorySlots !== null && (!count(body.statusHistorySlots) || (body.statusHistorySlots as number) < 0)) return 'statusHistorySlots must be a whole number of slots ≥ 0, or null';
     f.statusHistorySlots = body.statusHistorySlots as number | null;
+  }
+  if (body.statusLagBlocks !== undefined) {
+    if (!count(body.statusLagBlocks) || body.statusLagBlocks < 0) return 'statusLagBlocks must be a whole number of blocks ≥ 0';
+    f.statusLagBlocks = body.statusLagBlocks;
+  }
+  if (body.rpcOutageOnLand !== undefined) {
+    if (typeof body.rpcOutageOnLand !== 'boolean' && !(count(body.rpcOutageOnLand) && body.rpcOutageOnLand >= 0)) return 'rpcOutageOnLand must be true (until cleared), false, or a number of RPC requests';
+    f.rpcOutageOnLand = body.rpcOutageOnLand;
+  }
+  if (body.refuseNarratives !== undefined) {
+    if (!stringList(body.refuseNarratives)) return 'refuseNarratives must be a list of narrative ids';
+    f.refuseNarratives = new Set(body.refuseNarratives);
   }
   if (body.clearBursts === true) f.bursts.length = 0;
   if (body.burst !== undefined) {

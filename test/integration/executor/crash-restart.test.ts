@@ -1,8 +1,12 @@
 // Crash tests: the built daemon (`run --once`, a child process) is SIGKILLed right after each journal state is
 // committed, right after an answer arrives but before it is journaled, and at seeded random moments; the simulator
-// lives on in this process. After every kill: PRAGMA integrity_check is ok, every backing transfer on the ledger is a
-// signature the journal held before it left, and no intent has a second transfer. After a clean restart at the end
-// of each chain of kills: every transfer is confirmed, journaled as reported and reported exactly once.
+// lives on in this process, with the faults of real RPCs switched on (issue 11): statuses from a node 40 blocks
+// behind, no transaction history beyond 3,000 slots (the agent trusts 300), an RPC outage starting when a transfer
+// lands, and preflight refusals for one narrative. After every kill: PRAGMA integrity_check is ok, every backing
+// transfer on the ledger is a signature the journal held before it left, and no intent has a second transfer. After
+// a clean restart at the end of each chain of kills, still under the faults, the same. Then, with a full-history
+// node, one more clean run per chain: every transfer is confirmed, journaled as reported and reported exactly once;
+// an intent left in flight is one nothing can prove expired, and none of its attempts moved money.
 import Database from 'better-sqlite3';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -11,6 +15,7 @@ import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RateLimiter, TIER_LIMITS } from '../../../src/sim/rate-limiter.js';
+import { applyFaults } from '../../../src/sim/routes/control.js';
 import { Simulator } from '../../../src/sim/simulator.js';
 import { generateKeypairFile } from '../../../src/wallet/keypair.js';
 import { ROOT, runCli } from '../../helpers/cli.js';
@@ -26,6 +31,8 @@ const MIN_KILLS = 50;
 
 interface Figures {
   kills: number;
+  /** Intents nothing could prove expired (no canary, past the status window): left in flight, operator told. */
+  unprovable: number;
   byPoint: Record<string, number>;
   /** The journal state of the newest row when a random kill hit. */
   randomAtState: Record<string, number>;
@@ -35,7 +42,7 @@ interface Figures {
   resigned: number;
 }
 
-const figures: Figures = { kills: 0, byPoint: {}, randomAtState: {}, runs: 0, transfers: 0, reported: 0, resigned: 0 };
+const figures: Figures = { kills: 0, unprovable: 0, byPoint: {}, randomAtState: {}, runs: 0, transfers: 0, reported: 0, resigned: 0 };
 const sim = new Simulator({ seed: 5, speed: 20 });
 let control = '';
 let envBase: Record<string, string> = {};
@@ -72,8 +79,21 @@ function newChain(kind: 'backing' | 'resolution' | 'random' = 'backing'): Chain 
   return { dir, wallet, agentId: `ag_crash${agentSeq}`, env: { ...envBase, MAGMA_KEYPAIR: join(dir, 'wallet.json'), MAGMA_API_KEY: apiKey, MAGMA_DATA_DIR: join(dir, 'data') } };
 }
 
+/** The faults of real RPCs, on for every chain of kills (a fault the last run used up is armed again). */
+let refusedNarrative = '';
+function armFaults(): void {
+  if (!faultsOn) return;
+  // The node forgets statuses after 3,000 slots: far more than the agent trusts (backing.statusWindowSlots 300), so
+  // its caution is exercised at every slow restart, yet a landed transfer outlives a restart of the daemon (which
+  // runs on the wall clock while the simulator runs 20× faster) on a loaded machine.
+  applyFaults(sim.state, { statusLagBlocks: 40, statusHistorySlots: 3_000, rpcOutageOnLand: 25, refuseNarratives: [refusedNarrative] });
+}
+let faultsOn = true;
+const finished: Chain[] = [];
+
 async function run(chain: Chain, crashAt: string | null) {
   figures.runs++;
+  armFaults();
   return runCli(['run', '--once', '--config', join(chain.dir, 'config.json'), '--log-format', 'json'], {
     ...chain.env, ...(crashAt ? { MAGMA_CRASH_AT: crashAt } : {}),
   }, 60_000);
@@ -94,7 +114,8 @@ async function checkAfterKill(chain: Chain): Promise<string | null> {
   const db = openDb(chain);
   try {
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
-    // Killed before the first start-up had migrated the database (a slow start): nothing can have left yet.
+    // Killed during start-up, before the migrations ran (each is one transaction): nothing can have been journaled,
+    // so nothing may have moved.
     if (!db.prepare(`SELECT 1 FROM sqlite_master WHERE name = 'backing_attempts'`).get()) {
       expect((await ledger()).transfers.filter((t) => t.kind === 'backing' && t.wallet === chain.wallet)).toEqual([]);
       return null;
@@ -116,14 +137,24 @@ async function checkAfterKill(chain: Chain): Promise<string | null> {
   }
 }
 
-/** After a clean run: everything settled, every transfer reported exactly once and journaled as such. */
+/**
+ * After the clean run with a full-history node: everything settled, every transfer reported exactly once and journaled
+ * as such; what is still in flight is an intent nothing could prove expired, none of whose attempts moved money.
+ */
 async function checkFinal(chain: Chain): Promise<void> {
   const db = openDb(chain);
   try {
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
-    const rows = db.prepare('SELECT id, state, signature, narrative_id, stake_lamports, sign_count FROM backings').all() as Array<{ id: number; state: string; signature: string | null; narrative_id: string; stake_lamports: number; sign_count: number }>;
-    expect(rows.filter((r) => !['reported', 'expired', 'failed', 'cancelled'].includes(r.state))).toEqual([]);
+    const rows = db.prepare('SELECT id, state, signature, narrative_id, stake_lamports, sign_count, error FROM backings').all() as Array<{ id: number; state: string; signature: string | null; narrative_id: string; stake_lamports: number; sign_count: number; error: string | null }>;
     const l = await ledger();
+    const inFlight = rows.filter((r) => !['reported', 'expired', 'failed', 'cancelled'].includes(r.state));
+    for (const r of inFlight) {
+      expect(r.error ?? '', `row ${r.id} left ${r.state}`).toMatch(/^cannot prove this transaction expired/);
+      const sigs = db.prepare('SELECT signature FROM backing_attempts WHERE backing_id = ?').pluck().all(r.id) as string[];
+      expect(l.transfers.filter((t) => sigs.includes(t.signature) && t.kind === 'backing'), `row ${r.id} moved money and was not reported`).toEqual([]);
+      expect(r.sign_count).toBe(1);
+      figures.unprovable++;
+    }
     const transfers = l.transfers.filter((t) => t.kind === 'backing' && t.wallet === chain.wallet);
     const reports = l.reports.filter((r) => r.wallet === chain.wallet);
     const reported = rows.filter((r) => r.state === 'reported');
@@ -147,7 +178,14 @@ async function checkFinal(chain: Chain): Promise<void> {
 async function stateChain(): Promise<void> {
   const chain = newChain();
   for (const point of STATE_POINTS) {
-    const r = await run(chain, point);
+    let r = await run(chain, point);
+    // The simulator is shared: an outage another chain's landing started can keep a run from reaching the point
+    // (nothing backed while the balance is unknown). Such a run must still finish cleanly; the point is tried again.
+    for (let again = 0; r.signal !== 'SIGKILL' && again < 3; again++) {
+      expect(r.code, r.stderr).toBe(0);
+      await checkAfterKill(chain);
+      r = await run(chain, point);
+    }
     expect(r.signal, `expected a kill at ${point}; exit ${r.code}\n${r.stdout.slice(-2000)}\n${r.stderr}`).toBe('SIGKILL');
     figures.kills++;
     figures.byPoint[point] = (figures.byPoint[point] ?? 0) + 1;
@@ -155,7 +193,8 @@ async function stateChain(): Promise<void> {
   }
   const clean = await run(chain, null);
   expect(clean.code, clean.stderr).toBe(0);
-  await checkFinal(chain);
+  await checkAfterKill(chain);
+  finished.push(chain);
 }
 
 async function randomChain(seed: number): Promise<void> {
@@ -176,7 +215,8 @@ async function randomChain(seed: number): Promise<void> {
   }
   const clean = await run(chain, null);
   expect(clean.code, clean.stderr).toBe(0);
-  await checkFinal(chain);
+  await checkAfterKill(chain);
+  finished.push(chain);
 }
 
 /** Verdicts: killed after the intent, after `submitted` is journaled, and after MAGMA answered; never sent twice. */
@@ -223,6 +263,7 @@ describe('crash tests: SIGKILL during backing, then restart', () => {
       public: { limit: 100_000, windowMs: 60_000 }, backing: { limit: 1_000, windowMs: 60_000 }, register: { limit: 5, windowMs: 3_600_000 },
     }, () => sim.clock.now());
     const urls = await sim.start();
+    refusedNarrative = sim.state.world.feed(50).find((n) => n.status === 'open' || n.status === 'live')!.id;
     control = urls.control;
     envBase = { MAGMA_API_URL: urls.api, MAGMA_RPC_URL: urls.rpc, MAGMA_LOG_LEVEL: 'info' };
   }, 60_000);
@@ -246,9 +287,17 @@ describe('crash tests: SIGKILL during backing, then restart', () => {
     await Promise.all([worker(), worker()]);
     // A random moment can fall after a run has finished (a busy machine changes the timing): top up, bounded.
     for (let extra = 0; figures.kills < MIN_KILLS && extra < 5; extra++) await randomChain(RANDOM_CHAINS + 1 + extra);
+    // A node with full history: one clean run per chain settles whatever can be proven now.
+    faultsOn = false;
+    applyFaults(sim.state, { reset: true });
+    for (const chain of finished) {
+      const clean = await run(chain, null);
+      expect(clean.code, clean.stderr).toBe(0);
+      await checkFinal(chain);
+    }
     expect(figures.kills).toBeGreaterThanOrEqual(MIN_KILLS);
     for (const p of STATE_POINTS) expect(figures.byPoint[p]).toBe(STATE_CHAINS);
     expect(figures.transfers).toBeGreaterThan(0);
     expect(figures.reported).toBe(figures.transfers);
-  }, 240_000);
+  }, 600_000);
 });

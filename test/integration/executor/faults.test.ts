@@ -3,24 +3,11 @@
 // Each must end in a correct final state with nothing lost and no second transfer, and the log must say what
 // happened in plain words.
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../src/clock/manual-clock.js';
-import type { Decision } from '../../../src/core/decide.js';
-import type { Narrative } from '../../../src/core/narrative.js';
 import { isoNow } from '../../../src/ports/clock.js';
 import { applyFaults } from '../../../src/sim/routes/control.js';
 import { startTimeForSeed } from '../../../src/sim/world/world.js';
+import { backOne, HookClock, said, STAKE, walletTransfers } from '../../helpers/live-backing.js';
 import { startLiveSim, type LiveSim } from '../../helpers/live-sim.js';
-
-/** A manual clock that runs hooks as the agent sleeps (how a fault is switched on mid-flight). */
-class HookClock extends ManualClock {
-  sleeps = 0;
-  hooks: Array<(n: number) => void> = [];
-  override async sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    this.sleeps++;
-    for (const h of this.hooks) h(this.sleeps);
-    return super.sleep(ms, signal);
-  }
-}
 
 let live: LiveSim | undefined;
 afterEach(async () => {
@@ -33,30 +20,6 @@ async function start(flags: Record<string, unknown> = {}) {
   live = await startLiveSim({ clock, flags: { 'backing.pollMs': 2000, ...flags } });
   return { live, clock };
 }
-
-const STAKE = 100_000_000n;
-
-/** Backs the first open narrative through the executor, as the engine would after deciding to. */
-async function backOne(l: LiveSim, stake = STAKE, id?: string) {
-  const n = id ? l.sim.state.world.get(id)! : l.sim.state.world.feed(50).find((x) => x.status === 'open' || x.status === 'live')!;
-  const narrative: Narrative = {
-    id: n.id, title: n.title, thesis: n.thesis, category: n.category, oracleStatus: n.status, totalBackedLamports: n.totalBackedLamports,
-    backerCount: n.backerCount, challengeCount: n.challengeCount, createdAt: new Date(n.createdAt).toISOString(),
-  };
-  const decision: Decision = { narrativeId: n.id, action: 'back', stakeLamports: stake, pTrue: 0.9, confidence: 0.6, edge: 0.04, expectedValue: 0.01, reasons: ['test'] };
-  const store = l.agent.store;
-  const tickId = store.beginTick(isoNow(l.clock));
-  const decisionId = store.recordDecision(tickId, decision, isoNow(l.clock));
-  return l.agent.executor.execute({ decision, decisionId, narrative });
-}
-
-async function walletTransfers(l: LiveSim) {
-  const ledger = await l.ledger();
-  const wallet = l.agent.walletAddress;
-  return { ledger, transfers: ledger.transfers.filter((t) => t.kind === 'backing' && t.wallet === wallet), reports: ledger.reports.filter((r) => r.wallet === wallet) };
-}
-
-const said = (l: LiveSim, event: string) => l.logs.filter((x) => x.message === event).map((x) => String(x.msg));
 
 /** One intent, one transfer, one report, journaled as reported. */
 async function expectReportedOnce(l: LiveSim) {
@@ -122,7 +85,8 @@ describe('faults during a live backing', () => {
     expect(second.state).not.toBe('expired');
     const row = l.rows().find((r) => r.narrative_id === narratives[1]!.id)!;
     expect(row.sign_count).toBe(1); // never signed again
-    expect(said(l, 'rpc.no_history')[0]).toMatch(/cannot prove this one never did; the backing stays in flight and is NOT signed again/);
+    expect(said(l, 'backing.unprovable')[0]).toMatch(/cannot prove this transaction expired: .*The backing stays in flight and is NOT signed again\. Check .* in an explorer/);
+    expect(l.logs.find((x) => x.message === 'backing.unprovable')!.level).toBe('error');
     let { transfers } = await walletTransfers(l);
     expect(transfers.filter((t) => t.narrative_id === narratives[1]!.id)).toHaveLength(1); // it did land, once
     // An RPC with history again: the same intent completes, reported once, still one transfer.
@@ -142,8 +106,25 @@ describe('faults during a live backing', () => {
     expect(clock.now() - before).toBeLessThan(120_000); // not the 600 s report wait
     expect(said(l, 'backing.report_refused')[0]).toMatch(/MAGMA refused the report of a confirmed backing .* tried again next tick/);
     applyFaults(l.sim.state, { clearBursts: true });
+    await l.agent.executor.resumePending!(); // too soon: a refused report waits a minute (and for finalization)
+    expect(l.rows()[0]!.state).toBe('confirmed');
+    l.clock.advance(60_000);
     await l.agent.executor.resumePending!();
     await expectReportedOnce(l);
+  });
+
+  it('a repeated report refused with 409 after a crash is settled by MAGMA\'s history, not retried forever', async () => {
+    const { live: l } = await start({ 'backing.confirmTimeoutSeconds': 600 });
+    expect((await backOne(l)).state).toBe('reported');
+    // As if killed after MAGMA acknowledged the report and before the journal kept it.
+    const db = l.agent.store.db;
+    db.prepare(`UPDATE backings SET state = 'confirmed', reported_at = NULL`).run();
+    db.prepare(`UPDATE backing_attempts SET reported_at = NULL, report_json = NULL`).run();
+    applyFaults(l.sim.state, { burst: { family: 'backing', kind: 'error', count: -1, status: 409 } });
+    await l.agent.executor.resumePending!();
+    const row = await expectReportedOnce(l);
+    expect(said(l, 'backing.report_settled')[0]).toMatch(/history already lists this backing: taken as acknowledged/);
+    expect(String(db.prepare('SELECT report_json FROM backing_attempts WHERE signature = ?').pluck().get(row.signature))).toMatch(/"settled_by":"history"/);
   });
 
   it('an expired blockhash: the first attempt is lost, proven expired, and the re-signed one lands; one transfer', async () => {

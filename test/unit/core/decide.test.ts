@@ -14,7 +14,7 @@ const EMPTY: PortfolioView = { openPositions: 0, exposure: 0n, spentToday: 0n, e
 function input(over: Partial<DecisionInput> & { pTrue?: number; risk?: Partial<RiskConfig> } = {}): DecisionInput {
   const { pTrue = 0.95, risk = {}, ...rest } = over;
   return {
-    narrative: { id: 'n1', title: 't', thesis: 't', category: 'MARKET', oracleStatus: 'live', totalBackedLamports: 0n, backerCount: 10, challengeCount: 1, createdAt: '' },
+    narrative: { id: '0b6c1f1e-6f0c-4d7e-9a57-3c1f3e1d2a01', title: 't', thesis: 't', category: 'MARKET', oracleStatus: 'live', totalBackedLamports: 0n, backerCount: 10, challengeCount: 1, createdAt: '' },
     forecast: { pTrue, confidence: 0.8, contributors: 1 },
     backingGate: { open: true, reason: null },
     balance: solToLamports(20),
@@ -107,7 +107,7 @@ describe('sizing a backing', () => {
   });
 
   it('never backs a narrative it already holds unless scaling in', () => {
-    const held = { ...EMPTY, heldNarratives: new Set(['n1']), openPositions: 1 };
+    const held = { ...EMPTY, heldNarratives: new Set(['0b6c1f1e-6f0c-4d7e-9a57-3c1f3e1d2a01']), openPositions: 1 };
     expect(decideBacking(input({ portfolio: held })).action).toBe('skip');
     expect(decideBacking(input({ portfolio: held, risk: { scaleIn: true } })).action).toBe('back');
   });

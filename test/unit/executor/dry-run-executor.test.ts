@@ -21,11 +21,14 @@ function setup() {
   return { store, record };
 }
 
+const A = '0b6c1f1e-6f0c-4d7e-9a57-3c1f3e1d2a0a';
+const B = '0b6c1f1e-6f0c-4d7e-9a57-3c1f3e1d2a0b';
+
 describe('dry-run executor', () => {
   it('journals intent → simulated and sends nothing', async () => {
     const { store, record } = setup();
-    const n = narrative({ id: 'a' });
-    const d = decision('a', 5_000_000n);
+    const n = narrative({ id: A });
+    const d = decision(A, 5_000_000n);
     const r = await new DryRunExecutor({ journal: new SqliteJournal(store), clock, limits: LIMITS, resolution: POLICY, maxPerMinute: 9 }).execute({ decision: d, decisionId: record(d), narrative: n });
     expect(r.state).toBe('simulated');
     expect(store.db.prepare('SELECT to_state FROM backing_events').pluck().all()).toEqual(['intent', 'simulated']);
@@ -34,8 +37,8 @@ describe('dry-run executor', () => {
   it('refuses at the executor what breaks a risk limit, like live', async () => {
     const { store, record } = setup();
     const ex = new DryRunExecutor({ journal: new SqliteJournal(store), clock, limits: LIMITS, resolution: POLICY, maxPerMinute: 9 });
-    const d = decision('b', 50_000_000n);
-    const r = await ex.execute({ decision: d, decisionId: record(d), narrative: narrative({ id: 'b' }) });
+    const d = decision(B, 50_000_000n);
+    const r = await ex.execute({ decision: d, decisionId: record(d), narrative: narrative({ id: B }) });
     expect(r.state).toBe('cancelled');
     expect(store.db.prepare('SELECT error FROM backings').pluck().get()).toMatch(/above risk.maxStakeSol/);
   });

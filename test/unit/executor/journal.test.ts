@@ -18,7 +18,7 @@ function open() {
 }
 
 const intent = (decisionId: number, key = 'live:1:n1') => ({ intentKey: key, decisionId, narrativeId: 'n1', category: 'MARKET', stakeLamports: 100_000_000n, dryRun: false, wallet: 'W' });
-const attempt = (sig: string) => ({ signature: sig, blockhash: 'BH', lastValidBlockHeight: 100, signedTx: Buffer.from([1, 2, 3]) });
+const attempt = (sig: string) => ({ signature: sig, blockhash: 'BH', lastValidBlockHeight: 100, signedTx: Buffer.from([1, 2, 3]), signedSlot: 1 });
 
 describe('backing journal', () => {
   it('walks intent → signed → sent → confirmed → reported and keeps every event and attempt', () => {
@@ -67,7 +67,7 @@ describe('backing journal', () => {
     expect(() => journal.transition({ ...row, state: 'simulated' }, 'signed', AT.now)).toThrow();
   });
 
-  it('adopts an earlier attempt that landed after all: its signature becomes the row\'s, and no bytes are left to resend', () => {
+  it('adopts an earlier attempt that landed after all: its signature becomes the row\'s, no bytes are left to resend, and the newer attempt is still watched', () => {
     const { store, journal, decisionId } = open();
     let row = journal.openBacking(intent(decisionId), AT, () => null);
     row = journal.transition(row, 'signed', AT.now, { attempt: attempt('S1') });
@@ -76,12 +76,14 @@ describe('backing journal', () => {
     expect(journal.attemptSignatures(row.id)).toEqual(['S1', 'S2']);
     row = journal.adoptAttempt(row, 'S1', AT.now);
     expect(row).toMatchObject({ state: 'signed', signature: 'S1', signedTx: null });
-    expect(journal.landedCanary()).toBeNull();
+    expect(journal.landedCanary(1000)).toBeNull();
     row = journal.transition(row, 'sent', AT.now);
     row = journal.transition(row, 'confirmed', AT.now, { slot: 3 });
-    expect(journal.landedCanary()).toBe('S1');
+    // A canary vouches only for attempts signed after it landed.
+    expect(journal.landedCanary(3)).toBe('S1');
+    expect(journal.landedCanary(2)).toBeNull();
     expect(store.db.prepare('SELECT signature, outcome FROM backing_attempts ORDER BY id').all()).toEqual([
-      { signature: 'S1', outcome: 'landed' }, { signature: 'S2', outcome: 'superseded' },
+      { signature: 'S1', outcome: 'landed' }, { signature: 'S2', outcome: 'pending' },
     ]);
   });
 

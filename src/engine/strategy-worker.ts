@@ -18,6 +18,16 @@ let nextCall = 1;
 // A plug-in's stray promise must not end its own thread (and so every later tick's work): it is dropped here.
 process.on('unhandledRejection', () => {});
 
+// Nor may it end or signal the agent's process from its thread (process.exit only ends the thread, already).
+for (const name of ['abort', 'kill'] as const) {
+  Object.defineProperty(process, name, {
+    value: () => {
+      throw new Error(`process.${name}() is not available to a strategy`);
+    },
+    writable: false, configurable: false,
+  });
+}
+
 function send(msg: FromWorker): void {
   port.postMessage(msg);
 }

@@ -66,6 +66,14 @@ describe('backtest', () => {
     const r = await runCli(['backtest', '--recording', broken]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/2 line\(s\) were unreadable/);
+    // A recording whose lines go back in time: the polls out of order are counted and named, not called unreadable.
+    const reversed = join(dir, 'reversed.jsonl');
+    writeFileSync(reversed, readFileSync(recording, 'utf8').trim().split('\n').filter((l) => l.includes('"narratives"')).slice(0, 6).reverse().join('\n') + '\n');
+    const back = await runCli(['backtest', '--recording', reversed]);
+    expect(back.code).toBe(0);
+    expect(back.stdout).toMatch(/1 polls from/);
+    expect(back.stdout).toMatch(/5 poll\(s\) went back in time and were skipped: a recording must be in time order/);
+    expect(back.stdout).not.toMatch(/unreadable/);
     const missing = await runCli(['backtest', '--recording', join(dir, 'none.jsonl')]);
     expect(missing.code).toBe(2);
     const garbage = join(dir, 'garbage.jsonl');

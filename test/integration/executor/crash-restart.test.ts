@@ -152,7 +152,8 @@ async function checkFinal(chain: Chain): Promise<void> {
       expect(r.error ?? '', `row ${r.id} left ${r.state}`).toMatch(/^cannot prove this transaction expired/);
       const sigs = db.prepare('SELECT signature FROM backing_attempts WHERE backing_id = ?').pluck().all(r.id) as string[];
       expect(l.transfers.filter((t) => sigs.includes(t.signature) && t.kind === 'backing'), `row ${r.id} moved money and was not reported`).toEqual([]);
-      expect(r.sign_count).toBe(1);
+      // Signed once, or again after a proven expiry; its latest attempt is the one no answer could prove expired.
+      expect(r.sign_count).toBeGreaterThanOrEqual(1);
       figures.unprovable++;
     }
     const transfers = l.transfers.filter((t) => t.kind === 'backing' && t.wallet === chain.wallet);

@@ -73,6 +73,13 @@ describe('plug-ins in worker threads', () => {
     expect((await tick(h, 1))('exits')[0]!.error).toMatch(/^crashed/);
   });
 
+  it('process.kill and process.abort are refused in the plug-in\'s thread: the agent lives on', async () => {
+    const h = await host(['signals.mjs', 'good.mjs']);
+    const by = await tick(h, 2);
+    expect(by('signals').map((r) => r.error)).toEqual(Array(2).fill(expect.stringMatching(/^threw: process\.(kill|abort)\(\) is not available to a strategy/)));
+    expect(by('good').map((r) => r.pTrue)).toEqual([0.9, 0.9]);
+  });
+
   it('an allocation without end hits the thread\'s memory limit, not the agent\'s', async () => {
     const by = await tick(await host(['allocates.mjs', 'good.mjs'], { memoryMb: 32, timeoutMs: 20_000 }), 1);
     expect(by('allocates')[0]!.error).toBe('crashed: ran out of its memory limit (32 MB); its worker is restarted');

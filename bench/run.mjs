@@ -5,7 +5,10 @@ import { execFileSync, fork } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const cli = join(here, '..', 'dist', 'cli.js');
@@ -53,13 +56,15 @@ try {
       msPerPoll1d: round(perPollDay, 3), [`msPerPoll${DAYS}d`]: round(perPollLong, 3),
       ratio: round(perPollLong / perPollDay), target: 1.25, pass: perPollLong / perPollDay <= 1.25,
     };
-    // 3. Ten times the narratives per poll (a busier feed): how cost grows with the feed.
-    log('backtesting a day with 10x the narratives');
-    const busy = generate('busy', '1d', ['--narratives-per-hour', '20']);
+    // 3. Ten times the narratives per poll (a busier feed): the day's recording with each narrative ten times over
+    // (nine copies under other UUIDs), to show how cost grows with the feed.
+    log('backtesting the day with 10x the narratives per poll');
+    const busy = { rec: join(dir, 'busy.jsonl'), out: day.out };
+    tenfold(day.rec, busy.rec);
     const ten = child('backtest-child.mjs', busy.rec, busy.out);
     const busyFloor = child('floor-child.mjs', busy.rec);
     figures.busyFeed = {
-      narrativesPerHour: 20, decisionsPerPoll: round(ten.decisions / ten.polls, 1), baselineDecisionsPerPoll: round(one.decisions / one.polls, 1),
+      decisionsPerPoll: round(ten.decisions / ten.polls, 1), baselineDecisionsPerPoll: round(one.decisions / one.polls, 1),
       msPerPoll: round(ten.ms / ten.polls, 3), usPerNarrative: round((ten.ms * 1000) / ten.decisions, 1),
       baselineUsPerNarrative: round((one.ms * 1000) / one.decisions, 1), ratioToFloor: round(ten.ms / busyFloor.ms),
     };
@@ -72,7 +77,16 @@ try {
     figures.live = await live(TICKS);
   }
 
-  // 5. The journal's write rate with the durability used for money (WAL, synchronous=FULL, one transaction a write).
+  // 5. What isolating a plug-in in its worker thread costs per tick (50 narratives, one message per tick).
+  {
+    const out = execFileSync(process.execPath, [join(here, '..', 'scripts', 'bench-plugin-isolation.mjs')], { encoding: 'utf8' });
+    const ms = (label) => Number(new RegExp(`^${label}\\s+([\\d.]+) ms per tick of 50$`, 'm').exec(out)?.[1]);
+    const inProcess = ms('in-process');
+    const worker = ms('worker');
+    figures.pluginIsolation = { narratives: 50, inProcessMsPerTick: round(inProcess, 3), workerMsPerTick: round(worker, 3), extraMsPerTick: round(worker - inProcess, 3) };
+  }
+
+  // 6. The journal's write rate with the durability used for money (WAL, synchronous=FULL, one transaction a write).
   figures.journal = await journal();
 } finally {
   if (!args.includes('--keep')) rmSync(dir, { recursive: true, force: true });
@@ -81,6 +95,18 @@ try {
 
 const pass = Object.values(figures).every((f) => Object.entries(f).every(([k, v]) => !/pass$/i.test(k) || v === true));
 process.stdout.write(JSON.stringify({ node: process.version, cores: (await import('node:os')).cpus().length, pass, ...figures }, null, 2) + '\n');
+
+/** Writes `from` with every poll's narratives ten times over (copies under other UUIDs: the first hex digit shifted). */
+function tenfold(from, to) {
+  const { readFileSync, writeFileSync } = require('node:fs');
+  const lines = readFileSync(from, 'utf8').split('\n').filter(Boolean).map((line) => {
+    const v = JSON.parse(line);
+    if (!Array.isArray(v.narratives)) return line;
+    v.narratives = v.narratives.flatMap((n) => Array.from({ length: 10 }, (_, k) => (k === 0 ? n : { ...n, id: ((parseInt(n.id[0], 16) + k) % 16).toString(16) + n.id.slice(1) })));
+    return JSON.stringify(v);
+  });
+  writeFileSync(to, lines.join('\n') + '\n');
+}
 
 async function live(ticks) {
   // The daemon's own heap setting (what `magma-agent run` does first).

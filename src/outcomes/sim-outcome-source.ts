@@ -18,7 +18,8 @@ export class SimOutcomeSource implements OutcomeSource {
 
   async outcomes(narrativeIds: readonly string[], signal?: AbortSignal): Promise<ResolvedOutcome[]> {
     if (narrativeIds.length === 0) return [];
-    const res = await this.transport.call({ method: 'GET', path: '/__sim/truth', route: '/__sim/truth', family: 'simulator', signal });
+    const path = `/__sim/truth?ids=${narrativeIds.map(encodeURIComponent).join(',')}`;
+    const res = await this.transport.call({ method: 'GET', path, route: '/__sim/truth', family: 'simulator', signal });
     const list = (res.body as { narratives?: unknown } | null)?.narratives;
     if (res.status !== 200 || !Array.isArray(list)) {
       throw new MagmaError('API_MALFORMED', `the simulator's /__sim/truth answered ${res.status} without a narratives list.`);

@@ -99,18 +99,21 @@ export function controlRoutes(state: SimState) {
       return json(200, { ok: true, ...describeFaults(state.faults) });
     });
 
-    router.on('GET', '/__sim/truth', () =>
-      json(200, {
+    // ?ids=a,b,c answers about those narratives only (an agent asking after outcomes: cheap however big the world).
+    router.on('GET', '/__sim/truth', (req) => {
+      const ids = req.query.get('ids');
+      const list = ids === null ? state.world.narratives() : ids.split(',').slice(0, 1_000).flatMap((id) => state.world.get(id) ?? []);
+      return json(200, {
         now: new Date(state.clock.now()).toISOString(),
-        narratives: state.world.narratives().map((n) => ({
+        narratives: list.map((n) => ({
           id: n.id, title: n.title, category: n.category, status: n.status, true_probability: n.trueProbability,
           // Realised only: a narrative's outcome is shown once it is resolved.
           outcome: n.resolvedAt !== null ? n.outcome : null,
           resolved_at: n.resolvedAt === null ? null : new Date(n.resolvedAt).toISOString(),
           resolved_by: n.resolvedBy, deadline: new Date(n.deadline).toISOString(), market: n.market,
         })),
-      }),
-    );
+      });
+    });
 
     router.on('GET', '/__sim/ledger', () => {
       const txState = (signature: string) => {

@@ -109,8 +109,8 @@ function tenfold(from, to) {
 }
 
 async function live(ticks) {
-  // The daemon's own heap setting (what `magma-agent run` does first).
-  (await import('../dist/src/app/tune-heap.js')).tuneHeapForDaemon();
+  // The bench process runs with the daemon's heap flag (--max-semi-space-size=4, as docs/magma-agent.service starts
+  // it: V8 fixes the young generation's size at start-up, so only a command-line flag changes it).
   const { createAgent } = await import('../dist/src/app/agent.js');
   const { ManualClock } = await import('../dist/src/clock/manual-clock.js');
   const { loadConfig } = await import('../dist/src/config/load.js');

@@ -1,6 +1,5 @@
 // `magma-agent run`: the daemon. Foreground, logs to stdout, stops cleanly on SIGTERM/SIGINT.
 import type { Command } from 'commander';
-import { tuneHeapForDaemon } from '../../app/tune-heap.js';
 import { dirname, resolve } from 'node:path';
 import { ensureDataDir } from '../../fs/data-dir.js';
 import { acquireInstanceLock, lockBesideKeypair, type InstanceLock } from '../../fs/instance-lock.js';
@@ -57,7 +56,6 @@ Examples:
     .action(async (_opts, cmd: Command) => {
       const opts = cmd.optsWithGlobals<RunOptions>();
       armRandomCrash(); // crash tests only (MAGMA_CRASH_AT=random:SEED); nothing otherwise
-      tuneHeapForDaemon();
       const runtime = loadRuntime(opts);
       const { config, loaded } = runtime;
       const dataDir = resolve(config.dataDir);

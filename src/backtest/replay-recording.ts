@@ -17,8 +17,13 @@ export interface ReplayPoll {
   bytes: number;
 }
 
+/** A poll as it crosses from the reader: a narrative equal to one of the previous poll is that one's index there. */
+export interface WirePoll extends Omit<ReplayPoll, 'narratives'> {
+  items: Array<Narrative | number>;
+}
+
 export type WorkerMessage =
-  | { type: 'batch'; polls: ReplayPoll[]; bytes: number }
+  | { type: 'batch'; polls: WirePoll[]; bytes: number }
   | { type: 'done'; stats: RecordingStats; bytes: number }
   | { type: 'error'; message: string; code: string | null };
 
@@ -30,7 +35,10 @@ export interface ReplayOptions {
   signal?: AbortSignal;
 }
 
-/** Calls onPoll for every poll in file order (awaiting each); returns the recording's stats (of what was replayed, when stopped). */
+/**
+ * Calls onPoll for every poll in file order (awaiting each); returns the recording's stats (of what was replayed, when
+ * stopped). A narrative that did not change since the previous poll is the very object that poll had: read-only.
+ */
 export async function replayRecording(path: string, onPoll: (poll: ReplayPoll, bytesRead: number) => Promise<void>, o: ReplayOptions = {}): Promise<RecordingStats> {
   const worker = new Worker(workerModuleUrl('./recording-worker.js', import.meta.url), {
     workerData: { path, batchPolls: o.batchPolls ?? 32, maxAhead: o.maxAhead ?? 8 },
@@ -39,6 +47,7 @@ export async function replayRecording(path: string, onPoll: (poll: ReplayPoll, b
   const delivered: { polls: number; firstT: number | null; lastT: number | null } = { polls: 0, firstT: null, lastT: null };
   let wake: (() => void) | null = null;
   let failure: Error | null = null;
+  let previous: Narrative[] = [];
   const push = (m: WorkerMessage) => {
     queue.push(m);
     wake?.();
@@ -60,9 +69,16 @@ export async function replayRecording(path: string, onPoll: (poll: ReplayPoll, b
         throw failure;
       }
       if (m.type === 'done') return m.stats;
-      for (const poll of m.polls) {
+      for (const wire of m.polls) {
         // Stopped (Ctrl-C): what was replayed so far is what the stats describe.
         if (o.signal?.aborted) return { ...emptyStats(), polls: delivered.polls, firstT: delivered.firstT, lastT: delivered.lastT };
+        const narratives: Narrative[] = new Array(wire.items.length);
+        for (let i = 0; i < narratives.length; i++) {
+          const item = wire.items[i]!;
+          narratives[i] = typeof item === 'number' ? previous[item]! : item;
+        }
+        previous = narratives;
+        const poll: ReplayPoll = { t: wire.t, narratives, dropped: wire.dropped, prices: wire.prices, bytes: wire.bytes };
         await onPoll(poll, poll.bytes);
         delivered.polls++;
         delivered.firstT ??= poll.t;

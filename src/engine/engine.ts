@@ -173,8 +173,8 @@ export class Engine {
   /** Turns the verdicts strategies proposed into a recorded resolution decision; returns it when it is to be sent. */
   private resolutionDecision(tickId: number, narrative: Narrative, records: readonly OpinionRecord[], t: TickState): { decision: ResolutionDecision; decisionId: number } | null {
     const { store } = this.deps;
+    if (!records.some((r) => r.verdict)) return null; // the common case: nothing to decide
     const verdicts = records.flatMap((r) => (r.verdict ? [{ strategy: r.strategy, verdict: r.verdict }] : []));
-    if (verdicts.length === 0) return null; // the common case: nothing to decide
     const decision = decideResolution({
       narrative, verdicts, policy: this.deps.resolution, gate: t.gates.resolution,
       holdsPosition: t.portfolio.heldNarratives.has(narrative.id),

@@ -103,7 +103,9 @@ export class InProcessRunner implements StrategyRunner {
         }
         context.history = items[i]!.history;
         context.signal = guard.signal;
-        const outcome = await this.evaluateOne(items[i]!.narrative, context, guard, started);
+        // A synchronous answer is read at once: no promise per narrative (most strategies, most narratives).
+        const first = this.evaluateOne(items[i]!.narrative, context);
+        const outcome = 'pending' in first ? await this.settle(first.pending, guard, started) : first;
         const ended = performance.now();
         outcome.durationMs = Math.round((ended - started) * 100) / 100;
         started = ended;
@@ -115,7 +117,7 @@ export class InProcessRunner implements StrategyRunner {
     return out;
   }
 
-  private async evaluateOne(narrative: Readonly<Narrative>, context: StrategyContext, guard: BatchGuard, started: number): Promise<StrategyOutcome> {
+  private evaluateOne(narrative: Readonly<Narrative>, context: StrategyContext): StrategyOutcome | { pending: PromiseLike<unknown> } {
     let value: unknown;
     try {
       value = this.strategy.evaluate(narrative, context);
@@ -124,16 +126,23 @@ export class InProcessRunner implements StrategyRunner {
     }
     const kind = thenableOf(value);
     if ('error' in kind) return { ok: false, error: `invalid opinion: reading it threw (${describeThrown(kind.error)})`, durationMs: 0 };
-    if (kind.thenable) {
-      const settled = await guard.race(value as PromiseLike<unknown>, started);
-      if (settled.kind !== 'value') {
-        return { ok: false, error: settled.kind === 'timeout' ? `timed out after ${this.timeoutMs} ms` : settled.kind === 'aborted' ? 'stopped: the agent is shutting down' : `threw: ${describeThrown(settled.error)}`, durationMs: 0 };
-      }
-      value = settled.value;
-    }
-    const read = readOpinion(value);
-    return 'error' in read ? { ok: false, error: read.error, durationMs: 0 } : { ok: true, opinion: read.opinion, durationMs: 0 };
+    if (kind.thenable) return { pending: value as PromiseLike<unknown> };
+    return outcomeOf(value);
   }
+
+  /** An asynchronous answer, raced against the strategy's timeout and the tick's signal. */
+  private async settle(pending: PromiseLike<unknown>, guard: BatchGuard, started: number): Promise<StrategyOutcome> {
+    const settled = await guard.race(pending, started);
+    if (settled.kind !== 'value') {
+      return { ok: false, error: settled.kind === 'timeout' ? `timed out after ${this.timeoutMs} ms` : settled.kind === 'aborted' ? 'stopped: the agent is shutting down' : `threw: ${describeThrown(settled.error)}`, durationMs: 0 };
+    }
+    return outcomeOf(settled.value);
+  }
+}
+
+function outcomeOf(value: unknown): StrategyOutcome {
+  const read = readOpinion(value);
+  return 'error' in read ? { ok: false, error: read.error, durationMs: 0 } : { ok: true, opinion: read.opinion, durationMs: 0 };
 }
 
 type Settled = { kind: 'value'; value: unknown } | { kind: 'error'; error: unknown } | { kind: 'timeout' } | { kind: 'aborted' };

@@ -69,7 +69,7 @@ export class ReplayStore implements Store, RunReadModel {
       this.lastSeen.set(n.id, nowMs);
       ids.push(n.id);
       const last = this.last.get(n.id);
-      if (last && sameObservation(last, n)) {
+      if (last && (last === n || sameObservation(last, n))) {
         this.windows.seen(n.id, nowMs);
         continue;
       }

@@ -109,14 +109,14 @@ export class Engine {
     }
     if (outcomes) {
       const now = this.deps.clock.now();
-      const awaiting = store.narrativesAwaitingOutcome(new Set(inFeed.map((n) => n.id)), OUTCOME_LOOKUPS_PER_TICK, outcomes.scope === 'held', (id) => this.lookups.due(id, now));
+      const awaiting = store.narrativesAwaitingOutcome(new Set(inFeed.map((n) => n.id)), OUTCOME_LOOKUPS_PER_TICK, outcomes.scope === 'held', now);
       if (awaiting.length) {
         try {
           const answered = await outcomes.outcomes(awaiting, signal);
           for (const o of answered) found.push({ ...o, source: outcomes.name });
           // Asked and still open: asked again later and later (one that never resolves costs little).
           const resolved = new Set(answered.map((o) => o.narrativeId));
-          for (const id of awaiting) if (!resolved.has(id)) this.lookups.asked(id, now);
+          for (const id of awaiting) if (!resolved.has(id)) store.deferOutcomeLookup(id, now + this.lookups.asked(id));
         } catch (err) {
           if (isMagmaError(err, 'ABORTED')) throw err;
           logger.warn('outcomes.unavailable', { source: outcomes.name, msg: errorMessage(err) });
@@ -290,18 +290,16 @@ interface PendingWrite {
  * The outcome of a narrative that left the feed is asked for again after a minute, then after twice as long each
  * time it is still open, up to an hour: a narrative resolves once, and most are asked about a handful of times.
  */
+/** How long a narrative asked about and still open waits before it is asked again: 1 min, doubling up to 1 h. */
 class LookupBackoff {
-  private readonly next = new Map<string, { at: number; waitMs: number }>();
+  private readonly waits = new Map<string, number>();
 
-  due(id: string, now: number): boolean {
-    const n = this.next.get(id);
-    return !n || n.at <= now;
-  }
-
-  asked(id: string, now: number): void {
-    const waitMs = Math.min(LOOKUP_MAX_WAIT_MS, (this.next.get(id)?.waitMs ?? LOOKUP_FIRST_WAIT_MS / 2) * 2);
-    this.next.set(id, { at: now + waitMs, waitMs });
-    if (this.next.size > 50_000) this.next.delete(this.next.keys().next().value!); // bounded: the oldest asked go first
+  /** Asked now and still open: the wait until the next time. */
+  asked(id: string): number {
+    const waitMs = Math.min(LOOKUP_MAX_WAIT_MS, (this.waits.get(id) ?? LOOKUP_FIRST_WAIT_MS / 2) * 2);
+    this.waits.set(id, waitMs);
+    if (this.waits.size > 50_000) this.waits.delete(this.waits.keys().next().value!); // bounded: the oldest asked go first
+    return waitMs;
   }
 }
 

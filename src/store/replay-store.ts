@@ -137,9 +137,13 @@ export class ReplayStore implements Store, RunReadModel {
     return this.cachedView.view;
   }
 
-  narrativesAwaitingOutcome(exclude: ReadonlySet<string>, limit: number, heldOnly = false, due?: (narrativeId: string) => boolean): string[] {
+  narrativesAwaitingOutcome(exclude: ReadonlySet<string>, limit: number, heldOnly = false, nowMs?: number): string[] {
     const held = heldOnly ? this.ledger.portfolioView('9999').heldNarratives : null;
-    return this.awaiting.take(exclude, limit, held || due ? (id) => (!held || held.has(id)) && (!due || due(id)) : undefined);
+    return this.awaiting.take(exclude, limit, nowMs, held ? (id) => held.has(id) : undefined);
+  }
+
+  deferOutcomeLookup(narrativeId: string, untilMs: number): void {
+    this.awaiting.defer(narrativeId, untilMs);
   }
 
   recordOutcome(o: OutcomeRecord, at: string, pnl: (stake: bigint, outcome: Outcome) => bigint): SettledBacking[] | null {

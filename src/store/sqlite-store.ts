@@ -474,15 +474,19 @@ export class SqliteStore implements Store, RunReadModel, MagusUsageStore {
     return this.awaiting;
   }
 
-  narrativesAwaitingOutcome(exclude: ReadonlySet<string>, limit: number, heldOnly = false, due?: (narrativeId: string) => boolean): string[] {
+  narrativesAwaitingOutcome(exclude: ReadonlySet<string>, limit: number, heldOnly = false, nowMs?: number): string[] {
     // Most recently seen first: a narrative that just left the feed is the likeliest to have resolved, and one that
     // never resolves (an outcome no source will tell) cannot starve the newer ones.
-    if (!heldOnly) return this.awaitingOutcomes().take(exclude, limit, due);
+    if (!heldOnly) return this.awaitingOutcomes().take(exclude, limit, nowMs);
     const held = new Set(this.prepare(`SELECT DISTINCT b.narrative_id FROM backings b
               WHERE b.outcome IS NULL AND NOT EXISTS (SELECT 1 FROM outcomes o WHERE o.narrative_id = b.narrative_id)`).pluck().all() as string[]);
     const awaiting = this.awaitingOutcomes();
     for (const id of held) awaiting.add(id, this.known.get(id)?.lastSeenMs ?? 0);
-    return awaiting.take(exclude, limit, (id) => held.has(id) && (!due || due(id)));
+    return awaiting.take(exclude, limit, nowMs, (id) => held.has(id));
+  }
+
+  deferOutcomeLookup(narrativeId: string, untilMs: number): void {
+    this.awaitingOutcomes().defer(narrativeId, untilMs);
   }
 
   recordOutcome(o: OutcomeRecord, at: string, pnl: (stake: bigint, outcome: Outcome) => bigint): SettledBacking[] | null {

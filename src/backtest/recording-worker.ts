@@ -10,31 +10,36 @@ import { recordingLines } from './recording-lines.js';
 import type { Narrative } from '../core/narrative.js';
 import type { WorkerMessage, WirePoll } from './replay-recording.js';
 
-const { path, batchPolls, maxAhead } = workerData as { path: string; batchPolls: number; maxAhead: number };
+const { path, batchPolls, maxAhead, progress } = workerData as { path: string; batchPolls: number; maxAhead: number; progress: SharedArrayBuffer };
 const port = parentPort!;
+// Flow control through shared memory, not messages (a message back per batch cost the main thread milliseconds each):
+// [0] batches the main thread has finished, [1] set when it stops listening.
+const shared = new Int32Array(progress);
+let sent = 0;
 
-let ahead = 0;
-let wake: (() => void) | null = null;
-port.on('message', (m: { ack?: true }) => {
-  if (!m.ack) return;
-  ahead--;
-  wake?.();
-  wake = null;
-});
+/** Waits (blocking this thread, which has nothing else to do) until fewer than maxAhead batches are unprocessed. */
+function waitForRoom(): boolean {
+  for (;;) {
+    if (Atomics.load(shared, 1) !== 0) return false;
+    const done = Atomics.load(shared, 0);
+    if (sent - done < maxAhead) return true;
+    Atomics.wait(shared, 0, done, 100);
+  }
+}
 
-async function run(): Promise<void> {
+function run(): void {
   const stats = emptyStats();
   let batch: WirePoll[] = [];
   let previous = new Map<string, { index: number; narrative: Narrative }>();
   let pendingPrices: Array<[string, number, number]> = [];
   let bytes = 0;
-  const post = async () => {
-    if (!batch.length) return;
+  const post = () => {
+    if (!batch.length) return true;
     const message: WorkerMessage = { type: 'batch', polls: batch, bytes };
     port.postMessage(message);
     batch = [];
-    ahead++;
-    while (ahead >= maxAhead) await new Promise<void>((resolve) => (wake = resolve));
+    sent++;
+    return waitForRoom();
   };
   for (const line of recordingLines(path)) {
     bytes = line.bytes;
@@ -54,9 +59,9 @@ async function run(): Promise<void> {
     previous = current;
     batch.push({ t: v.t, items, dropped: feed.dropped, prices: pendingPrices, bytes: line.bytes });
     pendingPrices = [];
-    if (batch.length >= batchPolls) await post();
+    if (batch.length >= batchPolls && !post()) return;
   }
-  await post();
+  if (!post()) return;
   const done: WorkerMessage = { type: 'done', stats, bytes };
   port.postMessage(done);
 }
@@ -66,7 +71,9 @@ function sameNarrative(a: Narrative, b: Narrative): boolean {
     && a.oracleStatus === b.oracleStatus && a.title === b.title && a.thesis === b.thesis && a.category === b.category && a.createdAt === b.createdAt;
 }
 
-run().catch((err: unknown) => {
+try {
+  run();
+} catch (err) {
   const message: WorkerMessage = { type: 'error', message: err instanceof Error ? err.message : String(err), code: (err as { code?: string }).code ?? null };
   port.postMessage(message);
-});
+}

@@ -40,8 +40,11 @@ export interface ReplayOptions {
  * stopped). A narrative that did not change since the previous poll is the very object that poll had: read-only.
  */
 export async function replayRecording(path: string, onPoll: (poll: ReplayPoll, bytesRead: number) => Promise<void>, o: ReplayOptions = {}): Promise<RecordingStats> {
+  // [0]: batches processed here (the reader waits on it to stay at most maxAhead ahead); [1]: stopped listening.
+  const progress = new SharedArrayBuffer(8);
+  const shared = new Int32Array(progress);
   const worker = new Worker(workerModuleUrl('./recording-worker.js', import.meta.url), {
-    workerData: { path, batchPolls: o.batchPolls ?? 32, maxAhead: o.maxAhead ?? 8 },
+    workerData: { path, batchPolls: o.batchPolls ?? 32, maxAhead: o.maxAhead ?? 8, progress },
   });
   const queue: WorkerMessage[] = [];
   const delivered: { polls: number; firstT: number | null; lastT: number | null } = { polls: 0, firstT: null, lastT: null };
@@ -84,12 +87,15 @@ export async function replayRecording(path: string, onPoll: (poll: ReplayPoll, b
         delivered.firstT ??= poll.t;
         delivered.lastT = poll.t;
       }
-      worker.postMessage({ ack: true });
+      Atomics.add(shared, 0, 1);
+      Atomics.notify(shared, 0);
       // Let the event loop turn between batches: signals (Ctrl-C), timers (a strategy's timeout) and the worker's
       // messages are macrotasks, and a replay that only awaits settled promises would never give them a turn.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
   } finally {
+    Atomics.store(shared, 1, 1);
+    Atomics.notify(shared, 0);
     worker.removeAllListeners();
     await worker.terminate();
   }

@@ -118,7 +118,8 @@ export class AwaitingOutcomes {
       this.lastTaken.set(e.id, e);
       out.push(e.id);
     }
-    if (skipped > 1_000 || this.order.length > 4 * this.lastSeen.size + 1_000) this.compact();
+    // Stale entries (deferred, seen again, resolved) are scanned past on every call until compacted: compact early.
+    if (skipped > 64 || this.order.length > 4 * this.lastSeen.size + 1_000) this.compact();
     return out;
   }
 

@@ -78,10 +78,17 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
   const clock = new ManualClock(0);
   const fingerprint = new DecisionFingerprint();
   const beforeCut = new DecisionFingerprint(o.fingerprintUntilMs ?? Infinity);
+  let lastAt = '';
+  let lastAtMs = 0;
   const store = new ReplayStore({
     historyWindowMs: historyWindowMs(o.config, strategies),
     onDecision: (d, kind, at) => {
-      const atMs = Date.parse(at);
+      // A tick's decisions share one time: parsed once.
+      if (at !== lastAt) {
+        lastAt = at;
+        lastAtMs = Date.parse(at);
+      }
+      const atMs = lastAtMs;
       fingerprint.add(d, kind, atMs);
       if (o.fingerprintUntilMs !== undefined) beforeCut.add(d, kind, atMs);
     },

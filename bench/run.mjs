@@ -2,7 +2,7 @@
 // in one run on this machine (compare ratios within a run, not absolute times across machines: these are noisy).
 // bench/README.md says how each figure is measured. Options: --skip-live, --skip-backtest, --ticks N, --days N.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
@@ -20,6 +20,8 @@ const arg = (name, fallback) => {
 const DAYS = arg('--days', 30);
 const TICKS = arg('--ticks', 10_000);
 const SEED = 7;
+/** The V8 flags the daemon is started with: those of ExecStart in docs/magma-agent.service, read from it. */
+const DAEMON_FLAGS = /^ExecStart=\S+((?: --[\w-]+(?:=\S+)?)*) /m.exec(readFileSync(join(here, '..', 'docs', 'magma-agent.service'), 'utf8'))?.[1].trim().split(' ').filter(Boolean) ?? [];
 const dir = mkdtempSync(join(tmpdir(), 'magma-bench-'));
 const figures = {};
 const log = (line) => process.stderr.write(`bench: ${line}\n`);
@@ -74,9 +76,9 @@ try {
   if (!args.includes('--skip-live')) {
     // 4. The live daemon (dry-run) against the simulator in another process: CPU per tick, database growth, RSS.
     log(`live: ${TICKS} ticks at 1 poll per simulated minute`);
-    // In a process of its own, started as docs/magma-agent.service starts the daemon (--max-semi-space-size=4: V8
-    // fixes the young generation's size at start-up), so that its RSS is the daemon's and nothing of this one's.
-    figures.live = JSON.parse(execFileSync(process.execPath, ['--expose-gc', '--max-semi-space-size=4', join(here, 'live-child.mjs'), dir, String(TICKS)], {
+    // In a process of its own, started with the V8 flags docs/magma-agent.service starts the daemon with (V8 fixes
+    // them at start-up), so that its RSS is the daemon's and nothing of this one's.
+    figures.live = JSON.parse(execFileSync(process.execPath, ['--expose-gc', ...DAEMON_FLAGS, join(here, 'live-child.mjs'), dir, String(TICKS)], {
       encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20,
     }).trim().split('\n').pop());
   }

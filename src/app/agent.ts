@@ -10,7 +10,6 @@ import { ensureAgentKey, type AgentKey } from '../credentials/ensure-agent-key.j
 import type { Engine } from '../engine/engine.js';
 import { loadStrategies } from '../engine/load-strategies.js';
 import { journalingExecutor } from '../executor/create-executor.js';
-import { sendingExecutor } from '../executor/sending-executor.js';
 import { SqliteJournal } from '../store/sqlite-journal.js';
 import { composeEngine, historyWindowMs, type ExecutorGuards } from './compose-engine.js';
 import { HttpTransport } from '../http/transport.js';
@@ -156,7 +155,8 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
     const { engine, executor, host, guards } = composeEngine(config, strategies, {
       clock, api, chain, store, walletAddress,
       // The one place the mode is chosen: a dry run journals what it would send; live signs and sends.
-      executor: config.dryRun ? journalingExecutor(journal, clock, logger) : sendingExecutor({ config, journal, chain, api, clock, logger, keypair }),
+      // (The sending executor, and with it the Solana client, is loaded only where it signs.)
+      executor: config.dryRun ? journalingExecutor(journal, clock, logger) : (await import('../executor/sending-executor.js')).sendingExecutor({ config, journal, chain, api, clock, logger, keypair }),
       backingBudget: () => budget.remaining('backing'),
       ...(o.paused ? { paused: o.paused } : {}),
       outcomes: simTransport ? new SimOutcomeSource(simTransport) : new PortfolioOutcomeSource(api),

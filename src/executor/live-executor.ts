@@ -5,7 +5,7 @@
 // flight by the previous tick all go through it (crash-only: recovery is normal operation). The same signed bytes are
 // resent until they land or their blockhash provably expires; only then may the intent be signed again, and only if
 // it is still wanted. A timeout is never taken as a failure: what is not finished stays in flight for the next tick.
-import type { Keypair } from '@solana/web3.js';
+import type { WalletKeypair } from '../wallet/keypair.js';
 import { signBackNarrative } from '../chain/sign-back-narrative.js';
 import type { ResolutionPolicy } from '../core/decide-resolution.js';
 import { errorMessage, isMagmaError, MagmaError } from '../core/errors.js';
@@ -47,7 +47,7 @@ export interface LiveExecutorOptions {
   api: MagmaApi;
   clock: Clock;
   logger: Logger;
-  keypair: Keypair;
+  keypair: WalletKeypair;
   limits: RiskLimits;
   resolution: ResolutionPolicy;
   backing: BackingSettings;

@@ -18,7 +18,7 @@ import { MetricsServer } from '../../metrics/metrics-server.js';
 import { ensureWebhookRegistered } from '../../webhook/ensure-webhook.js';
 import { WebhookReceiver } from '../../webhook/receiver.js';
 import { webhookToken } from '../../webhook/webhook-token.js';
-import { Simulator } from '../../sim/simulator.js';
+import type { Simulator } from '../../sim/simulator.js';
 import { armRandomCrash } from '../../testing/crash-point.js';
 import { loadRuntime, type GlobalOptions } from '../runtime.js';
 import { onShutdown } from '../shutdown.js';
@@ -27,7 +27,7 @@ import { tapLogger } from '../../log/logger.js';
 import { Health } from '../../ops/health.js';
 import { DaemonOps } from '../../ops/daemon-ops.js';
 import { pauseReason, readPause } from '../../ops/pause.js';
-import { AgentMetrics } from '../../metrics/agent-metrics.js';
+import type { AgentMetrics } from '../../metrics/agent-metrics.js';
 import { Alerter } from '../../alerts/alerter.js';
 import { createNotifier } from '../../systemd/sd-notify.js';
 import { ServiceNotifier } from '../../systemd/service-notifier.js';
@@ -62,7 +62,8 @@ Examples:
       const daemon = !opts.once;
       const wallPerClockMs = opts.sim ? 1 / config.sim.speed : 1;
       const health = new Health({ graceMs: config.backing.confirmTimeoutSeconds * 1000 + 4 * config.api.timeoutMs + 60_000 });
-      const metrics = daemon && config.metrics.enabled ? new AgentMetrics({ version: VERSION, dryRun: config.dryRun, sim: opts.sim === true }) : null;
+      // Loaded only when used (the metrics' and the simulator's modules are memory a daemon without them need not hold).
+      const metrics = daemon && config.metrics.enabled ? new (await import('../../metrics/agent-metrics.js')).AgentMetrics({ version: VERSION, dryRun: config.dryRun, sim: opts.sim === true }) : null;
       const notifier = daemon ? new ServiceNotifier(createNotifier({ onError: (err) => runtime.logger.warn('sd_notify.failed', { msg: err.message }) }), health) : null;
       if (config.alerts.url) runtime.logger.redactor.add(config.alerts.url); // Slack/Discord/Telegram URLs carry tokens
       const alerter = daemon && config.alerts.url ? new Alerter({
@@ -114,6 +115,7 @@ Examples:
           // Simulated time goes on from the last recorded tick, so a rehearsal resumed in the same data directory
           // sees the same world later on, never the same hours again.
           const resumeAt = Math.max(startTimeForSeed(config.sim.seed), (lastTickAt(databasePath(config, true)) ?? 0) + 1_000);
+          const { Simulator } = await import('../../sim/simulator.js');
           sim = new Simulator({
             seed: config.sim.seed, tier: config.sim.tier, fundSol: config.sim.fundSol, programId: config.backing.programId,
             clock: new ScaledClock(resumeAt, config.sim.speed),

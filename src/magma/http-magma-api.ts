@@ -270,6 +270,12 @@ export class HttpMagmaApi implements MagmaApi {
     return { acknowledged: true, message: r.message };
   }
 
+  async health(signal?: AbortSignal): Promise<void> {
+    const route = '/v1/health';
+    const res = await this.send({ method: 'GET', path: route, route, family: 'public', auth: false, signal });
+    this.parse(res, route, 'not {"ok": true}', (b) => (b !== null && typeof b === 'object' && (b as { ok?: unknown }).ok === true ? true : null));
+  }
+
   async systemStatus(signal?: AbortSignal): Promise<SystemStatus> {
     const route = '/v1/system/status';
     const res = await this.send({ method: 'GET', path: route, route, family: 'public', auth: false, signal });

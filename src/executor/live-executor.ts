@@ -643,7 +643,7 @@ export class LiveExecutor implements Executor {
       } catch (err) {
         if (isMagmaError(err, 'ABORTED') || signal?.aborted) throw err;
         const code = isMagmaError(err) ? err.code : 'UNEXPECTED';
-        if (code === 'API_RATE_LIMITED' || code === 'PROTOCOL_HALTED') waitMs = Number((err as MagmaError).details.retryAfterMs ?? 0) || 5_000;
+        if (isMagmaError(err, 'API_RATE_LIMITED') || isMagmaError(err, 'PROTOCOL_HALTED')) waitMs = (err.context.retryAfterMs ?? 0) || 5_000;
         if (code === 'PROTOCOL_HALTED') this.gates.invalidate();
         if (code === 'API_BAD_REQUEST' || code === 'API_NOT_FOUND') {
           // Not again before the transaction is finalized (about 13 s) and a minute has passed: the report budget is small.

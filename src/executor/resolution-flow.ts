@@ -117,7 +117,7 @@ export class ResolutionFlow {
       if (isMagmaError(err) && err.consequence === 'stop') throw err;
       if (isMagmaError(err, 'PROTOCOL_HALTED')) gates.invalidate();
       // The client's own budget refuses before anything is sent; a server's answer (or none) means it may have arrived.
-      const unsent = isMagmaError(err, 'API_RATE_LIMITED') && err.details.status === undefined;
+      const unsent = isMagmaError(err, 'API_RATE_LIMITED') && err.context.status === undefined;
       const error = `${unsent ? NOT_SENT : ''}${errorMessage(err)}`.slice(0, 500);
       if (row.state === 'submitted') row = journal.transitionResolution(row, 'submitted', isoNow(clock), { error });
       log.warn('resolution.retry_later', { msg: `the verdict was not acknowledged (${errorMessage(err)}); it is sent again on the next tick` });

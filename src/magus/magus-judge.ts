@@ -44,7 +44,7 @@ export async function judgeNarrative(magus: Magus, n: Narrative, signal?: AbortS
   const j = parseJudgement(reply.content);
   if (!j) {
     throw new MagmaError('MAGUS_MALFORMED', `Magus did not answer with a probability for narrative ${n.id}.`, {
-      details: { narrativeId: n.id }, hint: 'This narrative goes on without Magus.',
+      context: { narrativeId: n.id }, hint: 'This narrative goes on without Magus.',
     });
   }
   return { ...j, credits: reply.credits };

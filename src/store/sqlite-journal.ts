@@ -36,7 +36,7 @@ function toResolution(r: Raw): ResolutionRow {
 
 function illegal(what: string, from: string, to: string, id: number): MagmaError {
   return new MagmaError('JOURNAL_CONFLICT', `the journal refused to move ${what} ${id} from ${from} to ${to}.`, {
-    details: { id, from, to },
+    context: { id: String(id), from, to },
     hint: 'Another magma-agent may be using this data directory: stop it. Otherwise this is a bug; report it with the log lines above.',
   });
 }

@@ -43,7 +43,7 @@ function storeError(err: unknown, path: string): MagmaError {
   // issue 12: not SQLite's failure but a value it was handed (too deep to serialise, too large for int64): say so.
   if (!code.startsWith('SQLITE') && (err instanceof RangeError || err instanceof TypeError)) {
     return new MagmaError('STORE_FAILED', `a value could not be recorded (${(err as Error)?.name ?? 'error'}: ${(err as Error)?.message}); the database and the disk are fine.`, {
-      cause: err, details: { path, kind: 'value' },
+      cause: err, context: { path, kind: 'value' },
       hint: 'An input slipped past validation: please report it with the log lines above.',
     });
   }
@@ -59,7 +59,7 @@ function storeError(err: unknown, path: string): MagmaError {
   };
   const hint = Object.entries(hints).find(([prefix]) => code.startsWith(prefix))?.[1]
     ?? `Check that ${path} is on a healthy, writable disk.`;
-  return new MagmaError('STORE_FAILED', `database error (${code || 'unknown'}): ${(err as Error).message}.`, { cause: err, hint, details: { path } });
+  return new MagmaError('STORE_FAILED', `database error (${code || 'unknown'}): ${(err as Error).message}.`, { cause: err, hint, context: { path } });
 }
 
 /** How often (clock time) the store flushes run counts and last-seen times, and looks for rows to prune. */

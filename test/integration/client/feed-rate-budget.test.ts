@@ -97,11 +97,11 @@ describe('a forced 429 against the simulator', () => {
     }
     expect(raw429).toBe(true);
 
-    const err = (await api.feed().catch((e: unknown) => e)) as MagmaError;
+    const err = (await api.feed().catch((e: unknown) => e)) as MagmaError<'API_RATE_LIMITED'>;
     expect(err).toBeInstanceOf(MagmaError);
     expect(err.code).toBe('API_RATE_LIMITED');
     const limitedAt = Date.parse(calls.filter((c) => c.status === 429).at(-1)!.at);
-    const retryAfter = Number(err.details.retryAfterMs);
+    const retryAfter = err.context.retryAfterMs;
     expect(retryAfter).toBeGreaterThan(0);
 
     const n = calls.length;

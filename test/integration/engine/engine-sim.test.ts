@@ -6,6 +6,7 @@ import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAgent, type Agent } from '../../../src/app/agent.js';
 import { ManualClock } from '../../../src/clock/manual-clock.js';
+import type { MagmaError } from '../../../src/core/errors.js';
 import { loadConfig } from '../../../src/config/load.js';
 import { silentLogger } from '../../../src/log/logger.js';
 import { Simulator } from '../../../src/sim/simulator.js';
@@ -88,7 +89,7 @@ describe('engine against the simulator', () => {
     }
     const err = await agent.engine.tick().catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'API_RATE_LIMITED' });
-    expect((err as { details: { retryAfterMs: number } }).details.retryAfterMs).toBeGreaterThan(0);
+    expect((err as MagmaError<'API_RATE_LIMITED'>).context.retryAfterMs).toBeGreaterThan(0);
     const last = agent.store.db.prepare(`SELECT status, ratelimit_remaining FROM api_calls WHERE route = '/v1/agent/feed' ORDER BY id DESC LIMIT 1`).get();
     expect(last).toEqual({ status: 429, ratelimit_remaining: 0 });
     expect(agent.store.db.prepare(`SELECT status, error_code FROM ticks`).get()).toEqual({ status: 'failed', error_code: 'API_RATE_LIMITED' });

@@ -108,7 +108,7 @@ describe('MagusClient (whole replies)', () => {
     expect(err).toBeInstanceOf(MagmaError);
     expect(err.code).toBe(ours);
     expect(err.humanMessage).toContain(code);
-    const text = `${err.message}${err.stack}${err.hint}${JSON.stringify(err.details)}`;
+    const text = `${err.message}${err.stack}${err.hint}${JSON.stringify(err.context)}`;
     expect(text).not.toContain(KEY);
     expect(usage.calls[0]).toMatchObject({ status, errorCode: ours });
   });
@@ -124,9 +124,9 @@ describe('MagusClient (whole replies)', () => {
     const usage = new MemoryUsage();
     usage.recordMagusCall({ at: '', day: '2026-04-01', sessionId: null, stream: true, verbosity: null, status: 200, latencyMs: 1, promptTokens: 90, completionTokens: 10, credits: 100, errorCode: null });
     const { client } = mockClient({ cap: 100, usage });
-    const err = (await client.message({ content: 'x' }).catch((e: unknown) => e)) as MagmaError;
+    const err = (await client.message({ content: 'x' }).catch((e: unknown) => e)) as MagmaError<'MAGUS_CREDIT_CAP'>;
     expect(err.code).toBe('MAGUS_CREDIT_CAP');
-    expect(Number(err.details.retryAfterMs)).toBe(12 * 3_600_000);
+    expect(err.context.retryAfterMs).toBe(12 * 3_600_000);
     expect(usage.calls).toHaveLength(1);
     await expect(mockClient({ cap: 0 }).client.message({ content: 'x' })).rejects.toMatchObject({ code: 'MAGUS_CREDIT_CAP' });
   });

@@ -43,7 +43,7 @@ describe('magus-judge strategy', () => {
   });
 
   it('goes quiet (no opinion, no retry) once the credit cap is spent; other failures surface to the host', async () => {
-    const capped = { client: {} as MagusSource['client'], judge: async () => { throw new MagmaError('MAGUS_CREDIT_CAP', 'cap'); } } as MagusSource;
+    const capped = { client: {} as MagusSource['client'], judge: async () => { throw new MagmaError('MAGUS_CREDIT_CAP', 'cap', { context: { cap: 0 } }); } } as MagusSource;
     expect(await magusJudge.evaluate(narrative({ id: 'm5' }), ctx(capped))).toBeNull();
     const broken = { client: {} as MagusSource['client'], judge: async () => { throw new Error('502'); } } as MagusSource;
     await expect(magusJudge.evaluate(narrative({ id: 'm6' }), ctx(broken))).rejects.toThrow('502');

@@ -1,6 +1,7 @@
 // What strategies see of a price source: read-only, cached for prices.maxAgeSeconds of the clock's time, never a
 // point later than the clock's now (so a backtest cannot look ahead), and null or [] instead of an exception when the
-// source cannot answer (the strategy then declines, and one warning says why).
+// source cannot answer (the strategy then declines, and one warning says why). Every call takes the strategy's signal:
+// a cancelled call rejects and leaves nothing cached.
 import { errorMessage } from '../core/errors.js';
 import type { StrategyPriceSource } from '../core/strategy.js';
 import type { Logger } from '../log/logger.js';
@@ -74,39 +75,42 @@ export function strategyPriceView(source: PriceSource, clock: Clock, logger: Log
   };
 
   return {
-    async price(asset) {
+    async price(asset, signal) {
       const now = clock.now();
       const cached = spot.get(asset);
       if (cached && now - cached.at < maxAgeMs) return cached.price;
       let price: number | null = null;
       try {
-        price = await source.getPrice(asset);
+        price = await source.getPrice(asset, signal);
         warned.delete(`${asset}:price`);
         onPrice?.(asset, now, price);
       } catch (err) {
+        // cancelled (the strategy's time is up, or shutdown): nothing learnt about the source, nothing remembered
+        if (signal?.aborted) throw err;
         warn(asset, 'price', err);
       }
       spot.set(asset, { at: now, price });
       return price;
     },
-    async history(asset, sinceMs) {
+    async history(asset, sinceMs, signal) {
       const now = clock.now();
-      return (await cachedHistory(asset, sinceMs, now)).points.filter((p) => p.t >= sinceMs && p.t <= now);
+      return (await cachedHistory(asset, sinceMs, now, signal)).points.filter((p) => p.t >= sinceMs && p.t <= now);
     },
-    async volatility(asset, sinceMs) {
+    async volatility(asset, sinceMs, signal) {
       const now = clock.now();
-      const cached = await cachedHistory(asset, sinceMs, now);
+      const cached = await cachedHistory(asset, sinceMs, now, signal);
       cached.series ??= new PriceSeries(cached.points);
       return cached.series.volatility(sinceMs, now);
     },
   };
 
-  async function cachedHistory(asset: string, sinceMs: number, now: number) {
+  async function cachedHistory(asset: string, sinceMs: number, now: number, signal?: AbortSignal) {
     let cached = history.get(asset);
     if (!cached || now - cached.at >= HISTORY_REFRESH_MS || sinceMs < cached.since) {
       try {
-        cached = { at: now, since: sinceMs, points: await source.getHistory(asset, sinceMs) };
+        cached = { at: now, since: sinceMs, points: await source.getHistory(asset, sinceMs, signal) };
       } catch (err) {
+        if (signal?.aborted) throw err;
         warn(asset, 'history', err);
         // remember the failure for a while too, so a source that is down does not slow every tick
         cached = { at: now - HISTORY_REFRESH_MS + maxAgeMs, since: sinceMs, points: cached?.points ?? [] };

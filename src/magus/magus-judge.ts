@@ -3,15 +3,11 @@
 // error, so a garbled reply never becomes an opinion.
 import { MagmaError } from '../core/errors.js';
 import type { Narrative } from '../core/narrative.js';
+import type { MagusJudgement } from '../core/strategy.js';
 import type { Magus } from '../ports/magus.js';
 import { sessionIdForNarrative } from './session-id.js';
 
-export interface MagusJudgement {
-  pTrue: number;
-  confidence: number;
-  reasoning: string;
-  credits: number;
-}
+export type { MagusJudgement };
 
 export function judgePrompt(n: Narrative): string {
   return [

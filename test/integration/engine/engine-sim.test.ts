@@ -1,41 +1,27 @@
 // The engine against the real simulator on loopback, with a manual clock shared by both: gates, records, faults.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAgent, type Agent } from '../../../src/app/agent.js';
-import { ManualClock } from '../../../src/clock/manual-clock.js';
+import type { Agent } from '../../../src/app/agent.js';
 import type { MagmaError } from '../../../src/core/errors.js';
-import { loadConfig } from '../../../src/config/load.js';
-import { silentLogger } from '../../../src/log/logger.js';
-import { Simulator } from '../../../src/sim/simulator.js';
-import { startTimeForSeed } from '../../../src/sim/world/world.js';
+import type { Simulator } from '../../../src/sim/simulator.js';
+import { startSimAgent, type SimAgent } from '../../helpers/sim-agent.js';
 
 let sim: Simulator;
 let agent: Agent;
+let fault: SimAgent['fault'];
+let close: (() => Promise<void>) | undefined;
 
 async function setup(seed = 3) {
-  const clock = new ManualClock(startTimeForSeed(seed));
-  sim = new Simulator({ seed, clock });
-  const urls = await sim.start();
-  const dir = mkdtempSync(join(tmpdir(), 'magma-engine-'));
-  const { config } = loadConfig({ env: {}, flags: { dataDir: dir, dryRun: true, 'api.url': urls.api, 'rpc.url': urls.rpc, 'prices.source': 'sim', 'prices.url': urls.api } });
-  agent = await createAgent({ config, logger: silentLogger(), apiKeyOverride: null, clock, createWalletIfMissing: true });
-  return { clock, urls };
-}
-
-async function fault(body: unknown) {
-  const res = await request(`${sim.urls.control}/faults`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
-  expect(res.statusCode).toBe(200);
-  await res.body.dump();
+  const t = await startSimAgent({ seed });
+  ({ sim, agent, fault, close } = t);
+  return t;
 }
 
 const reasons = () => agent.store.db.prepare(`SELECT reasons_json FROM decisions`).pluck().all().map((j) => JSON.parse(j as string) as string[]);
 
 afterEach(async () => {
-  await agent?.close();
-  await sim?.stop();
+  await close?.();
+  close = undefined;
 });
 
 describe('engine against the simulator', () => {

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Agent } from '../../../src/app/agent.js';
 import type { MagmaError } from '../../../src/core/errors.js';
 import type { Simulator } from '../../../src/sim/simulator.js';
+import { SqliteJournal } from '../../../src/store/sqlite-journal.js';
 import { startSimAgent, type SimAgent } from '../../helpers/sim-agent.js';
 
 let sim: Simulator;
@@ -31,8 +32,9 @@ describe('engine against the simulator', () => {
     expect(s.gates.backing).toEqual({ open: true, reason: null });
     expect(s.feedCount).toBeGreaterThan(10);
     expect(s.balance).toBe(20_000_000_000n); // the simulator funds a new wallet with 20 SOL
-    const backed = agent.store.db.prepare(`SELECT COUNT(*) FROM backings WHERE state = 'simulated' AND dry_run = 1`).pluck().get();
-    expect(backed).toBe(s.backed.length);
+    const journal = new SqliteJournal(agent.store);
+    expect(journal.ledger).toBe('dry-run');
+    expect(journal.backingsInStates(['simulated'])).toHaveLength(s.backed.length);
     for (const d of s.backed) expect(d.stakeLamports).toBeLessThanOrEqual(1_000_000_000n);
     const opinionRows = agent.store.db.prepare(`SELECT COUNT(*) FROM opinions WHERE strategy = 'crowd'`).pluck().get();
     expect(opinionRows).toBe(s.feedCount);

@@ -58,7 +58,7 @@ describe('faults against the simulator', () => {
     const drops = events().filter((e) => e.message === 'feed.item_dropped');
     expect(drops.length).toBe(s.dropped);
     for (const d of drops) expect(typeof d.reason).toBe('string');
-    expect(agent.store.db.prepare('SELECT COUNT(*) FROM narratives').pluck().get()).toBe(s.feedCount);
+    expect(agent.store.runSummary().narratives).toBe(s.feedCount);
   });
 
   it('an RPC outage leaves the balance unknown: reads go on, nothing is backed, and the reason is recorded', async () => {
@@ -84,7 +84,7 @@ describe('faults against the simulator', () => {
   it('a full disk fails the write with what to do, and keeps every row already committed', async () => {
     await setup();
     await agent.engine.tick();
-    const before = agent.store.db.prepare('SELECT COUNT(*) FROM narrative_snapshots').pluck().get() as number;
+    const before = agent.store.runSummary().snapshots;
     // cap the database at its current size: the next growth is SQLITE_FULL, as on a full disk
     const pages = agent.store.db.pragma('page_count', { simple: true }) as number;
     agent.store.db.pragma(`max_page_count = ${pages}`);
@@ -96,7 +96,7 @@ describe('faults against the simulator', () => {
     expect(isMagmaError(err, 'STORE_FAILED')).toBe(true);
     expect(errorMessage(err)).toMatch(/is full: free space there, then restart; nothing recorded so far was lost/);
     agent.store.db.pragma('max_page_count = 1073741823');
-    expect(agent.store.db.prepare('SELECT COUNT(*) FROM narrative_snapshots').pluck().get()).toBeGreaterThanOrEqual(before);
+    expect(agent.store.runSummary().snapshots).toBeGreaterThanOrEqual(before);
     expect(agent.store.integrityCheck()).toBe('ok');
   });
 });

@@ -90,7 +90,6 @@ describe('webhook registration', () => {
     const { startTimeForSeed } = await import('../../../src/sim/world/world.js');
     const { loadConfig } = await import('../../../src/config/load.js');
     const { createAgent } = await import('../../../src/app/agent.js');
-    const { ensureWebhookRegistered } = await import('../../../src/webhook/ensure-webhook.js');
     const clock = new ManualClock(startTimeForSeed(5));
     const sim = new Simulator({ seed: 5, clock });
     const urls = await sim.start();
@@ -98,9 +97,15 @@ describe('webhook registration', () => {
     const agent = await createAgent({ config, logger: silentLogger(), apiKeyOverride: null, clock, createWalletIfMissing: true });
     try {
       const url = `https://bot.example.test/magma/webhook/${TOKEN}`;
-      expect(await ensureWebhookRegistered({ api: agent.api, store: agent.store, url, dryRun: true, logger: silentLogger() })).toBe(false);
-      expect(await ensureWebhookRegistered({ api: agent.api, store: agent.store, url, dryRun: false, logger: silentLogger() })).toBe(true);
-      expect(await ensureWebhookRegistered({ api: agent.api, store: agent.store, url, dryRun: false, logger: silentLogger() })).toBe(true);
+      const dry = await createAgent({ config: { ...config, dryRun: true }, logger: silentLogger(), apiKeyOverride: null, clock, createWalletIfMissing: true });
+      try {
+        expect(await dry.registerWebhook(url)).toBe(false);
+        expect(dry.store.db.prepare(`SELECT COUNT(*) FROM api_calls WHERE route = '/v1/agent/webhook'`).pluck().get()).toBe(0); // nothing sent
+      } finally {
+        await dry.close();
+      }
+      expect(await agent.registerWebhook(url)).toBe(true);
+      expect(await agent.registerWebhook(url)).toBe(true);
       const calls = agent.store.db.prepare(`SELECT COUNT(*) FROM api_calls WHERE route = '/v1/agent/webhook'`).pluck().get();
       expect(calls).toBe(1); // registered once
     } finally {

@@ -1,6 +1,7 @@
 // What strategies see of a price source: read-only, cached for prices.maxAgeSeconds of the clock's time, never a
 // point later than the clock's now (so a backtest cannot look ahead), and null or [] instead of an exception when the
-// source cannot answer (the strategy then declines, and one warning says why).
+// source cannot answer (the strategy then declines, and one warning says why). Every call takes the strategy's signal:
+// a cancelled call rejects and leaves nothing cached.
 import { errorMessage } from '../core/errors.js';
 import type { StrategyPriceSource } from '../core/strategy.js';
 import type { Logger } from '../log/logger.js';
@@ -131,47 +132,51 @@ export function strategyPriceView(source: PriceSource, clock: Clock, logger: Log
   };
 
   return {
-    async price(asset) {
+    async price(asset, signal) {
       const now = clock.now();
       const cached = spot.get(asset);
       if (cached && now - cached.at < maxAgeMs) return cached.price;
       let price: number | null = null;
       try {
-        price = await source.getPrice(asset);
+        price = await source.getPrice(asset, signal);
         warned.delete(`${asset}:price`);
         onPrice?.(asset, now, price);
       } catch (err) {
+        // cancelled (the strategy's time is up, or shutdown): nothing learnt about the source, nothing remembered
+        if (signal?.aborted) throw err;
         warn(asset, 'price', err);
       }
       spot.set(asset, { at: now, price });
       return price;
     },
-    async history(asset, sinceMs) {
+    async history(asset, sinceMs, signal) {
       const now = clock.now();
-      return (await cachedHistory(asset, sinceMs, now)).series.points(sinceMs, now);
+      return (await cachedHistory(asset, sinceMs, now, signal)).series.points(sinceMs, now);
     },
-    async volatility(asset, sinceMs) {
+    async volatility(asset, sinceMs, signal) {
       const now = clock.now();
-      return (await cachedHistory(asset, sinceMs, now)).series.volatility(sinceMs, now);
+      return (await cachedHistory(asset, sinceMs, now, signal)).series.volatility(sinceMs, now);
     },
   };
 
   /**
    * The asset's history since `sinceMs`, fetched again every HISTORY_REFRESH_MS of the clock: from the last point on
    * when that continues what is held (the common case), else the whole lookback. A series holding far more than the
-   * lookback starts afresh, so memory stays bounded in a daemon that runs for months.
+   * lookback starts afresh, so memory stays bounded in a daemon that runs for months. A cancelled call (the strategy's
+   * signal) rejects and changes nothing.
    */
-  async function cachedHistory(asset: string, sinceMs: number, now: number) {
+  async function cachedHistory(asset: string, sinceMs: number, now: number, signal?: AbortSignal) {
     let cached = history.get(asset);
     if (cached && now - cached.at < HISTORY_REFRESH_MS && sinceMs >= cached.since) return cached;
     try {
       const last = cached && sinceMs >= cached.since && cached.series.lowerBound(sinceMs) < cached.series.size / 2 ? cached.series.last : null;
-      if (cached && last && cached.series.extend(await source.getHistory(asset, last.t))) {
+      if (cached && last && cached.series.extend(await source.getHistory(asset, last.t, signal))) {
         cached.at = now;
       } else {
-        cached = { at: now, since: sinceMs, series: new PriceSeries(await source.getHistory(asset, sinceMs)) };
+        cached = { at: now, since: sinceMs, series: new PriceSeries(await source.getHistory(asset, sinceMs, signal)) };
       }
     } catch (err) {
+      if (signal?.aborted) throw err;
       warn(asset, 'history', err);
       // remember the failure for a while too, so a source that is down does not slow every tick
       cached = { at: now - HISTORY_REFRESH_MS + maxAgeMs, since: cached?.since ?? sinceMs, series: cached?.series ?? new PriceSeries() };

@@ -66,23 +66,25 @@ function workerEntry(): URL {
 }
 
 type SourceCall = Extract<FromWorker, { type: 'call' }>;
-type MagusLike = { judge?: (n: never, signal?: AbortSignal) => Promise<unknown>; client?: { ask?: (req: never, signal?: AbortSignal) => Promise<unknown> } };
 
 /** Calls the real source a plug-in asked for from its thread; only the approved calls, with checked arguments. */
 function invokeSource(sources: StrategySources, msg: SourceCall, signal: AbortSignal): Promise<unknown> {
   const { source, method, args } = msg;
   const [a, b] = Array.isArray(args) ? args : [];
   if (source === 'prices' && sources.prices) {
-    if (method === 'price' && typeof a === 'string') return sources.prices.price(a);
-    if (method === 'history' && typeof a === 'string' && typeof b === 'number' && Number.isFinite(b)) return sources.prices.history(a, b);
+    if (method === 'price' && typeof a === 'string') return sources.prices.price(a, signal);
+    if (method === 'history' && typeof a === 'string' && typeof b === 'number' && Number.isFinite(b)) return sources.prices.history(a, b, signal);
   }
-  const magus = sources.magus as MagusLike | undefined;
+  const magus = sources.magus;
   if (source === 'magus' && magus) {
     const n = a as Record<string, unknown> | null;
-    if (method === 'judge' && magus.judge && n && typeof n === 'object' && ['id', 'title', 'thesis', 'category'].every((k) => typeof n[k] === 'string')) {
-      return magus.judge(n as never, signal);
+    if (method === 'judge' && n && typeof n === 'object' && ['id', 'title', 'thesis', 'category'].every((k) => typeof n[k] === 'string')) {
+      const maxAgeMs = (b as { maxAgeMs?: unknown } | undefined)?.maxAgeMs;
+      return magus.judge(n as never, { maxAgeMs: typeof maxAgeMs === 'number' && maxAgeMs >= 0 ? maxAgeMs : 0, signal });
     }
-    if (method === 'ask' && magus.client?.ask && n && typeof n === 'object' && typeof n.content === 'string') return magus.client.ask(n as never, signal);
+    if (method === 'ask' && n && typeof n === 'object' && typeof n.content === 'string') {
+      return magus.ask({ content: n.content, ...(typeof n.sessionId === 'string' ? { sessionId: n.sessionId } : {}) }, signal);
+    }
   }
   return Promise.reject(new Error(`ctx.sources.${String(source)}.${String(method)}: not an approved data source here, or called with the wrong arguments`));
 }

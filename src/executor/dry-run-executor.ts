@@ -24,14 +24,13 @@ export interface DryRunExecutorOptions {
 }
 
 export class DryRunExecutor implements Executor {
-  readonly dryRun = true;
   private readonly o: DryRunExecutorOptions;
   private readonly resolutions: ResolutionFlow;
 
   constructor(o: DryRunExecutorOptions) {
     this.o = o;
     this.resolutions = new ResolutionFlow({
-      journal: o.journal, clock: o.clock, logger: o.logger ?? silentLogger(), policy: o.resolution, dryRun: true, ...(o.holds ? { holds: o.holds } : {}),
+      journal: o.journal, clock: o.clock, logger: o.logger ?? silentLogger(), policy: o.resolution, sending: null, ...(o.holds ? { holds: o.holds } : {}),
     });
   }
 
@@ -39,7 +38,7 @@ export class DryRunExecutor implements Executor {
     const { journal, clock } = this.o;
     const nowMs = clock.now();
     let row = journal.openBacking(
-      { intentKey: `dry:${req.decisionId}:${req.narrative.id}`, decisionId: req.decisionId, narrativeId: req.narrative.id, category: req.narrative.category, stakeLamports: req.decision.stakeLamports, dryRun: true, wallet: null },
+      { intentKey: `dry:${req.decisionId}:${req.narrative.id}`, decisionId: req.decisionId, narrativeId: req.narrative.id, category: req.narrative.category, stakeLamports: req.decision.stakeLamports, wallet: null },
       { now: isoNow(clock), dayStart: startOfUtcDay(nowMs), since: new Date(nowMs - 60_000).toISOString() },
       (view) => riskRefusal({ narrativeId: req.narrative.id, category: req.narrative.category, stakeLamports: req.decision.stakeLamports }, view, this.o.limits, this.o.maxPerMinute),
     );

@@ -97,7 +97,6 @@ const GATES_TTL_MS = 15_000;
 const REPORT_REFUSED_RETRY_MS = 60_000;
 
 export class LiveExecutor implements Executor {
-  readonly dryRun = false;
   readonly wallet: string;
   private readonly gates: WriteGates;
   private readonly resolutions: ResolutionFlow;
@@ -118,7 +117,7 @@ export class LiveExecutor implements Executor {
     this.gates = new WriteGates(o.api, this.wallet, o.clock, GATES_TTL_MS);
     // "Holds" for verdicts: the journal's open and in-flight backings, and MAGMA's portfolio as last read.
     const holds = (id: string) => (o.holds?.(id) ?? false) || this.apiHeld.has(id);
-    this.resolutions = new ResolutionFlow({ journal: o.journal, api: o.api, clock: o.clock, logger: o.logger, gates: this.gates, policy: o.resolution, dryRun: false, holds });
+    this.resolutions = new ResolutionFlow({ journal: o.journal, clock: o.clock, logger: o.logger, policy: o.resolution, sending: { api: o.api, gates: this.gates }, holds });
   }
 
   private now(): string {
@@ -141,7 +140,7 @@ export class LiveExecutor implements Executor {
     const stake = req.decision.stakeLamports;
     const nowMs = clock.now();
     const row = journal.openBacking(
-      { intentKey: `live:${req.decisionId}:${req.narrative.id}`, decisionId: req.decisionId, narrativeId: req.narrative.id, category: req.narrative.category, stakeLamports: stake, dryRun: false, wallet: this.wallet },
+      { intentKey: `live:${req.decisionId}:${req.narrative.id}`, decisionId: req.decisionId, narrativeId: req.narrative.id, category: req.narrative.category, stakeLamports: stake, wallet: this.wallet },
       // risk.maxDailySol is a rolling 24-hour window here (the engine's sizing uses the UTC day; this check is the last word).
       { now: this.now(), dayStart: new Date(nowMs - 86_400_000).toISOString(), since: new Date(nowMs - 60_000).toISOString() },
       (view) => (req.decision.action === 'back' ? riskRefusal({ narrativeId: req.narrative.id, category: req.narrative.category, stakeLamports: stake }, view, this.o.limits, this.o.backing.maxPerMinute) : 'the decision is not to back'),
@@ -194,7 +193,7 @@ export class LiveExecutor implements Executor {
   private async runDriver(signal: AbortSignal): Promise<void> {
     const { journal, clock, backing } = this.o;
     for (;;) {
-      const rows = journal.unfinishedBackings(false);
+      const rows = journal.unfinishedBackings();
       if (!rows.length) {
         // Decided in the same turn as the read: an intent journaled from now on starts a new run.
         this.running = false;
@@ -224,7 +223,7 @@ export class LiveExecutor implements Executor {
   async settle(maxMs: number, signal?: AbortSignal): Promise<void> {
     const until = this.o.clock.now() + maxMs;
     // A backing nothing can prove expired waits for the operator, not for this call: it does not hold it.
-    const waitingFor = () => this.o.journal.unfinishedBackings(false).filter((r) => !r.error?.startsWith(UNPROVEN));
+    const waitingFor = () => this.o.journal.unfinishedBackings().filter((r) => !r.error?.startsWith(UNPROVEN));
     while (this.running && this.driver && waitingFor().length && this.o.clock.now() < until && !signal?.aborted) {
       const waiting = new AbortController();
       const both = signal ? AbortSignal.any([signal, waiting.signal]) : waiting.signal;
@@ -248,7 +247,7 @@ export class LiveExecutor implements Executor {
    * API's view; the first time in a process, the API's portfolio and history are compared with the journal.
    */
   async resumePending(signal?: AbortSignal): Promise<void> {
-    const rows = this.o.journal.unfinishedBackings(false);
+    const rows = this.o.journal.unfinishedBackings();
     const until = this.deadline();
     if (rows.length && !this.driver) this.o.logger.info('backing.resuming', { count: rows.length, msg: `resuming ${rows.length} backing(s) left unfinished` });
     if (this.o.backing.background) this.kick(signal);
@@ -342,7 +341,7 @@ export class LiveExecutor implements Executor {
     }
     const balance = await this.o.chain.getBalance(this.wallet, signal);
     // Other intents of this wallet not yet confirmed may move money before this one lands: their stakes are spoken for.
-    const others = this.o.journal.backingsInStates(['intent', 'signed', 'sent'], false)
+    const others = this.o.journal.backingsInStates(['intent', 'signed', 'sent'])
       .filter((r) => r.id !== row.id && (r.wallet ?? this.wallet) === this.wallet)
       .reduce((sum, r) => sum + r.stakeLamports + this.costs(), 0n);
     const needed = row.stakeLamports + this.costs() + this.o.limits.minBalance + others;
@@ -588,7 +587,7 @@ export class LiveExecutor implements Executor {
   private async listedByMagma(row: BackingRow, signature: string, signal?: AbortSignal): Promise<boolean> {
     const history = await this.o.api.history(signal);
     const listed = history.positions.filter((p) => p.narrativeId === row.narrativeId && p.amountLamports === row.stakeLamports).length;
-    const reported = this.o.journal.backingsInStates(['confirmed', 'reported'], false)
+    const reported = this.o.journal.backingsInStates(['confirmed', 'reported'])
       .filter((r) => r.narrativeId === row.narrativeId && r.stakeLamports === row.stakeLamports)
       .flatMap((r) => this.o.journal.attempts(r.id))
       .filter((a) => a.reportedAt && a.signature !== signature).length;
@@ -643,7 +642,7 @@ export class LiveExecutor implements Executor {
       } catch (err) {
         if (isMagmaError(err, 'ABORTED') || signal?.aborted) throw err;
         const code = isMagmaError(err) ? err.code : 'UNEXPECTED';
-        if (code === 'API_RATE_LIMITED' || code === 'PROTOCOL_HALTED') waitMs = Number((err as MagmaError).details.retryAfterMs ?? 0) || 5_000;
+        if (isMagmaError(err, 'API_RATE_LIMITED') || isMagmaError(err, 'PROTOCOL_HALTED')) waitMs = (err.context.retryAfterMs ?? 0) || 5_000;
         if (code === 'PROTOCOL_HALTED') this.gates.invalidate();
         if (code === 'API_BAD_REQUEST' || code === 'API_NOT_FOUND') {
           // Not again before the transaction is finalized (about 13 s) and a minute has passed: the report budget is small.

@@ -1,19 +1,13 @@
 // Builds the Magus judge strategies may use when it is configured (magus.url and MAGUS_API_KEY); null otherwise.
 // Its transport is separate from MAGMA's (another host, another key, replies that take minutes).
 import type { Config } from '../config/schema.js';
-import type { Narrative } from '../core/narrative.js';
+import type { StrategyMagusSource } from '../core/strategy.js';
 import { HttpTransport, STREAM_TIMEOUT_MS } from '../http/transport.js';
 import type { Clock } from '../ports/clock.js';
 import type { MagusUsageStore } from '../ports/magus.js';
 import type { ApiCallRecord } from '../ports/store.js';
 import { MagusClient } from './magus-client.js';
-import { judgeNarrative, type MagusJudgement } from './magus-judge.js';
-
-/** What a strategy sees as ctx.sources.magus. */
-export interface MagusSource {
-  client: MagusClient;
-  judge(narrative: Narrative, signal?: AbortSignal): Promise<MagusJudgement>;
-}
+import { magusSource } from './magus-source.js';
 
 export function createMagus(input: {
   config: Config['magus'];
@@ -21,7 +15,7 @@ export function createMagus(input: {
   clock: Clock;
   onCall?: (call: ApiCallRecord) => void;
   nowIso?: () => string;
-}): { source: MagusSource; close(): Promise<void> } | null {
+}): { source: StrategyMagusSource; close(): Promise<void> } | null {
   const { config } = input;
   if (!config.url || !config.apiKey) return null;
   const transport = new HttpTransport({
@@ -29,5 +23,5 @@ export function createMagus(input: {
     ...(input.onCall ? { onCall: input.onCall } : {}), ...(input.nowIso ? { nowIso: input.nowIso } : {}),
   });
   const client = new MagusClient({ transport, apiKey: config.apiKey, usage: input.usage, dailyCreditCap: config.dailyCreditCap, clock: input.clock });
-  return { source: { client, judge: (n, signal) => judgeNarrative(client, n, signal) }, close: () => transport.close() };
+  return { source: magusSource(client, input.clock), close: () => transport.close() };
 }

@@ -3,15 +3,11 @@
 // error, so a garbled reply never becomes an opinion.
 import { MagmaError } from '../core/errors.js';
 import type { Narrative } from '../core/narrative.js';
+import type { MagusJudgement } from '../core/strategy.js';
 import type { Magus } from '../ports/magus.js';
 import { sessionIdForNarrative } from './session-id.js';
 
-export interface MagusJudgement {
-  pTrue: number;
-  confidence: number;
-  reasoning: string;
-  credits: number;
-}
+export type { MagusJudgement };
 
 export function judgePrompt(n: Narrative): string {
   return [
@@ -44,7 +40,7 @@ export async function judgeNarrative(magus: Magus, n: Narrative, signal?: AbortS
   const j = parseJudgement(reply.content);
   if (!j) {
     throw new MagmaError('MAGUS_MALFORMED', `Magus did not answer with a probability for narrative ${n.id}.`, {
-      details: { narrativeId: n.id }, hint: 'This narrative goes on without Magus.',
+      context: { narrativeId: n.id }, hint: 'This narrative goes on without Magus.',
     });
   }
   return { ...j, credits: reply.credits };

@@ -64,7 +64,7 @@ export interface SettledBacking {
   narrativeId: string;
   stakeLamports: bigint;
   pnlLamports: bigint;
-  dryRun: boolean;
+  ledger: Ledger;
 }
 
 export interface Store {

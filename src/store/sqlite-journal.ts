@@ -7,6 +7,7 @@ import {
   type AttemptOutcome, type AttemptRow, type BackingRow, type BackingState, type Journal, type JournalView, type NewBacking, type NewResolution, type ResolutionRow,
   type ResolutionState, type TransitionFields,
 } from '../ports/journal.js';
+import type { Ledger } from '../ports/store.js';
 import type { SqliteStore } from './sqlite-store.js';
 
 type Raw = Record<string, unknown>;
@@ -17,7 +18,7 @@ function toBacking(r: Raw): BackingRow {
   return {
     id: Number(r.id), intentKey: String(r.intent_key), decisionId: num(r.decision_id), narrativeId: String(r.narrative_id),
     category: String(r.category), stakeLamports: BigInt(r.stake_lamports as bigint), state: r.state as BackingState,
-    dryRun: Number(r.dry_run) === 1, wallet: (r.wallet as string | null) ?? null, signature: (r.signature as string | null) ?? null,
+    ledger: Number(r.dry_run) === 1 ? 'dry-run' : 'live', wallet: (r.wallet as string | null) ?? null, signature: (r.signature as string | null) ?? null,
     blockhash: (r.blockhash as string | null) ?? null, lastValidBlockHeight: num(r.last_valid_block_height),
     signedTx: r.signed_tx ? Buffer.from(r.signed_tx as Uint8Array) : null, signCount: Number(r.sign_count ?? 0), slot: num(r.slot),
     error: (r.error as string | null) ?? null, createdAt: String(r.created_at), updatedAt: String(r.updated_at),
@@ -29,20 +30,26 @@ function toBacking(r: Raw): BackingRow {
 function toResolution(r: Raw): ResolutionRow {
   return {
     id: Number(r.id), narrativeId: String(r.narrative_id), resolution: r.resolution === 'true', confidence: Number(r.confidence),
-    evidence: String(r.evidence), state: r.state as ResolutionState, dryRun: Number(r.dry_run) === 1, attempts: Number(r.attempts ?? 0),
+    evidence: String(r.evidence), state: r.state as ResolutionState, ledger: Number(r.dry_run) === 1 ? 'dry-run' : 'live', attempts: Number(r.attempts ?? 0),
     error: (r.error as string | null) ?? null, responseJson: (r.response_json as string | null) ?? null, createdAt: String(r.created_at),
   };
 }
 
 function illegal(what: string, from: string, to: string, id: number): MagmaError {
   return new MagmaError('JOURNAL_CONFLICT', `the journal refused to move ${what} ${id} from ${from} to ${to}.`, {
-    details: { id, from, to },
+    context: { id: String(id), from, to },
     hint: 'Another magma-agent may be using this data directory: stop it. Otherwise this is a bug; report it with the log lines above.',
   });
 }
 
 export class SqliteJournal implements Journal {
-  constructor(private readonly store: SqliteStore) {}
+  /** The dry_run column's value for this journal's ledger. */
+  private readonly dry: 0 | 1;
+
+  /** The journal of the store's ledger (or of another one kept in the same file: tests of ledgers side by side). */
+  constructor(private readonly store: SqliteStore, readonly ledger: Ledger = store.ledger) {
+    this.dry = ledger === 'dry-run' ? 1 : 0;
+  }
 
   private get db() {
     return this.store.db;
@@ -58,18 +65,18 @@ export class SqliteJournal implements Journal {
       if (existing) return toBacking(existing);
       const recentIntents = Number(this.db
         .prepare(`SELECT COUNT(*) FROM backings WHERE dry_run = ? AND created_at >= ? AND state <> 'cancelled'`)
-        .pluck().get(b.dryRun ? 1 : 0, at.since));
-      const base = this.store.ledgerView(b.dryRun, at.dayStart);
+        .pluck().get(this.dry, at.since));
+      const base = this.store.ledgerView(this.ledger, at.dayStart);
       // A second transfer of one intent (see the executor) is money at stake too: counted in exposure and spending.
       const extra = this.db
         .prepare(`SELECT COALESCE(SUM(b.stake_lamports * (a.n - 1)), 0) AS open, COALESCE(SUM(CASE WHEN b.created_at >= ? THEN b.stake_lamports * (a.n - 1) ELSE 0 END), 0) AS recent
                   FROM backings b JOIN (SELECT backing_id, COUNT(*) AS n FROM backing_attempts WHERE outcome = 'landed' GROUP BY backing_id HAVING COUNT(*) > 1) a
                   ON a.backing_id = b.id WHERE b.dry_run = ? AND b.outcome IS NULL`)
-        .safeIntegers(true).get(at.dayStart, b.dryRun ? 1 : 0) as { open: bigint; recent: bigint };
+        .safeIntegers(true).get(at.dayStart, this.dry) as { open: bigint; recent: bigint };
       const inFlightNarratives = new Set(this.db
         .prepare(`SELECT narrative_id FROM backings WHERE dry_run = ? AND wallet IS ? AND state IN ('intent', 'signed', 'sent', 'confirmed')`)
-        .pluck().all(b.dryRun ? 1 : 0, b.wallet) as string[]);
-      const verdictNarratives = new Set(this.db.prepare('SELECT narrative_id FROM resolutions WHERE dry_run = ?').pluck().all(b.dryRun ? 1 : 0) as string[]);
+        .pluck().all(this.dry, b.wallet) as string[]);
+      const verdictNarratives = new Set(this.db.prepare('SELECT narrative_id FROM resolutions WHERE dry_run = ?').pluck().all(this.dry) as string[]);
       const view: JournalView = {
         ...base, exposure: base.exposure + extra.open, spentToday: base.spentToday + extra.recent, recentIntents, inFlightNarratives, verdictNarratives,
       };
@@ -78,7 +85,7 @@ export class SqliteJournal implements Journal {
       const id = Number(this.db
         .prepare(`INSERT INTO backings (intent_key, decision_id, narrative_id, category, stake_lamports, state, dry_run, wallet, error, created_at, updated_at)
                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-        .run(b.intentKey, b.decisionId, b.narrativeId, b.category, b.stakeLamports, state, b.dryRun ? 1 : 0, b.wallet, refusal, at.now, at.now).lastInsertRowid);
+        .run(b.intentKey, b.decisionId, b.narrativeId, b.category, b.stakeLamports, state, this.dry, b.wallet, refusal, at.now, at.now).lastInsertRowid);
       this.event(id, at.now, null, 'intent', null);
       if (refusal) this.event(id, at.now, 'intent', 'cancelled', refusal);
       return this.backing(id);
@@ -95,18 +102,18 @@ export class SqliteJournal implements Journal {
     return toBacking(r);
   }
 
-  unfinishedBackings(dryRun: boolean): BackingRow[] {
+  unfinishedBackings(): BackingRow[] {
     const finals = [...FINAL_BACKING_STATES];
     return (this.db
       .prepare(`SELECT * FROM backings WHERE dry_run = ? AND state NOT IN (${finals.map(() => '?').join(',')}) ORDER BY id`)
-      .safeIntegers(true).all(dryRun ? 1 : 0, ...finals) as Raw[]).map(toBacking);
+      .safeIntegers(true).all(this.dry, ...finals) as Raw[]).map(toBacking);
   }
 
-  backingsInStates(states: readonly BackingState[], dryRun: boolean): BackingRow[] {
+  backingsInStates(states: readonly BackingState[]): BackingRow[] {
     if (!states.length) return [];
     return (this.db
       .prepare(`SELECT * FROM backings WHERE dry_run = ? AND state IN (${states.map(() => '?').join(',')}) ORDER BY id`)
-      .safeIntegers(true).all(dryRun ? 1 : 0, ...states) as Raw[]).map(toBacking);
+      .safeIntegers(true).all(this.dry, ...states) as Raw[]).map(toBacking);
   }
 
   transition(row: BackingRow, to: BackingState, at: string, f: TransitionFields = {}): BackingRow {
@@ -201,17 +208,17 @@ export class SqliteJournal implements Journal {
       const inserted = this.db
         .prepare(`INSERT INTO resolutions (narrative_id, resolution, confidence, evidence, state, dry_run, created_at, updated_at)
                   VALUES (?, ?, ?, ?, 'intent', ?, ?, ?) ON CONFLICT (narrative_id, dry_run) DO NOTHING`)
-        .run(r.narrativeId, r.resolution ? 'true' : 'false', r.confidence, r.evidence, r.dryRun ? 1 : 0, at, at);
-      const row = toResolution(this.db.prepare('SELECT * FROM resolutions WHERE narrative_id = ? AND dry_run = ?').get(r.narrativeId, r.dryRun ? 1 : 0) as Raw);
+        .run(r.narrativeId, r.resolution ? 'true' : 'false', r.confidence, r.evidence, this.dry, at, at);
+      const row = toResolution(this.db.prepare('SELECT * FROM resolutions WHERE narrative_id = ? AND dry_run = ?').get(r.narrativeId, this.dry) as Raw);
       return { row, created: inserted.changes === 1 };
     });
   }
 
-  unfinishedResolutions(dryRun: boolean): ResolutionRow[] {
+  unfinishedResolutions(): ResolutionRow[] {
     const finals = [...FINAL_RESOLUTION_STATES];
     return (this.db
       .prepare(`SELECT * FROM resolutions WHERE dry_run = ? AND state NOT IN (${finals.map(() => '?').join(',')}) ORDER BY id`)
-      .all(dryRun ? 1 : 0, ...finals) as Raw[]).map(toResolution);
+      .all(this.dry, ...finals) as Raw[]).map(toResolution);
   }
 
   transitionResolution(row: ResolutionRow, to: ResolutionState, at: string, f: { responseJson?: string; error?: string | null; attempt?: boolean } = {}): ResolutionRow {

@@ -43,7 +43,7 @@ function storeError(err: unknown, path: string): MagmaError {
   // issue 12: not SQLite's failure but a value it was handed (too deep to serialise, too large for int64): say so.
   if (!code.startsWith('SQLITE') && (err instanceof RangeError || err instanceof TypeError)) {
     return new MagmaError('STORE_FAILED', `a value could not be recorded (${(err as Error)?.name ?? 'error'}: ${(err as Error)?.message}); the database and the disk are fine.`, {
-      cause: err, details: { path, kind: 'value' },
+      cause: err, context: { path, kind: 'value' },
       hint: 'An input slipped past validation: please report it with the log lines above.',
     });
   }
@@ -59,7 +59,7 @@ function storeError(err: unknown, path: string): MagmaError {
   };
   const hint = Object.entries(hints).find(([prefix]) => code.startsWith(prefix))?.[1]
     ?? `Check that ${path} is on a healthy, writable disk.`;
-  return new MagmaError('STORE_FAILED', `database error (${code || 'unknown'}): ${(err as Error).message}.`, { cause: err, hint, details: { path } });
+  return new MagmaError('STORE_FAILED', `database error (${code || 'unknown'}): ${(err as Error).message}.`, { cause: err, hint, context: { path } });
 }
 
 /** How often (clock time) the store flushes run counts and last-seen times, and looks for rows to prune. */
@@ -421,21 +421,22 @@ export class SqliteStore implements Store, RunReadModel, MagusUsageStore {
   }
 
   portfolioView(dayStart: string): PortfolioView {
-    return this.ledgerView(this.ledger === 'dry-run', dayStart);
+    return this.ledgerView(this.ledger, dayStart);
   }
 
   /** The portfolio of either ledger (the journal's guard reads the ledger of the intent it opens). */
-  ledgerView(dryRun: boolean, dayStart: string): PortfolioView {
+  ledgerView(ledger: Ledger, dayStart: string): PortfolioView {
+    const dry = ledger === 'dry-run' ? 1 : 0;
     const placeholders = CLOSED_STATES.map(() => '?').join(',');
     const open = this.prepare(`SELECT narrative_id, category, stake_lamports, created_at FROM backings
                 WHERE dry_run = ? AND outcome IS NULL AND state NOT IN (${placeholders})`)
       .safeIntegers(true)
-      .all(dryRun ? 1 : 0, ...CLOSED_STATES) as Array<{ narrative_id: string; category: string; stake_lamports: bigint; created_at: string }>;
+      .all(dry, ...CLOSED_STATES) as Array<{ narrative_id: string; category: string; stake_lamports: bigint; created_at: string }>;
     const spentToday = this.prepare(`SELECT COALESCE(SUM(stake_lamports), 0) FROM backings
                 WHERE dry_run = ? AND created_at >= ? AND state NOT IN (${placeholders})`)
       .safeIntegers(true)
       .pluck()
-      .get(dryRun ? 1 : 0, dayStart, ...CLOSED_STATES) as bigint;
+      .get(dry, dayStart, ...CLOSED_STATES) as bigint;
     const exposureByCategory = new Map<string, bigint>();
     let exposure = 0n;
     for (const row of open) {
@@ -449,7 +450,7 @@ export class SqliteStore implements Store, RunReadModel, MagusUsageStore {
       exposureByCategory,
       heldNarratives: new Set(open.map((r) => r.narrative_id)),
       // A narrative the ledger has a verdict on is never backed (conflict of interest), decided before any intent.
-      verdictNarratives: new Set(this.prepare('SELECT narrative_id FROM resolutions WHERE dry_run = ?').pluck().all(dryRun ? 1 : 0) as string[]),
+      verdictNarratives: new Set(this.prepare('SELECT narrative_id FROM resolutions WHERE dry_run = ?').pluck().all(dry) as string[]),
     };
   }
 
@@ -503,7 +504,7 @@ export class SqliteStore implements Store, RunReadModel, MagusUsageStore {
       return open.map((b) => {
         const value = pnl(b.stake_lamports, o.outcome);
         settle.run(o.outcome, value, at, b.id);
-        return { backingId: Number(b.id), narrativeId: o.narrativeId, stakeLamports: b.stake_lamports, pnlLamports: value, dryRun: b.dry_run === 1n };
+        return { backingId: Number(b.id), narrativeId: o.narrativeId, stakeLamports: b.stake_lamports, pnlLamports: value, ledger: b.dry_run === 1n ? 'dry-run' : 'live' };
       });
     });
   }

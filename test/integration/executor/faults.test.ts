@@ -184,7 +184,7 @@ describe('faults during a live backing', () => {
     const n = l.sim.state.world.feed(50).find((x) => x.status === 'open')!;
     const decisionId = l.agent.store.recordDecision(tickId, { narrativeId: n.id, action: 'back', stakeLamports: STAKE, pTrue: 0.9, confidence: 0.5, edge: 0.04, expectedValue: 0.01, reasons: [] }, isoNow(l.clock));
     const now = isoNow(l.clock);
-    journal.openBacking({ intentKey: 'live:x', decisionId, narrativeId: n.id, category: n.category, stakeLamports: STAKE, dryRun: false, wallet: 'OtherWa11et1111111111111111111111111111111' }, { now, dayStart: now, since: now }, () => null);
+    journal.openBacking({ intentKey: 'live:x', decisionId, narrativeId: n.id, category: n.category, stakeLamports: STAKE, wallet: 'OtherWa11et1111111111111111111111111111111' }, { now, dayStart: now, since: now }, () => null);
     await l.agent.executor.resumePending!();
     expect(l.rows()[0]).toMatchObject({ state: 'cancelled' });
     expect(String(l.rows()[0]!.error)).toMatch(/made for wallet OtherWa11et.* this agent now signs with/);

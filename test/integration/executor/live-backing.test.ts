@@ -75,11 +75,11 @@ describe('live backing against the simulator', () => {
     live = await startLiveSim();
     const journal = new SqliteJournal(live.agent.store);
     // Backings per tick are bounded by the per-wallet rate: a few ticks a minute apart give a few positions.
-    for (let i = 0; i < 5 && portfolioAccounts(journal, false).open.length < 2; i++) {
+    for (let i = 0; i < 5 && portfolioAccounts(journal).open.length < 2; i++) {
       await live.agent.engine.tick();
       live.clock.advance(60_000);
     }
-    const before = portfolioAccounts(journal, false);
+    const before = portfolioAccounts(journal);
     expect(before.open.length).toBeGreaterThan(1);
     expect(before.openStakeLamports).toBe(before.open.reduce((a, p) => a + p.stakeLamports, 0n));
     const summary = await (live.agent.executor as LiveExecutor).reconcile();
@@ -89,7 +89,7 @@ describe('live backing against the simulator', () => {
     const [lost, won] = before.open;
     live.agent.store.recordOutcome({ narrativeId: lost!.narrativeId, outcome: 'false', resolvedAt: null, source: 'test' }, '2026-01-05T00:00:00.000Z', (s, o) => settledPnlLamports(payout, s, o));
     live.agent.store.recordOutcome({ narrativeId: won!.narrativeId, outcome: 'true', resolvedAt: null, source: 'test' }, '2026-01-05T00:00:00.000Z', (s, o) => settledPnlLamports(payout, s, o));
-    const after = portfolioAccounts(journal, false);
+    const after = portfolioAccounts(journal);
     expect(after.settled).toHaveLength(2);
     expect(after.realisedPnlLamports).toBe(settledPnlLamports(payout, lost!.stakeLamports, 'false') + settledPnlLamports(payout, won!.stakeLamports, 'true'));
     expect(after.realisedPnlLamports < 0n).toBe(true); // a FALSE forfeits 35%, a TRUE gains a few percent

@@ -94,7 +94,7 @@ describe('exactly once against RPCs that are not one full node', () => {
     const tickId = l.agent.store.beginTick(isoNow(l.clock));
     const decisionId = l.agent.store.recordDecision(tickId, { narrativeId: n.id, action: 'back', stakeLamports: STAKE, pTrue: 0.9, confidence: 0.6, edge: 0.04, expectedValue: 0.01, reasons: [] }, isoNow(l.clock));
     const now = isoNow(l.clock);
-    let row = journal.openBacking({ intentKey: 'live:seq3', decisionId, narrativeId: n.id, category: n.category, stakeLamports: STAKE, dryRun: false, wallet: l.agent.walletAddress }, { now, dayStart: now, since: now }, () => null);
+    let row = journal.openBacking({ intentKey: 'live:seq3', decisionId, narrativeId: n.id, category: n.category, stakeLamports: STAKE, wallet: l.agent.walletAddress }, { now, dayStart: now, since: now }, () => null);
     row = journal.transition(row, 'signed', now, { attempt: a });
     row = journal.transition(row, 'sent', now);
     row = journal.transition(row, 'signed', now, { attempt: b });

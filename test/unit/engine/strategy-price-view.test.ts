@@ -78,4 +78,30 @@ describe('strategy price view', () => {
     expect(series.extend([{ t: 25, price: 5 }])).toBe(false); // it does not reach back to the last point
     expect(series.size).toBe(3);
   });
+
+  it('hands the strategy\'s signal to the source: a cancelled call rejects and is not remembered as missing', async () => {
+    const clock = new ManualClock(10_000);
+    const seen: Array<AbortSignal | undefined> = [];
+    let calls = 0;
+    const s: PriceSource = {
+      getPrice: (_asset, signal) => {
+        seen.push(signal);
+        calls++;
+        return new Promise<number>((resolve, reject) => {
+          if (calls > 1) resolve(120);
+          signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
+        });
+      },
+      getHistory: async (_asset, _since, signal) => { seen.push(signal); return []; },
+    };
+    const view = strategyPriceView(s, clock, silentLogger(), 60_000);
+    const controller = new AbortController();
+    const pending = view.price('SOL', controller.signal);
+    controller.abort(new Error('timed out'));
+    await expect(pending).rejects.toThrow('timed out');
+    expect(await view.price('SOL')).toBe(120); // asked again: the cancelled call left no null behind
+    await view.volatility!('SOL', 0, controller.signal);
+    expect(seen[0]).toBe(controller.signal);
+    expect(seen[2]).toBe(controller.signal);
+  });
 });

@@ -36,10 +36,11 @@ describe('dry-run executor', () => {
 
   it('refuses at the executor what breaks a risk limit, like live', async () => {
     const { store, record } = setup();
-    const ex = new DryRunExecutor({ journal: new SqliteJournal(store), clock, limits: LIMITS, resolution: POLICY, maxPerMinute: 9 });
+    const journal = new SqliteJournal(store);
+    const ex = new DryRunExecutor({ journal, clock, limits: LIMITS, resolution: POLICY, maxPerMinute: 9 });
     const d = decision(B, 50_000_000n);
     const r = await ex.execute({ decision: d, decisionId: record(d), narrative: narrative({ id: B }) });
     expect(r.state).toBe('cancelled');
-    expect(store.db.prepare('SELECT error FROM backings').pluck().get()).toMatch(/above risk.maxStakeSol/);
+    expect(journal.backing(r.backingId).error).toMatch(/above risk.maxStakeSol/);
   });
 });

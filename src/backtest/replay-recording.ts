@@ -30,8 +30,11 @@ export interface ReplayOptions {
   signal?: AbortSignal;
 }
 
-/** Calls onPoll for every poll in file order (awaiting each); returns the recording's stats (of what was replayed, when stopped). */
-export async function replayRecording(path: string, onPoll: (poll: ReplayPoll, bytesRead: number) => Promise<void>, o: ReplayOptions = {}): Promise<RecordingStats> {
+/**
+ * Calls onPoll for every poll in file order (awaiting each); returns the recording's stats (of what was replayed, when
+ * stopped). onPoll returns 'stop' when it needs no more polls (a replay that ends before the recording does).
+ */
+export async function replayRecording(path: string, onPoll: (poll: ReplayPoll, bytesRead: number) => Promise<void | 'stop'>, o: ReplayOptions = {}): Promise<RecordingStats> {
   const worker = new Worker(workerModuleUrl('./recording-worker.js', import.meta.url), {
     workerData: { path, batchPolls: o.batchPolls ?? 32, maxAhead: o.maxAhead ?? 8 },
   });
@@ -63,7 +66,8 @@ export async function replayRecording(path: string, onPoll: (poll: ReplayPoll, b
       for (const poll of m.polls) {
         // Stopped (Ctrl-C): what was replayed so far is what the stats describe.
         if (o.signal?.aborted) return { ...emptyStats(), polls: delivered.polls, firstT: delivered.firstT, lastT: delivered.lastT };
-        await onPoll(poll, poll.bytes);
+        const next = await onPoll(poll, poll.bytes);
+        if (next === 'stop') return { ...emptyStats(), polls: delivered.polls, firstT: delivered.firstT, lastT: delivered.lastT };
         delivered.polls++;
         delivered.firstT ??= poll.t;
         delivered.lastT = poll.t;

@@ -39,8 +39,12 @@ describe('backtest', () => {
     expect(out.runs[0]!.calibration.crowd!.n).toBeGreaterThan(10);
     expect(out.lookahead.ok).toBe(true);
     const html = readFileSync(report, 'utf8');
-    expect(html).toContain('<svg');
+    // One file: uPlot's script inlined, no reference to anything outside it.
+    expect(html).toContain('uPlot');
+    expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=|@import|url\(\s*['"]?https?:|fetch\(/);
     expect(html).toContain('Calibration');
+    const charts = JSON.parse(/<script type="application\/json" id="chart-data">(.*?)<\/script>/s.exec(html)![1]!) as Array<{ kind: string; id: string }>;
+    expect(charts.map((c) => c.id)).toEqual(expect.arrayContaining(['chart-equity', 'chart-drawdown', 'chart-exposure', 'chart-scores', 'chart-reliability-0', 'chart-skips']));
   });
 
   it('is deterministic: the same recording gives the same result', async () => {

@@ -77,15 +77,19 @@ describe.skipIf(!chromium && !ci)('the backtest report in headless Chromium', ()
     await page.goto(url, { waitUntil: 'load' });
     await page.waitForSelector('body[data-charts-drawn]', { timeout: 20_000 });
 
+    // Runs in the page (the test's types have no DOM: the little it reads is typed here).
+    interface El { id: string; textContent: string | null; getAttribute(n: string): string | null; querySelector(s: string): Canvas | null }
+    interface Canvas { width: number; height: number; getContext(k: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } } }
     const charts = await page.evaluate(() => {
-      const specs = JSON.parse(document.getElementById('chart-data')!.textContent!) as Array<{ id: string }>;
+      const doc = (globalThis as unknown as { document: { getElementById(id: string): El; body: El; querySelectorAll(s: string): Iterable<El> } }).document;
+      const specs = JSON.parse(doc.getElementById('chart-data').textContent!) as Array<{ id: string }>;
       return {
         specs: specs.map((s) => s.id),
-        drawn: Number(document.body.getAttribute('data-charts-drawn')),
-        divs: [...document.querySelectorAll('.chart')].map((el) => {
+        drawn: Number(doc.body.getAttribute('data-charts-drawn')),
+        divs: [...doc.querySelectorAll('.chart')].map((el) => {
           const canvas = el.querySelector('canvas');
           if (!canvas || canvas.width === 0 || canvas.height === 0) return { id: el.id, inked: 0 };
-          const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+          const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
           let inked = 0;
           for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) inked++;
           return { id: el.id, inked };
@@ -103,7 +107,7 @@ describe.skipIf(!chromium && !ci)('the backtest report in headless Chromium', ()
     const over = await page.$('#chart-equity .u-over');
     const box = (await over!.boundingBox())!;
     await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2);
-    const legend = await page.$$eval('#chart-drawdown .u-legend .u-value', (els) => els.map((e) => e.textContent));
+    const legend = await page.$$eval('#chart-drawdown .u-legend .u-value', (els) => els.map((e) => (e as unknown as El).textContent));
     expect(legend[0]).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
     expect(legend[1]).toMatch(/^-?\d+\.\d+$/);
 

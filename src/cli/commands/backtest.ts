@@ -176,7 +176,7 @@ Examples:
 
       const workers = Math.max(1, Math.floor(opts.workers ?? availableParallelism()));
       const shutdown = onShutdown(() => process.stderr.write('\nstopping the backtest\n'));
-      const bar = new BacktestProgress(jobs, { enabled: !opts.json, tty: process.stderr.isTTY === true, intervalMs: opts.progressInterval * 1000 });
+      const bar = new BacktestProgress(jobs, { enabled: true, tty: process.stderr.isTTY === true, intervalMs: opts.progressInterval * 1000 });
       const started = Date.now();
       let results: Map<number, JobResult>;
       try {

@@ -7,7 +7,7 @@ import type { BarChartSpec, ChartSpec, TimeChartSpec } from './report-client.js'
 import { esc, type ReportInput, type ReportSection } from './report-model.js';
 import type { JobResult } from './backtest-job.js';
 import type { RunSeries } from './run-series.js';
-import { METRIC_INFO } from './sweep-metric.js';
+import { hitRateOf, METRIC_INFO } from './sweep-metric.js';
 
 const PALETTE = ['#c2410c', '#2563eb', '#16a34a', '#9333ea', '#0891b2', '#ca8a04', '#db2777', '#4b5563'];
 const color = (i: number) => PALETTE[i % PALETTE.length]!;
@@ -19,10 +19,7 @@ const table = (head: string[], rows: string[][], numeric: (i: number) => boolean
   `<table><tr>${head.map((h, i) => `<th${numeric(i) ? ' class="n"' : ''}>${h}</th>`).join('')}</tr>${rows.map((r) => `<tr${r.length > head.length ? ` class="${r[head.length]}"` : ''}>${r.slice(0, head.length).map((c, i) => `<td${numeric(i) ? ' class="n"' : ''}>${c}</td>`).join('')}</tr>`).join('')}</table>`;
 const chartDiv = (id: string) => `<div class="chart" id="${id}"></div>`;
 
-/** Won out of won + lost: how often a settled backing paid. */
-export function hitRate(r: JobResult): number | null {
-  return r.pnl.won + r.pnl.lost > 0 ? r.pnl.won / (r.pnl.won + r.pnl.lost) : null;
-}
+const hitRate = (r: JobResult) => hitRateOf(r.pnl);
 
 function overview({ main, lookahead }: ReportInput): ReportSection {
   const r = main.result;

@@ -13,13 +13,18 @@ export const METRIC_INFO: Record<SweepMetric, { label: string; higherIsBetter: b
   logloss: { label: 'ensemble log loss', higherIsBetter: false, decimals: 4 },
 };
 
+/** Won out of won + lost: how often a settled backing paid (null when none settled TRUE or FALSE). */
+export function hitRateOf(p: { won: number; lost: number }): number | null {
+  return p.won + p.lost > 0 ? p.won / (p.won + p.lost) : null;
+}
+
 /** The metric's value for a run, or null when the run gives none (no days, nothing settled or scored). */
 export function metricValue(metric: SweepMetric, m: RunMetrics): number | null {
   switch (metric) {
     case 'pnl':
       return m.days > 0 ? lamportsToSol(m.pnlLamports) / m.days : null;
     case 'hit-rate':
-      return m.won + m.lost > 0 ? m.won / (m.won + m.lost) : null;
+      return hitRateOf(m);
     case 'brier':
       return m.brier;
     case 'logloss':

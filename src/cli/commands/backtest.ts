@@ -9,9 +9,8 @@ import type { BacktestJob, JobResult } from '../../backtest/backtest-job.js';
 import { runJobs } from '../../backtest/backtest-pool.js';
 import { recordingSpan, requireFile } from '../../backtest/recording.js';
 import { backtestReportHtml } from '../../backtest/report-html.js';
-import { hitRate } from '../../backtest/report-sections.js';
 import { parseSweepAxis, summariseSweep, sweepGrid, walkForwardFolds, type Fold, type SweepAxis, type SweepPoint, type SweepSummary } from '../../backtest/sweep.js';
-import { METRIC_INFO, SWEEP_METRICS, type SweepMetric } from '../../backtest/sweep-metric.js';
+import { hitRateOf, METRIC_INFO, SWEEP_METRICS, type SweepMetric } from '../../backtest/sweep-metric.js';
 import { configuredSecrets } from '../../config/load.js';
 import { MagmaError } from '../../core/errors.js';
 import { formatSol, lamportsToSol } from '../../core/money.js';
@@ -55,7 +54,7 @@ function summaryJson(label: string, r: JobResult) {
     stakedLamports: r.summary.stakedLamports.toString(),
     pnl: { ...r.pnl, pnlLamports: r.pnl.pnlLamports.toString(), openLamports: r.pnl.openLamports.toString() },
     maxDrawdownLamports: r.metrics.maxDrawdownLamports.toString(),
-    hitRate: hitRate(r),
+    hitRate: hitRateOf(r.pnl),
     calibration: r.calibration,
     baselines: r.baselines,
     pnlByCategory: r.pnlByCategory.map((c) => ({ ...c, stakedLamports: c.stakedLamports.toString(), pnlLamports: c.pnlLamports.toString() })),
@@ -82,7 +81,7 @@ function runBlock(label: string, r: JobResult): string {
 function soloTable(main: JobResult, solo: Array<{ strategy: string; result: JobResult }>): string {
   const row = (name: string, r: JobResult) => [
     name, lamportsToSol(r.pnl.pnlLamports).toFixed(4), lamportsToSol(r.metrics.maxDrawdownLamports).toFixed(4),
-    hitRate(r) === null ? null : `${Math.round(hitRate(r)! * 100)}%`, r.pnl.won + r.pnl.lost, r.summary.decisions.back, r.calibration.ensemble?.brier?.toFixed(4) ?? null,
+    hitRateOf(r.pnl) === null ? null : `${Math.round(hitRateOf(r.pnl)! * 100)}%`, r.pnl.won + r.pnl.lost, r.summary.decisions.back, r.calibration.ensemble?.brier?.toFixed(4) ?? null,
   ];
   return 'each strategy alone, beside the ensemble:\n' + renderTable(['run', 'P&L SOL', 'drawdown SOL', 'hit rate', 'settled', 'backings', 'Brier'],
     [row('ensemble', main), ...solo.map((s) => row(`${s.strategy} alone`, s.result))]) + '\n';

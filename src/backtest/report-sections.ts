@@ -40,8 +40,11 @@ ${lookahead ? `<p class="${lookahead.ok ? 'muted' : 'warn'}">Look-ahead check ${
   return { id: 'overview', title: 'Overview', html, charts: [] };
 }
 
+/** Values to a millionth (of a SOL): what a chart can show, and a page a third the size. */
+const micro = (values: Array<number | null>) => values.map((v) => (v === null ? null : Math.round(v * 1e6) / 1e6));
+
 function timeChart(id: string, s: RunSeries, series: TimeChartSpec['series'], leftLabel: string, rightLabel?: string): TimeChartSpec {
-  return { kind: 'time', id, x: secs(s.t), series, leftLabel, ...(rightLabel ? { rightLabel } : {}) };
+  return { kind: 'time', id, x: secs(s.t), series: series.map((x) => ({ ...x, values: micro(x.values) })), leftLabel, ...(rightLabel ? { rightLabel } : {}) };
 }
 
 function equity({ main }: ReportInput): ReportSection | null {
@@ -95,7 +98,7 @@ function strategies({ main, solo }: ReportInput): ReportSection {
     const t = main.result.series.t;
     charts.push({
       kind: 'time', id: 'chart-equity-strategy', x: secs(t), leftLabel: 'realised P&L (SOL)',
-      series: runs.map((x, i) => ({ label: x.name, values: alignTo(t, x.r.series, x.r.series.realised), color: color(i) })),
+      series: runs.map((x, i) => ({ label: x.name, values: micro(alignTo(t, x.r.series, x.r.series.realised)), color: color(i) })),
     });
     overlay = `<h3>Realised P&amp;L over time, each alone</h3>${chartDiv('chart-equity-strategy')}`;
   }

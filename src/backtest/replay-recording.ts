@@ -27,6 +27,8 @@ export interface ReplayOptions {
   batchPolls?: number;
   /** Batches the worker may read ahead of the engine. */
   maxAhead?: number;
+  /** Polls before this time are only counted, not parsed nor delivered (their prices still are). */
+  skipPollsBeforeMs?: number;
   signal?: AbortSignal;
 }
 
@@ -36,7 +38,7 @@ export interface ReplayOptions {
  */
 export async function replayRecording(path: string, onPoll: (poll: ReplayPoll, bytesRead: number) => Promise<void | 'stop'>, o: ReplayOptions = {}): Promise<RecordingStats> {
   const worker = new Worker(workerModuleUrl('./recording-worker.js', import.meta.url), {
-    workerData: { path, batchPolls: o.batchPolls ?? 32, maxAhead: o.maxAhead ?? 8 },
+    workerData: { path, batchPolls: o.batchPolls ?? 32, maxAhead: o.maxAhead ?? 8, skipPollsBeforeMs: o.skipPollsBeforeMs ?? null },
   });
   const queue: WorkerMessage[] = [];
   const delivered: { polls: number; firstT: number | null; lastT: number | null } = { polls: 0, firstT: null, lastT: null };

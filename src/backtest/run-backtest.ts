@@ -209,7 +209,7 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
       sample(poll.t);
       replayed++;
       o.onProgress?.({ fraction: size ? bytesRead / size : 1, polls: replayed, t: poll.t, backed });
-    }, { ...(o.signal ? { signal: o.signal } : {}) });
+    }, { ...(o.signal ? { signal: o.signal } : {}), ...(Number.isFinite(warmupFrom) ? { skipPollsBeforeMs: warmupFrom } : {}) });
   } catch (err) {
     await host.close();
     store.close();

@@ -75,7 +75,9 @@ export const REPORT_CLIENT_JS = String.raw`
     });
     var short = function (t) { return t.length > 18 ? t.slice(0, 17) + '…' : t; };
     return new uPlot({ width: width(el), height: 260, series: series,
-      scales: { x: { time: false, range: function () { return [-0.6, x.length - 0.4]; } } },
+      // Bars grow from zero: the y range always holds it.
+      scales: { x: { time: false, range: function () { return [-0.6, x.length - 0.4]; } },
+        y: { range: function (u, lo, hi) { var a = Math.min(0, lo), b = Math.max(0, hi), pad = (b - a) * 0.08; return a === b ? [0, 1] : [a < 0 ? a - pad : 0, b > 0 ? b + pad : 0]; } } },
       axes: [{ values: function (u, vals) { return vals.map(function (v) { return Number.isInteger(v) && s.labels[v] != null ? short(s.labels[v]) : ''; }); },
                splits: function () { return x; }, gap: 6, size: 44 },
              { label: s.yLabel, size: 64 }] }, data, el);

@@ -155,7 +155,8 @@ function sweep({ sweep: sw }: ReportInput): ReportSection | null {
     r.label === sw.best.label ? 'best' : '',
   ]);
   const chart: BarChartSpec = {
-    kind: 'bars', id: 'chart-sweep', labels: sw.rows.map((r) => r.label), yLabel: info.label, decimals: d,
+    // Bars named by their values alone (the keys are the same for every bar and named above the chart).
+    kind: 'bars', id: 'chart-sweep', labels: sw.rows.map((r) => Object.values(r.settings).map((v) => JSON.stringify(v)).join(' · ')), yLabel: info.label, decimals: d,
     series: wf
       ? [{ label: 'out of sample', values: sw.rows.map((r) => r.outOfSample), color: color(1) }, { label: 'in sample', values: sw.rows.map((r) => r.inSample), color: color(7) }]
       : [{ label: 'whole recording (in sample)', values: sw.rows.map((r) => r.whole), color: color(1) }],
@@ -167,7 +168,8 @@ function sweep({ sweep: sw }: ReportInput): ReportSection | null {
       esc(f.chosen), num(f.inSampleValue, d), num(f.outOfSampleValue, d),
     ]), (i) => i >= 4)}<p>Choosing on each fold's past earned <b>${num(wf.outOfSample, d)}</b> out of sample (in sample ${num(wf.inSample, d)}, gap ${num(wf.gap, d)}).</p>`
     : '<p class="warn">⚠ Every setting is judged on the data it was chosen on: the best figure is optimistic. Add <code>--walk-forward K</code>.</p>';
-  const html = `<p class="muted">Metric: ${esc(info.label)} (${info.higherIsBetter ? 'higher' : 'lower'} is better). ${sw.rows.length} settings over ${esc(sw.keys.join(', '))}, on ${sw.workers} worker thread(s), ${(sw.wallMs / 1000).toFixed(1)} s.</p>
+  const html = `<p class="muted">Metric: ${esc(info.label)} (${info.higherIsBetter ? 'higher' : 'lower'} is better). ${sw.rows.length} settings over ${esc(sw.keys.join(', '))}, on ${sw.workers} worker thread(s), ${(sw.wallMs / 1000).toFixed(1)} s.
+Each bar is named by its values: ${esc(sw.keys.join(' · '))}.</p>
 ${chartDiv('chart-sweep')}${table(head, rows)}${folds}
 <h3>Best settings</h3><p>${esc(sw.best.basis)}.</p><pre>${esc(sw.best.snippet)}</pre>`;
   return { id: 'sweep', title: 'Sweep', html, charts: [chart] };

@@ -3,6 +3,7 @@
 // main thread. At most MAX_AHEAD batches wait unprocessed, so memory stays bounded on a recording of any length.
 // Most narratives are the same from one poll to the next (about nine in ten): such a one crosses as the index of its
 // equal in the previous poll, and the main thread reuses that object (less to copy, to collect and to compare).
+// A replay that starts later (a walk-forward segment) has polls before its warm-up counted, not parsed.
 import { parentPort, workerData } from 'node:worker_threads';
 import { parseFeed } from '../magma/schemas.js';
 import { classifyLine, emptyStats } from './recording.js';
@@ -10,7 +11,19 @@ import { recordingLines } from './recording-lines.js';
 import type { Narrative } from '../core/narrative.js';
 import type { WorkerMessage, WirePoll } from './replay-recording.js';
 
-const { path, batchPolls, maxAhead, progress } = workerData as { path: string; batchPolls: number; maxAhead: number; progress: SharedArrayBuffer };
+const { path, batchPolls, maxAhead, progress, skipPollsBeforeMs } = workerData as { path: string; batchPolls: number; maxAhead: number; progress: SharedArrayBuffer; skipPollsBeforeMs: number | null };
+
+/**
+ * A poll line before `skipPollsBeforeMs` that carries no prices (a walk-forward segment reads nothing from those but
+ * prices): counted from its time alone, without parsing it. Null when the line must be read.
+ */
+function skippablePollTime(text: string | null): number | null {
+  if (skipPollsBeforeMs === null || text === null || !text.startsWith('{"t":"')) return null;
+  const end = text.indexOf('"', 6);
+  const t = end > 0 ? Date.parse(text.slice(6, end)) : NaN;
+  if (!Number.isFinite(t) || t >= skipPollsBeforeMs || text.includes('"prices"') || !text.includes('"narratives":')) return null;
+  return t;
+}
 const port = parentPort!;
 // Flow control through shared memory, not messages (a message back per batch cost the main thread milliseconds each):
 // [0] batches the main thread has finished, [1] set when it stops listening.
@@ -43,6 +56,17 @@ function run(): void {
   };
   for (const line of recordingLines(path)) {
     bytes = line.bytes;
+    const skipT = skippablePollTime(line.text);
+    if (skipT !== null) {
+      // Counted as classifyLine would count a poll, so the stats still say how many polls there were and in what order.
+      if (stats.lastT !== null && skipT < stats.lastT) stats.outOfOrder++;
+      else {
+        stats.firstT ??= skipT;
+        stats.lastT = skipT;
+        stats.polls++;
+      }
+      continue;
+    }
     const v = classifyLine(line.text, stats);
     if (v.kind === 'skip') continue;
     for (const [asset, price] of v.prices) pendingPrices.push([asset, v.t, price]);

@@ -32,19 +32,22 @@ export interface ReplayOptions {
   batchPolls?: number;
   /** Batches the worker may read ahead of the engine. */
   maxAhead?: number;
+  /** Polls before this time are only counted, not parsed nor delivered (their prices still are). */
+  skipPollsBeforeMs?: number;
   signal?: AbortSignal;
 }
 
 /**
  * Calls onPoll for every poll in file order (awaiting each); returns the recording's stats (of what was replayed, when
  * stopped). A narrative that did not change since the previous poll is the very object that poll had: read-only.
+ * onPoll returns 'stop' when it needs no more polls (a replay that ends before the recording does).
  */
-export async function replayRecording(path: string, onPoll: (poll: ReplayPoll, bytesRead: number) => Promise<void>, o: ReplayOptions = {}): Promise<RecordingStats> {
+export async function replayRecording(path: string, onPoll: (poll: ReplayPoll, bytesRead: number) => Promise<void | 'stop'>, o: ReplayOptions = {}): Promise<RecordingStats> {
   // [0]: batches processed here (the reader waits on it to stay at most maxAhead ahead); [1]: stopped listening.
   const progress = new SharedArrayBuffer(8);
   const shared = new Int32Array(progress);
   const worker = new Worker(workerModuleUrl('./recording-worker.js', import.meta.url), {
-    workerData: { path, batchPolls: o.batchPolls ?? 32, maxAhead: o.maxAhead ?? 8, progress },
+    workerData: { path, batchPolls: o.batchPolls ?? 32, maxAhead: o.maxAhead ?? 8, progress, skipPollsBeforeMs: o.skipPollsBeforeMs ?? null },
   });
   const queue: WorkerMessage[] = [];
   const delivered: { polls: number; firstT: number | null; lastT: number | null } = { polls: 0, firstT: null, lastT: null };
@@ -82,7 +85,8 @@ export async function replayRecording(path: string, onPoll: (poll: ReplayPoll, b
         }
         previous = narratives;
         const poll: ReplayPoll = { t: wire.t, narratives, dropped: wire.dropped, prices: wire.prices, bytes: wire.bytes };
-        await onPoll(poll, poll.bytes);
+        const next = await onPoll(poll, poll.bytes);
+        if (next === 'stop') return { ...emptyStats(), polls: delivered.polls, firstT: delivered.firstT, lastT: delivered.lastT };
         delivered.polls++;
         delivered.firstT ??= poll.t;
         delivered.lastT = poll.t;

@@ -38,7 +38,7 @@ describe('a backtest of a dry-run\'s recording', () => {
     }
     const { config } = loadConfig({ env: {}, flags: { ...FLAGS, dryRun: true, dataDir: mkdtempSync(join(tmpdir(), 'magma-bt-cfg-')) } as never });
     const backtest = await runBacktest({ config, recording, bankrollSol: 20, logger: silentLogger() });
-    try {
+    {
       const bt = backtest.summary;
       expect(dryRun.decisions.back).toBeGreaterThan(0); // the run did back something: the comparison has content
       expect(bt.decisions).toEqual(dryRun.decisions);
@@ -46,8 +46,6 @@ describe('a backtest of a dry-run\'s recording', () => {
       expect(bt.topSkipReasons).toEqual(dryRun.topSkipReasons);
       const key = (b: { narrativeId: string; stakeLamports: bigint; at: string }) => `${b.at} ${b.narrativeId} ${b.stakeLamports}`;
       expect(bt.backs.map(key)).toEqual(dryRun.backs.slice(0, bt.backs.length).map(key));
-    } finally {
-      backtest.close();
     }
   }, 120_000);
 });

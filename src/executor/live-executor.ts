@@ -20,7 +20,7 @@ import type { MagmaApi } from '../ports/magma-api.js';
 import { crashPoint } from '../testing/crash-point.js';
 import { reconcileWithApi, type ReconcileSummary } from './reconcile-api.js';
 import { ResolutionFlow } from './resolution-flow.js';
-import { riskRefusal } from './risk-guard.js';
+import { guardWindows, riskRefusal } from './risk-guard.js';
 import { WriteGates } from './write-gates.js';
 
 export interface BackingSettings {
@@ -139,11 +139,9 @@ export class LiveExecutor implements Executor {
   async execute(req: ExecutionRequest, signal?: AbortSignal): Promise<ExecutionResult> {
     const { journal, clock, logger } = this.o;
     const stake = req.decision.stakeLamports;
-    const nowMs = clock.now();
     const row = journal.openBacking(
       { intentKey: `live:${req.decisionId}:${req.narrative.id}`, decisionId: req.decisionId, narrativeId: req.narrative.id, category: req.narrative.category, stakeLamports: stake, dryRun: false, wallet: this.wallet },
-      // risk.maxDailySol is a rolling 24-hour window here (the engine's sizing uses the UTC day; this check is the last word).
-      { now: this.now(), dayStart: new Date(nowMs - 86_400_000).toISOString(), since: new Date(nowMs - 60_000).toISOString() },
+      guardWindows(clock.now()),
       (view) => (req.decision.action === 'back' ? riskRefusal({ narrativeId: req.narrative.id, category: req.narrative.category, stakeLamports: stake }, view, this.o.limits, this.o.backing.maxPerMinute) : 'the decision is not to back'),
     );
     if (row.state === 'cancelled') {

@@ -86,6 +86,8 @@ interface Watch {
   told: Set<string>;
   /** After MAGMA refused a report: not before this clock time. */
   reportNotBefore: number;
+  /** A report refused before its transaction was finalized: not sent again before a finalized block reaches this slot. */
+  reportAfterSlot: number | null;
 }
 
 /** Without its bank's slot (attempts journaled before 0008), the earliest slot an attempt can have been signed at. */
@@ -384,7 +386,7 @@ export class LiveExecutor implements Executor {
 
   private watchOf(rowId: number): Watch {
     let w = this.watches.get(rowId);
-    if (!w) this.watches.set(rowId, (w = { lastSend: -Infinity, seen: new Set(), proofSlot: new Map(), nulls: new Map(), rpcFailures: 0, told: new Set(), reportNotBefore: -Infinity }));
+    if (!w) this.watches.set(rowId, (w = { lastSend: -Infinity, seen: new Set(), proofSlot: new Map(), nulls: new Map(), rpcFailures: 0, told: new Set(), reportNotBefore: -Infinity, reportAfterSlot: null }));
     return w;
   }
 
@@ -603,6 +605,7 @@ export class LiveExecutor implements Executor {
     let tries = 0;
     for (;;) {
       let waitMs = backing.pollMs;
+      let reporting: AttemptRow | null = null;
       try {
         const gate = await this.gates.backing(signal);
         if (!gate.open) {
@@ -613,7 +616,13 @@ export class LiveExecutor implements Executor {
         const attempts = journal.attempts(row.id);
         const w = this.watchOf(row.id);
         if (clock.now() < w.reportNotBefore) return false;
+        // MAGMA may verify at a higher commitment than ours: a report it refused before finalization waits for it.
+        if (w.reportAfterSlot !== null) {
+          if ((await this.o.chain.getEpochInfo(signal, 'finalized')).slot < w.reportAfterSlot) return false;
+          w.reportAfterSlot = null;
+        }
         for (const a of attempts.filter((x) => x.outcome === 'landed' && !x.reportedAt)) {
+          reporting = a;
           let ack: unknown;
           try {
             ack = await api.reportBacking({ narrativeId: row.narrativeId, walletAddress: row.wallet ?? this.wallet, amountLamports: row.stakeLamports, txSignature: a.signature }, signal);
@@ -645,7 +654,16 @@ export class LiveExecutor implements Executor {
         if (code === 'PROTOCOL_HALTED') this.gates.invalidate();
         if (code === 'API_BAD_REQUEST' || code === 'API_NOT_FOUND') {
           // Not again before the transaction is finalized (about 13 s) and a minute has passed: the report budget is small.
-          this.watchOf(row.id).reportNotBefore = clock.now() + REPORT_REFUSED_RETRY_MS;
+          const w = this.watchOf(row.id);
+          w.reportNotBefore = clock.now() + REPORT_REFUSED_RETRY_MS;
+          const landedSlot = reporting?.landedSlot ?? row.slot;
+          const finalized = landedSlot === null || code !== 'API_BAD_REQUEST' ? null : await this.o.chain.getEpochInfo(signal, 'finalized').then((f) => f.slot >= landedSlot, () => null);
+          if (finalized === false) {
+            // Refused before finalization: MAGMA may verify at finalized commitment. Not a refusal yet.
+            w.reportAfterSlot = landedSlot;
+            this.once(row.id, 'report-deferred', () => log.warn('backing.report_deferred', { tx: reporting?.signature ?? row.signature, code, msg: `MAGMA refused the report of a confirmed backing before the transaction was finalized (${errorMessage(err)}); it may verify at finalized commitment: the report is sent again once the transaction is finalized` }));
+            return false;
+          }
           // A refusal will not change within this pass: say it loudly once, keep the row confirmed (its stake still
           // counts as exposure), and try again on a later pass instead of holding this one.
           this.once(row.id, `report-refused:${code}`, () => log.error('backing.report_refused', { tx: row.signature, code, msg: `MAGMA refused the report of a confirmed backing (${errorMessage(err)}); the transfer is on chain; it is tried again next tick. If this persists, check the transaction in an explorer and contact MAGMA support.` }));

@@ -127,6 +127,34 @@ describe('faults during a live backing', () => {
     expect(String(db.prepare('SELECT report_json FROM backing_attempts WHERE signature = ?').pluck().get(row.signature))).toMatch(/"settled_by":"history"/);
   });
 
+  it('a report MAGMA verifies at finalized commitment is refused until then: it waits for finalization and is sent again, once', async () => {
+    const { live: l } = await start({ 'backing.confirmTimeoutSeconds': 600 });
+    applyFaults(l.sim.state, { reportsAtFinalized: true });
+    const first = await backOne(l);
+    expect(first.state).toBe('confirmed'); // refused right after confirmation: not finalized yet
+    expect(said(l, 'backing.report_deferred')[0]).toMatch(/before the transaction was finalized .* sent again once the transaction is finalized/);
+    expect(said(l, 'backing.report_refused')).toEqual([]); // not an error: nothing is wrong yet
+    l.clock.advance(60_000);
+    await l.agent.executor.resumePending!();
+    await expectReportedOnce(l);
+    expect(l.logs.filter((x) => x.level === 'error')).toEqual([]);
+  });
+
+  it('a report still refused once its transaction is finalized is an error the operator is told about, and it is tried again later', async () => {
+    const { live: l } = await start({ 'backing.confirmTimeoutSeconds': 600 });
+    applyFaults(l.sim.state, { reportsAtFinalized: true });
+    expect((await backOne(l)).state).toBe('confirmed');
+    applyFaults(l.sim.state, { burst: { family: 'backing', kind: 'error', count: -1, status: 400 } });
+    l.clock.advance(60_000);
+    await l.agent.executor.resumePending!();
+    expect(l.rows()[0]!.state).toBe('confirmed');
+    expect(said(l, 'backing.report_refused')[0]).toMatch(/MAGMA refused the report of a confirmed backing .* check the transaction in an explorer/);
+    applyFaults(l.sim.state, { clearBursts: true });
+    l.clock.advance(60_000);
+    await l.agent.executor.resumePending!();
+    await expectReportedOnce(l);
+  });
+
   it('an expired blockhash: the first attempt is lost, proven expired, and the re-signed one lands; one transfer', async () => {
     const { live: l } = await start({ 'backing.maxSignings': 5 });
     applyFaults(l.sim.state, { blockhashTtl: 10, dropTransactions: 2 });

@@ -19,7 +19,7 @@ import { FINAL_BACKING_STATES, type AttemptRow, type BackingRow, type Journal } 
 import type { MagmaApi } from '../ports/magma-api.js';
 import { crashPoint } from '../testing/crash-point.js';
 import { reconcileWithApi, type ReconcileSummary } from './reconcile-api.js';
-import { ResolutionFlow } from './resolution-flow.js';
+import { HELD_BY_MAGMA, ResolutionFlow } from './resolution-flow.js';
 import { guardWindows, riskRefusal } from './risk-guard.js';
 import { WriteGates } from './write-gates.js';
 
@@ -97,6 +97,8 @@ const MAX_PROCESSING_AGE = 150;
 const UNPROVEN = 'cannot prove this transaction expired: ';
 const GATES_TTL_MS = 15_000;
 const REPORT_REFUSED_RETRY_MS = 60_000;
+/** How long MAGMA's portfolio, as last read, answers whether a verdict would be a conflict of interest. */
+const PORTFOLIO_TTL_MS = 60_000;
 
 export class LiveExecutor implements Executor {
   readonly dryRun = false;
@@ -105,7 +107,8 @@ export class LiveExecutor implements Executor {
   private readonly resolutions: ResolutionFlow;
   private reconciled = false;
   private readonly watches = new Map<number, Watch>();
-  private apiHeld = new Set<string>();
+  /** MAGMA's portfolio as last read (a verdict checks it; reconciliation refreshes it). */
+  private magmaHeld: { atMs: number; held: ReadonlySet<string> } | null = null;
   /** Background mode: the driver's run, rows journaled by execute() not yet signed, and how to stop it. */
   private driver: Promise<void> | null = null;
   private running = false;
@@ -118,9 +121,12 @@ export class LiveExecutor implements Executor {
     // Kept 15 s: beside a tick that reads the gates itself every few seconds, the driver's re-checks stay inside the
     // public read budget (a 503 from a halted component still closes them at once), so the tick never waits for it.
     this.gates = new WriteGates(o.api, this.wallet, o.clock, GATES_TTL_MS);
-    // "Holds" for verdicts: the journal's open and in-flight backings, and MAGMA's portfolio as last read.
-    const holds = (id: string) => (o.holds?.(id) ?? false) || this.apiHeld.has(id);
-    this.resolutions = new ResolutionFlow({ journal: o.journal, api: o.api, clock: o.clock, logger: o.logger, gates: this.gates, policy: o.resolution, dryRun: false, holds });
+    // "Holds" for verdicts: the journal's open and in-flight backings (a landed attempt keeps its row confirmed or
+    // reported, so open until settled), and MAGMA's portfolio, read again when older than PORTFOLIO_TTL_MS.
+    this.resolutions = new ResolutionFlow({
+      journal: o.journal, api: o.api, clock: o.clock, logger: o.logger, gates: this.gates, policy: o.resolution, dryRun: false,
+      ...(o.holds ? { holds: o.holds } : {}), heldElsewhere: (id, signal) => this.heldByMagma(id, signal),
+    });
   }
 
   private now(): string {
@@ -260,11 +266,30 @@ export class LiveExecutor implements Executor {
     }
   }
 
+  /**
+   * Why MAGMA's portfolio bars a verdict on this narrative, or null. Read at most once per PORTFOLIO_TTL_MS (the agent
+   * family's budget is shared with the feed's neighbours); when it cannot be read and the last read is older than
+   * that, the answer is "not known", and no verdict goes out on a guess.
+   */
+  private async heldByMagma(narrativeId: string, signal?: AbortSignal): Promise<string | null> {
+    const now = this.o.clock.now();
+    if (!this.magmaHeld || now - this.magmaHeld.atMs > PORTFOLIO_TTL_MS) {
+      try {
+        const portfolio = await this.o.api.portfolio(signal);
+        this.magmaHeld = { atMs: now, held: new Set(portfolio.positions.map((p) => p.narrativeId)) };
+      } catch (err) {
+        if (isMagmaError(err, 'ABORTED') || signal?.aborted) throw err;
+        return `MAGMA's portfolio could not be read (${errorMessage(err).slice(0, 200)}) and the last read is ${this.magmaHeld ? `${Math.round((now - this.magmaHeld.atMs) / 1000)} s old` : 'missing'}: no verdict is sent without knowing whether the wallet holds a position`;
+      }
+    }
+    return this.magmaHeld.held.has(narrativeId) ? `${HELD_BY_MAGMA} in it (resolution.allowOwnPositions is off)` : null;
+  }
+
   /** Compares the API's portfolio and history with the journal and logs every difference loudly. */
   async reconcile(signal?: AbortSignal): Promise<ReconcileSummary | null> {
     try {
       const summary = await reconcileWithApi({ api: this.o.api, journal: this.o.journal, logger: this.o.logger }, signal);
-      this.apiHeld = new Set(summary.heldNarratives);
+      this.magmaHeld = { atMs: this.o.clock.now(), held: new Set(summary.heldNarratives) };
       return summary;
     } catch (err) {
       if (isMagmaError(err, 'ABORTED')) throw err;

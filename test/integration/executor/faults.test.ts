@@ -230,4 +230,28 @@ describe('faults during a live backing', () => {
     expect((await walletTransfers(l)).transfers).toEqual([]);
     expect(l.rows()[0]!.sign_count).toBe(1); // a refusal is never signed again
   });
+
+  it('the balance check counts the base fee, the configured priority fee, the backing record\'s rent and other intents in flight', async () => {
+    // A new simulator wallet holds 20 SOL. One backing costs its stake + 5,000 (signature) + 600 (60,000 units at
+    // 10,000 micro-lamports) + 2,010,000 (the record's rent bound) = stake + 2,015,600 lamports.
+    const costs = 2_015_600n;
+    const short = await start({ 'risk.minBalanceSol': Number(20_000_000_000n - STAKE - costs + 1n) / 1e9 });
+    expect((await backOne(short.live)).state).toBe('cancelled');
+    expect(String(short.live.rows()[0]!.error)).toMatch(/less than the stake plus fees and the backing record's rent, risk\.minBalanceSol \(20\.0000 SOL\)/);
+    await short.live.close();
+    live = undefined;
+
+    const exact = await start({ 'risk.minBalanceSol': Number(20_000_000_000n - STAKE - costs) / 1e9, 'backing.confirmTimeoutSeconds': 600 });
+    expect((await backOne(exact.live)).state).toBe('reported');
+    await exact.live.close();
+    live = undefined;
+
+    // Room for one backing of 0.5 SOL, not two: the second is refused while the first is still in flight.
+    const { live: l } = await start({ 'risk.minBalanceSol': 19, 'backing.confirmTimeoutSeconds': 5 });
+    applyFaults(l.sim.state, { dropTransactions: 100 });
+    const [a, b] = l.sim.state.world.feed(50).filter((x) => x.status === 'open' || x.status === 'live');
+    expect((await backOne(l, 500_000_000n, a!.id)).state).toBe('sent');
+    expect((await backOne(l, 500_000_000n, b!.id)).state).toBe('cancelled');
+    expect(String(l.rows().find((r) => r.narrative_id === b!.id)!.error)).toMatch(/and 0\.5020 SOL for other backings in flight/);
+  });
 });

@@ -267,9 +267,9 @@ export class LiveExecutor implements Executor {
   }
 
   /**
-   * Why MAGMA's portfolio bars a verdict on this narrative, or null. Read at most once per PORTFOLIO_TTL_MS (the agent
-   * family's budget is shared with the feed's neighbours); when it cannot be read and the last read is older than
-   * that, the answer is "not known", and no verdict goes out on a guess.
+   * Why MAGMA's portfolio bars a verdict on this narrative, or null. Read at most once per PORTFOLIO_TTL_MS, well
+   * inside the agent family's rate budget; when it cannot be read and the last read is older than that, the answer
+   * is "not known", and no verdict goes out on a guess.
    */
   private async heldByMagma(narrativeId: string, signal?: AbortSignal): Promise<string | null> {
     const now = this.o.clock.now();

@@ -25,7 +25,7 @@ type Op =
 const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 5, arbitrary: fc.record({ kind: fc.constant('open' as const), narrative: fc.nat(7), stake: fc.integer({ min: 1, max: 9 }), dry: fc.boolean(), refuse: fc.boolean() }) },
   { weight: 5, arbitrary: fc.record({ kind: fc.constant('step' as const), pick: fc.nat(), to: fc.constantFrom('signed' as const, 'confirmed' as const, 'reported' as const, 'expired' as const, 'failed' as const, 'cancelled' as const, 'simulated' as const) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('second' as const), pick: fc.nat() }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('second' as const), pick: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('settle' as const), narrative: fc.nat(7) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('verdict' as const), narrative: fc.nat(7), dry: fc.boolean() }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('wait' as const), minutes: fc.integer({ min: 1, max: 20 * 60 }) }) },
@@ -40,7 +40,12 @@ function sqlView(store: SqliteStore, dry: boolean, dayStart: string, since: stri
   const extraRecent = store.db.prepare(`SELECT COALESCE(SUM(b.stake_lamports * (a.n - 1)), 0) FROM backings b
       JOIN (SELECT backing_id, COUNT(*) AS n FROM backing_attempts WHERE outcome = 'landed' GROUP BY backing_id) a ON a.backing_id = b.id
       WHERE b.dry_run = ? AND b.created_at >= ? AND b.state NOT IN ('failed', 'expired', 'cancelled')`).safeIntegers(true).pluck().get(dry ? 1 : 0, dayStart) as bigint;
+  // By category too, a second transfer counted (the book is stricter than ledgerView here, which leaves it out).
+  const byCategory = Object.fromEntries((store.db.prepare(`SELECT b.category, SUM(b.stake_lamports * MAX(1, (SELECT COUNT(*) FROM backing_attempts a WHERE a.backing_id = b.id AND a.outcome = 'landed'))) AS s
+      FROM backings b WHERE b.dry_run = ? AND b.outcome IS NULL AND b.state NOT IN ('failed', 'expired', 'cancelled') GROUP BY b.category ORDER BY b.category`)
+    .safeIntegers(true).all(dry ? 1 : 0) as Array<{ category: string; s: bigint }>).map((r) => [r.category, r.s]));
   return {
+    byCategory,
     openPositions: base.openPositions, exposure: base.exposure + extra, spentToday: base.spentToday + extraRecent, held: [...base.heldNarratives].sort(),
     verdicts: [...(base.verdictNarratives ?? [])].sort(),
     recentIntents: Number(store.db.prepare(`SELECT COUNT(*) FROM backings WHERE dry_run = ? AND created_at >= ? AND state <> 'cancelled'`).pluck().get(dry ? 1 : 0, since)),
@@ -48,6 +53,7 @@ function sqlView(store: SqliteStore, dry: boolean, dayStart: string, since: stri
   };
 }
 const fromGuard = (v: JournalView) => ({
+  byCategory: Object.fromEntries([...v.exposureByCategory].filter(([, x]) => x !== 0n).sort(([a], [b]) => a.localeCompare(b))),
   openPositions: v.openPositions, exposure: v.exposure, spentToday: v.spentToday, held: [...v.heldNarratives].sort(), verdicts: [...v.verdictNarratives].sort(),
   recentIntents: v.recentIntents, inFlight: [...v.inFlightNarratives].sort(),
 });
@@ -98,10 +104,16 @@ describe('the ledger book the journal guard reads', () => {
               // not a legal step from its state: refused before anything was written
             }
           } else if (o.kind === 'second' && rows.length) {
-            const row = journal.backing(rows[o.pick % rows.length]!.id);
-            if (row.state === 'confirmed' && !row.dryRun) {
-              const other = journal.attempts(row.id).find((a) => a.outcome !== 'landed');
-              if (other) journal.noteAttempt(other.signature, { outcome: 'landed', landedSlot: 2 });
+            // Two attempts of one live intent land: it confirms on the newer, and the older is noted landed too.
+            const i = o.pick % rows.length;
+            let row = journal.backing(rows[i]!.id);
+            if (!row.dryRun && ['intent', 'signed', 'sent'].includes(row.state)) {
+              const attempt = () => ({ signature: `S${n++}`, blockhash: 'B', lastValidBlockHeight: 1, signedTx: Buffer.from([1]), signedSlot: 1 });
+              if (row.state === 'intent') row = journal.transition(row, 'signed', iso(now), { attempt: attempt() });
+              const older = row.signature!;
+              row = journal.transition(row, 'signed', iso(now), { attempt: attempt() });
+              rows[i] = journal.transition(row, 'confirmed', iso(now), { slot: 3 });
+              journal.noteAttempt(older, { outcome: 'landed', landedSlot: 2 });
             }
           } else if (o.kind === 'settle') {
             store.recordOutcome({ narrativeId: `n${o.narrative}`, outcome: 'true', resolvedAt: iso(now), source: 'test' }, iso(now), (stake) => stake);

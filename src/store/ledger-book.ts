@@ -124,9 +124,15 @@ export class LedgerBook {
     if (r.state === 'cancelled') return;
     this.intents.add(r.id, r.createdAt, 1n);
     if (CLOSED_BACKING_STATES.has(r.state)) return;
-    this.rows.set(r.id, r);
     this.spent.add(r.id, r.createdAt, LedgerBook.atStake(r));
+    if (LedgerBook.done(r)) return;
+    this.rows.set(r.id, r);
     this.track(r, 1);
+  }
+
+  /** Settled and no longer in flight: it counts only toward the spending window from now on (kept there). */
+  private static done(r: BookRow): boolean {
+    return r.settled && !IN_FLIGHT.has(r.state);
   }
 
   /** A committed state change (closing, leaving flight); `landed`: the intent's landed attempts now. */
@@ -143,7 +149,8 @@ export class LedgerBook {
       return;
     }
     this.spent.set(id, LedgerBook.atStake(r));
-    this.track(r, 1);
+    if (LedgerBook.done(r)) this.rows.delete(id);
+    else this.track(r, 1);
   }
 
   /** The narrative's outcome was recorded: its rows no longer count as open exposure. */
@@ -152,7 +159,8 @@ export class LedgerBook {
       if (r.narrativeId !== narrativeId || r.settled) continue;
       this.track(r, -1);
       r.settled = true;
-      this.track(r, 1);
+      if (LedgerBook.done(r)) this.rows.delete(r.id);
+      else this.track(r, 1);
     }
   }
 

@@ -99,6 +99,8 @@ const GATES_TTL_MS = 15_000;
 const REPORT_REFUSED_RETRY_MS = 60_000;
 /** How long MAGMA's portfolio, as last read, answers whether a verdict would be a conflict of interest. */
 const PORTFOLIO_TTL_MS = 60_000;
+/** After a failed read of MAGMA's portfolio, how long verdicts wait before it is asked again. */
+const PORTFOLIO_RETRY_MS = 15_000;
 
 export class LiveExecutor implements Executor {
   readonly dryRun = false;
@@ -109,6 +111,8 @@ export class LiveExecutor implements Executor {
   private readonly watches = new Map<number, Watch>();
   /** MAGMA's portfolio as last read (a verdict checks it; reconciliation refreshes it). */
   private magmaHeld: { atMs: number; held: ReadonlySet<string> } | null = null;
+  /** Why the last read of MAGMA's portfolio failed, and when: not asked again for PORTFOLIO_RETRY_MS (one tick's verdicts). */
+  private magmaUnread: { atMs: number; why: string } | null = null;
   /** Background mode: the driver's run, rows journaled by execute() not yet signed, and how to stop it. */
   private driver: Promise<void> | null = null;
   private running = false;
@@ -274,12 +278,17 @@ export class LiveExecutor implements Executor {
   private async heldByMagma(narrativeId: string, signal?: AbortSignal): Promise<string | null> {
     const now = this.o.clock.now();
     if (!this.magmaHeld || now - this.magmaHeld.atMs > PORTFOLIO_TTL_MS) {
+      const age = this.magmaHeld ? `${Math.round((now - this.magmaHeld.atMs) / 1000)} s old` : 'missing';
+      const unknown = (why: string) => `MAGMA's portfolio could not be read (${why}) and the last read is ${age}: no verdict is sent without knowing whether the wallet holds a position`;
+      if (this.magmaUnread && now - this.magmaUnread.atMs < PORTFOLIO_RETRY_MS) return unknown(this.magmaUnread.why);
       try {
         const portfolio = await this.o.api.portfolio(signal);
         this.magmaHeld = { atMs: now, held: new Set(portfolio.positions.map((p) => p.narrativeId)) };
+        this.magmaUnread = null;
       } catch (err) {
         if (isMagmaError(err, 'ABORTED') || signal?.aborted) throw err;
-        return `MAGMA's portfolio could not be read (${errorMessage(err).slice(0, 200)}) and the last read is ${this.magmaHeld ? `${Math.round((now - this.magmaHeld.atMs) / 1000)} s old` : 'missing'}: no verdict is sent without knowing whether the wallet holds a position`;
+        this.magmaUnread = { atMs: now, why: errorMessage(err).slice(0, 200) };
+        return unknown(this.magmaUnread.why);
       }
     }
     return this.magmaHeld.held.has(narrativeId) ? `${HELD_BY_MAGMA} in it (resolution.allowOwnPositions is off)` : null;

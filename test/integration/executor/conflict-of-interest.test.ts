@@ -89,6 +89,8 @@ describe('conflict of interest between verdicts and backings', () => {
     expect(said(live, 'resolution.refused')[0]).toMatch(/MAGMA's portfolio could not be read .* no verdict is sent without knowing whether the wallet holds a position/);
     expect(live.agent.store.db.prepare('SELECT COUNT(*) FROM resolutions').pluck().get()).toBe(0);
     applyFaults(live.sim.state, { clearBursts: true });
+    expect((await submit(live, n!)).state).toBe('refused'); // not asked again at once (one tick's verdicts ask once)
+    live.clock.advance(15_000);
     expect((await submit(live, n!)).state).toBe('accepted');
   });
 

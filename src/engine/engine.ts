@@ -5,11 +5,11 @@ import { decideResolution, type ResolutionDecision, type ResolutionPolicy } from
 import { errorMessage, isMagmaError, MagmaError } from '../core/errors.js';
 import { formatSol } from '../core/money.js';
 import { settledPnlLamports, type PayoutModel } from '../core/payout.js';
-import type { RiskLimits } from '../core/risk.js';
+import { dailyWindowStart, type RiskLimits } from '../core/risk.js';
 import type { StrategySources } from '../core/strategy.js';
 import type { Logger } from '../log/logger.js';
 import type { Chain } from '../ports/chain.js';
-import { isoNow, startOfUtcDay, type Clock } from '../ports/clock.js';
+import { isoNow, type Clock } from '../ports/clock.js';
 import type { Executor } from '../ports/executor.js';
 import type { MagmaReadApi } from '../ports/magma-api.js';
 import { outcomeOfStatus, type OutcomeSource } from '../ports/outcome-source.js';
@@ -213,7 +213,9 @@ export class Engine {
     const evaluations = await host.evaluateAll(items, { nowMs, sources: this.deps.sources ?? {} }, signal);
     if (signal?.aborted) throw new MagmaError('ABORTED', 'tick abandoned while strategies ran: shutting down.');
 
-    const dayStart = startOfUtcDay(nowMs);
+    // risk.maxDailySol over the last 24 hours of the clock, as every executor's guard counts it (sizing never plans
+    // a stake the guard would refuse).
+    const dayStart = dailyWindowStart(nowMs);
     const t: TickState = {
       observedAt, gates, backingGate: this.withBudget(gates.backing), balance: balance instanceof Error ? null : balance,
       // Read once per tick, and again only after an execution changed it (not once per narrative).

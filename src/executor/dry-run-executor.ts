@@ -6,11 +6,11 @@ import type { RiskLimits } from '../core/risk.js';
 import type { Logger } from '../log/logger.js';
 import { silentLogger } from '../log/logger.js';
 import type { Clock } from '../ports/clock.js';
-import { isoNow, startOfUtcDay } from '../ports/clock.js';
+import { isoNow } from '../ports/clock.js';
 import type { ExecutionRequest, ExecutionResult, Executor, ResolutionRequest, ResolutionResult } from '../ports/executor.js';
 import type { Journal } from '../ports/journal.js';
 import { ResolutionFlow } from './resolution-flow.js';
-import { riskRefusal } from './risk-guard.js';
+import { guardWindows, riskRefusal } from './risk-guard.js';
 
 export interface DryRunExecutorOptions {
   journal: Journal;
@@ -36,10 +36,9 @@ export class DryRunExecutor implements Executor {
 
   async execute(req: ExecutionRequest): Promise<ExecutionResult> {
     const { journal, clock } = this.o;
-    const nowMs = clock.now();
     let row = journal.openBacking(
       { intentKey: `dry:${req.decisionId}:${req.narrative.id}`, decisionId: req.decisionId, narrativeId: req.narrative.id, category: req.narrative.category, stakeLamports: req.decision.stakeLamports, wallet: null },
-      { now: isoNow(clock), dayStart: startOfUtcDay(nowMs), since: new Date(nowMs - 60_000).toISOString() },
+      guardWindows(clock.now()),
       (view) => riskRefusal({ narrativeId: req.narrative.id, category: req.narrative.category, stakeLamports: req.decision.stakeLamports }, view, this.o.limits, this.o.maxPerMinute),
     );
     if (row.state === 'cancelled') this.o.logger?.warn('backing.refused', { narrative_id: row.narrativeId, amount_lamports: row.stakeLamports, reason: row.error, dry_run: true, msg: `not backing: ${row.error}` });

@@ -14,6 +14,8 @@ import { crashPoint } from '../testing/crash-point.js';
 import type { WriteGates } from './write-gates.js';
 
 const NOT_SENT = 'not sent: ';
+/** How a heldElsewhere answer that MAGMA lists a position begins (final, unlike a portfolio that could not be read). */
+export const HELD_BY_MAGMA = 'MAGMA\'s portfolio lists a position';
 /** How old a verdict left unfinished may be and still be sent (issue 11). */
 const STALE_VERDICT_MS = 60 * 60_000;
 
@@ -26,6 +28,11 @@ export interface ResolutionFlowOptions {
   sending: { api: MagmaApi; gates: WriteGates } | null;
   /** Whether the wallet holds a position in the narrative (from the journal). */
   holds?: (narrativeId: string) => boolean;
+  /**
+   * Live: why MAGMA's own view bars a verdict on this narrative now (its portfolio lists a position, or that could
+   * not be known), or null. Asked before a verdict is journaled and before a resumed one is sent again.
+   */
+  heldElsewhere?: (narrativeId: string, signal?: AbortSignal) => Promise<string | null>;
 }
 
 export class ResolutionFlow {
@@ -44,7 +51,7 @@ export class ResolutionFlow {
 
   async submit(req: ResolutionRequest, signal?: AbortSignal): Promise<ResolutionResult> {
     const { journal, clock, logger } = this.o;
-    const why = this.refusal(req);
+    const why = this.refusal(req) ?? (this.o.policy.allowOwnPositions ? null : await this.o.heldElsewhere?.(req.narrative.id, signal)) ?? null;
     if (why) {
       logger.warn('resolution.refused', { narrative_id: req.narrative.id, msg: `verdict not sent: ${why}` });
       return { resolutionId: 0, state: 'refused' };
@@ -71,12 +78,23 @@ export class ResolutionFlow {
       // Issue 11: a resumed verdict is checked again (a position may have opened since; it may be stale).
       const why = this.resumeRefusal(row);
       if (why) {
-        this.o.journal.transitionResolution(row, 'rejected', isoNow(this.o.clock), { error: `withdrawn, not sent again: ${why}` });
-        this.o.logger.warn('resolution.withdrawn', { narrative_id: row.narrativeId, msg: `the verdict is not sent again: ${why}` });
+        this.withdraw(row, why);
+        continue;
+      }
+      const elsewhere = this.o.policy.allowOwnPositions ? null : await this.o.heldElsewhere?.(row.narrativeId, signal);
+      if (elsewhere) {
+        // MAGMA lists a position: a conflict of interest, final. Not known: not sent now, asked again on a later pass.
+        if (elsewhere.startsWith(HELD_BY_MAGMA)) this.withdraw(row, elsewhere);
+        else this.o.logger.warn('resolution.waiting', { narrative_id: row.narrativeId, msg: `the verdict waits: ${elsewhere}` });
         continue;
       }
       await this.drive(row, sending, signal);
     }
+  }
+
+  private withdraw(row: ResolutionRow, why: string): void {
+    this.o.journal.transitionResolution(row, 'rejected', isoNow(this.o.clock), { error: `withdrawn, not sent again: ${why}` });
+    this.o.logger.warn('resolution.withdrawn', { narrative_id: row.narrativeId, msg: `the verdict is not sent again: ${why}` });
   }
 
   /** Why a verdict left unfinished must not be sent again, or null (issue 11). */

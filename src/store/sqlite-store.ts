@@ -20,6 +20,7 @@ import { calibrationByStrategy, pnlSummary } from '../report/calibration-report.
 import { runSummary } from '../report/run-summary.js';
 import { AwaitingOutcomes } from './awaiting-outcomes.js';
 import { HistoryWindows, sameObservation } from './history-windows.js';
+import { LedgerBook } from './ledger-book.js';
 import { patchRaw, rawToStore } from './raw-delta.js';
 
 const tracked = (r: { oracle_status: string; total_backed_lamports: bigint; backer_count: bigint; challenge_count: bigint }) => ({
@@ -200,15 +201,70 @@ export class SqliteStore implements Store, RunReadModel, MagusUsageStore {
    */
   batch<T>(fn: () => T): T {
     if (this.db.inTransaction) return this.write(fn);
-    if (this.path === ':memory:') return this.write(() => this.inTransaction(fn) as T);
-    return this.write(() => {
+    if (this.path === ':memory:') return this.committed(() => this.write(() => this.inTransaction(fn) as T));
+    return this.committed(() => this.write(() => {
       this.prepare('PRAGMA synchronous = NORMAL').run();
       try {
         return this.inTransaction(fn) as T;
       } finally {
         this.prepare('PRAGMA synchronous = FULL').run();
       }
-    });
+    }));
+  }
+
+  /** Runs what waited for the outermost transaction to commit; forgets it when that transaction failed. */
+  private committed<T>(fn: () => T): T {
+    try {
+      const out = fn();
+      const after = this.afterCommits.splice(0);
+      for (const f of after) f();
+      return out;
+    } catch (err) {
+      this.afterCommits.length = 0;
+      throw err;
+    }
+  }
+
+  private readonly afterCommits: Array<() => void> = [];
+
+  /**
+   * Runs `fn` once what was just written is committed: at once outside a transaction, else after the outermost one
+   * commits (never when it rolls back). How the ledger books follow the database without ever running ahead of it.
+   */
+  afterCommit(fn: () => void): void {
+    if (this.db.inTransaction) this.afterCommits.push(fn);
+    else fn();
+  }
+
+  private readonly books = new Map<Ledger, LedgerBook>();
+
+  /** The ledger's book if something has read it already (else it is loaded, up to date, at first read). */
+  peekLedgerBook(ledger: Ledger): LedgerBook | undefined {
+    return this.books.get(ledger);
+  }
+
+  /**
+   * The ledger's figures the journal's guard reads (src/store/ledger-book.ts), loaded from the database at first use
+   * and kept in step by the journal's writes and recordOutcome from then on.
+   */
+  ledgerBook(ledger: Ledger): LedgerBook {
+    const dry = ledger === 'dry-run' ? 1 : 0;
+    let book = this.books.get(ledger);
+    if (book) return book;
+    book = new LedgerBook();
+    const rows = this.prepare(`SELECT b.id, b.narrative_id, b.category, b.stake_lamports, b.state, b.wallet, b.created_at, b.outcome IS NOT NULL AS settled,
+                (SELECT COUNT(*) FROM backing_attempts a WHERE a.backing_id = b.id AND a.outcome = 'landed') AS landed
+                FROM backings b WHERE b.dry_run = ? AND b.state <> 'cancelled' ORDER BY b.created_at, b.id`)
+      .safeIntegers(true).all(dry) as Array<{ id: bigint; narrative_id: string; category: string; stake_lamports: bigint; state: string; wallet: string | null; created_at: string; settled: bigint; landed: bigint }>;
+    for (const r of rows) {
+      book.add({
+        id: Number(r.id), narrativeId: r.narrative_id, category: r.category, stake: r.stake_lamports, state: r.state as never,
+        wallet: r.wallet, createdAt: r.created_at, settled: r.settled === 1n, landed: Number(r.landed),
+      });
+    }
+    for (const id of this.prepare('SELECT narrative_id FROM resolutions WHERE dry_run = ?').pluck().all(dry) as string[]) book.verdictNarratives.add(id);
+    this.books.set(ledger, book);
+    return book;
   }
 
   /** One transaction wrapper for every batch (better-sqlite3 builds one per `transaction()` call). */
@@ -497,6 +553,9 @@ export class SqliteStore implements Store, RunReadModel, MagusUsageStore {
         .run(o.narrativeId, o.outcome, o.resolvedAt, o.source, at);
       if (inserted.changes === 0) return null;
       this.awaiting?.resolve(o.narrativeId);
+      this.afterCommit(() => {
+        for (const book of this.books.values()) book.settle(o.narrativeId);
+      });
       const open = this.prepare(`SELECT id, stake_lamports, dry_run FROM backings WHERE narrative_id = ? AND outcome IS NULL AND state NOT IN (${placeholders})`)
         .safeIntegers(true)
         .all(o.narrativeId, ...CLOSED_STATES) as Array<{ id: bigint; stake_lamports: bigint; dry_run: bigint }>;

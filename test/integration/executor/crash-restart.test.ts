@@ -2,7 +2,7 @@
 // committed, right after an answer arrives but before it is journaled, and at seeded random moments; the simulator
 // lives on in this process, with the faults of real RPCs switched on (issue 11): statuses from a node 40 blocks
 // behind, no transaction history beyond 3,000 slots (the agent trusts 300), an RPC outage starting when a transfer
-// lands, and preflight refusals for one narrative. After every kill: PRAGMA integrity_check is ok, every backing
+// lands, preflight refusals for one narrative, and a landed transaction dropped with its minority fork. After every kill: PRAGMA integrity_check is ok, every backing
 // transfer on the ledger is a signature the journal held before it left, and no intent has a second transfer. After
 // a clean restart at the end of each chain of kills, still under the faults, the same. Then, with a full-history
 // node, one more clean run per chain: every transfer is confirmed, journaled as reported and reported exactly once;
@@ -86,7 +86,7 @@ function armFaults(): void {
   // The node forgets statuses after 3,000 slots: far more than the agent trusts (backing.statusWindowSlots 300), so
   // its caution is exercised at every slow restart, yet a landed transfer outlives a restart of the daemon (which
   // runs on the wall clock while the simulator runs 20× faster) on a loaded machine.
-  applyFaults(sim.state, { statusLagBlocks: 40, statusHistorySlots: 3_000, rpcOutageOnLand: 25, refuseNarratives: [refusedNarrative] });
+  applyFaults(sim.state, { statusLagBlocks: 40, statusHistorySlots: 3_000, rpcOutageOnLand: 25, refuseNarratives: [refusedNarrative], forkDrop: 1 });
 }
 let faultsOn = true;
 function endRpcOutage(): void {

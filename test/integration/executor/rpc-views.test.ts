@@ -116,4 +116,19 @@ describe('exactly once against RPCs that are not one full node', () => {
     expect(String(loud.msg)).toMatch(/moved money more than once.*counted against the limits and reported/);
     expect(said(l, 'backing.reported_extra')).toHaveLength(1);
   });
+
+  it('a status seen at processed that disappears (a minority fork) resumes resending the same bytes: one transfer, one report, never signed again', async () => {
+    const { live: l } = await start({ 'backing.resendMs': 2000 });
+    applyFaults(l.sim.state, { forkDrop: 1 });
+    const n = openNarratives(l)[0]!;
+    expect((await backOne(l, STAKE, n.id)).state).toBe('reported');
+    const row = l.rows().find((r) => r.narrative_id === n.id)!;
+    expect(row.sign_count).toBe(1);
+    expect(said(l, 'backing.status_lost')[0]).toMatch(/disappeared \(a minority fork\): resending the same bytes; it is never signed again/);
+    const { transfers, reports } = await walletTransfers(l);
+    expect(transfers.map((t) => t.signature)).toEqual([row.signature]);
+    expect(reports.map((r) => r.signature)).toEqual([row.signature]);
+    expect(l.agent.store.db.prepare('SELECT evidence FROM backing_attempts WHERE signature = ?').pluck().get(row.signature)).toBe('status');
+    expect(l.sim.state.chain.forked.has(String(row.signature))).toBe(true); // it was on the fork first
+  });
 });

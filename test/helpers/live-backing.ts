@@ -5,7 +5,9 @@ import { ManualClock } from '../../src/clock/manual-clock.js';
 import type { Decision } from '../../src/core/decide.js';
 import type { Narrative } from '../../src/core/narrative.js';
 import { isoNow } from '../../src/ports/clock.js';
-import type { LiveSim } from './live-sim.js';
+import { afterEach } from 'vitest';
+import { startTimeForSeed } from '../../src/sim/world/world.js';
+import { startLiveSim, type LiveSim } from './live-sim.js';
 
 export class HookClock extends ManualClock {
   sleeps = 0;
@@ -41,3 +43,20 @@ export async function walletTransfers(l: LiveSim) {
 
 /** The `msg` of every log event with this name, in order. */
 export const said = (l: LiveSim, event: string) => l.logs.filter((x) => x.message === event).map((x) => String(x.msg));
+
+/**
+ * A live agent over its own simulator per test, on a HookClock at seed 3's start, closed after each test: `start`
+ * takes config flags over `defaults` (the last one started is the one closed).
+ */
+export function liveSimPerTest(defaults: Record<string, unknown>) {
+  let live: LiveSim | undefined;
+  afterEach(async () => {
+    await live?.close();
+    live = undefined;
+  });
+  return async (flags: Record<string, unknown> = {}) => {
+    const clock = new HookClock(startTimeForSeed(3));
+    live = await startLiveSim({ clock, flags: { ...defaults, ...flags } });
+    return { live, clock };
+  };
+}

@@ -2,24 +2,13 @@
 // confirms, an expired blockhash, the report endpoint failing for a while, 429 on backing, backing halted mid-flight.
 // Each must end in a correct final state with nothing lost and no second transfer, and the log must say what
 // happened in plain words.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isoNow } from '../../../src/ports/clock.js';
 import { applyFaults } from '../../../src/sim/routes/control.js';
-import { startTimeForSeed } from '../../../src/sim/world/world.js';
-import { backOne, HookClock, said, STAKE, walletTransfers } from '../../helpers/live-backing.js';
-import { startLiveSim, type LiveSim } from '../../helpers/live-sim.js';
+import { backOne, liveSimPerTest, said, STAKE, walletTransfers } from '../../helpers/live-backing.js';
+import type { LiveSim } from '../../helpers/live-sim.js';
 
-let live: LiveSim | undefined;
-afterEach(async () => {
-  await live?.close();
-  live = undefined;
-});
-
-async function start(flags: Record<string, unknown> = {}) {
-  const clock = new HookClock(startTimeForSeed(3));
-  live = await startLiveSim({ clock, flags: { 'backing.pollMs': 2000, ...flags } });
-  return { live, clock };
-}
+const start = liveSimPerTest({ 'backing.pollMs': 2000 });
 
 /** One intent, one transfer, one report, journaled as reported. */
 async function expectReportedOnce(l: LiveSim) {
@@ -239,12 +228,10 @@ describe('faults during a live backing', () => {
     expect((await backOne(short.live)).state).toBe('cancelled');
     expect(String(short.live.rows()[0]!.error)).toMatch(/less than the stake plus fees and the backing record's rent, risk\.minBalanceSol \(20\.0000 SOL\)/);
     await short.live.close();
-    live = undefined;
 
     const exact = await start({ 'risk.minBalanceSol': Number(20_000_000_000n - STAKE - costs) / 1e9, 'backing.confirmTimeoutSeconds': 600 });
     expect((await backOne(exact.live)).state).toBe('reported');
     await exact.live.close();
-    live = undefined;
 
     // Room for one backing of 0.5 SOL, not two: the second is refused while the first is still in flight.
     const { live: l } = await start({ 'risk.minBalanceSol': 19, 'backing.confirmTimeoutSeconds': 5 });

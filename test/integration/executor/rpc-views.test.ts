@@ -2,29 +2,18 @@
 // balancer whose statuses come from a node 80 blocks behind, and an intent with several attempts on chain. Each
 // sequence moved money twice, or left a landed transfer unreported, before the expiry proof was tied to one view.
 import { dirname, join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RpcChain } from '../../../src/chain/rpc-chain.js';
 import { signBackNarrative } from '../../../src/chain/sign-back-narrative.js';
 import { HttpTransport } from '../../../src/http/transport.js';
 import { isoNow } from '../../../src/ports/clock.js';
 import { applyFaults } from '../../../src/sim/routes/control.js';
-import { startTimeForSeed } from '../../../src/sim/world/world.js';
 import { SqliteJournal } from '../../../src/store/sqlite-journal.js';
 import { loadKeypair } from '../../../src/wallet/keypair.js';
-import { backOne, HookClock, said, STAKE, walletTransfers } from '../../helpers/live-backing.js';
-import { startLiveSim, type LiveSim } from '../../helpers/live-sim.js';
+import { backOne, liveSimPerTest, said, STAKE, walletTransfers } from '../../helpers/live-backing.js';
+import type { LiveSim } from '../../helpers/live-sim.js';
 
-let live: LiveSim | undefined;
-afterEach(async () => {
-  await live?.close();
-  live = undefined;
-});
-
-async function start(flags: Record<string, unknown> = {}) {
-  const clock = new HookClock(startTimeForSeed(3));
-  live = await startLiveSim({ clock, flags: { 'backing.pollMs': 2000, 'backing.confirmTimeoutSeconds': 600, ...flags } });
-  return { live, clock };
-}
+const start = liveSimPerTest({ 'backing.pollMs': 2000, 'backing.confirmTimeoutSeconds': 600 });
 
 const openNarratives = (l: LiveSim) => l.sim.state.world.feed(50).filter((x) => x.status === 'open' || x.status === 'live');
 

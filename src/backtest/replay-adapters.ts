@@ -99,6 +99,11 @@ export class ReplayOutcomeSource implements OutcomeSource {
     return this.known.size;
   }
 
+  /** How a narrative resolved, whenever that was (scoring after the replay; never read during it). */
+  outcomeOf(narrativeId: string): RecordedOutcome['outcome'] | null {
+    return this.known.get(narrativeId)?.outcome ?? null;
+  }
+
   /** At the end of the recording, outcomes without a time may be revealed. */
   revealAll(): void {
     this.revealUndated = true;

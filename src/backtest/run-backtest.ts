@@ -17,11 +17,15 @@ import { DecisionFingerprint } from './decision-fingerprint.js';
 import { describeSkipped, readOutcomes, requireFile, type RecordingStats } from './recording.js';
 import { replayRecording } from './replay-recording.js';
 import { ReplayApi, ReplayOutcomeSource, ReplayPriceSource, virtualChain } from './replay-adapters.js';
+import { TruthFile } from './truth-file.js';
+import { TruthScorer, type TruthScores } from './truth-scores.js';
 
 export interface BacktestOptions {
   config: Config;
   recording: string;
   outcomes?: string;
+  /** Bayes-optimal probabilities at each poll (`sim --truth`): every strategy is scored against them. */
+  truth?: string;
   /** Only these strategies (names of config entries or built-ins). */
   strategies?: string[];
   bankrollSol: number;
@@ -62,6 +66,8 @@ export interface BacktestResult {
   fingerprint: { sha256: string; records: number };
   /** The same over decisions made at or before `fingerprintUntilMs` (the look-ahead check), when asked for. */
   fingerprintBeforeCut?: { sha256: string; records: number };
+  /** Scores against the outcome and the Bayes-optimal forecast at the same decision times (with `truth`). */
+  truth?: TruthScores;
   close(): void;
 }
 
@@ -74,6 +80,8 @@ async function chooseStrategies(config: Config, names: string[] | undefined) {
 export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
   const size = requireFile(o.recording, 'recording');
   const recorded = o.outcomes ? (requireFile(o.outcomes, 'outcomes file'), await readOutcomes(o.outcomes)) : { outcomes: [], badLines: 0 };
+  const truthFile = o.truth ? new TruthFile(o.truth) : null;
+  const scorer = truthFile ? new TruthScorer() : null;
   const strategies = await chooseStrategies(o.config, o.strategies);
   const clock = new ManualClock(0);
   const fingerprint = new DecisionFingerprint();
@@ -85,6 +93,7 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
       fingerprint.add(d, kind, atMs);
       if (o.fingerprintUntilMs !== undefined) beforeCut.add(d, kind, atMs);
     },
+    ...(scorer ? { onOpinions: scorer.observe.bind(scorer) } : {}),
   });
   const replay = new ReplayApi();
   const prices = new ReplayPriceSource(clock);
@@ -122,6 +131,7 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
       if (o.stopAtMs !== undefined && poll.t > o.stopAtMs) return;
       for (const [asset, t, price] of poll.prices) if (o.stopAtMs === undefined || t <= o.stopAtMs) prices.add(asset, { t, price });
       clock.set(poll.t);
+      if (truthFile) scorer!.setPoll(truthFile.at(poll.t));
       replay.setPoll(poll.narratives, poll.dropped);
       droppedItems += poll.dropped.length;
       for (const n of poll.narratives) outcomes.observeStatus(n.id, n.oracleStatus, poll.t);
@@ -163,6 +173,17 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
   if (stats.lastT !== null) equity.push({ t: new Date(Math.min(stats.lastT, o.stopAtMs ?? Infinity)).toISOString(), realisedLamports: p.pnlLamports, atStakeLamports: p.openLamports });
 
   const warnings: string[] = [...describeSkipped(stats)];
+  const truth = scorer ? scorer.result((id) => outcomes.outcomeOf(id)) : undefined;
+  if (truthFile) {
+    try {
+      truthFile.check();
+    } catch (err) {
+      store.close();
+      throw err;
+    }
+    if (truth!.pollsWithoutTruth) warnings.push(`${truth!.pollsWithoutTruth} poll(s) had no line in the truth file (is it the one written beside this recording?): their forecasts were not scored against it`);
+    if (truthFile.badLines) warnings.push(`${truthFile.badLines} line(s) of the truth file were unreadable and skipped`);
+  }
   if (droppedItems) warnings.push(`${droppedItems} feed item(s) failed the feed's schema and were dropped (run with --log-level warn to see why)`);
   if (outcomes.size === 0) {
     warnings.push('no outcomes: no --outcomes file and no resolved statuses in the recording, so no position can settle and P&L stays 0. Give --outcomes FILE (`sim --outcomes`, or `export --outcomes` from a live run).');
@@ -189,6 +210,7 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
     fingerprint: digest,
     guards,
     ...(o.fingerprintUntilMs !== undefined ? { fingerprintBeforeCut: beforeCut.digest() } : {}),
+    ...(truth ? { truth } : {}),
     close: () => store.close(),
   };
 }

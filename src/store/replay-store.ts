@@ -19,6 +19,8 @@ export interface ReplayStoreOptions {
   historyWindowMs: number;
   /** Called with every decision made, in order (the backtest's decision fingerprint). */
   onDecision?: (d: Decision | ResolutionDecision, kind: 'back' | 'resolve', createdAt: string) => void;
+  /** Called with every narrative's opinions at every tick (the backtest's scoring against the truth). */
+  onOpinions?: (narrativeId: string, category: string, opinions: readonly OpinionRecord[], oracleStatus: string | undefined) => void;
 }
 
 export class ReplayStore implements Store, RunReadModel {
@@ -90,6 +92,7 @@ export class ReplayStore implements Store, RunReadModel {
 
   recordOpinions(_tickId: number, narrativeId: string, _observedAt: string, opinions: readonly OpinionRecord[], oracleStatus?: string): void {
     const open = oracleStatus === 'open' || oracleStatus === 'live';
+    this.o.onOpinions?.(narrativeId, this.titles.get(narrativeId)?.category ?? '', opinions, oracleStatus);
     for (const o of opinions) {
       if (o.strategy !== 'ensemble') this.counts.opinions++;
       if (o.error !== undefined) this.counts.strategyErrors++;

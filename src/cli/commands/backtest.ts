@@ -14,6 +14,7 @@ import { parseNumber } from './sim.js';
 interface BacktestOptions extends GlobalOptions {
   recording: string;
   outcomes?: string;
+  truth?: string;
   strategies?: string;
   report?: string;
   json?: boolean;
@@ -81,7 +82,25 @@ function summaryJson(label: string, r: BacktestResult) {
     pnl: { ...r.pnl, pnlLamports: r.pnl.pnlLamports.toString(), openLamports: r.pnl.openLamports.toString() },
     calibration: r.calibration,
     fingerprint: r.fingerprint,
+    ...(r.truth ? { truth: r.truth } : {}),
   };
+}
+
+/** The scores against the truth as terminal lines: per strategy, overall and on price narratives. */
+function truthLines(r: BacktestResult): string[] {
+  const t = r.truth;
+  if (!t) return [];
+  const f = (x: number | undefined, d = 4) => (x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(d));
+  const names = [...new Set([...Object.keys(t.overall), ...Object.keys(t.price)])];
+  return [
+    '  against the truth (Bayes-optimal forecasts at the same decision times; a ratio of 1 is the best possible):',
+    `    ${'strategy'.padEnd(16)} ${'Brier'.padStart(7)} ${'log loss'.padStart(8)} ${'Bayes'.padStart(7)} ${'ratio'.padStart(6)}  │ price: ${'Brier'.padStart(7)} ${'Bayes'.padStart(7)} ${'ratio'.padStart(6)}`,
+    ...names.map((n) => {
+      const o = t.overall[n];
+      const p = t.price[n];
+      return `    ${n.padEnd(16)} ${f(o?.brier).padStart(7)} ${f(o?.logLoss).padStart(8)} ${f(o?.bayesBrier).padStart(7)} ${f(o?.bayesRatio, 3).padStart(6)}  │        ${f(p?.brier).padStart(7)} ${f(p?.bayesBrier).padStart(7)} ${f(p?.bayesRatio, 3).padStart(6)}`;
+    }),
+  ];
 }
 
 export function registerBacktest(program: Command): void {
@@ -90,6 +109,7 @@ export function registerBacktest(program: Command): void {
     .description('replay a recorded feed through the engine in dry-run: P&L, calibration, an HTML report')
     .requiredOption('--recording <path>', 'the recording (JSON Lines; `export` or `sim --record` make one)')
     .option('--outcomes <path>', 'outcomes (JSON Lines); else inferred from resolved statuses in the recording')
+    .option('--truth <path>', 'Bayes-optimal probabilities beside the recording (`sim --truth`): score every strategy and the ensemble against them')
     .option('--strategies <a,b>', 'only these strategies (names of config entries or built-ins)')
     .option('--report <file.html>', 'write an HTML report')
     .option('--json', 'print the result as JSON')
@@ -100,6 +120,8 @@ export function registerBacktest(program: Command): void {
 Examples:
   magma-agent sim --seed 3 --record week.jsonl --outcomes week-outcomes.jsonl --duration 7d --record-interval 10m
   magma-agent backtest --recording week.jsonl --outcomes week-outcomes.jsonl --report week.html
+  magma-agent sim --seed 11 --record w.jsonl --outcomes w-out.jsonl --truth w-truth.jsonl --duration 7d
+  magma-agent backtest --recording w.jsonl --outcomes w-out.jsonl --truth w-truth.jsonl
   magma-agent backtest --recording week.jsonl --sweep risk.kellyFraction=0.1,0.25,0.5 --json`)
     .action(async (_o, cmd: Command) => {
       const opts = cmd.optsWithGlobals<BacktestOptions>();
@@ -123,7 +145,9 @@ Examples:
             ...(opts.strategies ? { strategies: opts.strategies.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
           };
           const check = cutMs !== undefined && !lookahead;
-          const result = await runBacktest({ ...common, onProgress: (p) => bar.update(p), ...(check ? { fingerprintUntilMs: cutMs } : {}) });
+          const result = await runBacktest({
+            ...common, onProgress: (p) => bar.update(p), ...(check ? { fingerprintUntilMs: cutMs } : {}), ...(opts.truth ? { truth: resolve(opts.truth) } : {}),
+          });
           bar.done();
           runs.push({ label: variant.label, result });
           if (shutdown.signal.aborted) break; // Ctrl-C: report what was replayed, run nothing more
@@ -148,6 +172,7 @@ Examples:
               `  decisions:  ${r.summary.decisions.back} backings (${formatSol(r.summary.stakedLamports, 3)}), ${r.summary.decisions.skip} skipped`,
               `  P&L:        ${formatSol(r.pnl.pnlLamports, 4)} realised on ${r.pnl.settled} settled (${r.pnl.won} won, ${r.pnl.lost} lost, ${r.pnl.refunded} refunded); ${r.pnl.openPositions} still open`,
               ...Object.entries(r.calibration).filter(([, c]) => c.n > 0).map(([n, c]) => `  Brier ${n.padEnd(16)} ${c.brier!.toFixed(4)} over ${c.n}`),
+              ...truthLines(r),
               ...r.warnings.map((w) => `  warning: ${w}`),
               '',
             ].join('\n'));

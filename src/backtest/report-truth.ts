@@ -1,0 +1,24 @@
+// The report's section on forecasts measured against the truth (issue 17): per strategy and the ensemble, Brier,
+// log loss, the Bayes-optimal forecast's Brier on the same narratives and decision times, and their ratio, overall
+// and on price narratives; and the ensemble's learned weights. Self-contained HTML (no script), so it drops into any
+// version of the report page.
+import type { ForecastScore, TruthScores } from './truth-scores.js';
+
+const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const f = (x: number | undefined, d = 4) => (x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(d));
+
+function rows(scores: Record<string, ForecastScore>): string {
+  return Object.entries(scores).sort((a, b) => a[1].bayesRatio - b[1].bayesRatio)
+    .map(([name, s]) => `<tr><td>${esc(name)}</td><td>${s.narratives}</td><td>${s.n}</td><td>${f(s.brier)}</td><td>${f(s.logLoss)}</td><td>${f(s.bayesBrier)}</td><td><b>${f(s.bayesRatio, 3)}</b></td></tr>`)
+    .join('') || '<tr><td colspan="7" class="muted">no scored forecasts</td></tr>';
+}
+
+const HEAD = '<tr><th>strategy</th><th>narratives</th><th>forecasts</th><th>Brier</th><th>log loss</th><th>Bayes Brier</th><th title="bayesRatio = Brier / Bayes Brier">bayesRatio</th></tr>';
+
+export function truthSectionHtml(truth: TruthScores | undefined): string {
+  if (!truth) return '';
+  return `<h3>Against the truth (Bayes-optimal forecasts at the same decision times)</h3>
+<p class="muted">Every poll at which a narrative was open for backing is a decision time; the truth is what the simulated world itself knew then. A bayesRatio of 1 is the best any forecast can do.</p>
+<h4>All narratives</h4><table>${HEAD}${rows(truth.overall)}</table>
+<h4>Price narratives</h4><table>${HEAD}${rows(truth.price)}</table>`;
+}

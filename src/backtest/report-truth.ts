@@ -9,11 +9,11 @@ const f = (x: number | undefined, d = 4) => (x === undefined || !Number.isFinite
 
 function rows(scores: Record<string, ForecastScore>): string {
   return Object.entries(scores).sort((a, b) => a[1].bayesRatio - b[1].bayesRatio)
-    .map(([name, s]) => `<tr><td>${esc(name)}</td><td>${s.narratives}</td><td>${s.n}</td><td>${f(s.brier)}</td><td>${f(s.logLoss)}</td><td>${f(s.bayesBrier)}</td><td><b>${f(s.bayesRatio, 3)}</b></td></tr>`)
-    .join('') || '<tr><td colspan="7" class="muted">no scored forecasts</td></tr>';
+    .map(([name, s]) => `<tr><td>${esc(name)}</td><td>${s.narratives}</td><td>${s.n}</td><td>${f(s.brier)}</td><td>${f(s.logLoss)}</td><td>${f(s.bayesBrier)}</td><td><b>${f(s.bayesRatio, 3)}</b></td><td>${name === 'ensemble' ? '' : f(s.ensembleBrier ?? undefined)}</td></tr>`)
+    .join('') || '<tr><td colspan="8" class="muted">no scored forecasts</td></tr>';
 }
 
-const HEAD = '<tr><th>strategy</th><th>narratives</th><th>forecasts</th><th>Brier</th><th>log loss</th><th>Bayes Brier</th><th title="bayesRatio = Brier / Bayes Brier">bayesRatio</th></tr>';
+const HEAD = '<tr><th>strategy</th><th>narratives</th><th>forecasts</th><th>Brier</th><th>log loss</th><th>Bayes Brier</th><th title="bayesRatio = Brier / Bayes Brier">bayesRatio</th><th>ensemble&#39;s Brier on the same forecasts</th></tr>';
 
 export function truthSectionHtml(truth: TruthScores | undefined): string {
   if (!truth) return '';

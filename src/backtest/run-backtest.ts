@@ -17,6 +17,7 @@ import { DecisionFingerprint } from './decision-fingerprint.js';
 import { describeSkipped, readOutcomes, requireFile, type RecordingStats } from './recording.js';
 import { replayRecording } from './replay-recording.js';
 import { ReplayApi, ReplayOutcomeSource, ReplayPriceSource, virtualChain } from './replay-adapters.js';
+import type { EnsembleWeightsView } from '../core/learned-ensemble.js';
 import { TruthFile } from './truth-file.js';
 import { TruthScorer, type TruthScores } from './truth-scores.js';
 
@@ -68,6 +69,8 @@ export interface BacktestResult {
   fingerprintBeforeCut?: { sha256: string; records: number };
   /** Scores against the outcome and the Bayes-optimal forecast at the same decision times (with `truth`). */
   truth?: TruthScores;
+  /** The learning ensemble's weights at the end of the replay (null: nothing settled to learn from). */
+  ensembleWeights: EnsembleWeightsView | null;
   close(): void;
 }
 
@@ -107,7 +110,7 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
   };
   // The same composition as live and dry-run: only the adapters are the recording's.
   const { engine, host, guards } = composeEngine(o.config, strategies, {
-    clock, api: replay, chain: virtualChain(balance), store, walletAddress: 'backtest',
+    clock, api: replay, chain: virtualChain(balance), store, walletAddress: 'backtest', ensembleMemory: store,
     executor: journalingExecutor(new SqliteJournal(store.ledger), clock, o.logger),
     sources: { prices: strategyPriceView(prices, clock, o.logger, o.config.prices.maxAgeSeconds * 1000) },
     outcomes,
@@ -211,6 +214,7 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
     guards,
     ...(o.fingerprintUntilMs !== undefined ? { fingerprintBeforeCut: beforeCut.digest() } : {}),
     ...(truth ? { truth } : {}),
+    ensembleWeights: store.ensembleWeights(),
     close: () => store.close(),
   };
 }

@@ -17,6 +17,8 @@ export interface ForecastScore {
   bayesLogLoss: number;
   /** brier / bayesBrier (≥ 1 on average; 1 is the best possible). */
   bayesRatio: number;
+  /** The ensemble's Brier on exactly these forecasts (the same narratives and decision times), when it gave one. */
+  ensembleBrier: number | null;
 }
 
 export interface TruthScores {
@@ -34,8 +36,11 @@ export interface TruthScores {
 const EPS = 1e-6;
 const clamp = (p: number) => (p < EPS ? EPS : p > 1 - EPS ? 1 - EPS : p);
 
-/** Per narrative and strategy: n, Σp, Σp², Σ−ln p, Σ−ln(1−p), then the same four for the truth. */
-const FIELDS = 9;
+/**
+ * Per narrative and strategy: n, Σp, Σp², Σ−ln p, Σ−ln(1−p), then the same four for the truth, then the ensemble's
+ * n, Σe, Σe² on the same forecasts.
+ */
+const FIELDS = 12;
 
 export class TruthScorer {
   private truth: TruthAtPoll | null = null;
@@ -64,6 +69,8 @@ export class TruthScorer {
     const qc = clamp(q);
     const lq1 = -Math.log(qc);
     const lq0 = -Math.log(1 - qc);
+    let e: number | null = null;
+    for (const r of records) if (r.strategy === 'ensemble') e = r.pTrue;
     for (const r of records) {
       const p = r.pTrue;
       if (p === null) continue;
@@ -79,6 +86,11 @@ export class TruthScorer {
       s[6]! += q * q;
       s[7]! += lq1;
       s[8]! += lq0;
+      if (e !== null) {
+        s[9]! += 1;
+        s[10]! += e;
+        s[11]! += e * e;
+      }
     }
   }
 
@@ -86,16 +98,18 @@ export class TruthScorer {
   result(outcomeOf: (narrativeId: string) => Outcome | null): TruthScores {
     const overall = new Map<string, { t: Float64Array; narratives: number }>();
     const price = new Map<string, { t: Float64Array; narratives: number }>();
-    // totals: n, Σ(p−o)², log loss, Σ(q−o)², truth log loss
+    // totals: n, Σ(p−o)², log loss, Σ(q−o)², truth log loss, the ensemble's n and Σ(e−o)² on the same forecasts
     const add = (into: Map<string, { t: Float64Array; narratives: number }>, strategy: string, s: Float64Array, o: 0 | 1) => {
       let acc = into.get(strategy);
-      if (!acc) into.set(strategy, (acc = { t: new Float64Array(5), narratives: 0 }));
+      if (!acc) into.set(strategy, (acc = { t: new Float64Array(7), narratives: 0 }));
       acc.narratives++;
       acc.t[0]! += s[0]!;
       acc.t[1]! += s[2]! - 2 * o * s[1]! + o * s[0]!;
       acc.t[2]! += o ? s[3]! : s[4]!;
       acc.t[3]! += s[6]! - 2 * o * s[5]! + o * s[0]!;
       acc.t[4]! += o ? s[7]! : s[8]!;
+      acc.t[5]! += s[9]!;
+      acc.t[6]! += s[11]! - 2 * o * s[10]! + o * s[9]!;
     };
     for (const [id, entry] of this.sums) {
       const outcome = outcomeOf(id);
@@ -110,7 +124,8 @@ export class TruthScorer {
       const n = t[0]!;
       const brier = t[1]! / n;
       const bayesBrier = t[3]! / n;
-      return [strategy, { n, narratives, brier, logLoss: t[2]! / n, bayesBrier, bayesLogLoss: t[4]! / n, bayesRatio: bayesBrier > 0 ? brier / bayesBrier : brier === 0 ? 1 : Infinity }];
+      return [strategy, { n, narratives, brier, logLoss: t[2]! / n, bayesBrier, bayesLogLoss: t[4]! / n, bayesRatio: bayesBrier > 0 ? brier / bayesBrier : brier === 0 ? 1 : Infinity,
+        ensembleBrier: t[5]! > 0 ? t[6]! / t[5]! : null }];
     })) as Record<string, ForecastScore>;
     return { overall: score(overall), price: score(price), polls: this.polls, pollsWithoutTruth: this.pollsWithout, forecastsWithoutTruth: this.forecastsWithout };
   }

@@ -36,6 +36,8 @@ export interface StrategyPriceSource {
    * how many points there were; sigma is null with fewer than 3. Cheap: no copy of the history is made.
    */
   volatility?(asset: string, sinceMs: number): Promise<{ sigma: number | null; points: number }>;
+  /** The lowest and highest price from `sinceMs` up to now (null: no points). Cheap: no copy of the history. */
+  extremes?(asset: string, sinceMs: number): Promise<{ min: number; max: number } | null>;
 }
 
 /** Approved data sources; each is replaced by recorded data in backtests. */

@@ -16,6 +16,7 @@ const YEAR_MS = 365.25 * 86_400_000;
  */
 class PriceSeries {
   readonly t: Float64Array;
+  private readonly price: Float64Array;
   private readonly sumSq: Float64Array;
   private readonly span: Float64Array;
   private readonly count: Uint32Array;
@@ -24,11 +25,13 @@ class PriceSeries {
     const sorted = points.filter((p) => Number.isFinite(p.price) && p.price > 0 && Number.isFinite(p.t)).sort((a, b) => a.t - b.t);
     const n = sorted.length;
     this.t = new Float64Array(n);
+    this.price = new Float64Array(n);
     this.sumSq = new Float64Array(n);
     this.span = new Float64Array(n);
     this.count = new Uint32Array(n);
     for (let i = 0; i < n; i++) {
       this.t[i] = sorted[i]!.t;
+      this.price[i] = sorted[i]!.price;
       if (i === 0) continue;
       const dt = sorted[i]!.t - sorted[i - 1]!.t;
       const r = dt > 0 ? Math.log(sorted[i]!.price / sorted[i - 1]!.price) : 0;
@@ -48,6 +51,20 @@ class PriceSeries {
       else hi = mid;
     }
     return lo;
+  }
+
+  extremes(sinceMs: number, nowMs: number): { min: number; max: number } | null {
+    const a = this.lowerBound(sinceMs);
+    const b = this.lowerBound(nowMs + 1);
+    if (b <= a) return null;
+    let min = Infinity;
+    let max = -Infinity;
+    for (let i = a; i < b; i++) {
+      const p = this.price[i]!;
+      if (p < min) min = p;
+      if (p > max) max = p;
+    }
+    return { min, max };
   }
 
   volatility(sinceMs: number, nowMs: number): { sigma: number | null; points: number } {
@@ -98,6 +115,12 @@ export function strategyPriceView(source: PriceSource, clock: Clock, logger: Log
       const cached = await cachedHistory(asset, sinceMs, now);
       cached.series ??= new PriceSeries(cached.points);
       return cached.series.volatility(sinceMs, now);
+    },
+    async extremes(asset, sinceMs) {
+      const now = clock.now();
+      const cached = await cachedHistory(asset, sinceMs, now);
+      cached.series ??= new PriceSeries(cached.points);
+      return cached.series.extremes(sinceMs, now);
     },
   };
 

@@ -83,6 +83,7 @@ function summaryJson(label: string, r: BacktestResult) {
     calibration: r.calibration,
     fingerprint: r.fingerprint,
     ...(r.truth ? { truth: r.truth } : {}),
+    ensembleWeights: r.ensembleWeights,
   };
 }
 
@@ -94,11 +95,11 @@ function truthLines(r: BacktestResult): string[] {
   const names = [...new Set([...Object.keys(t.overall), ...Object.keys(t.price)])];
   return [
     '  against the truth (Bayes-optimal forecasts at the same decision times; a ratio of 1 is the best possible):',
-    `    ${'strategy'.padEnd(16)} ${'Brier'.padStart(7)} ${'log loss'.padStart(8)} ${'Bayes'.padStart(7)} ${'ratio'.padStart(6)}  │ price: ${'Brier'.padStart(7)} ${'Bayes'.padStart(7)} ${'ratio'.padStart(6)}`,
+    `    ${'strategy'.padEnd(16)} ${'Brier'.padStart(7)} ${'log loss'.padStart(8)} ${'Bayes'.padStart(7)} ${'ratio'.padStart(6)}  │ price: ${'Brier'.padStart(7)} ${'Bayes'.padStart(7)} ${'ratio'.padStart(6)}  │ ensemble's Brier on the same forecasts (all, price)`,
     ...names.map((n) => {
       const o = t.overall[n];
       const p = t.price[n];
-      return `    ${n.padEnd(16)} ${f(o?.brier).padStart(7)} ${f(o?.logLoss).padStart(8)} ${f(o?.bayesBrier).padStart(7)} ${f(o?.bayesRatio, 3).padStart(6)}  │        ${f(p?.brier).padStart(7)} ${f(p?.bayesBrier).padStart(7)} ${f(p?.bayesRatio, 3).padStart(6)}`;
+      return `    ${n.padEnd(16)} ${f(o?.brier).padStart(7)} ${f(o?.logLoss).padStart(8)} ${f(o?.bayesBrier).padStart(7)} ${f(o?.bayesRatio, 3).padStart(6)}  │        ${f(p?.brier).padStart(7)} ${f(p?.bayesBrier).padStart(7)} ${f(p?.bayesRatio, 3).padStart(6)}  │ ${n === 'ensemble' ? '' : `${f(o?.ensembleBrier ?? undefined)}, ${f(p?.ensembleBrier ?? undefined)}`}`;
     }),
   ];
 }

@@ -47,7 +47,7 @@ describe('backtest --truth', () => {
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/against the truth/);
     expect(text.stdout).toMatch(/ensemble\s+0\.\d{4}\s+0\.\d{4}\s+0\.\d{4}\s+\d\.\d{3}/);
-  });
+  }, 300_000);
 
   it('says what to do with a file that holds no truth, and warns about a truth file of another recording', async () => {
     const empty = join(dir, 'empty-truth.jsonl');
@@ -70,5 +70,5 @@ describe('backtest --truth', () => {
     const sim = await runCli(['sim', '--truth', join(dir, 't.jsonl'), '--duration', '1h']);
     expect(sim.code).toBe(2);
     expect(sim.stderr).toMatch(/--truth needs --record/);
-  });
+  }, 300_000);
 });

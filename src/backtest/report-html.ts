@@ -2,7 +2,7 @@
 // calibration per strategy, why narratives were skipped, and the latest backings. Sweeps add a comparison table.
 import { formatSol, lamportsToSol } from '../core/money.js';
 import type { BacktestResult } from './run-backtest.js';
-import { truthSectionHtml } from './report-truth.js';
+import { ensembleWeightsHtml, truthSectionHtml } from './report-truth.js';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
@@ -45,7 +45,7 @@ ${r.warnings.map((w) => `<p class="warn">⚠ ${esc(w)}</p>`).join('')}
 <h3>Realised profit and loss</h3>${equitySvg(r)}
 <h3>Calibration (Brier score, lower is better; always 0.5 scores 0.250)</h3>
 <table><tr><th>strategy</th><th>narratives</th><th>Brier</th><th>right side of 0.5</th></tr>${rows || '<tr><td colspan="4" class="muted">no resolved narratives</td></tr>'}</table>
-${truthSectionHtml(r.truth) /* issue 17 */}
+${truthSectionHtml(r.truth) /* issue 17 */}${ensembleWeightsHtml(r.ensembleWeights)}
 <h3>Why narratives were skipped</h3><table><tr><th>reason</th><th>decisions</th></tr>${reasons}</table>
 <h3>Latest backings</h3><table><tr><th>time</th><th>category</th><th>narrative</th><th>pTrue</th><th>edge</th><th>stake</th></tr>${backs || '<tr><td colspan="6" class="muted">none</td></tr>'}</table>
 </section>`;

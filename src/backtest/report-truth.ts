@@ -2,6 +2,7 @@
 // log loss, the Bayes-optimal forecast's Brier on the same narratives and decision times, and their ratio, overall
 // and on price narratives; and the ensemble's learned weights. Self-contained HTML (no script), so it drops into any
 // version of the report page.
+import type { EnsembleWeightsView } from '../core/learned-ensemble.js';
 import type { ForecastScore, TruthScores } from './truth-scores.js';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -21,4 +22,14 @@ export function truthSectionHtml(truth: TruthScores | undefined): string {
 <p class="muted">Every poll at which a narrative was open for backing is a decision time; the truth is what the simulated world itself knew then. A bayesRatio of 1 is the best any forecast can do.</p>
 <h4>All narratives</h4><table>${HEAD}${rows(truth.overall)}</table>
 <h4>Price narratives</h4><table>${HEAD}${rows(truth.price)}</table>`;
+}
+
+/** The learning ensemble's weights at the end of the replay: per category, who leads, weights and calibrators. */
+export function ensembleWeightsHtml(view: EnsembleWeightsView | null | undefined): string {
+  if (!view || view.groups.length === 0) return '';
+  const body = view.groups.map((g) => `<tr><td>${esc(g.category === '*' ? 'all categories' : g.category)}</td><td>${g.narratives}</td><td>${esc(g.lead)}</td><td>${f(g.scale, 2)}</td>${g.strategies
+    .map((s) => `<td>${esc(s.strategy)} ${f(s.weight, 2)} <span class="muted">(a ${f(s.a, 2)}, b ${f(s.b, 2)})</span></td>`).join('')}</tr>`).join('');
+  return `<h3>Ensemble weights (learned from settled outcomes)</h3>
+<p class="muted">Per category: settled narratives learned from, the strategy that forecasts alone where it beat the pool out of sample, the pool's scale, and each strategy's weight with its calibration a + b·logit(p).</p>
+<table><tr><th>category</th><th>narratives</th><th>lead</th><th>scale</th><th colspan="${view.groups[0]!.strategies.length}">strategy weight (calibration)</th></tr>${body}</table>`;
 }

@@ -66,7 +66,7 @@ function workerEntry(): URL {
 }
 
 type SourceCall = Extract<FromWorker, { type: 'call' }>;
-type MagusLike = { judge?: (n: never, signal?: AbortSignal) => Promise<unknown>; client?: { ask?: (req: never, signal?: AbortSignal) => Promise<unknown> } };
+type MagusLike = { judge?: (n: never, context: never, options: never) => Promise<unknown>; client?: { ask?: (req: never, signal?: AbortSignal) => Promise<unknown> } };
 
 /** Calls the real source a plug-in asked for from its thread; only the approved calls, with checked arguments. */
 function invokeSource(sources: StrategySources, msg: SourceCall, signal: AbortSignal): Promise<unknown> {
@@ -80,7 +80,8 @@ function invokeSource(sources: StrategySources, msg: SourceCall, signal: AbortSi
   if (source === 'magus' && magus) {
     const n = a as Record<string, unknown> | null;
     if (method === 'judge' && magus.judge && n && typeof n === 'object' && ['id', 'title', 'thesis', 'category'].every((k) => typeof n[k] === 'string')) {
-      return magus.judge(n as never, signal);
+      // issue 17: the judge takes a context; a plug-in gets the deadline-less one and the default refresh.
+      return magus.judge(n as never, { nowMs: Date.now(), deadlineMs: null } as never, { refreshMs: 12 * 3_600_000, signal } as never);
     }
     if (method === 'ask' && magus.client?.ask && n && typeof n === 'object' && typeof n.content === 'string') return magus.client.ask(n as never, signal);
   }

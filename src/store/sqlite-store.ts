@@ -12,7 +12,7 @@ import type { Decision, PortfolioView } from '../core/decide.js';
 import type { ResolutionDecision } from '../core/decide-resolution.js';
 import { MagmaError } from '../core/errors.js';
 import type { Narrative, NarrativeSnapshot } from '../core/narrative.js';
-import type { MagusCallRecord, MagusUsageStore } from '../ports/magus.js';
+import type { MagusAnswerStore, MagusCallRecord, MagusUsageStore, StoredMagusAnswer } from '../ports/magus.js';
 import type { EnsembleMemory, ForecastSample, SettledSample } from '../ports/ensemble-memory.js';
 import type { EnsembleWeightsView } from '../core/learned-ensemble.js';
 import type { ApiCallRecord, FeedObservation, Ledger, OpinionRecord, Outcome, OutcomeRecord, SettledBacking, Store, TickOutcome } from '../ports/store.js';
@@ -95,7 +95,7 @@ interface Known {
 /** Settled forecast samples kept (the learning ensemble fits on the newest few thousand). */
 const KEEP_SETTLED_SAMPLES = 10_000;
 
-export class SqliteStore implements Store, RunReadModel, MagusUsageStore, EnsembleMemory {
+export class SqliteStore implements Store, RunReadModel, MagusUsageStore, MagusAnswerStore, EnsembleMemory {
   readonly db: Database.Database;
   readonly ledger: Ledger;
   private readonly dry: 0 | 1;
@@ -419,6 +419,18 @@ export class SqliteStore implements Store, RunReadModel, MagusUsageStore, Ensemb
                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
         .run(c.at, c.day, c.sessionId, c.stream ? 1 : 0, c.verbosity, c.status, c.latencyMs, c.promptTokens, c.completionTokens, c.credits, c.errorCode),
     );
+  }
+
+  /** issue 17: Magus answers kept across restarts (and exported with recordings). */
+  latestMagusAnswer(narrativeId: string): StoredMagusAnswer | null {
+    const r = this.prepare('SELECT narrative_id, version, asked_at, p_true, confidence, verdict, reasoning, credits FROM magus_answers WHERE narrative_id = ? ORDER BY id DESC LIMIT 1')
+      .get(narrativeId) as { narrative_id: string; version: string; asked_at: string; p_true: number; confidence: number; verdict: StoredMagusAnswer['verdict']; reasoning: string; credits: number } | undefined;
+    return r ? { narrativeId: r.narrative_id, version: r.version, askedAt: r.asked_at, pTrue: r.p_true, confidence: r.confidence, verdict: r.verdict, reasoning: r.reasoning, credits: r.credits } : null;
+  }
+
+  recordMagusAnswer(a: StoredMagusAnswer): void {
+    this.observe('INSERT INTO magus_answers (narrative_id, version, asked_at, p_true, confidence, verdict, reasoning, credits) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      a.narrativeId, a.version, a.askedAt, a.pTrue, a.confidence, a.verdict, a.reasoning, a.credits);
   }
 
   magusCreditsOn(day: string): number {

@@ -6,7 +6,7 @@ import { narrative } from '../../helpers/narratives.js';
 
 function fake(answer: () => { pTrue: number; confidence: number; reasoning: string }) {
   let calls = 0;
-  const source = { client: {} as MagusSource['client'], judge: async () => { calls++; return { ...answer(), credits: 10 }; } } as MagusSource;
+  const source: MagusSource = { judge: async () => { calls++; const a = answer(); return { ...a, verdict: a.pTrue >= 0.9 ? 'true' : a.pTrue <= 0.1 ? 'false' : 'unsure', credits: 10 }; } };
   return { source, calls: () => calls };
 }
 
@@ -43,9 +43,9 @@ describe('magus-judge strategy', () => {
   });
 
   it('goes quiet (no opinion, no retry) once the credit cap is spent; other failures surface to the host', async () => {
-    const capped = { client: {} as MagusSource['client'], judge: async () => { throw new MagmaError('MAGUS_CREDIT_CAP', 'cap'); } } as MagusSource;
+    const capped: MagusSource = { judge: async () => { throw new MagmaError('MAGUS_CREDIT_CAP', 'cap'); } };
     expect(await magusJudge.evaluate(narrative({ id: 'm5' }), ctx(capped))).toBeNull();
-    const broken = { client: {} as MagusSource['client'], judge: async () => { throw new Error('502'); } } as MagusSource;
+    const broken: MagusSource = { judge: async () => { throw new Error('502'); } };
     await expect(magusJudge.evaluate(narrative({ id: 'm6' }), ctx(broken))).rejects.toThrow('502');
   });
 });

@@ -48,9 +48,11 @@ const magusJudge: Strategy = {
     } catch (err) {
       // Over the credit cap, Magus failed, or (backtest) no answer was recorded: no opinion this time, and no retry
       // storm (cached until refresh).
-      opinion = null;
       const code = (err as { code?: string }).code;
-      if (code !== 'MAGUS_CREDIT_CAP' && code !== 'MAGUS_NOT_CONFIGURED') throw err;
+      // A backtest without a recorded answer yet: asked again at the next tick (the recording may have one then).
+      if (code === 'MAGUS_NOT_CONFIGURED') return null;
+      opinion = null;
+      if (code !== 'MAGUS_CREDIT_CAP') throw err;
     }
     if (cache.size >= MAX_CACHE) cache.delete(cache.keys().next().value!);
     cache.set(narrative.id, { version: v, at: now, opinion });

@@ -6,6 +6,7 @@ import { parseFeed } from '../magma/schemas.js';
 import { classifyLine, emptyStats } from './recording.js';
 import { recordingLines } from './recording-lines.js';
 import type { WorkerMessage, ReplayPoll } from './replay-recording.js';
+import type { StoredMagusAnswer } from '../ports/magus.js';
 
 const { path, batchPolls, maxAhead } = workerData as { path: string; batchPolls: number; maxAhead: number };
 const port = parentPort!;
@@ -23,6 +24,7 @@ async function run(): Promise<void> {
   const stats = emptyStats();
   let batch: ReplayPoll[] = [];
   let pendingPrices: Array<[string, number, number]> = [];
+  let pendingMagus: StoredMagusAnswer[] = [];
   let bytes = 0;
   const post = async () => {
     if (!batch.length) return;
@@ -37,10 +39,12 @@ async function run(): Promise<void> {
     const v = classifyLine(line.text, stats);
     if (v.kind === 'skip') continue;
     for (const [asset, price] of v.prices) pendingPrices.push([asset, v.t, price]);
+    if (v.kind === 'magus') pendingMagus.push(v.answer);
     if (v.kind !== 'poll') continue;
     const feed = parseFeed({ narratives: v.narratives })!;
-    batch.push({ t: v.t, narratives: feed.narratives.map((o) => o.narrative), dropped: feed.dropped, prices: pendingPrices, bytes: line.bytes });
+    batch.push({ t: v.t, narratives: feed.narratives.map((o) => o.narrative), dropped: feed.dropped, prices: pendingPrices, magus: pendingMagus, bytes: line.bytes });
     pendingPrices = [];
+    pendingMagus = [];
     if (batch.length >= batchPolls) await post();
   }
   await post();

@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { MagmaError } from '../core/errors.js';
 import type { Narrative } from '../core/narrative.js';
 import type { DroppedItem } from '../ports/magma-api.js';
+import type { StoredMagusAnswer } from '../ports/magus.js';
 import { workerModuleUrl } from '../paths.js';
 import { emptyStats, type RecordingStats } from './recording.js';
 
@@ -13,6 +14,8 @@ export interface ReplayPoll {
   dropped: DroppedItem[];
   /** Price points (asset, t, price) read since the previous poll: they precede it. */
   prices: Array<[string, number, number]>;
+  /** Magus answers recorded since the previous poll (issue 17): replayed instead of calling Magus. */
+  magus: StoredMagusAnswer[];
   /** Bytes of the file up to the end of this poll's line (progress). */
   bytes: number;
 }

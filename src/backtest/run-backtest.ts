@@ -16,7 +16,8 @@ import { ReplayStore } from '../store/replay-store.js';
 import { DecisionFingerprint } from './decision-fingerprint.js';
 import { describeSkipped, readOutcomes, requireFile, type RecordingStats } from './recording.js';
 import { replayRecording } from './replay-recording.js';
-import { ReplayApi, ReplayOutcomeSource, ReplayPriceSource, virtualChain } from './replay-adapters.js';
+import { ReplayApi, ReplayMagusAnswers, ReplayOutcomeSource, ReplayPriceSource, virtualChain } from './replay-adapters.js';
+import { cachedJudge } from '../magus/create-magus.js';
 import type { EnsembleWeightsView } from '../core/learned-ensemble.js';
 import { TruthFile } from './truth-file.js';
 import { TruthScorer, type TruthScores } from './truth-scores.js';
@@ -100,6 +101,7 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
   });
   const replay = new ReplayApi();
   const prices = new ReplayPriceSource(clock);
+  const magusAnswers = new ReplayMagusAnswers();
   // A truncated replay (the look-ahead check) must not know anything after its cut: outcomes included.
   const known = o.stopAtMs === undefined ? recorded.outcomes : recorded.outcomes.filter((x) => x.resolvedAt !== null && x.resolvedAt <= o.stopAtMs!);
   const outcomes = new ReplayOutcomeSource(clock, known);
@@ -112,7 +114,11 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
   const { engine, host, guards } = composeEngine(o.config, strategies, {
     clock, api: replay, chain: virtualChain(balance), store, walletAddress: 'backtest', ensembleMemory: store,
     executor: journalingExecutor(new SqliteJournal(store.ledger), clock, o.logger),
-    sources: { prices: strategyPriceView(prices, clock, o.logger, o.config.prices.maxAgeSeconds * 1000) },
+    sources: {
+      prices: strategyPriceView(prices, clock, o.logger, o.config.prices.maxAgeSeconds * 1000),
+      // issue 17: the recording's Magus answers, replayed; a narrative without one goes on without Magus
+      magus: cachedJudge(magusAnswers, clock, null),
+    },
     outcomes,
   }, o.logger);
 
@@ -133,6 +139,7 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
       }
       if (o.stopAtMs !== undefined && poll.t > o.stopAtMs) return;
       for (const [asset, t, price] of poll.prices) if (o.stopAtMs === undefined || t <= o.stopAtMs) prices.add(asset, { t, price });
+      for (const answer of poll.magus) magusAnswers.add(answer);
       clock.set(poll.t);
       if (truthFile) scorer!.setPoll(truthFile.at(poll.t));
       replay.setPoll(poll.narratives, poll.dropped);

@@ -32,6 +32,7 @@ const fromStored = (a: StoredMagusAnswer): MagusJudgement => ({ pTrue: a.pTrue, 
 export function cachedJudge(answers: MagusAnswerStore, clock: Clock, ask: ((n: Narrative, c: JudgeContext, signal?: AbortSignal) => Promise<MagusJudgement>) | null): MagusSource {
   const memory = new Map<string, StoredMagusAnswer | null>();
   const latest = (id: string) => {
+    if (!ask) return answers.latestMagusAnswer(id); // replayed answers arrive as the replay goes: never cache a miss
     if (!memory.has(id)) {
       if (memory.size >= 5_000) memory.delete(memory.keys().next().value!);
       memory.set(id, answers.latestMagusAnswer(id));
@@ -41,7 +42,8 @@ export function cachedJudge(answers: MagusAnswerStore, clock: Clock, ask: ((n: N
   return {
     async judge(n, context, o) {
       const version = judgeVersion(n);
-      const now = clock.now();
+      // The tick's time (what a replay of the recording sees), else the clock's.
+      const now = Number.isFinite(context.nowMs) ? context.nowMs : clock.now();
       const kept = latest(n.id);
       const keptMs = kept ? Date.parse(kept.askedAt) : NaN;
       if (kept && kept.version === version && keptMs <= now && now - keptMs < o.refreshMs) return fromStored(kept);

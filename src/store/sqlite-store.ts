@@ -463,6 +463,9 @@ export class SqliteStore implements Store, RunReadModel, MagusUsageStore, MagusA
       // Only the newest settled samples are ever fitted on: the rest go.
       this.prepare(`DELETE FROM forecast_samples WHERE outcome IS NOT NULL AND id < (SELECT COALESCE(MIN(id), 0) FROM
                       (SELECT id FROM forecast_samples WHERE outcome IS NOT NULL ORDER BY id DESC LIMIT ?))`).run(KEEP_SETTLED_SAMPLES);
+      // A narrative no source ever told the outcome of would keep its samples for ever: 60 days is long past any deadline.
+      const at = view.updatedAt === null ? NaN : Date.parse(view.updatedAt);
+      if (Number.isFinite(at)) this.prepare('DELETE FROM forecast_samples WHERE outcome IS NULL AND t < ?').run(at - 60 * 86_400_000);
     });
   }
 

@@ -111,10 +111,12 @@ describe('the learning ensemble', () => {
     expect(loaded.pending.map((s) => s.narrativeId)).toEqual(['open-one']);
     expect(loaded.settled.some((s) => s.narrativeId === 'refunded')).toBe(false);
     expect(loaded.settled).toHaveLength(360);
-    // the open one settles after the restart and is learned from
+    // the open one settles after the restart and is learned from; one never told its outcome is dropped after 60 days
+    again.observe(narrative('never-settles'), 6_000 * HOUR, [0.6, 0.5], [0.8, 0.8]);
     again.settle('open-one', 'true');
     expect(again.refit('2026-06-01T00:00:00.000Z')).toBe(true);
     expect(store.loadForecastSamples(10_000).settled).toHaveLength(361);
+    expect(store.loadForecastSamples(10_000).pending).toEqual([]);
     store.close();
   });
 });

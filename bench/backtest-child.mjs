@@ -12,4 +12,3 @@ process.stdout.write(JSON.stringify({
   ms, polls: r.recording.polls, narrativesSeen: r.summary.narratives, decisions: r.summary.decisions.back + r.summary.decisions.skip,
   maxRssMiB: process.resourceUsage().maxRSS / 1024, fingerprint: r.fingerprint.sha256,
 }) + '\n');
-r.close();

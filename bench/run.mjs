@@ -2,8 +2,8 @@
 // in one run on this machine (compare ratios within a run, not absolute times across machines: these are noisy).
 // bench/README.md says how each figure is measured. Options: --skip-live, --skip-backtest, --skip-forecasts, --ticks N,
 // --days N, --forecast-seeds 11,23,42.
-import { execFileSync, fork } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
@@ -21,6 +21,8 @@ const arg = (name, fallback) => {
 const DAYS = arg('--days', 30);
 const TICKS = arg('--ticks', 10_000);
 const SEED = 7;
+/** The V8 flags the daemon is started with: those of ExecStart in docs/magma-agent.service, read from it. */
+const DAEMON_FLAGS = /^ExecStart=\S+((?: --[\w-]+(?:=\S+)?)*) /m.exec(readFileSync(join(here, '..', 'docs', 'magma-agent.service'), 'utf8'))?.[1].trim().split(' ').filter(Boolean) ?? [];
 const dir = mkdtempSync(join(tmpdir(), 'magma-bench-'));
 const figures = {};
 const log = (line) => process.stderr.write(`bench: ${line}\n`);
@@ -105,7 +107,11 @@ try {
   if (!args.includes('--skip-live')) {
     // 4. The live daemon (dry-run) against the simulator in another process: CPU per tick, database growth, RSS.
     log(`live: ${TICKS} ticks at 1 poll per simulated minute`);
-    figures.live = await live(TICKS);
+    // In a process of its own, started with the V8 flags docs/magma-agent.service starts the daemon with (V8 fixes
+    // them at start-up), so that its RSS is the daemon's and nothing of this one's.
+    figures.live = JSON.parse(execFileSync(process.execPath, ['--expose-gc', ...DAEMON_FLAGS, join(here, 'live-child.mjs'), dir, String(TICKS)], {
+      encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20,
+    }).trim().split('\n').pop());
   }
 
   // 5. What isolating a plug-in in its worker thread costs per tick (50 narratives, one message per tick).
@@ -137,68 +143,6 @@ function tenfold(from, to) {
     return JSON.stringify(v);
   });
   writeFileSync(to, lines.join('\n') + '\n');
-}
-
-async function live(ticks) {
-  // The bench process runs with the daemon's heap flag (--max-semi-space-size=4, as docs/magma-agent.service starts
-  // it: V8 fixes the young generation's size at start-up, so only a command-line flag changes it).
-  const { createAgent } = await import('../dist/src/app/agent.js');
-  const { ManualClock } = await import('../dist/src/clock/manual-clock.js');
-  const { loadConfig } = await import('../dist/src/config/load.js');
-  const { silentLogger } = await import('../dist/src/log/logger.js');
-  const sim = fork(join(here, 'sim-child.mjs'), ['2'], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  const reply = () => new Promise((resolve) => sim.once('message', resolve));
-  const { urls, now } = await reply();
-  const clock = new ManualClock(now);
-  const dataDir = join(dir, 'agent');
-  const { config } = loadConfig({ env: {}, flags: { dataDir, dryRun: true, 'api.url': urls.api, 'rpc.url': urls.rpc, 'prices.source': 'sim', 'prices.url': urls.api, 'api.tier': 'enterprise' } });
-  const agent = await createAgent({ config, logger: silentLogger(), apiKeyOverride: null, clock, createWalletIfMissing: true });
-  const dbSize = () => {
-    agent.store.db.pragma('wal_checkpoint(TRUNCATE)');
-    return statSync(agent.dbPath).size;
-  };
-  const rss = () => {
-    globalThis.gc?.();
-    return process.memoryUsage().rss / 2 ** 20;
-  };
-  const sample = {};
-  let narratives = 0;
-  let cpu = 0;
-  const advance = async () => {
-    sim.send({ advance: 60_000 });
-    clock.advance(60_000);
-    await reply();
-  };
-  for (let i = 1; i <= ticks; i++) {
-    const before = process.cpuUsage();
-    const summary = await agent.engine.tick();
-    const used = process.cpuUsage(before);
-    if (i > 10) cpu += (used.user + used.system) / 1000; // the first ticks warm up (JIT, caches)
-    narratives += summary.feedCount;
-    await advance();
-    if (i === 1440) sample.day = { db: dbSize() };
-    if (i === Math.floor(ticks / 2)) sample.half = { rss: rss() };
-    if (i % 1000 === 0) log(`live: tick ${i}`);
-  }
-  const end = { db: dbSize(), rss: rss() };
-  await agent.close();
-  sim.send({ stop: true });
-  const cpuPerTick = cpu / (ticks - 10);
-  const days = ticks / 1440;
-  // Growth per simulated day: the larger of the first day's and the days after it (steady state). Retention
-  // (store.retainDays) prunes what is older, so over 30 days the database grows by retainDays days' worth at most.
-  const perDay = Math.max(sample.day ? sample.day.db : end.db / days, sample.day && days > 1.5 ? (end.db - sample.day.db) / (days - 1) : 0);
-  const retainDays = config.store.retainDays;
-  const growth30 = (Math.min(30, retainDays) * perDay) / 2 ** 20;
-  return {
-    ticks, narrativesPerTick: round(narratives / ticks, 1), cpuMsPerTick: round(cpuPerTick), cpuTargetMs: 20, cpuPass: cpuPerTick <= 20,
-    dbMiBFirstDay: sample.day ? round(sample.day.db / 2 ** 20) : null, dbMiBEnd: round(end.db / 2 ** 20), dbMiBPerDay: round(perDay / 2 ** 20),
-    retainDays, dbGrowthMiBPer30Days: round(growth30), dbGrowthMiBPer30DaysKeepingEverything: round((30 * perDay) / 2 ** 20),
-    dbTargetMiB: 100, dbPass: growth30 <= 100,
-    rssMiB: round(end.rss, 0), rssTargetMiB: 120, rssPass: end.rss <= 120,
-    rssGrowthMiBLastHalf: sample.half ? round(end.rss - sample.half.rss, 1) : null, rssGrowthTargetMiB: 5,
-    rssGrowthPass: sample.half ? end.rss - sample.half.rss < 5 : false,
-  };
 }
 
 async function journal() {

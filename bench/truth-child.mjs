@@ -15,4 +15,3 @@ const { config } = loadConfig({ env: {} });
 const t0 = performance.now();
 const r = await runBacktest({ config, recording: file('rec'), outcomes: file('out'), truth: file('truth'), bankrollSol: 20, logger: silentLogger() });
 process.stdout.write(JSON.stringify({ seed: Number(seed), ms: performance.now() - t0, polls: r.recording.polls, truth: r.truth, weights: r.ensembleWeights }) + '\n');
-r.close();

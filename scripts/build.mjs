@@ -1,4 +1,4 @@
-// Build: tsc into dist/, copy the SQL migrations beside their compiled loader, and write the dist/cli.js entry.
+// Build: tsc into dist/ (and the strategy SDK's declarations), copy the SQL migrations beside their compiled loader, and write the dist/cli.js entry.
 // `--if-stale` skips the work when dist/ is newer than every source file (so `npm run demo` on a fresh clone,
 // after `npm ci` already built, starts at once).
 import { spawnSync } from 'node:child_process';
@@ -25,10 +25,13 @@ if (process.argv.includes('--if-stale') && existsSync(entry)) {
 }
 
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-const r = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.json')], { stdio: 'inherit' });
-if (r.status !== 0) {
-  console.error('build: TypeScript compilation failed (see the errors above).');
-  process.exit(r.status ?? 1);
+for (const project of ['tsconfig.json', 'tsconfig.sdk.json']) {
+  // the second pass writes the .d.ts of the strategy SDK (package.json exports "./strategy") and what it imports
+  const r = spawnSync(process.execPath, [tsc, '-p', join(root, project)], { stdio: 'inherit' });
+  if (r.status !== 0) {
+    console.error(`build: TypeScript compilation failed (${project}; see the errors above).`);
+    process.exit(r.status ?? 1);
+  }
 }
 
 const migrationsSrc = join(root, 'src', 'store', 'migrations');

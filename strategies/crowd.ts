@@ -4,10 +4,7 @@
 // Assumptions: participants are independent and, on average, informative; a thin crowd says little (low confidence).
 // Options: priorStrength (pseudo-participants at 0.5, default 6), momentumWeight (0..1, default 0.35),
 //          momentumWindowHours (default 6), confidenceScale (participants for confidence 0.5, default 25).
-import type { NarrativeSnapshot } from '../src/core/narrative.js';
-import type { Strategy } from '../src/core/strategy.js';
-
-const num = (v: unknown, fallback: number) => (typeof v === 'number' && Number.isFinite(v) ? v : fallback);
+import { numberOption as num, type NarrativeSnapshot, type Strategy } from 'magma-agent/strategy';
 
 /** The oldest snapshot observed at or after `since` (history is oldest first): a binary search. */
 function firstAtOrAfter(history: readonly NarrativeSnapshot[], since: number): NarrativeSnapshot | undefined {

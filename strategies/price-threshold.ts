@@ -6,12 +6,12 @@
 // Assumptions: the thesis's resolution source tracks the price source; volatility over the lookback persists to the
 // deadline; no drift. Confidence falls with thin price history and with long horizons, where the model is weakest.
 // Options: lookbackDays (volatility window, default 30), minPoints (default 24), maxConfidence (default 0.85).
-import { parsePriceThesis, type PriceThesis } from '../src/core/price-thesis.js';
-import { probabilityClose, probabilityTouch, realisedVolatility } from '../src/core/price-model.js';
-import type { Opinion, Strategy, StrategyPriceSource } from '../src/core/strategy.js';
+import {
+  numberOption as num, parsePriceThesis, probabilityClose, probabilityTouch, realisedVolatility,
+  type Opinion, type PriceThesis, type Strategy, type StrategyPriceSource,
+} from 'magma-agent/strategy';
 
 const DAY = 86_400_000;
-const num = (v: unknown, fallback: number) => (typeof v === 'number' && Number.isFinite(v) ? v : fallback);
 
 const priceThreshold: Strategy = {
   name: 'price-threshold',
@@ -26,23 +26,23 @@ const priceThreshold: Strategy = {
     if (!thesis) return null;
     const horizonMs = thesis.deadlineMs - now;
     if (horizonMs <= 0) return null;
-    return priced(thesis, horizonMs, now, Date.parse(narrative.createdAt), prices, ctx.options);
+    return priced(thesis, horizonMs, now, Date.parse(narrative.createdAt), prices, ctx.options, ctx.signal);
   },
 };
 
-async function priced(thesis: PriceThesis, horizonMs: number, now: number, createdMs: number, prices: StrategyPriceSource, options: Readonly<Record<string, unknown>>): Promise<Opinion | null> {
-  const spot = await prices.price(thesis.asset);
+async function priced(thesis: PriceThesis, horizonMs: number, now: number, createdMs: number, prices: StrategyPriceSource, options: Readonly<Record<string, unknown>>, signal: AbortSignal): Promise<Opinion | null> {
+  const spot = await prices.price(thesis.asset, signal);
   if (spot === null || !(spot > 0)) return null;
   if (thesis.kind === 'touch' && thesis.direction !== null && Number.isFinite(createdMs) && prices.extremes) {
-    const seen = await prices.extremes(thesis.asset, createdMs);
+    const seen = await prices.extremes(thesis.asset, createdMs, signal);
     if (seen && (thesis.direction === 'above' ? seen.max >= thesis.level : seen.min <= thesis.level)) {
       return { pTrue: 0.999, confidence: num(options.maxConfidence, 0.85), rationale: `${thesis.asset} already traded ${thesis.direction} ${thesis.level} since the narrative was created` };
     }
   }
   const since = now - num(options.lookbackDays, 30) * DAY;
   const { sigma, points } = prices.volatility
-    ? await prices.volatility(thesis.asset, since)
-    : await prices.history(thesis.asset, since).then((h) => ({ sigma: realisedVolatility(h), points: h.length }));
+    ? await prices.volatility(thesis.asset, since, signal)
+    : await prices.history(thesis.asset, since, signal).then((h) => ({ sigma: realisedVolatility(h), points: h.length }));
   if (sigma === null) return null;
 
   const direction = thesis.direction ?? (thesis.level > spot ? 'above' : 'below');

@@ -5,12 +5,12 @@ import { join, resolve } from 'node:path';
 import bs58 from 'bs58';
 import { RpcChain } from '../chain/rpc-chain.js';
 import { SystemClock } from '../clock/system-clock.js';
+import { ledgerOf } from '../config/ledger.js';
 import type { Config } from '../config/schema.js';
 import { ensureAgentKey, type AgentKey } from '../credentials/ensure-agent-key.js';
 import type { Engine } from '../engine/engine.js';
 import { loadStrategies } from '../engine/load-strategies.js';
 import { journalingExecutor } from '../executor/create-executor.js';
-import { sendingExecutor } from '../executor/sending-executor.js';
 import { SqliteJournal } from '../store/sqlite-journal.js';
 import { composeEngine, historyWindowMs, type ExecutorGuards } from './compose-engine.js';
 import { HttpTransport } from '../http/transport.js';
@@ -21,6 +21,8 @@ import { createMagus } from '../magus/create-magus.js';
 import type { Clock } from '../ports/clock.js';
 import type { Executor } from '../ports/executor.js';
 import type { MagmaApi } from '../ports/magma-api.js';
+import type { Ledger } from '../ports/store.js';
+import { ensureWebhookRegistered } from '../webhook/ensure-webhook.js';
 import { isoNow } from '../ports/clock.js';
 import { PortfolioOutcomeSource } from '../outcomes/portfolio-outcome-source.js';
 import { SimOutcomeSource } from '../outcomes/sim-outcome-source.js';
@@ -61,7 +63,10 @@ export interface Agent {
   clock: Clock;
   walletAddress: string;
   agentKey: AgentKey;
-  dryRun: boolean;
+  /** The ledger the store and journal are bound to. */
+  ledger: Ledger;
+  /** Registers the webhook URL with MAGMA where writes are sent (once); a dry run only says it does not. */
+  registerWebhook(url: string, signal?: AbortSignal): Promise<boolean>;
   dbPath: string;
   /** The executor's guards (the same in every mode). */
   guards: ExecutorGuards;
@@ -108,7 +113,7 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
 
   const dbPath = databasePath(config, o.simulatorUrl !== undefined); // --sim keeps its own database
   const store = SqliteStore.open(dbPath, {
-    ledger: config.dryRun ? 'dry-run' : 'live', historyWindowMs: historyWindowMs(config, strategies), retainDays: config.store.retainDays,
+    ledger: ledgerOf(config), historyWindowMs: historyWindowMs(config, strategies), retainDays: config.store.retainDays,
   });
   // Crash-only: a tick a killed process left 'running' is closed as interrupted before anything new starts.
   const interrupted = store.closeInterruptedTicks(isoNow(clock));
@@ -156,7 +161,8 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
     const { engine, executor, host, guards } = composeEngine(config, strategies, {
       clock, api, chain, store, walletAddress, ensembleMemory: store,
       // The one place the mode is chosen: a dry run journals what it would send; live signs and sends.
-      executor: config.dryRun ? journalingExecutor(journal, clock, logger) : sendingExecutor({ config, journal, chain, api, clock, logger, keypair }),
+      // (The sending executor, and with it the Solana client, is loaded only where it signs.)
+      executor: config.dryRun ? journalingExecutor(journal, clock, logger) : (await import('../executor/sending-executor.js')).sendingExecutor({ config, journal, chain, api, clock, logger, keypair }),
       backingBudget: () => budget.remaining('backing'),
       ...(o.paused ? { paused: o.paused } : {}),
       outcomes: simTransport ? new SimOutcomeSource(simTransport) : new PortfolioOutcomeSource(api),
@@ -173,7 +179,13 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
     }, logger);
     closeHost = () => host.close();
     stopExecutor = executor.stop?.bind(executor);
-    return { engine, api, executor, store, clock, walletAddress, agentKey, dryRun: config.dryRun, dbPath, guards, close };
+    const registerWebhook = config.dryRun
+      ? async () => {
+        logger.info('webhook.not_registered', { msg: 'dry run: the webhook URL is not registered with MAGMA (no writes); deliveries still wake the agent if they arrive' });
+        return false;
+      }
+      : (url: string, signal?: AbortSignal) => ensureWebhookRegistered({ api, store, url, logger, ...(signal ? { signal } : {}) });
+    return { engine, api, executor, store, clock, walletAddress, agentKey, ledger: store.ledger, registerWebhook, dbPath, guards, close };
   } catch (err) {
     await close();
     throw err;

@@ -6,14 +6,14 @@
 import type { Config } from '../config/schema.js';
 import type { ResolutionPolicy } from '../core/decide-resolution.js';
 import { payoutModel, type PayoutModel } from '../core/payout.js';
-import { riskLimits, type RiskLimits } from '../core/risk.js';
+import { dailyWindowStart, riskLimits, type RiskLimits } from '../core/risk.js';
 import type { StrategySources } from '../core/strategy.js';
 import { Engine } from '../engine/engine.js';
 import type { LoadedStrategy } from '../engine/load-strategies.js';
 import { StrategyHost } from '../engine/strategy-host.js';
 import type { Logger } from '../log/logger.js';
 import type { Chain } from '../ports/chain.js';
-import { startOfUtcDay, type Clock } from '../ports/clock.js';
+import type { Clock } from '../ports/clock.js';
 import type { Executor } from '../ports/executor.js';
 import type { MagmaReadApi } from '../ports/magma-api.js';
 import type { EnsembleMemory } from '../ports/ensemble-memory.js';
@@ -90,7 +90,7 @@ export function composeEngine(config: Config, strategies: readonly LoadedStrateg
     limits: riskLimits(config.risk),
     maxPerMinute: config.backing.maxPerMinute,
     resolution: config.resolution,
-    holds: (narrativeId) => a.store.portfolioView(startOfUtcDay(a.clock.now())).heldNarratives.has(narrativeId),
+    holds: (narrativeId) => a.store.portfolioView(dailyWindowStart(a.clock.now())).heldNarratives.has(narrativeId),
   };
   const executor = a.executor(guards);
   const host = new StrategyHost(strategies, a.ensembleMemory ?? null);

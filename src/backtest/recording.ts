@@ -169,19 +169,23 @@ export function recordingSpan(path: string): { firstT: number; lastT: number } |
     }
   }
   if (firstT === null) return null;
+  // The last poll from the file's tail: a little first (a poll line is tens of kB), more only if need be.
   const size = statSync(path).size;
-  const tail = Math.min(size, 16 * 1024 * 1024);
-  const buf = Buffer.alloc(tail);
-  const fd = openSync(path, 'r');
-  try {
-    readSync(fd, buf, 0, tail, size - tail);
-  } finally {
-    closeSync(fd);
-  }
-  const lines = buf.toString('utf8').split('\n');
-  for (let i = lines.length - 1; i >= (tail < size ? 1 : 0); i--) {
-    const v = classifyLine(lines[i]!, emptyStats());
-    if (v.kind === 'poll') return { firstT, lastT: Math.max(firstT, v.t) };
+  for (let want = 256 * 1024; ; want *= 4) {
+    const tail = Math.min(size, want, 16 * 1024 * 1024);
+    const buf = Buffer.alloc(tail);
+    const fd = openSync(path, 'r');
+    try {
+      readSync(fd, buf, 0, tail, size - tail);
+    } finally {
+      closeSync(fd);
+    }
+    const lines = buf.toString('utf8').split('\n');
+    for (let i = lines.length - 1; i >= (tail < size ? 1 : 0); i--) {
+      const v = classifyLine(lines[i]!, emptyStats());
+      if (v.kind === 'poll') return { firstT, lastT: Math.max(firstT, v.t) };
+    }
+    if (tail === size || tail >= 16 * 1024 * 1024) break;
   }
   let lastT = firstT;
   for (const line of recordingLines(path)) {

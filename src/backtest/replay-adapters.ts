@@ -5,6 +5,7 @@ import { MagmaError } from '../core/errors.js';
 import type { Narrative } from '../core/narrative.js';
 import type { Chain } from '../ports/chain.js';
 import type { Clock } from '../ports/clock.js';
+import type { FeedObservation } from '../ports/store.js';
 import type { DroppedItem, FeedResult, MagmaReadApi, SystemStatus, TermsStatus, WalletFlag } from '../ports/magma-api.js';
 import { outcomeOfStatus, type OutcomeSource, type ResolvedOutcome } from '../ports/outcome-source.js';
 import type { PricePoint, PriceSource } from '../ports/price-source.js';
@@ -14,9 +15,21 @@ import type { RecordedOutcome } from './recording.js';
 /** The recorded feed as the engine's read port: the current poll, parsed by the reader through the live schemas. */
 export class ReplayApi implements MagmaReadApi {
   private current: FeedResult = { narratives: [], dropped: [] };
+  /** The observation made of each narrative object last poll: an unchanged narrative (the same object) reuses it. */
+  private observed = new Map<string, FeedObservation>();
 
   setPoll(narratives: readonly Narrative[], dropped: readonly DroppedItem[] = []): void {
-    this.current = { narratives: narratives.map((narrative) => ({ narrative, raw: null })), dropped: [...dropped] };
+    const observed = new Map<string, FeedObservation>();
+    const list: FeedObservation[] = new Array(narratives.length);
+    for (let i = 0; i < narratives.length; i++) {
+      const narrative = narratives[i]!;
+      const before = this.observed.get(narrative.id);
+      const o = before?.narrative === narrative ? before : { narrative, raw: null };
+      observed.set(narrative.id, o);
+      list[i] = o;
+    }
+    this.observed = observed;
+    this.current = { narratives: list, dropped: [...dropped] };
   }
 
   async feed(): Promise<FeedResult> {

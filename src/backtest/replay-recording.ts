@@ -20,8 +20,13 @@ export interface ReplayPoll {
   bytes: number;
 }
 
+/** A poll as it crosses from the reader: a narrative equal to one of the previous poll is that one's index there. */
+export interface WirePoll extends Omit<ReplayPoll, 'narratives'> {
+  items: Array<Narrative | number>;
+}
+
 export type WorkerMessage =
-  | { type: 'batch'; polls: ReplayPoll[]; bytes: number }
+  | { type: 'batch'; polls: WirePoll[]; bytes: number }
   | { type: 'done'; stats: RecordingStats; bytes: number }
   | { type: 'error'; message: string; code: string | null };
 
@@ -30,18 +35,28 @@ export interface ReplayOptions {
   batchPolls?: number;
   /** Batches the worker may read ahead of the engine. */
   maxAhead?: number;
+  /** Polls before this time are only counted, not parsed nor delivered (their prices and Magus answers still are). */
+  skipPollsBeforeMs?: number;
   signal?: AbortSignal;
 }
 
-/** Calls onPoll for every poll in file order (awaiting each); returns the recording's stats (of what was replayed, when stopped). */
-export async function replayRecording(path: string, onPoll: (poll: ReplayPoll, bytesRead: number) => Promise<void>, o: ReplayOptions = {}): Promise<RecordingStats> {
+/**
+ * Calls onPoll for every poll in file order (awaiting each); returns the recording's stats (of what was replayed, when
+ * stopped). A narrative that did not change since the previous poll is the very object that poll had: read-only.
+ * onPoll returns 'stop' when it needs no more polls (a replay that ends before the recording does).
+ */
+export async function replayRecording(path: string, onPoll: (poll: ReplayPoll, bytesRead: number) => Promise<void | 'stop'>, o: ReplayOptions = {}): Promise<RecordingStats> {
+  // [0]: batches processed here (the reader waits on it to stay at most maxAhead ahead); [1]: stopped listening.
+  const progress = new SharedArrayBuffer(8);
+  const shared = new Int32Array(progress);
   const worker = new Worker(workerModuleUrl('./recording-worker.js', import.meta.url), {
-    workerData: { path, batchPolls: o.batchPolls ?? 32, maxAhead: o.maxAhead ?? 8 },
+    workerData: { path, batchPolls: o.batchPolls ?? 32, maxAhead: o.maxAhead ?? 8, progress, skipPollsBeforeMs: o.skipPollsBeforeMs ?? null },
   });
   const queue: WorkerMessage[] = [];
   const delivered: { polls: number; firstT: number | null; lastT: number | null } = { polls: 0, firstT: null, lastT: null };
   let wake: (() => void) | null = null;
   let failure: Error | null = null;
+  let previous: Narrative[] = [];
   const push = (m: WorkerMessage) => {
     queue.push(m);
     wake?.();
@@ -63,20 +78,31 @@ export async function replayRecording(path: string, onPoll: (poll: ReplayPoll, b
         throw failure;
       }
       if (m.type === 'done') return m.stats;
-      for (const poll of m.polls) {
+      for (const wire of m.polls) {
         // Stopped (Ctrl-C): what was replayed so far is what the stats describe.
         if (o.signal?.aborted) return { ...emptyStats(), polls: delivered.polls, firstT: delivered.firstT, lastT: delivered.lastT };
-        await onPoll(poll, poll.bytes);
+        const narratives: Narrative[] = new Array(wire.items.length);
+        for (let i = 0; i < narratives.length; i++) {
+          const item = wire.items[i]!;
+          narratives[i] = typeof item === 'number' ? previous[item]! : item;
+        }
+        previous = narratives;
+        const poll: ReplayPoll = { t: wire.t, narratives, dropped: wire.dropped, prices: wire.prices, magus: wire.magus, bytes: wire.bytes };
+        const next = await onPoll(poll, poll.bytes);
+        if (next === 'stop') return { ...emptyStats(), polls: delivered.polls, firstT: delivered.firstT, lastT: delivered.lastT };
         delivered.polls++;
         delivered.firstT ??= poll.t;
         delivered.lastT = poll.t;
       }
-      worker.postMessage({ ack: true });
+      Atomics.add(shared, 0, 1);
+      Atomics.notify(shared, 0);
       // Let the event loop turn between batches: signals (Ctrl-C), timers (a strategy's timeout) and the worker's
       // messages are macrotasks, and a replay that only awaits settled promises would never give them a turn.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
   } finally {
+    Atomics.store(shared, 1, 1);
+    Atomics.notify(shared, 0);
     worker.removeAllListeners();
     await worker.terminate();
   }

@@ -30,16 +30,16 @@ export class RpcChain implements TransactionChain {
     const body = res.body as { result?: T; error?: { code?: number; message?: string } } | string;
     if (res.status !== 200 || typeof body !== 'object' || body === null) {
       throw new MagmaError('RPC_FAILED', `Solana RPC ${method} answered ${res.status}${res.status === 429 ? ' (rate limited)' : ''}.`, {
-        details: { method, status: res.status },
+        context: { method, status: res.status },
         hint: 'Check rpc.url (MAGMA_RPC_URL) and the RPC provider; try again later (the daemon retries on its next tick).',
       });
     }
     if (body.error) {
       throw new MagmaError('RPC_FAILED', `Solana RPC ${method} failed: ${body.error.message ?? 'unknown error'} (code ${body.error.code ?? '?'}).`, {
-        details: { method, rpcCode: body.error.code, rpcMessage: String(body.error.message ?? '').slice(0, 500) },
+        context: { method, rpcCode: body.error.code, rpcMessage: String(body.error.message ?? '').slice(0, 500) },
       });
     }
-    if (!('result' in body)) throw new MagmaError('RPC_FAILED', `Solana RPC ${method} answered without a result.`, { details: { method } });
+    if (!('result' in body)) throw new MagmaError('RPC_FAILED', `Solana RPC ${method} answered without a result.`, { context: { method } });
     return body.result as T;
   }
 
@@ -86,8 +86,8 @@ export class RpcChain implements TransactionChain {
       return { ok: true, signature };
     } catch (err) {
       // Only a JSON-RPC error is the node's verdict on the transaction; anything else leaves its fate unknown.
-      if (!isMagmaError(err, 'RPC_FAILED') || !VERDICT_CODES.has(Number(err.details.rpcCode))) throw err;
-      const message = String(err.details.rpcMessage ?? err.message);
+      if (!isMagmaError(err, 'RPC_FAILED') || !VERDICT_CODES.has(Number(err.context.rpcCode))) throw err;
+      const message = err.context.rpcMessage ?? err.message;
       if (/already been processed/i.test(message)) return { ok: false, kind: 'already-processed', message };
       if (/blockhash not found/i.test(message)) return { ok: false, kind: 'blockhash-not-found', message };
       return { ok: false, kind: 'rejected', message };

@@ -73,7 +73,7 @@ export async function main(argv: string[]): Promise<number> {
       return err.exitCode === 0 ? 0 : 2;
     }
     const code = exitCodeFor(err);
-    const label = code === 78 ? 'configuration error' : 'error';
+    const label = isMagmaError(err, 'CONFIG_INVALID') ? 'configuration error' : 'error';
     process.stderr.write(processRedactor.redactString(`magma-agent: ${label}: ${errorMessage(err)}\n`));
     if (isMagmaError(err) && process.env.MAGMA_LOG_LEVEL === 'debug' && err.cause) {
       process.stderr.write(processRedactor.redactString(`caused by: ${errorMessage(err.cause)}\n`));

@@ -1,16 +1,11 @@
 // What every command starts from: the configuration (flags > env > file > default) and a logger that redacts
 // every configured secret.
 import { loadConfig, configuredSecrets, type ConfigInput, type LoadedConfig } from '../config/load.js';
+import { globalFlags, type GlobalOptions } from '../config/ledger.js';
 import type { Config } from '../config/schema.js';
 import { createLogger, type Logger, type LogLevel } from '../log/logger.js';
 
-export interface GlobalOptions {
-  config?: string;
-  dataDir?: string;
-  logLevel?: string;
-  logFormat?: string;
-  dryRun?: boolean;
-}
+export type { GlobalOptions };
 
 export interface Runtime {
   loaded: LoadedConfig;
@@ -21,13 +16,7 @@ export interface Runtime {
 export function loadRuntime(opts: GlobalOptions, extraFlags: NonNullable<ConfigInput['flags']> = {}): Runtime {
   const loaded = loadConfig({
     configFile: opts.config,
-    flags: {
-      dataDir: opts.dataDir,
-      'log.level': opts.logLevel,
-      'log.format': opts.logFormat,
-      dryRun: opts.dryRun ? true : undefined,
-      ...extraFlags,
-    },
+    flags: { ...globalFlags(opts), ...extraFlags },
   });
   const logger = createLogger({ level: loaded.config.log.level as LogLevel, format: loaded.config.log.format });
   for (const secret of configuredSecrets(loaded)) logger.redactor.add(secret);

@@ -195,7 +195,7 @@ export function loadConfig(input: ConfigInput = {}): LoadedConfig {
     const problems = result.error.issues.flatMap((i) => describeIssue(i as never, origins));
     problems.push(...warnings);
     throw new MagmaError('CONFIG_INVALID', `invalid configuration:\n  - ${problems.join('\n  - ')}`, {
-      details: { problems },
+      context: { problems },
       hint: 'Fix the keys named above; nothing was started.',
     });
   }

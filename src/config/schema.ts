@@ -1,5 +1,6 @@
 // The configuration's schema (INTERFACE.md "Configuration"). Strict: an unknown key is an error, never ignored.
 // Unsafe values fail with a message that names the key and the fix.
+import { PAYOUT_RULES } from '../core/payout.js';
 import { isIP } from 'node:net';
 import cron from 'node-cron';
 import { z } from 'zod';
@@ -87,7 +88,7 @@ export const configSchema = z.strictObject({
     allowOwnPositions: z.boolean(),
   }),
   payout: z.strictObject({
-    rule: z.enum(['current', 'legacy']),
+    rule: z.enum(PAYOUT_RULES),
     trueGainRate: nonNegative('payout.trueGainRate').max(10).optional(),
     trueFeeRate: nonNegative('payout.trueFeeRate').max(1).optional(),
     falseLossRate: nonNegative('payout.falseLossRate').max(1).optional(),

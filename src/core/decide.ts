@@ -48,17 +48,16 @@ export interface Decision {
   reasons: string[];
 }
 
-function skip(input: DecisionInput, reasons: string[], extra: Partial<Decision> = {}): Decision {
+function skip(input: DecisionInput, reasons: string[], edge: number | null = null, expectedValue: number | null = null): Decision {
   return {
     narrativeId: input.narrative.id,
     action: 'skip',
     stakeLamports: 0n,
     pTrue: input.forecast?.pTrue ?? null,
     confidence: input.forecast?.confidence ?? null,
-    edge: null,
-    expectedValue: null,
+    edge,
+    expectedValue,
     reasons,
-    ...extra,
   };
 }
 
@@ -71,22 +70,21 @@ export function decideBacking(input: DecisionInput): Decision {
 
   const edge = forecast.pTrue - breakEvenProbability(payout);
   const expectedValue = expectedValuePerUnit(payout, forecast.pTrue);
-  const scored = { edge, expectedValue };
   if (edge < limits.minEdge) {
-    return skip(input, [`edge below risk.minEdge (${edge.toFixed(3)} < ${limits.minEdge})`], scored);
+    return skip(input, [`edge below risk.minEdge (${edge.toFixed(3)} < ${limits.minEdge})`], edge, expectedValue);
   }
   if (!limits.scaleIn && portfolio.heldNarratives.has(narrative.id)) {
-    return skip(input, ['already holds a position (risk.scaleIn is off)'], scored);
+    return skip(input, ['already holds a position (risk.scaleIn is off)'], edge, expectedValue);
   }
-  if (!input.backingGate.open) return skip(input, [`gate closed: ${input.backingGate.reason}`], scored);
-  if (input.balance === null) return skip(input, ['wallet balance unknown'], scored);
+  if (!input.backingGate.open) return skip(input, [`gate closed: ${input.backingGate.reason}`], edge, expectedValue);
+  if (input.balance === null) return skip(input, ['wallet balance unknown'], edge, expectedValue);
   if (portfolio.openPositions >= limits.maxOpenPositions) {
-    return skip(input, [`open positions at risk.maxOpenPositions (${limits.maxOpenPositions})`], scored);
+    return skip(input, [`open positions at risk.maxOpenPositions (${limits.maxOpenPositions})`], edge, expectedValue);
   }
 
   const reasons: string[] = [];
   const bankroll = input.balance - limits.minBalance;
-  if (bankroll <= 0n) return skip(input, ['balance at or below risk.minBalanceSol'], scored);
+  if (bankroll <= 0n) return skip(input, ['balance at or below risk.minBalanceSol'], edge, expectedValue);
 
   const fraction = kellyFraction(payout, forecast.pTrue) * limits.kellyFraction;
   let stake = BigInt(Math.floor(Number(bankroll) * fraction));
@@ -110,7 +108,7 @@ export function decideBacking(input: DecisionInput): Decision {
   }
   if (stake < limits.minStake) {
     const limit = reasons.filter((r) => r.startsWith('clamped by ')).pop()?.slice('clamped by '.length);
-    return skip(input, [`stake below risk.minStakeSol${limit ? ` (${limit} leaves too little)` : ''}`, ...reasons], scored);
+    return skip(input, [`stake below risk.minStakeSol${limit ? ` (${limit} leaves too little)` : ''}`, ...reasons], edge, expectedValue);
   }
   return {
     narrativeId: narrative.id,

@@ -1,8 +1,10 @@
 // One error type for the whole agent: a stable code (never renamed or reused), a short message that says what
-// happened and what to do, structured details, and the cause. The code decides what happens next (see CONSEQUENCE).
+// happened and what to do, a context typed per code (as @solana/kit's errors carry), and the cause. The code decides
+// what happens next (its consequence, in ERROR_CODES), and the consequence decides the exit code of a command that
+// ends on it (EXIT_CODES): one table per code, so no second table can disagree with it.
 
 export const ERROR_CODES = {
-  // operator must fix something: stop (exit 78 for configuration, 1 otherwise)
+  // operator must fix something: stop (exit 78, which systemd does not restart: RestartPreventExitStatus=78)
   CONFIG_INVALID: 'stop',
   WALLET_MISSING: 'stop',
   WALLET_INSECURE: 'stop',
@@ -13,7 +15,6 @@ export const ERROR_CODES = {
   REGISTER_REFUSED: 'stop',
   DATA_DIR_UNWRITABLE: 'stop',
   INSTANCE_RUNNING: 'stop',
-  USAGE: 'stop',
   STORE_FAILED: 'stop',
   JOURNAL_CONFLICT: 'stop',
   STRATEGY_LOAD_FAILED: 'stop',
@@ -21,6 +22,8 @@ export const ERROR_CODES = {
   METRICS_BIND_FAILED: 'stop',
   MAGUS_UNAUTHORIZED: 'stop',
   MAGUS_INACTIVE: 'stop',
+  // the command line itself is wrong: exit 2
+  USAGE: 'usage',
   // wait and try again later
   API_RATE_LIMITED: 'retry',
   API_UNAVAILABLE: 'retry',
@@ -51,27 +54,111 @@ export const ERROR_CODES = {
 export type ErrorCode = keyof typeof ERROR_CODES;
 export type Consequence = (typeof ERROR_CODES)[ErrorCode];
 
-export interface MagmaErrorOptions {
-  details?: Record<string, unknown>;
+/**
+ * The exit code of a command that ends on an error, by its consequence (INTERFACE.md: 1 runtime failure, 2 bad usage,
+ * 78 bad configuration or anything else an operator must fix before a restart can help).
+ */
+export const EXIT_CODES: Readonly<Record<Consequence, number>> = {
+  stop: 78,
+  usage: 2,
+  retry: 1,
+  'no-writes': 1,
+  skip: 1,
+  abort: 1,
+};
+
+/** What a 403 from MAGMA is about, when the body says: each needs a different fix. */
+export type ForbiddenReason = 'wallet_blocked' | 'terms_not_accepted' | 'tier_too_low' | 'unknown';
+
+/** A call to an HTTP service: the route (never a full URL with a key) and the status it answered, if any. */
+interface HttpContext {
+  route?: string;
+  status?: number | null;
+}
+
+interface MagusContext extends HttpContext {
+  /** The error code Magus's body named, if any. */
+  magusCode?: string | null;
+  /** How long Magus is not asked again (set when the answer is cached). */
+  retryAfterMs?: number;
+  /** The error is the remembered answer of an earlier call, not a new one. */
+  cached?: boolean;
+}
+
+type NoContext = Record<string, never>;
+
+/** The context each code carries: read `err.context.retryAfterMs` after `isMagmaError(err, 'API_RATE_LIMITED')`. */
+export interface ErrorContext {
+  CONFIG_INVALID: { problems?: string[] };
+  WALLET_MISSING: NoContext;
+  WALLET_INSECURE: NoContext;
+  WALLET_INVALID: NoContext;
+  WALLET_EXISTS: NoContext;
+  API_UNAUTHORIZED: HttpContext;
+  REGISTER_AMBIGUOUS: NoContext;
+  REGISTER_REFUSED: NoContext;
+  DATA_DIR_UNWRITABLE: NoContext;
+  INSTANCE_RUNNING: NoContext;
+  STORE_FAILED: { path?: string; kind?: 'value' };
+  JOURNAL_CONFLICT: { id?: string; from?: string; to?: string };
+  STRATEGY_LOAD_FAILED: NoContext;
+  WEBHOOK_BIND_FAILED: NoContext;
+  METRICS_BIND_FAILED: NoContext;
+  MAGUS_UNAUTHORIZED: MagusContext;
+  MAGUS_INACTIVE: MagusContext;
+  USAGE: NoContext;
+  /** retryAfterMs: how long to wait before the next call of this kind. */
+  API_RATE_LIMITED: HttpContext & { retryAfterMs: number; family?: string; write?: boolean };
+  API_UNAVAILABLE: HttpContext;
+  /** code: the transport's own code (e.g. UND_ERR_HEADERS_TIMEOUT), to tell a request never sent from one lost. */
+  API_TIMEOUT: { code: string };
+  NETWORK: { code: string; retryable: boolean };
+  RPC_FAILED: { method?: string; status?: number; rpcCode?: number; rpcMessage?: string };
+  BACKING_PENDING: NoContext;
+  MAGUS_USAGE_LIMIT: MagusContext;
+  MAGUS_CREDIT_CAP: MagusContext & { cap: number; left?: number; need?: number };
+  MAGUS_AGENT_ERROR: MagusContext;
+  MAGUS_TIMEOUT: MagusContext;
+  MAGUS_UNAVAILABLE: MagusContext;
+  API_FORBIDDEN: HttpContext & { reason: ForbiddenReason };
+  /** retryAfterMs: what the server asked for, or null when it did not say. */
+  PROTOCOL_HALTED: HttpContext & { retryAfterMs: number | null };
+  API_NOT_FOUND: HttpContext & { narrativeId?: string; asset?: string };
+  API_BAD_REQUEST: HttpContext & { narrativeId?: string; confidence?: number };
+  API_MALFORMED: HttpContext & { limitBytes?: number; asset?: string };
+  MAGUS_BAD_REQUEST: MagusContext;
+  MAGUS_MALFORMED: MagusContext & { narrativeId?: string };
+  MAGUS_NOT_CONFIGURED: { narrativeId?: string };
+  BACKING_REFUSED: NoContext;
+  ABORTED: NoContext;
+}
+
+export interface MagmaErrorOptions<C extends ErrorCode = ErrorCode> {
+  context?: ErrorContext[C];
   cause?: unknown;
   /** What the operator should do, in one sentence. */
   hint?: string;
 }
 
-export class MagmaError extends Error {
-  readonly code: ErrorCode;
-  readonly details: Record<string, unknown>;
+/** The options argument: required, with its context, for a code whose context has required fields. */
+type OptionsArg<C extends ErrorCode> = Record<string, never> extends ErrorContext[C]
+  ? [options?: MagmaErrorOptions<C>]
+  : [options: MagmaErrorOptions<C> & { context: ErrorContext[C] }];
+
+export class MagmaError<C extends ErrorCode = ErrorCode> extends Error {
+  readonly code: C;
+  readonly context: ErrorContext[C];
   readonly hint: string | undefined;
 
-  constructor(code: ErrorCode, message: string, options: MagmaErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+  constructor(code: C, message: string, ...[options]: OptionsArg<C>) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'MagmaError';
     this.code = code;
-    this.details = options.details ?? {};
-    this.hint = options.hint;
+    this.context = options?.context ?? ({} as ErrorContext[C]);
+    this.hint = options?.hint;
   }
 
-  get consequence(): Consequence {
+  get consequence(): (typeof ERROR_CODES)[C] {
     return ERROR_CODES[this.code];
   }
 
@@ -81,7 +168,8 @@ export class MagmaError extends Error {
   }
 }
 
-export function isMagmaError(err: unknown, code?: ErrorCode): err is MagmaError {
+/** Whether `err` is our error, and (given a code) of that code, so that its context is typed. */
+export function isMagmaError<C extends ErrorCode = ErrorCode>(err: unknown, code?: C): err is MagmaError<C> {
   return err instanceof MagmaError && (code === undefined || err.code === code);
 }
 
@@ -91,16 +179,7 @@ export function errorMessage(err: unknown): string {
   return String(err);
 }
 
-/** Exit code for an error that ends a command (INTERFACE.md: 78 bad configuration, 1 runtime failure). */
+/** Exit code for an error that ends a command: its code's consequence in EXIT_CODES; 1 for anything else. */
 export function exitCodeFor(err: unknown): number {
-  if (err instanceof MagmaError) {
-    if (err.code === 'USAGE') return 2;
-    if (err.code === 'CONFIG_INVALID' || err.code === 'DATA_DIR_UNWRITABLE' || err.code === 'WALLET_MISSING' || err.code === 'WALLET_INSECURE'
-      || err.code === 'WALLET_INVALID' || err.code === 'STRATEGY_LOAD_FAILED' || err.code === 'API_UNAUTHORIZED'
-      // a port in use is fixed in the config; restarting cannot free it
-      || err.code === 'METRICS_BIND_FAILED' || err.code === 'WEBHOOK_BIND_FAILED') {
-      return 78;
-    }
-  }
-  return 1;
+  return err instanceof MagmaError ? EXIT_CODES[ERROR_CODES[(err as MagmaError).code]] : 1;
 }

@@ -33,6 +33,14 @@ export function isOpenForBacking(n: Pick<Narrative, 'oracleStatus'>): boolean {
 /** The backing program takes a narrative id only as a UUID (its 16 bytes): anything else can never be signed. */
 export const NARRATIVE_UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 
+const backableIds = new Map<string, boolean>();
+
+/** Asked of every narrative on every tick: each id is tested once (the cache is bounded). */
 export function isBackableId(id: string): boolean {
-  return NARRATIVE_UUID.test(id);
+  let ok = backableIds.get(id);
+  if (ok === undefined) {
+    if (backableIds.size >= 50_000) backableIds.clear();
+    backableIds.set(id, (ok = NARRATIVE_UUID.test(id)));
+  }
+  return ok;
 }

@@ -1,7 +1,14 @@
-// The payout rule (PROTOCOL.md section 4) reduced to what sizing needs: the net gain per unit staked when the
+// The payout rule (PROTOCOL.md sections 4 and 9) reduced to what sizing needs: the net gain per unit staked when the
 // narrative resolves TRUE, and the loss per unit when it resolves FALSE. Every rate is a config value.
+//
+// The public texts give three rules: `current` (the docs site: FALSE forfeits 35% of the principal), `legacy` (older
+// docs: FALSE loses the whole principal) and `protected` (quickstart and legal texts: "you never lose your principal";
+// on FALSE the backer keeps principal and base yield, and 35% of the yield goes to the Echo Pool). Under `protected`
+// nothing of the principal is at risk, so the loss on FALSE is the yield given up, measured against the same SOL
+// left in the same lending protocols: 35% of the yield a position earns while the narrative is open.
 
-export type PayoutRuleName = 'current' | 'legacy';
+export const PAYOUT_RULES = ['current', 'legacy', 'protected'] as const;
+export type PayoutRuleName = (typeof PAYOUT_RULES)[number];
 
 export interface PayoutRates {
   /** Expected gross gain on TRUE per unit staked: share of pooled yield and of the losing side's forfeit. */
@@ -17,6 +24,9 @@ export const PAYOUT_DEFAULTS: Record<PayoutRuleName, PayoutRates> = {
   current: { trueGainRate: 0.06, trueFeeRate: 0.015, falseLossRate: 0.35 },
   // older docs: TRUE pays a 2% protocol fee and up to 2% creator share; FALSE loses the whole principal.
   legacy: { trueGainRate: 0.06, trueFeeRate: 0.04, falseLossRate: 1.0 },
+  // principal-protected: TRUE as current; FALSE keeps principal and yield less the 35% of the yield (about 6% over a
+  // position's life, as in trueGainRate) that goes to the Echo Pool: 0.35 × 0.06.
+  protected: { trueGainRate: 0.06, trueFeeRate: 0.015, falseLossRate: 0.021 },
 };
 
 export interface PayoutModel {

@@ -5,6 +5,14 @@ import { solToLamports } from './money.js';
 export const PROTOCOL_MIN_STAKE = solToLamports(0.001);
 export const PROTOCOL_MAX_STAKE = solToLamports(10);
 
+/** risk.maxDailySol counts the backings of a rolling window this long (in the clock's time: replayed in a backtest). */
+export const DAILY_WINDOW_MS = 86_400_000;
+
+/** Where the rolling window of risk.maxDailySol starts at `nowMs` (ISO, as the store compares times). */
+export function dailyWindowStart(nowMs: number): string {
+  return new Date(nowMs - DAILY_WINDOW_MS).toISOString();
+}
+
 export interface RiskConfig {
   minStakeSol: number;
   maxStakeSol: number;

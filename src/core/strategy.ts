@@ -25,25 +25,75 @@ export interface StrategyClock {
   now(): number;
 }
 
-/** A price source as strategies see it: read-only, and never later than the clock's now (also in backtests). */
+/**
+ * A price source as strategies see it: read-only, and never later than the clock's now (also in backtests). Pass
+ * ctx.signal to every call: a timeout or the agent's shutdown then cancels the request.
+ */
 export interface StrategyPriceSource {
   /** The latest USD price at or before now, or null when the asset is unknown or the data too old. */
-  price(asset: string): Promise<number | null>;
+  price(asset: string, signal?: AbortSignal): Promise<number | null>;
   /** USD price points from `sinceMs` up to now, oldest first. */
-  history(asset: string, sinceMs: number): Promise<Array<{ t: number; price: number }>>;
+  history(asset: string, sinceMs: number, signal?: AbortSignal): Promise<Array<{ t: number; price: number }>>;
   /**
    * Annualised realised volatility over the points from `sinceMs` up to now (as realisedVolatility computes it) and
    * how many points there were; sigma is null with fewer than 3. Cheap: no copy of the history is made.
    */
-  volatility?(asset: string, sinceMs: number): Promise<{ sigma: number | null; points: number }>;
+  volatility?(asset: string, sinceMs: number, signal?: AbortSignal): Promise<{ sigma: number | null; points: number }>;
   /** The lowest and highest price from `sinceMs` up to now (null: no points). Cheap: no copy of the history. */
-  extremes?(asset: string, sinceMs: number): Promise<{ min: number; max: number } | null>;
+  extremes?(asset: string, sinceMs: number, signal?: AbortSignal): Promise<{ min: number; max: number } | null>;
 }
 
-/** Approved data sources; each is replaced by recorded data in backtests. */
+/** Magus's answer about one narrative. */
+export interface MagusJudgement {
+  /** Probability that the narrative resolves TRUE, 0..1. */
+  pTrue: number;
+  /** How much Magus says its estimate is worth, 0..1 (not calibrated). */
+  confidence: number;
+  /** Magus's own call, which agrees with pTrue ("true" only at pTrue ≥ 0.5, "false" only at ≤ 0.5). */
+  verdict: 'true' | 'false' | 'unsure';
+  reasoning: string;
+  /** What the question cost against the daily credit cap (0 when the answer came from the host's cache). */
+  credits: number;
+}
+
+/**
+ * What the judge is told beside the narrative (which itself gives the crowd's split and the status): the deadline
+ * and, for a price claim, the price now and the price model's figure. The host puts it in the prompt.
+ */
+export interface MagusJudgeContext {
+  /** The deadline read from the thesis, or null when it names none. */
+  deadlineMs: number | null;
+  /** For a price claim: the asset's current price, the claim's level and the price model's probability. */
+  price?: { asset: string; spot: number; level: number; kind: 'close' | 'touch'; direction: 'above' | 'below'; modelPTrue: number } | null;
+}
+
+/** A free-form question to Magus, in a conversation of its own (`sessionId`). */
+export interface MagusQuestion {
+  content: string;
+  sessionId?: string;
+  verbosity?: 'minimal' | 'standard' | 'full';
+}
+
+/**
+ * The Magus LLM judge as strategies see it: present only when magus.url and MAGUS_API_KEY are set. Its calls spend a
+ * daily credit cap; over it they reject with code MAGUS_CREDIT_CAP (or MAGUS_USAGE_LIMIT), quickly and without a call.
+ */
+export interface StrategyMagusSource {
+  /**
+   * Magus's probability for the narrative. The agent caches each answer per narrative and version (title, thesis,
+   * oracle status) for `maxAgeMs`, a spent credit cap included, so asking on every tick costs credits only for new
+   * questions. Answers are kept in the agent's database (a restart asks nothing again) and recorded for backtests,
+   * which replay them and never call Magus (a narrative without a recorded answer rejects with MAGUS_NOT_CONFIGURED).
+   */
+  judge(narrative: Readonly<Narrative>, options: { maxAgeMs: number; signal?: AbortSignal; context?: MagusJudgeContext }): Promise<MagusJudgement>;
+  /** Any question; never cached. */
+  ask(question: MagusQuestion, signal?: AbortSignal): Promise<{ content: string; credits: number }>;
+}
+
+/** Approved data sources; each is replaced by recorded data in backtests, and absent where not configured. */
 export interface StrategySources {
   readonly prices?: StrategyPriceSource;
-  readonly [name: string]: unknown;
+  readonly magus?: StrategyMagusSource;
 }
 
 export interface StrategyContext {
@@ -52,8 +102,8 @@ export interface StrategyContext {
   readonly clock: StrategyClock;
   readonly options: Readonly<Record<string, unknown>>;
   readonly sources: StrategySources;
-  /** Aborted when the agent shuts down or the strategy's time is up: pass it to any slow source call. */
-  readonly signal?: AbortSignal;
+  /** Aborted when the agent shuts down or the strategy's time is up: pass it to every source call. */
+  readonly signal: AbortSignal;
 }
 
 export interface Strategy {

@@ -67,7 +67,7 @@ export async function ensureAgentKey(input: EnsureAgentKeyInput): Promise<AgentK
         hint: err.code === 'API_RATE_LIMITED' ? 'Registration is limited to ~5/hour per IP: wait and try again.' : 'Check the wallet address and agent name; if this wallet already has an agent, set MAGMA_API_KEY to its key.',
       });
     }
-    if (isMagmaError(err) && (err.code === 'NETWORK' || err.code === 'API_TIMEOUT') && neverSent(String(err.details.code ?? ''))) {
+    if ((isMagmaError(err, 'NETWORK') || isMagmaError(err, 'API_TIMEOUT')) && neverSent(err.context.code)) {
       // The request never reached the server (no connection, no name, no TLS): nothing can have been created.
       clearRegisterAttempt(dataDir);
       throw err;

@@ -76,7 +76,7 @@ export async function runDaemon(o: DaemonOptions): Promise<{ ticks: number; fail
       if (isMagmaError(err) && err.consequence === 'stop' && !(err.code === 'API_UNAUTHORIZED' && consecutive < UNAUTHORIZED_TOLERANCE)) throw err;
       const now = o.clock.now();
       retryNotBefore = isMagmaError(err, 'API_RATE_LIMITED')
-        ? now + Number(err.details.retryAfterMs ?? 60_000)
+        ? now + err.context.retryAfterMs
         : now + Math.min(MAX_BACKOFF_MS, (o.intervalMs ?? 60_000) * 2 ** Math.min(consecutive - 1, 6));
       o.onTickFailed?.(err);
       o.logger.warn('tick.failed', {

@@ -5,11 +5,11 @@ import { decideResolution, type ResolutionDecision, type ResolutionPolicy } from
 import { errorMessage, isMagmaError, MagmaError } from '../core/errors.js';
 import { formatSol } from '../core/money.js';
 import { settledPnlLamports, type PayoutModel } from '../core/payout.js';
-import type { RiskLimits } from '../core/risk.js';
+import { dailyWindowStart, type RiskLimits } from '../core/risk.js';
 import type { StrategySources } from '../core/strategy.js';
 import type { Logger } from '../log/logger.js';
 import type { Chain } from '../ports/chain.js';
-import { isoNow, startOfUtcDay, type Clock } from '../ports/clock.js';
+import { isoNow, type Clock } from '../ports/clock.js';
 import type { Executor } from '../ports/executor.js';
 import type { MagmaReadApi } from '../ports/magma-api.js';
 import { outcomeOfStatus, type OutcomeSource } from '../ports/outcome-source.js';
@@ -109,14 +109,14 @@ export class Engine {
     }
     if (outcomes) {
       const now = this.deps.clock.now();
-      const awaiting = store.narrativesAwaitingOutcome(new Set(inFeed.map((n) => n.id)), OUTCOME_LOOKUPS_PER_TICK, outcomes.scope === 'held', (id) => this.lookups.due(id, now));
+      const awaiting = store.narrativesAwaitingOutcome(new Set(inFeed.map((n) => n.id)), OUTCOME_LOOKUPS_PER_TICK, outcomes.scope === 'held', now);
       if (awaiting.length) {
         try {
           const answered = await outcomes.outcomes(awaiting, signal);
           for (const o of answered) found.push({ ...o, source: outcomes.name });
           // Asked and still open: asked again later and later (one that never resolves costs little).
           const resolved = new Set(answered.map((o) => o.narrativeId));
-          for (const id of awaiting) if (!resolved.has(id)) this.lookups.asked(id, now);
+          for (const id of awaiting) if (!resolved.has(id)) store.deferOutcomeLookup(id, now + this.lookups.asked(id));
         } catch (err) {
           if (isMagmaError(err, 'ABORTED')) throw err;
           logger.warn('outcomes.unavailable', { source: outcomes.name, msg: errorMessage(err) });
@@ -175,8 +175,8 @@ export class Engine {
   /** Turns the verdicts strategies proposed into a recorded resolution decision; returns it when it is to be sent. */
   private resolutionDecision(tickId: number, narrative: Narrative, records: readonly OpinionRecord[], t: TickState): { decision: ResolutionDecision; decisionId: number } | null {
     const { store } = this.deps;
+    if (!records.some((r) => r.verdict)) return null; // the common case: nothing to decide
     const verdicts = records.flatMap((r) => (r.verdict ? [{ strategy: r.strategy, verdict: r.verdict }] : []));
-    if (verdicts.length === 0) return null; // the common case: nothing to decide
     const decision = decideResolution({
       narrative, verdicts, policy: this.deps.resolution, gate: t.gates.resolution,
       holdsPosition: t.portfolio.heldNarratives.has(narrative.id),
@@ -215,7 +215,9 @@ export class Engine {
     const evaluations = await host.evaluateAll(items, { nowMs, sources: this.deps.sources ?? {} }, signal);
     if (signal?.aborted) throw new MagmaError('ABORTED', 'tick abandoned while strategies ran: shutting down.');
 
-    const dayStart = startOfUtcDay(nowMs);
+    // risk.maxDailySol over the last 24 hours of the clock, as every executor's guard counts it (sizing never plans
+    // a stake the guard would refuse).
+    const dayStart = dailyWindowStart(nowMs);
     const t: TickState = {
       observedAt, gates, backingGate: this.withBudget(gates.backing), balance: balance instanceof Error ? null : balance,
       // Read once per tick, and again only after an execution changed it (not once per narrative).
@@ -292,18 +294,16 @@ interface PendingWrite {
  * The outcome of a narrative that left the feed is asked for again after a minute, then after twice as long each
  * time it is still open, up to an hour: a narrative resolves once, and most are asked about a handful of times.
  */
+/** How long a narrative asked about and still open waits before it is asked again: 1 min, doubling up to 1 h. */
 class LookupBackoff {
-  private readonly next = new Map<string, { at: number; waitMs: number }>();
+  private readonly waits = new Map<string, number>();
 
-  due(id: string, now: number): boolean {
-    const n = this.next.get(id);
-    return !n || n.at <= now;
-  }
-
-  asked(id: string, now: number): void {
-    const waitMs = Math.min(LOOKUP_MAX_WAIT_MS, (this.next.get(id)?.waitMs ?? LOOKUP_FIRST_WAIT_MS / 2) * 2);
-    this.next.set(id, { at: now + waitMs, waitMs });
-    if (this.next.size > 50_000) this.next.delete(this.next.keys().next().value!); // bounded: the oldest asked go first
+  /** Asked now and still open: the wait until the next time. */
+  asked(id: string): number {
+    const waitMs = Math.min(LOOKUP_MAX_WAIT_MS, (this.waits.get(id) ?? LOOKUP_FIRST_WAIT_MS / 2) * 2);
+    this.waits.set(id, waitMs);
+    if (this.waits.size > 50_000) this.waits.delete(this.waits.keys().next().value!); // bounded: the oldest asked go first
+    return waitMs;
   }
 }
 

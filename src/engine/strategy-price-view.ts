@@ -1,6 +1,7 @@
 // What strategies see of a price source: read-only, cached for prices.maxAgeSeconds of the clock's time, never a
 // point later than the clock's now (so a backtest cannot look ahead), and null or [] instead of an exception when the
-// source cannot answer (the strategy then declines, and one warning says why).
+// source cannot answer (the strategy then declines, and one warning says why). Every call takes the strategy's signal:
+// a cancelled call rejects and leaves nothing cached.
 import { errorMessage } from '../core/errors.js';
 import type { StrategyPriceSource } from '../core/strategy.js';
 import type { Logger } from '../log/logger.js';
@@ -12,39 +13,69 @@ const YEAR_MS = 365.25 * 86_400_000;
 
 /**
  * Price points with running sums of squared log returns and of time, so that the realised volatility over any
- * window is two binary searches and a subtraction (the same figure as realisedVolatility over those points).
+ * window is two binary searches and a subtraction (the same figure as realisedVolatility over those points). Points
+ * are appended as later history arrives, so an hourly refresh costs what is new, not the whole lookback again.
  */
-class PriceSeries {
-  readonly t: Float64Array;
-  private readonly price: Float64Array;
-  private readonly sumSq: Float64Array;
-  private readonly span: Float64Array;
-  private readonly count: Uint32Array;
+export class PriceSeries {
+  private t = new Float64Array(64);
+  private price = new Float64Array(64);
+  private sumSq = new Float64Array(64);
+  private span = new Float64Array(64);
+  private count = new Uint32Array(64);
+  private n = 0;
 
-  constructor(readonly points: readonly PricePoint[]) {
-    const sorted = points.filter((p) => Number.isFinite(p.price) && p.price > 0 && Number.isFinite(p.t)).sort((a, b) => a.t - b.t);
-    const n = sorted.length;
-    this.t = new Float64Array(n);
-    this.price = new Float64Array(n);
-    this.sumSq = new Float64Array(n);
-    this.span = new Float64Array(n);
-    this.count = new Uint32Array(n);
-    for (let i = 0; i < n; i++) {
-      this.t[i] = sorted[i]!.t;
-      this.price[i] = sorted[i]!.price;
+  constructor(points: readonly PricePoint[] = []) {
+    this.append(points.filter(usable).sort((a, b) => a.t - b.t));
+  }
+
+  get size(): number {
+    return this.n;
+  }
+
+  get last(): PricePoint | null {
+    return this.n ? { t: this.t[this.n - 1]!, price: this.price[this.n - 1]! } : null;
+  }
+
+  /** Appends points in time order, all at or after the last one (a caller checks: see `extend`). */
+  private append(sorted: readonly PricePoint[]): void {
+    this.reserve(this.n + sorted.length);
+    for (const p of sorted) {
+      const i = this.n++;
+      this.t[i] = p.t;
+      this.price[i] = p.price;
       if (i === 0) continue;
-      const dt = sorted[i]!.t - sorted[i - 1]!.t;
-      const r = dt > 0 ? Math.log(sorted[i]!.price / sorted[i - 1]!.price) : 0;
+      const dt = p.t - this.t[i - 1]!;
+      const r = dt > 0 ? Math.log(p.price / this.price[i - 1]!) : 0;
       this.sumSq[i] = this.sumSq[i - 1]! + (dt > 0 ? r * r : 0);
       this.span[i] = this.span[i - 1]! + (dt > 0 ? dt : 0);
       this.count[i] = this.count[i - 1]! + (dt > 0 ? 1 : 0);
     }
   }
 
+  /**
+   * Adds a later fetch of the history, given from this series' last point on: true when it continues this series
+   * (its first points are this series' last one, unchanged), false when it does not (the caller starts afresh).
+   */
+  extend(points: readonly PricePoint[]): boolean {
+    const last = this.last;
+    if (!last) return false;
+    const fresh = points.filter(usable);
+    let k = 0;
+    while (k < fresh.length && fresh[k]!.t <= last.t) {
+      if (fresh[k]!.t === last.t && fresh[k]!.price !== last.price) return false;
+      k++;
+    }
+    if (k === 0 || fresh[k - 1]!.t !== last.t) return false;
+    const later = fresh.slice(k);
+    for (let j = 1; j < later.length; j++) if (later[j]!.t < later[j - 1]!.t) return false;
+    this.append(later);
+    return true;
+  }
+
   /** Index of the first point at or after t. */
-  private lowerBound(t: number): number {
+  lowerBound(t: number): number {
     let lo = 0;
-    let hi = this.t.length;
+    let hi = this.n;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       if (this.t[mid]! < t) lo = mid + 1;
@@ -53,18 +84,22 @@ class PriceSeries {
     return lo;
   }
 
-  extremes(sinceMs: number, nowMs: number): { min: number; max: number } | null {
-    const a = this.lowerBound(sinceMs);
-    const b = this.lowerBound(nowMs + 1);
-    if (b <= a) return null;
+  points(sinceMs: number, untilMs: number): PricePoint[] {
+    const out: PricePoint[] = [];
+    for (let i = this.lowerBound(sinceMs); i < this.n && this.t[i]! <= untilMs; i++) out.push({ t: this.t[i]!, price: this.price[i]! });
+    return out;
+  }
+
+  /** The lowest and highest price from `sinceMs` up to `untilMs` (null: no points there). */
+  extremes(sinceMs: number, untilMs: number): { min: number; max: number } | null {
     let min = Infinity;
     let max = -Infinity;
-    for (let i = a; i < b; i++) {
+    for (let i = this.lowerBound(sinceMs); i < this.n && this.t[i]! <= untilMs; i++) {
       const p = this.price[i]!;
       if (p < min) min = p;
       if (p > max) max = p;
     }
-    return { min, max };
+    return min <= max ? { min, max } : null;
   }
 
   volatility(sinceMs: number, nowMs: number): { sigma: number | null; points: number } {
@@ -77,11 +112,29 @@ class PriceSeries {
     if (n < 2 || span <= 0) return { sigma: null, points };
     return { sigma: Math.sqrt((Math.max(0, this.sumSq[b]! - this.sumSq[a]!) / span) * YEAR_MS), points };
   }
+
+  private reserve(size: number): void {
+    if (size <= this.t.length) return;
+    const grow = <T extends Float64Array | Uint32Array>(a: T): T => {
+      const b = new (a.constructor as new (n: number) => T)(Math.max(size, a.length * 2));
+      b.set(a);
+      return b;
+    };
+    this.t = grow(this.t);
+    this.price = grow(this.price);
+    this.sumSq = grow(this.sumSq);
+    this.span = grow(this.span);
+    this.count = grow(this.count);
+  }
+}
+
+function usable(p: PricePoint): boolean {
+  return Number.isFinite(p.price) && p.price > 0 && Number.isFinite(p.t);
 }
 
 export function strategyPriceView(source: PriceSource, clock: Clock, logger: Logger, maxAgeMs: number, onPrice?: (asset: string, t: number, price: number) => void): StrategyPriceSource {
   const spot = new Map<string, { at: number; price: number | null }>();
-  const history = new Map<string, { at: number; since: number; points: PricePoint[]; series?: PriceSeries }>();
+  const history = new Map<string, { at: number; since: number; series: PriceSeries }>();
   const warned = new Set<string>();
   const warn = (asset: string, what: string, err: unknown) => {
     const key = `${asset}:${what}`;
@@ -91,51 +144,60 @@ export function strategyPriceView(source: PriceSource, clock: Clock, logger: Log
   };
 
   return {
-    async price(asset) {
+    async price(asset, signal) {
       const now = clock.now();
       const cached = spot.get(asset);
       if (cached && now - cached.at < maxAgeMs) return cached.price;
       let price: number | null = null;
       try {
-        price = await source.getPrice(asset);
+        price = await source.getPrice(asset, signal);
         warned.delete(`${asset}:price`);
         onPrice?.(asset, now, price);
       } catch (err) {
+        // cancelled (the strategy's time is up, or shutdown): nothing learnt about the source, nothing remembered
+        if (signal?.aborted) throw err;
         warn(asset, 'price', err);
       }
       spot.set(asset, { at: now, price });
       return price;
     },
-    async history(asset, sinceMs) {
+    async history(asset, sinceMs, signal) {
       const now = clock.now();
-      return (await cachedHistory(asset, sinceMs, now)).points.filter((p) => p.t >= sinceMs && p.t <= now);
+      return (await cachedHistory(asset, sinceMs, now, signal)).series.points(sinceMs, now);
     },
-    async volatility(asset, sinceMs) {
+    async volatility(asset, sinceMs, signal) {
       const now = clock.now();
-      const cached = await cachedHistory(asset, sinceMs, now);
-      cached.series ??= new PriceSeries(cached.points);
-      return cached.series.volatility(sinceMs, now);
+      return (await cachedHistory(asset, sinceMs, now, signal)).series.volatility(sinceMs, now);
     },
-    async extremes(asset, sinceMs) {
+    async extremes(asset, sinceMs, signal) {
       const now = clock.now();
-      const cached = await cachedHistory(asset, sinceMs, now);
-      cached.series ??= new PriceSeries(cached.points);
-      return cached.series.extremes(sinceMs, now);
+      return (await cachedHistory(asset, sinceMs, now, signal)).series.extremes(sinceMs, now);
     },
   };
 
-  async function cachedHistory(asset: string, sinceMs: number, now: number) {
+  /**
+   * The asset's history since `sinceMs`, fetched again every HISTORY_REFRESH_MS of the clock: from the last point on
+   * when that continues what is held (the common case), else the whole lookback. A series holding far more than the
+   * lookback starts afresh, so memory stays bounded in a daemon that runs for months. A cancelled call (the strategy's
+   * signal) rejects and changes nothing.
+   */
+  async function cachedHistory(asset: string, sinceMs: number, now: number, signal?: AbortSignal) {
     let cached = history.get(asset);
-    if (!cached || now - cached.at >= HISTORY_REFRESH_MS || sinceMs < cached.since) {
-      try {
-        cached = { at: now, since: sinceMs, points: await source.getHistory(asset, sinceMs) };
-      } catch (err) {
-        warn(asset, 'history', err);
-        // remember the failure for a while too, so a source that is down does not slow every tick
-        cached = { at: now - HISTORY_REFRESH_MS + maxAgeMs, since: sinceMs, points: cached?.points ?? [] };
+    if (cached && now - cached.at < HISTORY_REFRESH_MS && sinceMs >= cached.since) return cached;
+    try {
+      const last = cached && sinceMs >= cached.since && cached.series.lowerBound(sinceMs) < cached.series.size / 2 ? cached.series.last : null;
+      if (cached && last && cached.series.extend(await source.getHistory(asset, last.t, signal))) {
+        cached.at = now;
+      } else {
+        cached = { at: now, since: sinceMs, series: new PriceSeries(await source.getHistory(asset, sinceMs, signal)) };
       }
-      history.set(asset, cached);
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      warn(asset, 'history', err);
+      // remember the failure for a while too, so a source that is down does not slow every tick
+      cached = { at: now - HISTORY_REFRESH_MS + maxAgeMs, since: cached?.since ?? sinceMs, series: cached?.series ?? new PriceSeries() };
     }
+    history.set(asset, cached);
     return cached;
   }
 }

@@ -93,7 +93,8 @@ export class InProcessRunner implements StrategyRunner {
     const out: StrategyOutcome[] = new Array(items.length);
     const guard = new BatchGuard(this.timeoutMs, signal);
     // One context for the batch: items are evaluated one after another, and only `history` changes between them.
-    const context = { history: items[0]?.history ?? [], clock: { now: () => ctx.nowMs }, options: this.options, sources: ctx.sources, signal: guard.signal };
+    // The signal is made only when a strategy reads it (most never do).
+    const context: { -readonly [K in keyof StrategyContext]: StrategyContext[K] } = { history: items[0]?.history ?? [], clock: { now: () => ctx.nowMs }, options: this.options, sources: ctx.sources, get signal() { return guard.signal; } };
     let started = performance.now();
     try {
       for (let i = 0; i < items.length; i++) {
@@ -102,8 +103,9 @@ export class InProcessRunner implements StrategyRunner {
           continue;
         }
         context.history = items[i]!.history;
-        context.signal = guard.signal;
-        const outcome = await this.evaluateOne(items[i]!.narrative, context, guard, started);
+        // A synchronous answer is read at once: no promise per narrative (most strategies, most narratives).
+        const first = this.evaluateOne(items[i]!.narrative, context);
+        const outcome = 'pending' in first ? await this.settle(first.pending, guard, started) : first;
         const ended = performance.now();
         outcome.durationMs = Math.round((ended - started) * 100) / 100;
         started = ended;
@@ -115,7 +117,7 @@ export class InProcessRunner implements StrategyRunner {
     return out;
   }
 
-  private async evaluateOne(narrative: Readonly<Narrative>, context: StrategyContext, guard: BatchGuard, started: number): Promise<StrategyOutcome> {
+  private evaluateOne(narrative: Readonly<Narrative>, context: StrategyContext): StrategyOutcome | { pending: PromiseLike<unknown> } {
     let value: unknown;
     try {
       value = this.strategy.evaluate(narrative, context);
@@ -124,16 +126,23 @@ export class InProcessRunner implements StrategyRunner {
     }
     const kind = thenableOf(value);
     if ('error' in kind) return { ok: false, error: `invalid opinion: reading it threw (${describeThrown(kind.error)})`, durationMs: 0 };
-    if (kind.thenable) {
-      const settled = await guard.race(value as PromiseLike<unknown>, started);
-      if (settled.kind !== 'value') {
-        return { ok: false, error: settled.kind === 'timeout' ? `timed out after ${this.timeoutMs} ms` : settled.kind === 'aborted' ? 'stopped: the agent is shutting down' : `threw: ${describeThrown(settled.error)}`, durationMs: 0 };
-      }
-      value = settled.value;
-    }
-    const read = readOpinion(value);
-    return 'error' in read ? { ok: false, error: read.error, durationMs: 0 } : { ok: true, opinion: read.opinion, durationMs: 0 };
+    if (kind.thenable) return { pending: value as PromiseLike<unknown> };
+    return outcomeOf(value);
   }
+
+  /** An asynchronous answer, raced against the strategy's timeout and the tick's signal. */
+  private async settle(pending: PromiseLike<unknown>, guard: BatchGuard, started: number): Promise<StrategyOutcome> {
+    const settled = await guard.race(pending, started);
+    if (settled.kind !== 'value') {
+      return { ok: false, error: settled.kind === 'timeout' ? `timed out after ${this.timeoutMs} ms` : settled.kind === 'aborted' ? 'stopped: the agent is shutting down' : `threw: ${describeThrown(settled.error)}`, durationMs: 0 };
+    }
+    return outcomeOf(settled.value);
+  }
+}
+
+function outcomeOf(value: unknown): StrategyOutcome {
+  const read = readOpinion(value);
+  return 'error' in read ? { ok: false, error: read.error, durationMs: 0 } : { ok: true, opinion: read.opinion, durationMs: 0 };
 }
 
 type Settled = { kind: 'value'; value: unknown } | { kind: 'error'; error: unknown } | { kind: 'timeout' } | { kind: 'aborted' };
@@ -144,25 +153,27 @@ type Settled = { kind: 'value'; value: unknown } | { kind: 'error'; error: unkno
  */
 class BatchGuard {
   aborted = false;
-  /** What a strategy's slow source calls listen to: aborted at its timeout (then replaced) or at shutdown. */
-  private controller = new AbortController();
+  /** What a strategy's slow source calls listen to: aborted at its timeout (then replaced) or at shutdown. Lazy. */
+  private controller: AbortController | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private pending: { due: number; finish: (s: Settled) => void } | null = null;
   private readonly onAbort = () => {
     this.aborted = true;
-    this.controller.abort();
+    this.controller?.abort();
     this.pending?.finish({ kind: 'aborted' });
   };
 
   get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.aborted) this.controller.abort();
+    }
     return this.controller.signal;
   }
 
   constructor(private readonly ms: number, private readonly outer?: AbortSignal) {
-    if (outer?.aborted) {
-      this.aborted = true;
-      this.controller.abort();
-    } else outer?.addEventListener('abort', this.onAbort, { once: true });
+    if (outer?.aborted) this.aborted = true;
+    else outer?.addEventListener('abort', this.onAbort, { once: true });
   }
 
   /** Waits for `p`, at most until `ms` after `started` (performance.now()), or until shutdown. */
@@ -194,8 +205,8 @@ class BatchGuard {
     if (left <= 0) {
       p.finish({ kind: 'timeout' });
       // the timed-out strategy's calls stop; the next item gets a fresh signal
-      this.controller.abort();
-      this.controller = new AbortController();
+      this.controller?.abort();
+      this.controller = null;
     } else this.timer = setTimeout(this.onTimer, left);
   };
 

@@ -3,6 +3,7 @@
 // nothing the plug-in changes reaches the daemon or another strategy). It marks each finished item in shared memory,
 // so the main thread can tell a plug-in stuck in a loop from a slow one without a message per item. Data sources are
 // proxies: each call is a message to the main thread, which calls the real source and answers.
+import { register } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Strategy, StrategySources } from '../core/strategy.js';
@@ -54,8 +55,10 @@ function sourcesFor(available: { prices: boolean; magus: boolean }): StrategySou
     });
   }
   if (available.magus) {
+    // A signal cannot cross threads: the agent cancels the call with the batch's own (timeout, shutdown).
     const ask = (req: unknown) => call('magus', 'ask', [req]);
-    sources.magus = Object.freeze({ judge: (narrative: unknown) => call('magus', 'judge', [narrative]), ask, client: Object.freeze({ ask }) });
+    const judge = (narrative: unknown, options?: { maxAgeMs?: unknown; context?: unknown }) => call('magus', 'judge', [narrative, { maxAgeMs: options?.maxAgeMs, context: options?.context }]);
+    sources.magus = Object.freeze({ judge, ask });
   }
   return Object.freeze(sources);
 }
@@ -63,6 +66,8 @@ function sourcesFor(available: { prices: boolean; magus: boolean }): StrategySou
 async function load(): Promise<Strategy | null> {
   let mod: { default?: unknown };
   try {
+    // `import … from 'magma-agent/strategy'` in the plug-in is this agent's SDK, wherever the plug-in lives
+    register(new URL('./plugin-resolve-hooks.js', import.meta.url), { data: { sdkUrl: new URL('../sdk/strategy.js', import.meta.url).href } });
     mod = (await import(pathToFileURL(init.path).href)) as { default?: unknown };
   } catch (err) {
     send({ type: 'load-failed', error: describeThrown(err) });

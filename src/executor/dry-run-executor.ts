@@ -6,11 +6,11 @@ import type { RiskLimits } from '../core/risk.js';
 import type { Logger } from '../log/logger.js';
 import { silentLogger } from '../log/logger.js';
 import type { Clock } from '../ports/clock.js';
-import { isoNow, startOfUtcDay } from '../ports/clock.js';
+import { isoNow } from '../ports/clock.js';
 import type { ExecutionRequest, ExecutionResult, Executor, ResolutionRequest, ResolutionResult } from '../ports/executor.js';
 import type { Journal } from '../ports/journal.js';
 import { ResolutionFlow } from './resolution-flow.js';
-import { riskRefusal } from './risk-guard.js';
+import { guardWindows, riskRefusal } from './risk-guard.js';
 
 export interface DryRunExecutorOptions {
   journal: Journal;
@@ -24,23 +24,21 @@ export interface DryRunExecutorOptions {
 }
 
 export class DryRunExecutor implements Executor {
-  readonly dryRun = true;
   private readonly o: DryRunExecutorOptions;
   private readonly resolutions: ResolutionFlow;
 
   constructor(o: DryRunExecutorOptions) {
     this.o = o;
     this.resolutions = new ResolutionFlow({
-      journal: o.journal, clock: o.clock, logger: o.logger ?? silentLogger(), policy: o.resolution, dryRun: true, ...(o.holds ? { holds: o.holds } : {}),
+      journal: o.journal, clock: o.clock, logger: o.logger ?? silentLogger(), policy: o.resolution, sending: null, ...(o.holds ? { holds: o.holds } : {}),
     });
   }
 
   async execute(req: ExecutionRequest): Promise<ExecutionResult> {
     const { journal, clock } = this.o;
-    const nowMs = clock.now();
     let row = journal.openBacking(
-      { intentKey: `dry:${req.decisionId}:${req.narrative.id}`, decisionId: req.decisionId, narrativeId: req.narrative.id, category: req.narrative.category, stakeLamports: req.decision.stakeLamports, dryRun: true, wallet: null },
-      { now: isoNow(clock), dayStart: startOfUtcDay(nowMs), since: new Date(nowMs - 60_000).toISOString() },
+      { intentKey: `dry:${req.decisionId}:${req.narrative.id}`, decisionId: req.decisionId, narrativeId: req.narrative.id, category: req.narrative.category, stakeLamports: req.decision.stakeLamports, wallet: null },
+      guardWindows(clock.now()),
       (view) => riskRefusal({ narrativeId: req.narrative.id, category: req.narrative.category, stakeLamports: req.decision.stakeLamports }, view, this.o.limits, this.o.maxPerMinute),
     );
     if (row.state === 'cancelled') this.o.logger?.warn('backing.refused', { narrative_id: row.narrativeId, amount_lamports: row.stakeLamports, reason: row.error, dry_run: true, msg: `not backing: ${row.error}` });

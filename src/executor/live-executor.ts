@@ -5,7 +5,7 @@
 // flight by the previous tick all go through it (crash-only: recovery is normal operation). The same signed bytes are
 // resent until they land or their blockhash provably expires; only then may the intent be signed again, and only if
 // it is still wanted. A timeout is never taken as a failure: what is not finished stays in flight for the next tick.
-import type { Keypair } from '@solana/web3.js';
+import type { WalletKeypair } from '../wallet/keypair.js';
 import { signBackNarrative } from '../chain/sign-back-narrative.js';
 import type { ResolutionPolicy } from '../core/decide-resolution.js';
 import { errorMessage, isMagmaError, MagmaError } from '../core/errors.js';
@@ -19,8 +19,8 @@ import { FINAL_BACKING_STATES, type AttemptRow, type BackingRow, type Journal } 
 import type { MagmaApi } from '../ports/magma-api.js';
 import { crashPoint } from '../testing/crash-point.js';
 import { reconcileWithApi, type ReconcileSummary } from './reconcile-api.js';
-import { ResolutionFlow } from './resolution-flow.js';
-import { riskRefusal } from './risk-guard.js';
+import { HELD_BY_MAGMA, ResolutionFlow } from './resolution-flow.js';
+import { guardWindows, riskRefusal } from './risk-guard.js';
 import { WriteGates } from './write-gates.js';
 
 export interface BackingSettings {
@@ -47,7 +47,7 @@ export interface LiveExecutorOptions {
   api: MagmaApi;
   clock: Clock;
   logger: Logger;
-  keypair: Keypair;
+  keypair: WalletKeypair;
   limits: RiskLimits;
   resolution: ResolutionPolicy;
   backing: BackingSettings;
@@ -86,6 +86,8 @@ interface Watch {
   told: Set<string>;
   /** After MAGMA refused a report: not before this clock time. */
   reportNotBefore: number;
+  /** A report refused before its transaction was finalized: not sent again before a finalized block reaches this slot. */
+  reportAfterSlot: number | null;
 }
 
 /** Without its bank's slot (attempts journaled before 0008), the earliest slot an attempt can have been signed at. */
@@ -95,15 +97,21 @@ const MAX_PROCESSING_AGE = 150;
 const UNPROVEN = 'cannot prove this transaction expired: ';
 const GATES_TTL_MS = 15_000;
 const REPORT_REFUSED_RETRY_MS = 60_000;
+/** How long MAGMA's portfolio, as last read, answers whether a verdict would be a conflict of interest. */
+const PORTFOLIO_TTL_MS = 60_000;
+/** After a failed read of MAGMA's portfolio, how long verdicts wait before it is asked again. */
+const PORTFOLIO_RETRY_MS = 15_000;
 
 export class LiveExecutor implements Executor {
-  readonly dryRun = false;
   readonly wallet: string;
   private readonly gates: WriteGates;
   private readonly resolutions: ResolutionFlow;
   private reconciled = false;
   private readonly watches = new Map<number, Watch>();
-  private apiHeld = new Set<string>();
+  /** MAGMA's portfolio as last read (a verdict checks it; reconciliation refreshes it). */
+  private magmaHeld: { atMs: number; held: ReadonlySet<string> } | null = null;
+  /** Why the last read of MAGMA's portfolio failed, and when: not asked again for PORTFOLIO_RETRY_MS (one tick's verdicts). */
+  private magmaUnread: { atMs: number; why: string } | null = null;
   /** Background mode: the driver's run, rows journaled by execute() not yet signed, and how to stop it. */
   private driver: Promise<void> | null = null;
   private running = false;
@@ -116,9 +124,12 @@ export class LiveExecutor implements Executor {
     // Kept 15 s: beside a tick that reads the gates itself every few seconds, the driver's re-checks stay inside the
     // public read budget (a 503 from a halted component still closes them at once), so the tick never waits for it.
     this.gates = new WriteGates(o.api, this.wallet, o.clock, GATES_TTL_MS);
-    // "Holds" for verdicts: the journal's open and in-flight backings, and MAGMA's portfolio as last read.
-    const holds = (id: string) => (o.holds?.(id) ?? false) || this.apiHeld.has(id);
-    this.resolutions = new ResolutionFlow({ journal: o.journal, api: o.api, clock: o.clock, logger: o.logger, gates: this.gates, policy: o.resolution, dryRun: false, holds });
+    // "Holds" for verdicts: the journal's open and in-flight backings (a landed attempt keeps its row confirmed or
+    // reported, so open until settled), and MAGMA's portfolio, read again when older than PORTFOLIO_TTL_MS.
+    this.resolutions = new ResolutionFlow({
+      journal: o.journal, clock: o.clock, logger: o.logger, policy: o.resolution, sending: { api: o.api, gates: this.gates },
+      ...(o.holds ? { holds: o.holds } : {}), heldElsewhere: (id, signal) => this.heldByMagma(id, signal),
+    });
   }
 
   private now(): string {
@@ -139,11 +150,9 @@ export class LiveExecutor implements Executor {
   async execute(req: ExecutionRequest, signal?: AbortSignal): Promise<ExecutionResult> {
     const { journal, clock, logger } = this.o;
     const stake = req.decision.stakeLamports;
-    const nowMs = clock.now();
     const row = journal.openBacking(
-      { intentKey: `live:${req.decisionId}:${req.narrative.id}`, decisionId: req.decisionId, narrativeId: req.narrative.id, category: req.narrative.category, stakeLamports: stake, dryRun: false, wallet: this.wallet },
-      // risk.maxDailySol is a rolling 24-hour window here (the engine's sizing uses the UTC day; this check is the last word).
-      { now: this.now(), dayStart: new Date(nowMs - 86_400_000).toISOString(), since: new Date(nowMs - 60_000).toISOString() },
+      { intentKey: `live:${req.decisionId}:${req.narrative.id}`, decisionId: req.decisionId, narrativeId: req.narrative.id, category: req.narrative.category, stakeLamports: stake, wallet: this.wallet },
+      guardWindows(clock.now()),
       (view) => (req.decision.action === 'back' ? riskRefusal({ narrativeId: req.narrative.id, category: req.narrative.category, stakeLamports: stake }, view, this.o.limits, this.o.backing.maxPerMinute) : 'the decision is not to back'),
     );
     if (row.state === 'cancelled') {
@@ -194,7 +203,7 @@ export class LiveExecutor implements Executor {
   private async runDriver(signal: AbortSignal): Promise<void> {
     const { journal, clock, backing } = this.o;
     for (;;) {
-      const rows = journal.unfinishedBackings(false);
+      const rows = journal.unfinishedBackings();
       if (!rows.length) {
         // Decided in the same turn as the read: an intent journaled from now on starts a new run.
         this.running = false;
@@ -224,7 +233,7 @@ export class LiveExecutor implements Executor {
   async settle(maxMs: number, signal?: AbortSignal): Promise<void> {
     const until = this.o.clock.now() + maxMs;
     // A backing nothing can prove expired waits for the operator, not for this call: it does not hold it.
-    const waitingFor = () => this.o.journal.unfinishedBackings(false).filter((r) => !r.error?.startsWith(UNPROVEN));
+    const waitingFor = () => this.o.journal.unfinishedBackings().filter((r) => !r.error?.startsWith(UNPROVEN));
     while (this.running && this.driver && waitingFor().length && this.o.clock.now() < until && !signal?.aborted) {
       const waiting = new AbortController();
       const both = signal ? AbortSignal.any([signal, waiting.signal]) : waiting.signal;
@@ -248,7 +257,7 @@ export class LiveExecutor implements Executor {
    * API's view; the first time in a process, the API's portfolio and history are compared with the journal.
    */
   async resumePending(signal?: AbortSignal): Promise<void> {
-    const rows = this.o.journal.unfinishedBackings(false);
+    const rows = this.o.journal.unfinishedBackings();
     const until = this.deadline();
     if (rows.length && !this.driver) this.o.logger.info('backing.resuming', { count: rows.length, msg: `resuming ${rows.length} backing(s) left unfinished` });
     if (this.o.backing.background) this.kick(signal);
@@ -260,11 +269,35 @@ export class LiveExecutor implements Executor {
     }
   }
 
+  /**
+   * Why MAGMA's portfolio bars a verdict on this narrative, or null. Read at most once per PORTFOLIO_TTL_MS, well
+   * inside the agent family's rate budget; when it cannot be read and the last read is older than that, the answer
+   * is "not known", and no verdict goes out on a guess.
+   */
+  private async heldByMagma(narrativeId: string, signal?: AbortSignal): Promise<string | null> {
+    const now = this.o.clock.now();
+    if (!this.magmaHeld || now - this.magmaHeld.atMs > PORTFOLIO_TTL_MS) {
+      const age = this.magmaHeld ? `${Math.round((now - this.magmaHeld.atMs) / 1000)} s old` : 'missing';
+      const unknown = (why: string) => `MAGMA's portfolio could not be read (${why}) and the last read is ${age}: no verdict is sent without knowing whether the wallet holds a position`;
+      if (this.magmaUnread && now - this.magmaUnread.atMs < PORTFOLIO_RETRY_MS) return unknown(this.magmaUnread.why);
+      try {
+        const portfolio = await this.o.api.portfolio(signal);
+        this.magmaHeld = { atMs: now, held: new Set(portfolio.positions.map((p) => p.narrativeId)) };
+        this.magmaUnread = null;
+      } catch (err) {
+        if (isMagmaError(err, 'ABORTED') || signal?.aborted) throw err;
+        this.magmaUnread = { atMs: now, why: errorMessage(err).slice(0, 200) };
+        return unknown(this.magmaUnread.why);
+      }
+    }
+    return this.magmaHeld.held.has(narrativeId) ? `${HELD_BY_MAGMA} in it (resolution.allowOwnPositions is off)` : null;
+  }
+
   /** Compares the API's portfolio and history with the journal and logs every difference loudly. */
   async reconcile(signal?: AbortSignal): Promise<ReconcileSummary | null> {
     try {
       const summary = await reconcileWithApi({ api: this.o.api, journal: this.o.journal, logger: this.o.logger }, signal);
-      this.apiHeld = new Set(summary.heldNarratives);
+      this.magmaHeld = { atMs: this.o.clock.now(), held: new Set(summary.heldNarratives) };
       return summary;
     } catch (err) {
       if (isMagmaError(err, 'ABORTED')) throw err;
@@ -342,7 +375,7 @@ export class LiveExecutor implements Executor {
     }
     const balance = await this.o.chain.getBalance(this.wallet, signal);
     // Other intents of this wallet not yet confirmed may move money before this one lands: their stakes are spoken for.
-    const others = this.o.journal.backingsInStates(['intent', 'signed', 'sent'], false)
+    const others = this.o.journal.backingsInStates(['intent', 'signed', 'sent'])
       .filter((r) => r.id !== row.id && (r.wallet ?? this.wallet) === this.wallet)
       .reduce((sum, r) => sum + r.stakeLamports + this.costs(), 0n);
     const needed = row.stakeLamports + this.costs() + this.o.limits.minBalance + others;
@@ -386,7 +419,7 @@ export class LiveExecutor implements Executor {
 
   private watchOf(rowId: number): Watch {
     let w = this.watches.get(rowId);
-    if (!w) this.watches.set(rowId, (w = { lastSend: -Infinity, seen: new Set(), proofSlot: new Map(), nulls: new Map(), rpcFailures: 0, told: new Set(), reportNotBefore: -Infinity }));
+    if (!w) this.watches.set(rowId, (w = { lastSend: -Infinity, seen: new Set(), proofSlot: new Map(), nulls: new Map(), rpcFailures: 0, told: new Set(), reportNotBefore: -Infinity, reportAfterSlot: null }));
     return w;
   }
 
@@ -588,7 +621,7 @@ export class LiveExecutor implements Executor {
   private async listedByMagma(row: BackingRow, signature: string, signal?: AbortSignal): Promise<boolean> {
     const history = await this.o.api.history(signal);
     const listed = history.positions.filter((p) => p.narrativeId === row.narrativeId && p.amountLamports === row.stakeLamports).length;
-    const reported = this.o.journal.backingsInStates(['confirmed', 'reported'], false)
+    const reported = this.o.journal.backingsInStates(['confirmed', 'reported'])
       .filter((r) => r.narrativeId === row.narrativeId && r.stakeLamports === row.stakeLamports)
       .flatMap((r) => this.o.journal.attempts(r.id))
       .filter((a) => a.reportedAt && a.signature !== signature).length;
@@ -605,6 +638,7 @@ export class LiveExecutor implements Executor {
     let tries = 0;
     for (;;) {
       let waitMs = backing.pollMs;
+      let reporting: AttemptRow | null = null;
       try {
         const gate = await this.gates.backing(signal);
         if (!gate.open) {
@@ -615,7 +649,13 @@ export class LiveExecutor implements Executor {
         const attempts = journal.attempts(row.id);
         const w = this.watchOf(row.id);
         if (clock.now() < w.reportNotBefore) return false;
+        // MAGMA may verify at a higher commitment than ours: a report it refused before finalization waits for it.
+        if (w.reportAfterSlot !== null) {
+          if ((await this.o.chain.getEpochInfo(signal, 'finalized')).slot < w.reportAfterSlot) return false;
+          w.reportAfterSlot = null;
+        }
         for (const a of attempts.filter((x) => x.outcome === 'landed' && !x.reportedAt)) {
+          reporting = a;
           let ack: unknown;
           try {
             ack = await api.reportBacking({ narrativeId: row.narrativeId, walletAddress: row.wallet ?? this.wallet, amountLamports: row.stakeLamports, txSignature: a.signature }, signal);
@@ -643,11 +683,20 @@ export class LiveExecutor implements Executor {
       } catch (err) {
         if (isMagmaError(err, 'ABORTED') || signal?.aborted) throw err;
         const code = isMagmaError(err) ? err.code : 'UNEXPECTED';
-        if (code === 'API_RATE_LIMITED' || code === 'PROTOCOL_HALTED') waitMs = Number((err as MagmaError).details.retryAfterMs ?? 0) || 5_000;
+        if (isMagmaError(err, 'API_RATE_LIMITED') || isMagmaError(err, 'PROTOCOL_HALTED')) waitMs = (err.context.retryAfterMs ?? 0) || 5_000;
         if (code === 'PROTOCOL_HALTED') this.gates.invalidate();
         if (code === 'API_BAD_REQUEST' || code === 'API_NOT_FOUND') {
           // Not again before the transaction is finalized (about 13 s) and a minute has passed: the report budget is small.
-          this.watchOf(row.id).reportNotBefore = clock.now() + REPORT_REFUSED_RETRY_MS;
+          const w = this.watchOf(row.id);
+          w.reportNotBefore = clock.now() + REPORT_REFUSED_RETRY_MS;
+          const landedSlot = reporting?.landedSlot ?? row.slot;
+          const finalized = landedSlot === null || code !== 'API_BAD_REQUEST' ? null : await this.o.chain.getEpochInfo(signal, 'finalized').then((f) => f.slot >= landedSlot, () => null);
+          if (finalized === false) {
+            // Refused before finalization: MAGMA may verify at finalized commitment. Not a refusal yet.
+            w.reportAfterSlot = landedSlot;
+            this.once(row.id, 'report-deferred', () => log.warn('backing.report_deferred', { tx: reporting?.signature ?? row.signature, code, msg: `MAGMA refused the report of a confirmed backing before the transaction was finalized (${errorMessage(err)}); it may verify at finalized commitment: the report is sent again once the transaction is finalized` }));
+            return false;
+          }
           // A refusal will not change within this pass: say it loudly once, keep the row confirmed (its stake still
           // counts as exposure), and try again on a later pass instead of holding this one.
           this.once(row.id, `report-refused:${code}`, () => log.error('backing.report_refused', { tx: row.signature, code, msg: `MAGMA refused the report of a confirmed backing (${errorMessage(err)}); the transfer is on chain; it is tried again next tick. If this persists, check the transaction in an explorer and contact MAGMA support.` }));

@@ -25,8 +25,9 @@ const position = (r: BackingRow): AccountedPosition => ({
   backingId: r.id, narrativeId: r.narrativeId, stakeLamports: r.stakeLamports, signature: r.signature, state: r.state, outcome: r.outcome, pnlLamports: r.pnlLamports,
 });
 
-export function portfolioAccounts(journal: Journal, dryRun: boolean): PortfolioAccounts {
-  const rows = journal.backingsInStates(dryRun ? ['simulated'] : ['confirmed', 'reported'], dryRun);
+export function portfolioAccounts(journal: Journal): PortfolioAccounts {
+  // A ledger's rows are either sent and landed (live) or only journaled (dry-run): never both kinds in one ledger.
+  const rows = journal.backingsInStates(['confirmed', 'reported', 'simulated']);
   const open = rows.filter((r) => r.outcome === null).map(position);
   const settled = rows.filter((r) => r.outcome !== null).map(position);
   const sum = (xs: AccountedPosition[], f: (p: AccountedPosition) => bigint) => xs.reduce((a, p) => a + f(p), 0n);

@@ -36,7 +36,7 @@ export async function reconcileWithApi(o: { api: MagmaApi; journal: Journal; log
   const { api, journal, logger } = o;
   const history = await api.history(signal);
   const portfolio = await api.portfolio(signal);
-  const rows = journal.backingsInStates(['confirmed', 'reported'], false);
+  const rows = journal.backingsInStates(['confirmed', 'reported']);
   const amount = (p: Position) => p.amountLamports;
   const apiByKey = countBy(history.positions, (p) => key(p.narrativeId, amount(p)));
   const rowsByKey = countBy(rows, (r) => key(r.narrativeId, r.stakeLamports));
@@ -55,7 +55,7 @@ export async function reconcileWithApi(o: { api: MagmaApi; journal: Journal; log
     }
   }
   // Open positions: the journal's unsettled confirmed backings against MAGMA's portfolio, narrative and amount.
-  const accounts = portfolioAccounts(journal, false);
+  const accounts = portfolioAccounts(journal);
   const openApi = countBy(portfolio.positions, (p) => key(p.narrativeId, p.amountLamports));
   const openJournal = countBy(accounts.open, (p) => key(p.narrativeId, p.stakeLamports));
   const openDiffs: string[] = [];

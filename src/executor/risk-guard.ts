@@ -3,13 +3,21 @@
 // exposure, category and open-position limits, or the backing rate (~10 a minute per wallet). Pure.
 import { formatSol } from '../core/money.js';
 import { isBackableId } from '../core/narrative.js';
-import { PROTOCOL_MAX_STAKE, PROTOCOL_MIN_STAKE, type RiskLimits } from '../core/risk.js';
+import { dailyWindowStart, PROTOCOL_MAX_STAKE, PROTOCOL_MIN_STAKE, type RiskLimits } from '../core/risk.js';
 import type { JournalView } from '../ports/journal.js';
 
 export interface GuardRequest {
   narrativeId: string;
   category: string;
   stakeLamports: bigint;
+}
+
+/**
+ * The windows every executor counts its limits over at `nowMs` of its clock (the replayed time in a backtest):
+ * risk.maxDailySol over the last 24 hours (rolling, not the UTC day), backing.maxPerMinute over the last minute.
+ */
+export function guardWindows(nowMs: number): { now: string; dayStart: string; since: string } {
+  return { now: new Date(nowMs).toISOString(), dayStart: dailyWindowStart(nowMs), since: new Date(nowMs - 60_000).toISOString() };
 }
 
 /** Why the intent must not go ahead, in plain words; null when every limit holds. */

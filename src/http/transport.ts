@@ -97,7 +97,7 @@ const RETRYABLE_NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIME
  */
 async function readBounded(body: Dispatcher.ResponseData['body'], limit: number, route: string, url: URL, declared: number): Promise<string> {
   const tooLarge = (what: string) => new MagmaError('API_MALFORMED', `${route} at ${url.origin} answered with ${what}, over this route's ${limit}-byte limit; the answer was dropped.`, {
-    details: { route, limitBytes: limit },
+    context: { route, limitBytes: limit },
     hint: 'Check that the URL points at the right service; a server that sends this much is broken or hostile (the daemon tries again on its next tick).',
   });
   if (Number.isFinite(declared) && declared > limit) {
@@ -241,14 +241,14 @@ export class HttpTransport {
     if (timeout.aborted || code.includes('TIMEOUT')) {
       return new MagmaError('API_TIMEOUT', `${where} did not answer within ${this.options.timeoutMs} ms.`, {
         cause: err,
-        details: { code: code || 'TIMEOUT' },
+        context: { code: code || 'TIMEOUT' },
         hint: 'The service may be slow or down: try again later (the daemon retries on its next tick). Raise api.timeoutMs if this persists.',
       });
     }
     void signal;
     return new MagmaError('NETWORK', `${where} failed: ${code || (err as Error).message}.`, {
       cause: err,
-      details: { code, retryable: RETRYABLE_NETWORK.has(code) },
+      context: { code, retryable: RETRYABLE_NETWORK.has(code) },
       hint: 'Check the URL and that the service is reachable from this machine (the daemon retries on its next tick).',
     });
   }
@@ -297,7 +297,7 @@ export class HttpTransport {
         for await (const chunk of source as AsyncIterable<Uint8Array>) {
           bytes += chunk.length;
           if (bytes > MAX_STREAM_BYTES) {
-            throw new MagmaError('API_MALFORMED', `${call.route} streamed more than ${MAX_STREAM_BYTES} bytes.`, { details: { route: call.route, status } });
+            throw new MagmaError('API_MALFORMED', `${call.route} streamed more than ${MAX_STREAM_BYTES} bytes.`, { context: { route: call.route, status } });
           }
           yield chunk;
         }

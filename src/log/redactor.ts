@@ -26,10 +26,10 @@ export class Redactor {
     if (typeof value === 'bigint') return value.toString();
     if (value === null || typeof value !== 'object') return value;
     if (value instanceof Error) {
-      const e = value as Error & { code?: unknown; details?: unknown; cause?: unknown };
+      const e = value as Error & { code?: unknown; context?: unknown; cause?: unknown };
       const out: Record<string, unknown> = { name: e.name, message: this.redactString(e.message) };
       if (e.code !== undefined) out.code = e.code;
-      if (e.details !== undefined) out.details = this.redact(e.details, depth + 1);
+      if (e.context !== undefined) out.context = this.redact(e.context, depth + 1);
       if (e.stack) out.stack = this.redactString(e.stack);
       if (e.cause !== undefined) out.cause = this.redact(e.cause, depth + 1);
       return out;

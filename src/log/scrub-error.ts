@@ -1,5 +1,5 @@
 // Removes secret values (API keys, bearer tokens) from an error before it leaves an adapter: its message, stack,
-// details and the whole cause chain. Foreign causes (undici's errors can quote request headers) are replaced by
+// context and the whole cause chain. Foreign causes (undici's errors can quote request headers) are replaced by
 // plain copies that keep only name, code, message and stack, each redacted.
 import { MagmaError } from '../core/errors.js';
 import { Redactor } from './redactor.js';
@@ -26,7 +26,7 @@ function scrubValue(v: unknown, r: Redactor, depth: number): unknown {
 function scrubInPlace(e: MagmaError, r: Redactor, depth: number): MagmaError {
   e.message = r.redactString(e.message);
   if (e.stack) e.stack = r.redactString(e.stack);
-  Object.defineProperty(e, 'details', { value: r.redact(e.details) as Record<string, unknown>, enumerable: true, writable: false, configurable: true });
+  Object.defineProperty(e, 'context', { value: r.redact(e.context), enumerable: true, writable: false, configurable: true });
   if (e.hint) Object.defineProperty(e, 'hint', { value: r.redactString(e.hint), enumerable: true, writable: false, configurable: true });
   if (e.cause !== undefined) Object.defineProperty(e, 'cause', { value: scrubValue(e.cause, r, depth + 1), enumerable: false, writable: true, configurable: true });
   return e;

@@ -1,7 +1,7 @@
 // The MAGMA Agents API over HTTP (PROTOCOL.md sections 1–2). Every call goes through one path: the family's rate
 // budget, the transport (reads retried, writes never), header correction of the budget, a 429 pause, errors sorted
 // by what must happen next, and a final scrub so the x-api-key value never leaves in an error.
-import { MagmaError } from '../core/errors.js';
+import { isMagmaError, MagmaError } from '../core/errors.js';
 import { lamportsToSol } from '../core/money.js';
 import type { HttpResult, HttpTransport } from '../http/transport.js';
 import type { Logger } from '../log/logger.js';
@@ -85,7 +85,7 @@ export class HttpMagmaApi implements MagmaApi {
       budget?.observe(s.family, res.headers);
       if (res.status >= 200 && res.status < 300) return res;
       const err = responseError(res, s.route, now());
-      if (err.code === 'API_RATE_LIMITED') budget?.pause(s.family, Number(err.details.retryAfterMs));
+      if (isMagmaError(err, 'API_RATE_LIMITED')) budget?.pause(s.family, err.context.retryAfterMs);
       throw err;
     } catch (err) {
       throw scrubError(err, [this.options.apiKey()]);
@@ -175,7 +175,7 @@ export class HttpMagmaApi implements MagmaApi {
     const route = '/v1/agent/resolve';
     if (!(req.confidence >= MIN_RESOLVE_CONFIDENCE && req.confidence <= 1)) {
       throw new MagmaError('API_BAD_REQUEST', `a verdict on ${req.narrativeId} with confidence ${req.confidence} was not sent: MAGMA rejects confidence below ${MIN_RESOLVE_CONFIDENCE}.`, {
-        details: { route, narrativeId: req.narrativeId, confidence: req.confidence },
+        context: { route, narrativeId: req.narrativeId, confidence: req.confidence },
       });
     }
     let res: HttpResult;
@@ -187,7 +187,7 @@ export class HttpMagmaApi implements MagmaApi {
     } catch (err) {
       if (err instanceof MagmaError && err.code === 'API_NOT_FOUND') {
         throw new MagmaError('API_NOT_FOUND', `narrative ${req.narrativeId} is unknown or not eligible for resolution: skipped.`, {
-          cause: err, details: { route, narrativeId: req.narrativeId, status: 404 },
+          cause: err, context: { route, narrativeId: req.narrativeId, status: 404 },
         });
       }
       throw err;
@@ -257,7 +257,7 @@ export class HttpMagmaApi implements MagmaApi {
   async reportBacking(report: BackingReport, signal?: AbortSignal): Promise<BackingReportResult> {
     const route = '/v1/narratives/:id/back';
     if (report.amountLamports <= 0n) {
-      throw new MagmaError('API_BAD_REQUEST', `a backing report for ${report.narrativeId} with amount ${report.amountLamports} lamports was not sent.`, { details: { route } });
+      throw new MagmaError('API_BAD_REQUEST', `a backing report for ${report.narrativeId} with amount ${report.amountLamports} lamports was not sent.`, { context: { route } });
     }
     // A write: sent once per call. The executor retries it on tx_signature, which the server treats as idempotent.
     const res = await this.send({
@@ -268,6 +268,12 @@ export class HttpMagmaApi implements MagmaApi {
     if (!res.isJson && typeof res.body === 'string' && res.body.trim() === '') return { acknowledged: true, message: null };
     const r = this.parse(res, route, 'the report was not acknowledged', (b) => backingReportResponseSchema.safeParse(b).data ?? null);
     return { acknowledged: true, message: r.message };
+  }
+
+  async health(signal?: AbortSignal): Promise<void> {
+    const route = '/v1/health';
+    const res = await this.send({ method: 'GET', path: route, route, family: 'public', auth: false, signal });
+    this.parse(res, route, 'not {"ok": true}', (b) => (b !== null && typeof b === 'object' && (b as { ok?: unknown }).ok === true ? true : null));
   }
 
   async systemStatus(signal?: AbortSignal): Promise<SystemStatus> {

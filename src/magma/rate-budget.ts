@@ -132,7 +132,7 @@ export class RateBudget {
       const waitMs = Math.max(1, Math.ceil(Math.max(b.pausedUntil - now, (1 - b.tokens) / b.ratePerMs)));
       if (o.write || waited + waitMs > maxWait) {
         throw new MagmaError('API_RATE_LIMITED', `the ${family} budget is ${now < b.pausedUntil ? 'paused after a 429' : 'spent'}: next call in ${Math.ceil(waitMs / 1000)} s.`, {
-          details: { family, retryAfterMs: waitMs, write: o.write },
+          context: { family, retryAfterMs: waitMs, write: o.write },
           hint: o.write
             ? 'Writes are never queued: the agent tries again on a later tick.'
             : 'The agent keeps below the server limits; if this happens often, raise poll.intervalSeconds or the api.tier.',
@@ -145,7 +145,7 @@ export class RateBudget {
       }
       waited += waitMs;
     }
-    throw new MagmaError('API_RATE_LIMITED', `the ${family} budget did not free up.`, { details: { family, retryAfterMs: 60_000 } });
+    throw new MagmaError('API_RATE_LIMITED', `the ${family} budget did not free up.`, { context: { family, retryAfterMs: 60_000 } });
   }
 
   /** Corrects the family's budget from the headers the server sent with any answer. */

@@ -1,6 +1,6 @@
 // Sorts a MAGMA error response by what must happen next (STYLE.md): 401 stop, 403 no writes, 404 skip,
 // 429 and 5xx wait, 503 halted or gated. Messages name the route and what to do, never a header value.
-import { MagmaError } from '../core/errors.js';
+import { MagmaError, type ForbiddenReason } from '../core/errors.js';
 import type { HttpResult } from '../http/transport.js';
 
 /** Longest pause a server may impose through retry-after: a bigger value is a bug or an attack, not a plan. */
@@ -29,8 +29,7 @@ function retryAfterRaw(res: HttpResult, nowMs: number): number | null {
   return null;
 }
 
-/** What a 403 is about, when the body says: each needs a different fix. */
-export type ForbiddenReason = 'wallet_blocked' | 'terms_not_accepted' | 'tier_too_low' | 'unknown';
+export type { ForbiddenReason };
 
 export function forbiddenReason(said: string): ForbiddenReason {
   if (/block|banned|suspend|flag/i.test(said)) return 'wallet_blocked';
@@ -57,47 +56,47 @@ function serverMessage(body: unknown): string {
 
 export function responseError(res: HttpResult, route: string, nowMs?: number): MagmaError {
   const said = serverMessage(res.body);
-  const details = { route, status: res.status };
+  const context = { route, status: res.status };
   switch (true) {
     case res.status === 401:
       return new MagmaError('API_UNAUTHORIZED', `MAGMA rejected the API key on ${route} (401: ${said}).`, {
-        details,
+        context,
         hint: 'Set MAGMA_API_KEY to a valid key, or remove the stored key file (agent-key.json in the data directory) and run `magma-agent register`.',
       });
     case res.status === 403: {
       const reason = forbiddenReason(said);
-      return new MagmaError('API_FORBIDDEN', `MAGMA refused ${route} (403: ${said}).`, { details: { ...details, reason }, hint: FORBIDDEN_HINTS[reason] });
+      return new MagmaError('API_FORBIDDEN', `MAGMA refused ${route} (403: ${said}).`, { context: { ...context, reason }, hint: FORBIDDEN_HINTS[reason] });
     }
     case res.status === 404:
-      return new MagmaError('API_NOT_FOUND', `${route} answered 404 (${said}).`, { details });
+      return new MagmaError('API_NOT_FOUND', `${route} answered 404 (${said}).`, { context });
     case res.status === 429: {
       const wait = retryAfterMs(res, nowMs);
       return new MagmaError('API_RATE_LIMITED', `rate limited on ${route} (429: ${said}); waiting ${Math.ceil((wait ?? 60_000) / 1000)} s.`, {
-        details: { ...details, retryAfterMs: wait ?? 60_000 },
+        context: { ...context, retryAfterMs: wait ?? 60_000 },
         hint: 'The agent pauses this kind of call until then. If it happens often, raise poll.intervalSeconds.',
       });
     }
     case res.status === 503:
       return new MagmaError('PROTOCOL_HALTED', `MAGMA is halted or the feature is gated on ${route} (503: ${said}).`, {
-        details: { ...details, retryAfterMs: retryAfterMs(res, nowMs) },
+        context: { ...context, retryAfterMs: retryAfterMs(res, nowMs) },
         hint: 'No writes are sent while it lasts; the daemon keeps reading and retries on its next tick.',
       });
     case res.status >= 500:
       return new MagmaError('API_UNAVAILABLE', `MAGMA failed on ${route} (${res.status}: ${said}).`, {
-        details,
+        context,
         hint: 'A server-side problem; try again later (the daemon retries on its next tick).',
       });
     case res.status === 400 || res.status === 409 || res.status === 422:
-      return new MagmaError('API_BAD_REQUEST', `MAGMA refused the request on ${route} (${res.status}: ${said}).`, { details });
+      return new MagmaError('API_BAD_REQUEST', `MAGMA refused the request on ${route} (${res.status}: ${said}).`, { context });
     default:
-      return new MagmaError('API_MALFORMED', `unexpected answer ${res.status} from ${route} (${said}).`, { details });
+      return new MagmaError('API_MALFORMED', `unexpected answer ${res.status} from ${route} (${said}).`, { context });
   }
 }
 
 export function malformed(route: string, what: string, res: HttpResult): MagmaError {
   const kind = res.isJson ? 'JSON of an unexpected shape' : typeof res.body === 'string' && /<html|<!doctype/i.test(res.body) ? 'an HTML page instead of JSON' : 'a body that is not JSON';
   return new MagmaError('API_MALFORMED', `${route} answered ${res.status} with ${kind}: ${what}.`, {
-    details: { route, status: res.status },
+    context: { route, status: res.status },
     hint: 'Check that api.url points at the MAGMA API (not a proxy or login page); the daemon skips this and retries on its next tick.',
   });
 }

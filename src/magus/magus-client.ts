@@ -80,25 +80,25 @@ export class MagusClient implements Magus {
     const retryAfterMs = nextUtcMidnight(now) - now;
     if (this.options.dailyCreditCap <= 0) {
       throw new MagmaError('MAGUS_CREDIT_CAP', 'Magus is off: magus.dailyCreditCap is 0.', {
-        details: { cap: 0 }, hint: 'Set magus.dailyCreditCap to the credits (prompt + completion tokens) Magus may spend a day.',
+        context: { cap: 0 }, hint: 'Set magus.dailyCreditCap to the credits (prompt + completion tokens) Magus may spend a day.',
       });
     }
     if (now < this.blockedUntil) {
       throw new MagmaError('MAGUS_USAGE_LIMIT', "the Magus account's daily credit limit was reached earlier today.", {
-        details: { retryAfterMs: this.blockedUntil - now }, hint: 'Magus is not called again until tomorrow (UTC).',
+        context: { retryAfterMs: this.blockedUntil - now }, hint: 'Magus is not called again until tomorrow (UTC).',
       });
     }
     if (this.failure && now < this.failure.until) {
       const { error, until } = this.failure;
       throw new MagmaError(error.code, `${error.message.replace(/\.$/, '')}; Magus is not asked again for ${Math.ceil((until - now) / 1000)} s.`, {
-        details: { ...error.details, retryAfterMs: until - now, cached: true },
+        context: { ...error.context, retryAfterMs: until - now, cached: true },
         ...(error.hint ? { hint: error.hint } : {}),
       });
     }
     const left = this.creditsLeftToday();
     if (left < Math.max(1, need)) {
       throw new MagmaError('MAGUS_CREDIT_CAP', `Magus's daily credit cap (${this.options.dailyCreditCap}) is spent for ${utcDay(now)} (${left} left, this call needs about ${need}).`, {
-        details: { cap: this.options.dailyCreditCap, left, need, retryAfterMs }, hint: 'Magus is not called again until the next UTC day; raise magus.dailyCreditCap to allow more.',
+        context: { cap: this.options.dailyCreditCap, left, need, retryAfterMs }, hint: 'Magus is not called again until the next UTC day; raise magus.dailyCreditCap to allow more.',
       });
     }
   }
@@ -147,8 +147,9 @@ export class MagusClient implements Magus {
         const wait = stop ? MAGUS_BACKOFF_MAX_MS : Math.min(MAGUS_BACKOFF_MAX_MS, MAGUS_BACKOFF_FIRST_MS * 2 ** (streak - 1));
         this.failure = { error: scrubError(err, [this.options.apiKey]) as MagmaError, until: clock.now() + wait, streak };
       }
-      status = isMagmaError(err) && typeof err.details.status === 'number' ? err.details.status : status;
-      if (isMagmaError(err, 'MAGUS_USAGE_LIMIT') && err.details.retryAfterMs === undefined) this.blockedUntil = nextUtcMidnight(clock.now());
+      const said = isMagmaError(err) ? (err.context as { status?: unknown }).status : undefined;
+      status = typeof said === 'number' ? said : status;
+      if (isMagmaError(err, 'MAGUS_USAGE_LIMIT') && err.context.retryAfterMs === undefined) this.blockedUntil = nextUtcMidnight(clock.now());
       throw scrubError(err, [this.options.apiKey]);
     } finally {
       // A call refused here (cap spent) never reached Magus: nothing to record.
@@ -189,7 +190,7 @@ export class MagusClient implements Magus {
       const parsed = res.isJson ? replySchema.safeParse(res.body) : null;
       if (!parsed?.success) {
         throw new MagmaError('MAGUS_MALFORMED', `Magus answered ${res.status} on ${MAGUS_ROUTE} without a usable reply (${res.isJson ? 'no "content" text' : 'not JSON'}).`, {
-          details: { route: MAGUS_ROUTE, status: res.status }, hint: 'Check magus.url points at a Magus instance; this narrative goes on without Magus.',
+          context: { route: MAGUS_ROUTE, status: res.status }, hint: 'Check magus.url points at a Magus instance; this narrative goes on without Magus.',
         });
       }
       return { reply: this.toReply(parsed.data, req), status: res.status };
@@ -216,7 +217,7 @@ export class MagusClient implements Magus {
       if ((res.headers['content-type'] ?? '').includes('application/json')) {
         // A server that ignores stream:true answers whole: accept it as such.
         const parsed = replySchema.safeParse(JSON.parse(await res.text()));
-        if (!parsed.success) throw new MagmaError('MAGUS_MALFORMED', `Magus answered ${res.status} on ${MAGUS_ROUTE} without a usable reply.`, { details: { route: MAGUS_ROUTE, status: res.status } });
+        if (!parsed.success) throw new MagmaError('MAGUS_MALFORMED', `Magus answered ${res.status} on ${MAGUS_ROUTE} without a usable reply.`, { context: { route: MAGUS_ROUTE, status: res.status } });
         return { reply: this.toReply(parsed.data, req), status: res.status };
       }
       return { reply: await this.consume(res.chunks, req, res.status), status: res.status };
@@ -228,7 +229,7 @@ export class MagusClient implements Magus {
     const state = { content: '', sessionId: null as string | null, conversationId: null as string | null, messageId: null as string | null, usage: null as ReturnType<typeof parseUsage>, completed: false, done: false, unknown: 0 };
     const bad = (why: string, cause?: unknown) =>
       new MagmaError('MAGUS_MALFORMED', `the Magus stream on ${MAGUS_ROUTE} ${why}: the answer is not used.`, {
-        details: { route: MAGUS_ROUTE, status }, hint: 'This narrative goes on without Magus; the next one asks again.', ...(cause ? { cause } : {}),
+        context: { route: MAGUS_ROUTE, status }, hint: 'This narrative goes on without Magus; the next one asks again.', ...(cause ? { cause } : {}),
       });
     const handle = (e: MagusEvent) => {
       this.options.onEvent?.(e);
@@ -277,8 +278,8 @@ export class MagusClient implements Magus {
       if (!state.done && !state.completed) for (const m of parser.end()) handle(toMagusEvent(m));
     } catch (err) {
       if (err instanceof SseParseError) throw bad(`could not be parsed (${err.message})`, err);
-      if (isMagmaError(err, 'API_TIMEOUT')) throw new MagmaError('MAGUS_TIMEOUT', `the Magus stream did not finish in time.`, { cause: err, details: { route: MAGUS_ROUTE, status }, hint: 'Streams end after 5 minutes; the next narrative asks again.' });
-      if (isMagmaError(err, 'NETWORK')) throw new MagmaError('MAGUS_UNAVAILABLE', `the Magus stream broke off.`, { cause: err, details: { route: MAGUS_ROUTE, status }, hint: 'The next narrative asks again.' });
+      if (isMagmaError(err, 'API_TIMEOUT')) throw new MagmaError('MAGUS_TIMEOUT', `the Magus stream did not finish in time.`, { cause: err, context: { route: MAGUS_ROUTE, status }, hint: 'Streams end after 5 minutes; the next narrative asks again.' });
+      if (isMagmaError(err, 'NETWORK')) throw new MagmaError('MAGUS_UNAVAILABLE', `the Magus stream broke off.`, { cause: err, context: { route: MAGUS_ROUTE, status }, hint: 'The next narrative asks again.' });
       throw err;
     }
     if (!state.completed) throw bad('ended without message.completed');

@@ -32,12 +32,12 @@ export function magusError(status: number | null, body: unknown, route: string):
   const serverCode = typeof inner?.code === 'string' ? inner.code : typeof envelope.code === 'string' ? envelope.code : null;
   const said = quoted(inner?.message ?? envelope.message ?? (typeof envelope.error === 'string' ? envelope.error : typeof body === 'string' && !/<html|<!doctype/i.test(body) ? body : ''));
   const key = (serverCode && BY_CODE[serverCode] ? serverCode : null) ?? (status !== null ? BY_STATUS[status] ?? (status >= 500 ? 'internal_error' : null) : null);
-  const details = { route, status, magusCode: serverCode };
+  const context = { route, status, magusCode: serverCode };
   if (!key) {
     return new MagmaError('MAGUS_MALFORMED', `Magus answered ${status ?? 'a stream error'} on ${route} with no documented error code${said ? ` (${said})` : ''}.`, {
-      details, hint: 'Check magus.url (MAGUS_API_URL) points at a Magus instance, e.g. https://your-magus/ (without /api/v1).',
+      context, hint: 'Check magus.url (MAGUS_API_URL) points at a Magus instance, e.g. https://your-magus/ (without /api/v1).',
     });
   }
   const m = BY_CODE[key]!;
-  return new MagmaError(m.code, `${m.what} (${status ?? 'stream'}${serverCode ? ` ${serverCode}` : ''}${said ? `: ${said}` : ''}).`, { details, hint: m.hint });
+  return new MagmaError(m.code, `${m.what} (${status ?? 'stream'}${serverCode ? ` ${serverCode}` : ''}${said ? `: ${said}` : ''}).`, { context, hint: m.hint });
 }

@@ -7,32 +7,17 @@
 import { createHash } from 'node:crypto';
 import { MagmaError } from '../core/errors.js';
 import type { Narrative } from '../core/narrative.js';
+import type { MagusJudgeContext, MagusJudgement } from '../core/strategy.js';
 import type { Magus } from '../ports/magus.js';
 import { sessionIdForNarrative } from './session-id.js';
 
 /** Bumped whenever the prompt or the answer's shape changes: cached answers to an older prompt are not reused. */
 export const JUDGE_PROMPT_VERSION = 2;
 
-export type JudgeVerdict = 'true' | 'false' | 'unsure';
+export type { MagusJudgement };
 
-export interface MagusJudgement {
-  pTrue: number;
-  confidence: number;
-  verdict: JudgeVerdict;
-  reasoning: string;
-  credits: number;
-  /** Answered from the cache (the database, or a recording in a backtest): no call, no credits. */
-  cached?: boolean;
-}
-
-/** What the judge is told beside the narrative itself. */
-export interface JudgeContext {
-  nowMs: number;
-  /** The deadline read from the thesis, when it names one. */
-  deadlineMs: number | null;
-  /** For a price claim: the asset's current price and the price model's probability. */
-  price?: { asset: string; spot: number; level: number; kind: 'close' | 'touch'; direction: 'above' | 'below'; modelPTrue: number } | null;
-}
+/** What the judge is told beside the narrative itself: the strategy's context and the host clock's now. */
+export type JudgeContext = MagusJudgeContext & { nowMs: number };
 
 const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
 
@@ -89,7 +74,7 @@ export async function judgeNarrative(magus: Magus, n: Narrative, c: JudgeContext
   const j = parseJudgement(reply.content);
   if (!j) {
     throw new MagmaError('MAGUS_MALFORMED', `Magus did not answer narrative ${n.id} in the required JSON shape (p_true, verdict, confidence, reasoning).`, {
-      details: { narrativeId: n.id }, hint: 'This narrative goes on without Magus until its next refresh.',
+      context: { narrativeId: n.id }, hint: 'This narrative goes on without Magus until its next refresh.',
     });
   }
   return { ...j, credits: reply.credits };

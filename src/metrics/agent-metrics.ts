@@ -4,11 +4,12 @@
 // process, as Prometheus expects. Wall time only: simulated time never reaches a timestamp here.
 import client from 'prom-client';
 import type { TickSummary } from '../engine/engine.js';
-import type { ApiCallRecord } from '../ports/store.js';
+import type { ApiCallRecord, Ledger } from '../ports/store.js';
 
 export interface AgentMetricsOptions {
   version: string;
-  dryRun: boolean;
+  /** The ledger the agent records in (the info metric's dry_run label). */
+  ledger: Ledger;
   sim: boolean;
   /** Default process metrics (CPU, memory, handles, event-loop lag); off in unit tests that make many registries. */
   processMetrics?: boolean;
@@ -42,7 +43,7 @@ export class AgentMetrics {
     const r = [this.registry];
     if (o.processMetrics !== false) client.collectDefaultMetrics({ register: this.registry });
     new client.Gauge({ name: 'magma_build_info', help: 'Build and mode of this agent (always 1).', labelNames: ['version', 'node', 'dry_run', 'sim'], registers: r })
-      .set({ version: o.version, node: process.version, dry_run: String(o.dryRun), sim: String(o.sim) }, 1);
+      .set({ version: o.version, node: process.version, dry_run: String(o.ledger === 'dry-run'), sim: String(o.sim) }, 1);
     this.tickDuration = new client.Histogram({
       name: 'magma_tick_duration_seconds', help: 'Wall time of a tick, by final status.', labelNames: ['status'],
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300], registers: r,

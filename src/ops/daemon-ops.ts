@@ -7,7 +7,7 @@ import { formatSol } from '../core/money.js';
 import type { TickSummary } from '../engine/engine.js';
 import type { LogFields, Logger, LogLevel } from '../log/logger.js';
 import type { AgentMetrics } from '../metrics/agent-metrics.js';
-import type { ApiCallRecord } from '../ports/store.js';
+import type { ApiCallRecord, Ledger } from '../ports/store.js';
 import type { ServiceNotifier } from '../systemd/service-notifier.js';
 import type { Health } from './health.js';
 
@@ -31,10 +31,16 @@ export interface DaemonOpsOptions {
   /** Open backings, exposure and stuck count after a tick (one query per tick, not per scrape). */
   journal?: () => JournalView;
   paused?: () => string | null;
-  dryRun: boolean;
+  /** The ledger the agent records in: it words the alerts (a dry run only would have backed). */
+  ledger: Ledger;
   logger?: Logger;
   now?: () => number;
 }
+
+const LEDGER_WORDS: Record<Ledger, { backed: string; suffix: string }> = {
+  live: { backed: 'backed', suffix: '' },
+  'dry-run': { backed: 'would back', suffix: ' (dry run)' },
+};
 
 const API_FAMILIES = new Set(['feed', 'public', 'backing', 'register', 'agent']);
 
@@ -83,10 +89,10 @@ export class DaemonOps {
     this.pausedReason = paused;
 
     for (const d of s.backed) {
-      this.alert({ event: 'backing', key: `backing:${s.tickId}:${d.narrativeId}`, severity: 'info', title: `${this.o.dryRun ? 'would back' : 'backed'} ${formatSol(d.stakeLamports)}`, fields: { narrative_id: d.narrativeId, p_true: d.pTrue, edge: d.edge } });
+      this.alert({ event: 'backing', key: `backing:${s.tickId}:${d.narrativeId}`, severity: 'info', title: `${LEDGER_WORDS[this.o.ledger].backed} ${formatSol(d.stakeLamports)}`, fields: { narrative_id: d.narrativeId, p_true: d.pTrue, edge: d.edge } });
     }
     for (const r of s.resolved) {
-      this.alert({ event: 'verdict', key: `verdict:${r.narrativeId}`, severity: 'info', title: `verdict ${r.resolution ? 'TRUE' : 'FALSE'}${this.o.dryRun ? ' (dry run)' : ''}`, fields: { narrative_id: r.narrativeId, confidence: r.confidence } });
+      this.alert({ event: 'verdict', key: `verdict:${r.narrativeId}`, severity: 'info', title: `verdict ${r.resolution ? 'TRUE' : 'FALSE'}${LEDGER_WORDS[this.o.ledger].suffix}`, fields: { narrative_id: r.narrativeId, confidence: r.confidence } });
     }
     const open = s.gates.backing.open;
     if (this.gateOpen !== null && open !== this.gateOpen) {
@@ -157,6 +163,6 @@ export class DaemonOps {
 
   private statusLine(s: TickSummary): string {
     const gate = s.gates.backing.open ? 'backing open' : `backing closed: ${s.gates.backing.reason ?? ''}`;
-    return `tick ${s.tickId} ok: ${s.feedCount} narratives, ${s.backed.length} backed; ${gate}${this.o.dryRun ? ' (dry run)' : ''}`;
+    return `tick ${s.tickId} ok: ${s.feedCount} narratives, ${s.backed.length} backed; ${gate}${LEDGER_WORDS[this.o.ledger].suffix}`;
   }
 }

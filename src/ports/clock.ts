@@ -11,7 +11,12 @@ export function isoNow(clock: Clock): string {
   return new Date(clock.now()).toISOString();
 }
 
+const DAY_MS = 86_400_000;
+let lastDay = { index: NaN, iso: '' };
+
+/** The start of `ms`'s UTC day as ISO text (asked every tick: the last day's text is kept). */
 export function startOfUtcDay(ms: number): string {
-  const d = new Date(ms);
-  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate())).toISOString();
+  const index = Math.floor(ms / DAY_MS);
+  if (index !== lastDay.index) lastDay = { index, iso: new Date(index * DAY_MS).toISOString() };
+  return lastDay.iso;
 }

@@ -1,6 +1,6 @@
 // What the learning ensemble keeps across restarts (issue 17): forecasts sampled at decision times until their
 // narrative settles, the settled ones it learns from, and the weights it last fitted (for `status` and reports).
-// SQLite keeps them for the daemon (migration 0010); a backtest keeps them in memory (src/store/replay-store.ts).
+// SQLite keeps them for the daemon (migration 0009); a backtest keeps them in memory (src/store/replay-store.ts).
 import type { EnsembleWeightsView } from '../core/learned-ensemble.js';
 import type { Outcome } from './store.js';
 

@@ -28,8 +28,6 @@ export interface ResolutionResult {
 }
 
 export interface Executor {
-  /** True when this executor moves no money (its records are dry-run). */
-  readonly dryRun: boolean;
   execute(req: ExecutionRequest, signal?: AbortSignal): Promise<ExecutionResult>;
   /** Submits (or, dry, records) an oracle verdict the engine decided on; idempotent per narrative. */
   submitResolution(req: ResolutionRequest, signal?: AbortSignal): Promise<ResolutionResult>;

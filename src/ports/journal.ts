@@ -2,6 +2,7 @@
 // and the only legal ways a row may change state. Live, dry-run and backtest executors all write through it, so every
 // mode records the same rows; only live rows ever reach signed/sent/confirmed/reported.
 import type { PortfolioView } from '../core/decide.js';
+import type { Ledger } from './store.js';
 
 export const BACKING_STATES = ['intent', 'signed', 'sent', 'confirmed', 'reported', 'expired', 'failed', 'cancelled', 'simulated'] as const;
 export type BackingState = (typeof BACKING_STATES)[number];
@@ -33,7 +34,8 @@ export interface BackingRow {
   category: string;
   stakeLamports: bigint;
   state: BackingState;
-  dryRun: boolean;
+  /** The ledger the row belongs to (the journal's own). */
+  ledger: Ledger;
   wallet: string | null;
   signature: string | null;
   blockhash: string | null;
@@ -56,7 +58,6 @@ export interface NewBacking {
   narrativeId: string;
   category: string;
   stakeLamports: bigint;
-  dryRun: boolean;
   wallet: string | null;
 }
 
@@ -121,7 +122,7 @@ export interface ResolutionRow {
   confidence: number;
   evidence: string;
   state: ResolutionState;
-  dryRun: boolean;
+  ledger: Ledger;
   attempts: number;
   error: string | null;
   responseJson: string | null;
@@ -133,10 +134,11 @@ export interface NewResolution {
   resolution: boolean;
   confidence: number;
   evidence: string;
-  dryRun: boolean;
 }
 
+/** The journal of one ledger: every row it opens is that ledger's, and every query reads only that ledger's rows. */
 export interface Journal {
+  readonly ledger: Ledger;
   /**
    * Opens one intent in one transaction: the guard sees the journal's view and returns why the intent must not go
    * ahead (the row is then recorded as cancelled with that reason) or null. An existing intent key returns its row.
@@ -144,8 +146,8 @@ export interface Journal {
   openBacking(b: NewBacking, at: { now: string; dayStart: string; since: string }, guard: (view: JournalView) => string | null): BackingRow;
   backing(id: number): BackingRow;
   /** Rows not in a final state, oldest first. */
-  unfinishedBackings(dryRun: boolean): BackingRow[];
-  backingsInStates(states: readonly BackingState[], dryRun: boolean): BackingRow[];
+  unfinishedBackings(): BackingRow[];
+  backingsInStates(states: readonly BackingState[]): BackingRow[];
   /** Compare-and-set: fails loudly when the row is not in the state `row` says (no silent double step). */
   transition(row: BackingRow, to: BackingState, at: string, fields?: TransitionFields): BackingRow;
   /** Every signature this intent was ever signed with, oldest first. */
@@ -166,8 +168,8 @@ export interface Journal {
   /** Keeps the latest error on the row without changing its state. */
   noteBackingError(row: BackingRow, error: string, at: string): BackingRow;
 
-  /** One row per narrative per ledger (dry-run and live apart): an existing one is returned as it is. */
+  /** One row per narrative in this ledger (another ledger's verdict on it is apart): an existing one is returned as it is. */
   openResolution(r: NewResolution, at: string): { row: ResolutionRow; created: boolean };
-  unfinishedResolutions(dryRun: boolean): ResolutionRow[];
+  unfinishedResolutions(): ResolutionRow[];
   transitionResolution(row: ResolutionRow, to: ResolutionState, at: string, fields?: { responseJson?: string; error?: string | null; attempt?: boolean }): ResolutionRow;
 }

@@ -171,6 +171,8 @@ export interface MagmaReadApi {
 
 /** The whole Agents API as the HTTP client speaks it: the read port plus the account and write routes. */
 export interface MagmaApi extends MagmaReadApi {
+  /** GET /v1/health ({ok: true}): resolves when MAGMA's backend says it is up, throws otherwise (PROTOCOL.md section 9). */
+  health(signal?: AbortSignal): Promise<void>;
   register(req: RegisterRequest, signal?: AbortSignal): Promise<RegisteredAgent>;
   portfolio(signal?: AbortSignal): Promise<PositionsResult>;
   history(signal?: AbortSignal): Promise<PositionsResult>;

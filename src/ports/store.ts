@@ -64,7 +64,7 @@ export interface SettledBacking {
   narrativeId: string;
   stakeLamports: bigint;
   pnlLamports: bigint;
-  dryRun: boolean;
+  ledger: Ledger;
 }
 
 export interface Store {
@@ -86,9 +86,11 @@ export interface Store {
   portfolioView(dayStart: string): PortfolioView;
   /**
    * Narratives with no outcome yet, not among `exclude` (the live feed): those the agent decided on or holds, or
-   * only those it holds (`heldOnly`), most recently seen first; only those `due` says may be asked about now.
+   * only those it holds (`heldOnly`), most recently seen first; none deferred past `nowMs`.
    */
-  narrativesAwaitingOutcome(exclude: ReadonlySet<string>, limit: number, heldOnly?: boolean, due?: (narrativeId: string) => boolean): string[];
+  narrativesAwaitingOutcome(exclude: ReadonlySet<string>, limit: number, heldOnly?: boolean, nowMs?: number): string[];
+  /** A narrative asked about and still open: not returned by narrativesAwaitingOutcome before `untilMs`. */
+  deferOutcomeLookup(narrativeId: string, untilMs: number): void;
   /** Records an outcome (first one wins) and settles unsettled backings of it; returns what was settled. */
   recordOutcome(outcome: OutcomeRecord, at: string, pnl: (stake: bigint, outcome: Outcome) => bigint): SettledBacking[] | null;
   getMeta(key: string): string | null;

@@ -22,21 +22,21 @@ export class PythPriceSource implements PriceSource {
   async getPrice(asset: string, signal?: AbortSignal): Promise<number> {
     const symbol = asset.toUpperCase();
     const feed = PYTH_FEED_IDS[symbol];
-    if (!feed) throw new MagmaError('API_NOT_FOUND', `no Pyth feed id known for ${asset}.`, { details: { asset } });
+    if (!feed) throw new MagmaError('API_NOT_FOUND', `no Pyth feed id known for ${asset}.`, { context: { asset } });
     const route = '/v2/updates/price/latest';
     const res = await this.transport.call({
       method: 'GET', path: `${route}?ids[]=${feed}&parsed=true`, route, family: 'prices', signal, maxBytes: PRICES_MAX_BYTES,
       ...(this.apiKey ? { headers: { 'x-api-key': this.apiKey } } : {}),
     });
-    if (res.status === 429) throw new MagmaError('API_RATE_LIMITED', 'Pyth Hermes rate-limited the price request (429; it lasts 60 s).', { details: { route } });
-    if (res.status !== 200 || !res.isJson) throw new MagmaError('API_UNAVAILABLE', `Pyth Hermes answered ${res.status}.`, { details: { route, status: res.status } });
-    if (typeof res.body !== 'object' || res.body === null) throw new MagmaError('API_MALFORMED', 'Pyth Hermes answered with JSON that is not an object.', { details: { route } });
+    if (res.status === 429) throw new MagmaError('API_RATE_LIMITED', 'Pyth Hermes rate-limited the price request (429; it lasts 60 s).', { context: { route, status: 429, retryAfterMs: 60_000 } });
+    if (res.status !== 200 || !res.isJson) throw new MagmaError('API_UNAVAILABLE', `Pyth Hermes answered ${res.status}.`, { context: { route, status: res.status } });
+    if (typeof res.body !== 'object' || res.body === null) throw new MagmaError('API_MALFORMED', 'Pyth Hermes answered with JSON that is not an object.', { context: { route } });
     const parsed = (res.body as { parsed?: Array<{ id?: string; price?: { price?: unknown; expo?: unknown; publish_time?: unknown } }> }).parsed;
     const item = Array.isArray(parsed) ? parsed.find((p) => typeof p?.id === 'string' && p.id.replace(/^0x/, '') === feed)?.price : undefined;
     const raw = typeof item?.price === 'string' ? Number(item.price) : NaN;
     const expo = typeof item?.expo === 'number' ? item.expo : NaN;
     const price = raw * 10 ** expo;
-    if (!Number.isFinite(price) || price <= 0) throw new MagmaError('API_MALFORMED', `Pyth Hermes gave no usable price for ${symbol}.`, { details: { asset } });
+    if (!Number.isFinite(price) || price <= 0) throw new MagmaError('API_MALFORMED', `Pyth Hermes gave no usable price for ${symbol}.`, { context: { asset } });
     const t = typeof item?.publish_time === 'number' ? item.publish_time * 1000 : Date.now();
     const series = this.observed.get(symbol) ?? [];
     if (!series.length || series[series.length - 1]!.t < t) series.push({ t, price });

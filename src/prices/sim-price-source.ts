@@ -2,10 +2,11 @@
 // shared HTTP transport, so strategies rehearse against the same price paths that decide MARKET narratives.
 import { MagmaError } from '../core/errors.js';
 import type { HttpTransport } from '../http/transport.js';
+import { retryAfterMs } from '../magma/response-error.js';
 import { PRICES_MAX_BYTES, type PricePoint, type PriceSource } from '../ports/price-source.js';
 
 function malformed(route: string, why: string): MagmaError {
-  return new MagmaError('API_MALFORMED', `${route} answered with ${why}.`, { details: { route } });
+  return new MagmaError('API_MALFORMED', `${route} answered with ${why}.`, { context: { route } });
 }
 
 export class SimPriceSource implements PriceSource {
@@ -14,8 +15,11 @@ export class SimPriceSource implements PriceSource {
   private async get(path: string, route: string, signal?: AbortSignal): Promise<Record<string, unknown>> {
     const res = await this.transport.call({ method: 'GET', path, route, family: 'prices', signal, maxBytes: PRICES_MAX_BYTES });
     if (res.status !== 200) {
-      throw new MagmaError(res.status === 429 ? 'API_RATE_LIMITED' : res.status >= 500 ? 'API_UNAVAILABLE' : 'API_BAD_REQUEST',
-        `${route} answered ${res.status}.`, { details: { route, status: res.status }, hint: 'Check that the simulator is running (prices.url).' });
+      const message = `${route} answered ${res.status}.`;
+      const hint = 'Check that the simulator is running (prices.url).';
+      const context = { route, status: res.status };
+      if (res.status === 429) throw new MagmaError('API_RATE_LIMITED', message, { context: { ...context, retryAfterMs: retryAfterMs(res) ?? 60_000 }, hint });
+      throw new MagmaError(res.status >= 500 ? 'API_UNAVAILABLE' : 'API_BAD_REQUEST', message, { context, hint });
     }
     if (!res.isJson || typeof res.body !== 'object' || res.body === null) throw malformed(route, 'a body that is not a JSON object');
     return res.body as Record<string, unknown>;

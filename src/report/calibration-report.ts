@@ -40,16 +40,18 @@ export function calibrationOf(rows: Iterable<{ strategy: string; pTrue: number; 
   return Object.fromEntries([...byStrategy.entries()].map(([name, list]) => [name, calibrate(list)]));
 }
 
-export function pnlSummary(store: SqliteStore, dryRun = store.ledger === 'dry-run'): PnlSummary {
+/** Settled and open positions of the store's ledger. */
+export function pnlSummary(store: SqliteStore): PnlSummary {
+  const dry = store.ledger === 'dry-run' ? 1 : 0;
   const settled = store
     .prepare(`SELECT outcome, COUNT(*) AS n, COALESCE(SUM(pnl_lamports), 0) AS pnl FROM backings WHERE dry_run = ? AND outcome IS NOT NULL GROUP BY outcome`)
     .safeIntegers(true)
-    .all(dryRun ? 1 : 0) as Array<{ outcome: string; n: bigint; pnl: bigint }>;
+    .all(dry) as Array<{ outcome: string; n: bigint; pnl: bigint }>;
   const open = store
     .prepare(`SELECT COUNT(*) AS n, COALESCE(SUM(stake_lamports), 0) AS stake FROM backings
               WHERE dry_run = ? AND outcome IS NULL AND state NOT IN ('failed', 'expired', 'cancelled')`)
     .safeIntegers(true)
-    .get(dryRun ? 1 : 0) as { n: bigint; stake: bigint };
+    .get(dry) as { n: bigint; stake: bigint };
   const count = (o: string) => Number(settled.find((s) => s.outcome === o)?.n ?? 0n);
   return {
     settled: count('true') + count('false') + count('refund'),

@@ -34,6 +34,8 @@ const DEFINITIONS: Record<string, Scenario> = {
   'lagging-status-node': { description: 'a load-balanced RPC: signature statuses come from a node 80 blocks behind the one serving heights', faults: { statusLagBlocks: 80 } },
   'history-less-node': { description: 'an RPC without transaction history: statuses only for the last 300 slots', faults: { statusHistorySlots: 300 } },
   'outage-on-land': { description: 'the Solana RPC goes down (503) when the next backing lands, until cleared', faults: { rpcOutageOnLand: true } },
+  'fork-drop': { description: 'the next backing that lands is seen at processed on a minority fork, then dropped (the same bytes can land again)', faults: { forkDrop: 1 } },
+  'reports-at-finalized': { description: 'the backing report route verifies at finalized: a report before finalization is refused (400)', faults: { reportsAtFinalized: true } },
   'short-blockhash': { description: 'blockhashes expire after 10 blocks (4 s) instead of 150', faults: { blockhashTtl: 10 } },
   'rate-limit-storm': {
     description: 'the next 20 feed and public requests and 5 backing reports answer 429',

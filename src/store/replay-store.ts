@@ -17,6 +17,10 @@ import { HistoryWindows, sameObservation } from './history-windows.js';
 import { reasonKind } from './run-tracker.js';
 import { SqliteStore } from './sqlite-store.js';
 
+/** The baselines every strategy is scored against, on the same narratives as the ensemble. */
+export const CROWD_SHARE = 'crowd share';
+export const ALWAYS_HALF = 'always 0.5';
+
 export interface ReplayStoreOptions {
   historyWindowMs: number;
   /** Called with every decision made, in order (the backtest's decision fingerprint). */
@@ -33,6 +37,8 @@ export class ReplayStore implements Store, RunReadModel, EnsembleMemory {
   private readonly titles = new Map<string, { title: string; category: string }>();
   /** narrative → strategy → the last probability it gave while the narrative was open for backing. */
   private readonly lastOpen = new Map<string, Map<string, number>>();
+  /** narrative → the crowd's share of backers while open, (backers + 1) / (participants + 2): a baseline forecast. */
+  private readonly crowdShare = new Map<string, number>();
   private readonly outcomes = new Map<string, Outcome>();
   private readonly awaiting = new AwaitingOutcomes();
   private readonly lastSeen = new Map<string, number>();
@@ -45,6 +51,7 @@ export class ReplayStore implements Store, RunReadModel, EnsembleMemory {
   private cachedPnl: { version: number; pnl: PnlSummary } | null = null;
   /** issue 17: the learning ensemble's weights as last fitted (a backtest starts with none and learns as it goes). */
   private weights: EnsembleWeightsView | null = null;
+  private cachedOpen: { version: number; open: Array<{ narrativeId: string; stakeLamports: bigint }> } | null = null;
 
   constructor(private readonly o: ReplayStoreOptions) {
     this.ledger = SqliteStore.open(':memory:', { ledger: 'dry-run' });
@@ -75,11 +82,13 @@ export class ReplayStore implements Store, RunReadModel, EnsembleMemory {
       this.lastSeen.set(n.id, nowMs);
       ids.push(n.id);
       const last = this.last.get(n.id);
-      if (last && sameObservation(last, n)) {
+      if (last && (last === n || sameObservation(last, n))) {
         this.windows.seen(n.id, nowMs);
         continue;
       }
       if (!last) this.titles.set(n.id, { title: n.title, category: n.category });
+      const participants = n.backerCount + n.challengeCount;
+      if ((n.oracleStatus === 'open' || n.oracleStatus === 'live') && participants > 0) this.crowdShare.set(n.id, (n.backerCount + 1) / (participants + 2));
       this.last.set(n.id, n);
       changed++;
       this.windows.append(n.id, { observedAt, observedMs: nowMs, oracleStatus: n.oracleStatus, totalBackedLamports: n.totalBackedLamports, backerCount: n.backerCount, challengeCount: n.challengeCount }, nowMs);
@@ -144,9 +153,13 @@ export class ReplayStore implements Store, RunReadModel, EnsembleMemory {
     return this.cachedView.view;
   }
 
-  narrativesAwaitingOutcome(exclude: ReadonlySet<string>, limit: number, heldOnly = false, due?: (narrativeId: string) => boolean): string[] {
+  narrativesAwaitingOutcome(exclude: ReadonlySet<string>, limit: number, heldOnly = false, nowMs?: number): string[] {
     const held = heldOnly ? this.ledger.portfolioView('9999').heldNarratives : null;
-    return this.awaiting.take(exclude, limit, held || due ? (id) => (!held || held.has(id)) && (!due || due(id)) : undefined);
+    return this.awaiting.take(exclude, limit, nowMs, held ? (id) => held.has(id) : undefined);
+  }
+
+  deferOutcomeLookup(narrativeId: string, untilMs: number): void {
+    this.awaiting.defer(narrativeId, untilMs);
   }
 
   recordOutcome(o: OutcomeRecord, at: string, pnl: (stake: bigint, outcome: Outcome) => bigint): SettledBacking[] | null {
@@ -192,19 +205,61 @@ export class ReplayStore implements Store, RunReadModel, EnsembleMemory {
       decisions: { back: this.counts.back, skip: this.counts.skip },
       stakedLamports: this.counts.staked,
       topSkipReasons: [...this.skipReasons.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([reason, count]) => ({ reason, count })),
-      backs: this.backs.slice(-limit).reverse(),
+      backs: limit > 0 ? this.backs.slice(-limit).reverse() : [],
       apiCalls: { total: 0, errors: 0, rateLimited: 0 },
     };
   }
 
+  /** Every skip reason (its kind, without figures) with how many skips gave it first, most common first. */
+  skipReasonCounts(): Array<{ reason: string; count: number }> {
+    return [...this.skipReasons.entries()].sort((a, b) => b[1] - a[1]).map(([reason, count]) => ({ reason, count }));
+  }
+
   calibrationByStrategy(): Record<string, Calibration> {
+    return calibrationOf(this.scoredForecasts());
+  }
+
+  /**
+   * Each strategy's (and the ensemble's) last forecast while open on every narrative resolved TRUE or FALSE so far;
+   * with `baselines`, also the crowd's share of backers and always-0.5 on the narratives the ensemble scored.
+   */
+  scoredForecasts(baselines = false): Array<{ strategy: string; pTrue: number; outcome: boolean }> {
     const rows: Array<{ strategy: string; pTrue: number; outcome: boolean }> = [];
     for (const [narrativeId, byStrategy] of this.lastOpen) {
       const outcome = this.outcomes.get(narrativeId);
       if (outcome !== 'true' && outcome !== 'false') continue;
       for (const [strategy, pTrue] of byStrategy) rows.push({ strategy, pTrue, outcome: outcome === 'true' });
+      if (!baselines || !byStrategy.has('ensemble')) continue;
+      const share = this.crowdShare.get(narrativeId);
+      if (share !== undefined) rows.push({ strategy: CROWD_SHARE, pTrue: share, outcome: outcome === 'true' });
+      rows.push({ strategy: ALWAYS_HALF, pTrue: 0.5, outcome: outcome === 'true' });
     }
-    return calibrationOf(rows);
+    return rows;
+  }
+
+  /** The ensemble's last forecast while the narrative was open, or null (marks open positions to the model). */
+  modelForecast(narrativeId: string): number | null {
+    return this.lastOpen.get(narrativeId)?.get('ensemble') ?? null;
+  }
+
+  /** Open positions (stake per narrative), kept until the ledger changes. */
+  openPositions(): ReadonlyArray<{ narrativeId: string; stakeLamports: bigint }> {
+    const version = this.ledger.changes();
+    if (this.cachedOpen?.version !== version) {
+      const rows = this.ledger.prepare(`SELECT narrative_id, SUM(stake_lamports) AS stake FROM backings
+                                        WHERE dry_run = 1 AND outcome IS NULL AND state NOT IN ('failed', 'expired', 'cancelled') GROUP BY narrative_id`)
+        .safeIntegers(true).all() as Array<{ narrative_id: string; stake: bigint }>;
+      this.cachedOpen = { version, open: rows.map((r) => ({ narrativeId: r.narrative_id, stakeLamports: r.stake })) };
+    }
+    return this.cachedOpen.open;
+  }
+
+  /** Settled positions' P&L, stake and count by narrative category (the category recorded with the backing). */
+  pnlByCategory(): Array<{ category: string; settled: number; won: number; stakedLamports: bigint; pnlLamports: bigint }> {
+    const rows = this.ledger.prepare(`SELECT category, COUNT(*) AS n, SUM(outcome = 'true') AS won, SUM(stake_lamports) AS stake, SUM(pnl_lamports) AS pnl
+                                      FROM backings WHERE dry_run = 1 AND outcome IS NOT NULL GROUP BY category ORDER BY category`)
+      .safeIntegers(true).all() as Array<{ category: string; n: bigint; won: bigint; stake: bigint; pnl: bigint }>;
+    return rows.map((r) => ({ category: r.category, settled: Number(r.n), won: Number(r.won), stakedLamports: r.stake, pnlLamports: r.pnl }));
   }
 
   /** Kept until the ledger changes (the backtest reads it every tick for the virtual balance). */

@@ -22,6 +22,7 @@ import { calibrationByStrategy, pnlSummary } from '../report/calibration-report.
 import { runSummary } from '../report/run-summary.js';
 import { AwaitingOutcomes } from './awaiting-outcomes.js';
 import { HistoryWindows, sameObservation } from './history-windows.js';
+import { LedgerBook } from './ledger-book.js';
 import { patchRaw, rawToStore } from './raw-delta.js';
 
 const tracked = (r: { oracle_status: string; total_backed_lamports: bigint; backer_count: bigint; challenge_count: bigint }) => ({
@@ -45,7 +46,7 @@ function storeError(err: unknown, path: string): MagmaError {
   // issue 12: not SQLite's failure but a value it was handed (too deep to serialise, too large for int64): say so.
   if (!code.startsWith('SQLITE') && (err instanceof RangeError || err instanceof TypeError)) {
     return new MagmaError('STORE_FAILED', `a value could not be recorded (${(err as Error)?.name ?? 'error'}: ${(err as Error)?.message}); the database and the disk are fine.`, {
-      cause: err, details: { path, kind: 'value' },
+      cause: err, context: { path, kind: 'value' },
       hint: 'An input slipped past validation: please report it with the log lines above.',
     });
   }
@@ -61,7 +62,7 @@ function storeError(err: unknown, path: string): MagmaError {
   };
   const hint = Object.entries(hints).find(([prefix]) => code.startsWith(prefix))?.[1]
     ?? `Check that ${path} is on a healthy, writable disk.`;
-  return new MagmaError('STORE_FAILED', `database error (${code || 'unknown'}): ${(err as Error).message}.`, { cause: err, hint, details: { path } });
+  return new MagmaError('STORE_FAILED', `database error (${code || 'unknown'}): ${(err as Error).message}.`, { cause: err, hint, context: { path } });
 }
 
 /** How often (clock time) the store flushes run counts and last-seen times, and looks for rows to prune. */
@@ -205,15 +206,70 @@ export class SqliteStore implements Store, RunReadModel, MagusUsageStore, MagusA
    */
   batch<T>(fn: () => T): T {
     if (this.db.inTransaction) return this.write(fn);
-    if (this.path === ':memory:') return this.write(() => this.inTransaction(fn) as T);
-    return this.write(() => {
+    if (this.path === ':memory:') return this.committed(() => this.write(() => this.inTransaction(fn) as T));
+    return this.committed(() => this.write(() => {
       this.prepare('PRAGMA synchronous = NORMAL').run();
       try {
         return this.inTransaction(fn) as T;
       } finally {
         this.prepare('PRAGMA synchronous = FULL').run();
       }
-    });
+    }));
+  }
+
+  /** Runs what waited for the outermost transaction to commit; forgets it when that transaction failed. */
+  private committed<T>(fn: () => T): T {
+    try {
+      const out = fn();
+      const after = this.afterCommits.splice(0);
+      for (const f of after) f();
+      return out;
+    } catch (err) {
+      this.afterCommits.length = 0;
+      throw err;
+    }
+  }
+
+  private readonly afterCommits: Array<() => void> = [];
+
+  /**
+   * Runs `fn` once what was just written is committed: at once outside a transaction, else after the outermost one
+   * commits (never when it rolls back). How the ledger books follow the database without ever running ahead of it.
+   */
+  afterCommit(fn: () => void): void {
+    if (this.db.inTransaction) this.afterCommits.push(fn);
+    else fn();
+  }
+
+  private readonly books = new Map<Ledger, LedgerBook>();
+
+  /** The ledger's book if something has read it already (else it is loaded, up to date, at first read). */
+  peekLedgerBook(ledger: Ledger): LedgerBook | undefined {
+    return this.books.get(ledger);
+  }
+
+  /**
+   * The ledger's figures the journal's guard reads (src/store/ledger-book.ts), loaded from the database at first use
+   * and kept in step by the journal's writes and recordOutcome from then on.
+   */
+  ledgerBook(ledger: Ledger): LedgerBook {
+    const dry = ledger === 'dry-run' ? 1 : 0;
+    let book = this.books.get(ledger);
+    if (book) return book;
+    book = new LedgerBook();
+    const rows = this.prepare(`SELECT b.id, b.narrative_id, b.category, b.stake_lamports, b.state, b.wallet, b.created_at, b.outcome IS NOT NULL AS settled,
+                (SELECT COUNT(*) FROM backing_attempts a WHERE a.backing_id = b.id AND a.outcome = 'landed') AS landed
+                FROM backings b WHERE b.dry_run = ? AND b.state <> 'cancelled' ORDER BY b.created_at, b.id`)
+      .safeIntegers(true).all(dry) as Array<{ id: bigint; narrative_id: string; category: string; stake_lamports: bigint; state: string; wallet: string | null; created_at: string; settled: bigint; landed: bigint }>;
+    for (const r of rows) {
+      book.add({
+        id: Number(r.id), narrativeId: r.narrative_id, category: r.category, stake: r.stake_lamports, state: r.state as never,
+        wallet: r.wallet, createdAt: r.created_at, settled: r.settled === 1n, landed: Number(r.landed),
+      });
+    }
+    for (const id of this.prepare('SELECT narrative_id FROM resolutions WHERE dry_run = ?').pluck().all(dry) as string[]) book.verdictNarratives.add(id);
+    this.books.set(ledger, book);
+    return book;
   }
 
   /** One transaction wrapper for every batch (better-sqlite3 builds one per `transaction()` call). */
@@ -475,21 +531,22 @@ export class SqliteStore implements Store, RunReadModel, MagusUsageStore, MagusA
   }
 
   portfolioView(dayStart: string): PortfolioView {
-    return this.ledgerView(this.ledger === 'dry-run', dayStart);
+    return this.ledgerView(this.ledger, dayStart);
   }
 
   /** The portfolio of either ledger (the journal's guard reads the ledger of the intent it opens). */
-  ledgerView(dryRun: boolean, dayStart: string): PortfolioView {
+  ledgerView(ledger: Ledger, dayStart: string): PortfolioView {
+    const dry = ledger === 'dry-run' ? 1 : 0;
     const placeholders = CLOSED_STATES.map(() => '?').join(',');
     const open = this.prepare(`SELECT narrative_id, category, stake_lamports, created_at FROM backings
                 WHERE dry_run = ? AND outcome IS NULL AND state NOT IN (${placeholders})`)
       .safeIntegers(true)
-      .all(dryRun ? 1 : 0, ...CLOSED_STATES) as Array<{ narrative_id: string; category: string; stake_lamports: bigint; created_at: string }>;
+      .all(dry, ...CLOSED_STATES) as Array<{ narrative_id: string; category: string; stake_lamports: bigint; created_at: string }>;
     const spentToday = this.prepare(`SELECT COALESCE(SUM(stake_lamports), 0) FROM backings
                 WHERE dry_run = ? AND created_at >= ? AND state NOT IN (${placeholders})`)
       .safeIntegers(true)
       .pluck()
-      .get(dryRun ? 1 : 0, dayStart, ...CLOSED_STATES) as bigint;
+      .get(dry, dayStart, ...CLOSED_STATES) as bigint;
     const exposureByCategory = new Map<string, bigint>();
     let exposure = 0n;
     for (const row of open) {
@@ -503,7 +560,7 @@ export class SqliteStore implements Store, RunReadModel, MagusUsageStore, MagusA
       exposureByCategory,
       heldNarratives: new Set(open.map((r) => r.narrative_id)),
       // A narrative the ledger has a verdict on is never backed (conflict of interest), decided before any intent.
-      verdictNarratives: new Set(this.prepare('SELECT narrative_id FROM resolutions WHERE dry_run = ?').pluck().all(dryRun ? 1 : 0) as string[]),
+      verdictNarratives: new Set(this.prepare('SELECT narrative_id FROM resolutions WHERE dry_run = ?').pluck().all(dry) as string[]),
     };
   }
 
@@ -528,15 +585,19 @@ export class SqliteStore implements Store, RunReadModel, MagusUsageStore, MagusA
     return this.awaiting;
   }
 
-  narrativesAwaitingOutcome(exclude: ReadonlySet<string>, limit: number, heldOnly = false, due?: (narrativeId: string) => boolean): string[] {
+  narrativesAwaitingOutcome(exclude: ReadonlySet<string>, limit: number, heldOnly = false, nowMs?: number): string[] {
     // Most recently seen first: a narrative that just left the feed is the likeliest to have resolved, and one that
     // never resolves (an outcome no source will tell) cannot starve the newer ones.
-    if (!heldOnly) return this.awaitingOutcomes().take(exclude, limit, due);
+    if (!heldOnly) return this.awaitingOutcomes().take(exclude, limit, nowMs);
     const held = new Set(this.prepare(`SELECT DISTINCT b.narrative_id FROM backings b
               WHERE b.outcome IS NULL AND NOT EXISTS (SELECT 1 FROM outcomes o WHERE o.narrative_id = b.narrative_id)`).pluck().all() as string[]);
     const awaiting = this.awaitingOutcomes();
     for (const id of held) awaiting.add(id, this.known.get(id)?.lastSeenMs ?? 0);
-    return awaiting.take(exclude, limit, (id) => held.has(id) && (!due || due(id)));
+    return awaiting.take(exclude, limit, nowMs, (id) => held.has(id));
+  }
+
+  deferOutcomeLookup(narrativeId: string, untilMs: number): void {
+    this.awaitingOutcomes().defer(narrativeId, untilMs);
   }
 
   recordOutcome(o: OutcomeRecord, at: string, pnl: (stake: bigint, outcome: Outcome) => bigint): SettledBacking[] | null {
@@ -546,6 +607,9 @@ export class SqliteStore implements Store, RunReadModel, MagusUsageStore, MagusA
         .run(o.narrativeId, o.outcome, o.resolvedAt, o.source, at);
       if (inserted.changes === 0) return null;
       this.awaiting?.resolve(o.narrativeId);
+      this.afterCommit(() => {
+        for (const book of this.books.values()) book.settle(o.narrativeId);
+      });
       const open = this.prepare(`SELECT id, stake_lamports, dry_run FROM backings WHERE narrative_id = ? AND outcome IS NULL AND state NOT IN (${placeholders})`)
         .safeIntegers(true)
         .all(o.narrativeId, ...CLOSED_STATES) as Array<{ id: bigint; stake_lamports: bigint; dry_run: bigint }>;
@@ -553,7 +617,7 @@ export class SqliteStore implements Store, RunReadModel, MagusUsageStore, MagusA
       return open.map((b) => {
         const value = pnl(b.stake_lamports, o.outcome);
         settle.run(o.outcome, value, at, b.id);
-        return { backingId: Number(b.id), narrativeId: o.narrativeId, stakeLamports: b.stake_lamports, pnlLamports: value, dryRun: b.dry_run === 1n };
+        return { backingId: Number(b.id), narrativeId: o.narrativeId, stakeLamports: b.stake_lamports, pnlLamports: value, ledger: b.dry_run === 1n ? 'dry-run' : 'live' };
       });
     });
   }

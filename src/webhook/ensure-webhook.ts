@@ -1,5 +1,5 @@
-// Registers the webhook URL with MAGMA once (remembered in the store's meta table), never in dry-run (which sends
-// no write). A failure only costs the early ticks: polling goes on, so it is logged, not fatal.
+// Registers the webhook URL with MAGMA once (remembered in the store's meta table). The composition (src/app) uses it
+// only where writes are sent: a dry run registers nothing. A failure only costs the early ticks: polling goes on, so it is logged, not fatal.
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../log/logger.js';
 import { WEBHOOK_EVENTS, type MagmaApi } from '../ports/magma-api.js';
@@ -7,12 +7,8 @@ import type { Store } from '../ports/store.js';
 
 const META_KEY = 'webhook.registered_url';
 
-export async function ensureWebhookRegistered(input: { api: MagmaApi; store: Store; url: string; dryRun: boolean; logger: Logger; signal?: AbortSignal }): Promise<boolean> {
+export async function ensureWebhookRegistered(input: { api: MagmaApi; store: Store; url: string; logger: Logger; signal?: AbortSignal }): Promise<boolean> {
   const { api, store, url, logger } = input;
-  if (input.dryRun) {
-    logger.info('webhook.not_registered', { msg: 'dry run: the webhook URL is not registered with MAGMA (no writes); deliveries still wake the agent if they arrive' });
-    return false;
-  }
   if (store.getMeta(META_KEY) === url) return true;
   try {
     await api.registerWebhook(url, WEBHOOK_EVENTS, input.signal);

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAgent } from '../../app/agent.js';
+import { ledgerFlags } from '../../config/ledger.js';
 import { formatSol } from '../../core/money.js';
 import { runDaemon } from '../../engine/daemon.js';
 import { calibrationByStrategy, pnlSummary, type PnlSummary } from '../../report/calibration-report.js';
@@ -37,8 +38,8 @@ export function registerDemo(program: Command): void {
       const dir = mkdtempSync(join(tmpdir(), 'magma-demo-'));
       const out = (line = '') => process.stdout.write(line + '\n');
       const { config, logger, loaded } = loadRuntime(
-        { ...opts, dataDir: dir, logLevel: opts.logLevel ?? 'warn', logFormat: opts.logFormat ?? 'pretty', dryRun: true },
-        { 'poll.intervalSeconds': INTERVAL_S, 'poll.jitterSeconds': 0, 'wallet.keypairPath': join(dir, 'wallet.json') },
+        { ...opts, dataDir: dir, logLevel: opts.logLevel ?? 'warn', logFormat: opts.logFormat ?? 'pretty' },
+        { ...ledgerFlags('dry-run'), 'poll.intervalSeconds': INTERVAL_S, 'poll.jitterSeconds': 0, 'wallet.keypairPath': join(dir, 'wallet.json') },
       );
       const sim = new Simulator({ seed: Math.trunc(opts.seed), speed: opts.speed, fundSol: config.sim.fundSol, programId: config.backing.programId });
       const urls = await sim.start();
@@ -65,7 +66,7 @@ export function registerDemo(program: Command): void {
             out(`tick ${String(n).padStart(3)}/${ticks}  ${at}  feed ${String(s.feedCount).padStart(2)}  changed ${String(s.changed).padStart(2)}  would back ${s.backed.length}${backs ? `: ${backs}` : ''}`);
           },
         });
-        printSummary(out, runSummary(agent.store), pnlSummary(agent.store, true), calibrationByStrategy(agent.store));
+        printSummary(out, runSummary(agent.store), pnlSummary(agent.store), calibrationByStrategy(agent.store));
       } finally {
         await agent?.close();
         await sim.stop();

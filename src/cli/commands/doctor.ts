@@ -78,6 +78,9 @@ export function registerDoctor(program: Command): void {
       try {
         const magma = new HttpMagmaApi({ transport: api, apiKey: () => null });
         await add('MAGMA API', async () => {
+          await magma.health().catch((err: unknown) => {
+            throw new Error(`${withoutQuery(config.api.url)}/v1/health did not say ok (${errorMessage(err)}): MAGMA is down or api.url is wrong.`);
+          });
           const s = await magma.systemStatus();
           if (s.halted.length) throw new Error(`reachable at ${withoutQuery(config.api.url)}, but halted: ${s.halted.join(', ')} (no writes until it clears).`);
           return `${withoutQuery(config.api.url)} reachable, nothing halted`;

@@ -6,6 +6,7 @@ import { databasePath } from '../../app/agent.js';
 import { MagmaError } from '../../core/errors.js';
 import { exportOutcomes, exportRecording } from '../../report/export-recording.js';
 import { SqliteStore } from '../../store/sqlite-store.js';
+import { ledgerOf } from '../../config/ledger.js';
 import { loadRuntime, type GlobalOptions } from '../runtime.js';
 
 function isoOption(name: string) {
@@ -43,7 +44,7 @@ export function registerExport(program: Command): void {
         const out = resolve(opts.out);
         const r = exportRecording(store, out, { ...(opts.since ? { since: opts.since } : {}), ...(opts.until ? { until: opts.until } : {}) });
         process.stdout.write(`wrote ${r.polls} polls (${(r.bytes / 1024).toFixed(1)} KiB) to ${out}\n`);
-        if (r.polls === 0) process.stdout.write(`no polls recorded in ${path}${config.dryRun ? '' : '; for a dry-run database add --dry-run'}\n`);
+        if (r.polls === 0) process.stdout.write(`no polls recorded in ${path}${ledgerOf(config) === 'dry-run' ? '' : '; for a dry-run database add --dry-run'}\n`);
         if (opts.outcomes) {
           const n = exportOutcomes(store, resolve(opts.outcomes));
           process.stdout.write(`wrote ${n} outcomes to ${resolve(opts.outcomes)}\n`);

@@ -4,6 +4,8 @@ import { dirname, resolve } from 'node:path';
 import { ensureDataDir } from '../../fs/data-dir.js';
 import { acquireInstanceLock, lockBesideKeypair, type InstanceLock } from '../../fs/instance-lock.js';
 import { createAgent, databasePath, keypairPath } from '../../app/agent.js';
+import { ledgerOf } from '../../config/ledger.js';
+import type { Ledger } from '../../ports/store.js';
 import { ScaledClock } from '../../clock/scaled-clock.js';
 import { lastTickAt } from '../../store/last-tick.js';
 import { startTimeForSeed } from '../../sim/world/world.js';
@@ -15,10 +17,9 @@ import { CronSchedule, IntervalSchedule } from '../../engine/schedule.js';
 import { Wakeup } from '../../engine/wakeup.js';
 import { dailySummary } from '../../report/daily-summary.js';
 import { MetricsServer } from '../../metrics/metrics-server.js';
-import { ensureWebhookRegistered } from '../../webhook/ensure-webhook.js';
 import { WebhookReceiver } from '../../webhook/receiver.js';
 import { webhookToken } from '../../webhook/webhook-token.js';
-import { Simulator } from '../../sim/simulator.js';
+import type { Simulator } from '../../sim/simulator.js';
 import { armRandomCrash } from '../../testing/crash-point.js';
 import { loadRuntime, type GlobalOptions } from '../runtime.js';
 import { onShutdown } from '../shutdown.js';
@@ -27,13 +28,19 @@ import { tapLogger } from '../../log/logger.js';
 import { Health } from '../../ops/health.js';
 import { DaemonOps } from '../../ops/daemon-ops.js';
 import { pauseReason, readPause } from '../../ops/pause.js';
-import { AgentMetrics } from '../../metrics/agent-metrics.js';
+import type { AgentMetrics } from '../../metrics/agent-metrics.js';
 import { Alerter } from '../../alerts/alerter.js';
 import { createNotifier } from '../../systemd/sd-notify.js';
 import { ServiceNotifier } from '../../systemd/service-notifier.js';
 import { SqliteJournal } from '../../store/sqlite-journal.js';
 import { solToLamports } from '../../core/money.js';
 import { startOfUtcDay } from '../../ports/clock.js';
+
+/** What the agent does on each ledger, in its start-up line. */
+const LEDGER_MEANS: Record<Ledger, string> = {
+  'dry-run': 'dry run: decisions are recorded, nothing is sent',
+  live: 'live: backings are signed, sent, confirmed and reported from this wallet',
+};
 import { VERSION } from '../version.js';
 
 interface RunOptions extends GlobalOptions {
@@ -62,7 +69,8 @@ Examples:
       const daemon = !opts.once;
       const wallPerClockMs = opts.sim ? 1 / config.sim.speed : 1;
       const health = new Health({ graceMs: config.backing.confirmTimeoutSeconds * 1000 + 4 * config.api.timeoutMs + 60_000 });
-      const metrics = daemon && config.metrics.enabled ? new AgentMetrics({ version: VERSION, dryRun: config.dryRun, sim: opts.sim === true }) : null;
+      // Loaded only when used (the metrics' and the simulator's modules are memory a daemon without them need not hold).
+      const metrics = daemon && config.metrics.enabled ? new (await import('../../metrics/agent-metrics.js')).AgentMetrics({ version: VERSION, ledger: ledgerOf(config), sim: opts.sim === true }) : null;
       const notifier = daemon ? new ServiceNotifier(createNotifier({ onError: (err) => runtime.logger.warn('sd_notify.failed', { msg: err.message }) }), health) : null;
       if (config.alerts.url) runtime.logger.redactor.add(config.alerts.url); // Slack/Discord/Telegram URLs carry tokens
       const alerter = daemon && config.alerts.url ? new Alerter({
@@ -76,7 +84,7 @@ Examples:
       let journal: (() => { inFlight: number; stuck: number; openPositions: number; exposure: bigint }) | undefined;
       const ops = new DaemonOps({
         health, metrics, notifier, alerter, wallPerClockMs, reserveLamports: solToLamports(config.risk.minBalanceSol),
-        unreachableMs: config.alerts.unreachableMinutes * 60_000, dryRun: config.dryRun, paused, journal: () => journal?.() ?? { inFlight: 0, stuck: 0, openPositions: 0, exposure: 0n },
+        unreachableMs: config.alerts.unreachableMinutes * 60_000, ledger: ledgerOf(config), paused, journal: () => journal?.() ?? { inFlight: 0, stuck: 0, openPositions: 0, exposure: 0n },
       });
       const logger = tapLogger(runtime.logger, (level, event, fields) => ops.observeLog(level, event, fields));
       ops.setLogger(logger);
@@ -114,6 +122,7 @@ Examples:
           // Simulated time goes on from the last recorded tick, so a rehearsal resumed in the same data directory
           // sees the same world later on, never the same hours again.
           const resumeAt = Math.max(startTimeForSeed(config.sim.seed), (lastTickAt(databasePath(config, true)) ?? 0) + 1_000);
+          const { Simulator } = await import('../../sim/simulator.js');
           sim = new Simulator({
             seed: config.sim.seed, tier: config.sim.tier, fundSol: config.sim.fundSol, programId: config.backing.programId,
             clock: new ScaledClock(resumeAt, config.sim.speed),
@@ -143,7 +152,7 @@ Examples:
         const journalRows = new SqliteJournal(agent.store);
         const stuckAfterMs = Math.max(10 * 60_000, 3 * config.backing.confirmTimeoutSeconds * 1000);
         journal = () => {
-          const rows = journalRows.unfinishedBackings(agent.dryRun);
+          const rows = journalRows.unfinishedBackings();
           const now = agent.clock.now();
           const view = agent.store.portfolioView(startOfUtcDay(now));
           // Stuck: in flight too long, or one no RPC answer could prove expired (it waits for the operator).
@@ -151,8 +160,8 @@ Examples:
           return { inFlight: rows.length, stuck, openPositions: view.openPositions, exposure: view.exposure };
         };
         logger.info('agent.started', {
-          wallet: agent.walletAddress, dry_run: agent.dryRun, db: agent.dbPath, api: config.api.url, key_source: agent.agentKey.source,
-          msg: agent.dryRun ? 'dry run: decisions are recorded, nothing is sent' : 'live: backings are signed, sent, confirmed and reported from this wallet',
+          wallet: agent.walletAddress, ledger: agent.ledger, dry_run: agent.ledger === 'dry-run', db: agent.dbPath, api: config.api.url, key_source: agent.agentKey.source,
+          msg: LEDGER_MEANS[agent.ledger],
         });
         const pausedNow = paused();
         if (pausedNow) logger.warn('agent.paused', { msg: pausedNow });
@@ -164,7 +173,7 @@ Examples:
           } else {
             if (receiver) {
               const publicUrl = config.webhook.publicUrl!.replace(/\/+$/, '') + receiver.path;
-              await ensureWebhookRegistered({ api: agent.api, store: agent.store, url: publicUrl, dryRun: agent.dryRun, logger, signal: shutdown.signal });
+              await agent.registerWebhook(publicUrl, shutdown.signal);
             }
             const schedule = config.poll.cron
               ? new CronSchedule(config.poll.cron, config.poll.jitterSeconds * 1000)
@@ -181,7 +190,7 @@ Examples:
                 const d = dailySummary(agent.store, day);
                 const fields = {
                   day: d.day, ticks: d.ticks, failed_ticks: d.failedTicks, backed: d.backs, skipped: d.skips, staked: formatSol(d.stakedLamports),
-                  settled: d.settled, pnl: formatSol(d.pnlLamports), resolutions: d.resolutions, dry_run: agent.dryRun,
+                  settled: d.settled, pnl: formatSol(d.pnlLamports), resolutions: d.resolutions, dry_run: agent.ledger === 'dry-run',
                 };
                 logger.info('daily.summary', fields);
                 ops.daily(fields);

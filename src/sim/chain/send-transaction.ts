@@ -8,6 +8,7 @@ import { ComputeBudgetProgram, PublicKey, SystemProgram, VersionedTransaction } 
 import bs58 from 'bs58';
 import nacl from 'tweetnacl';
 import { BACK_NARRATIVE_ERRORS, decodeBackNarrativeInstruction, type BackNarrativeErrorName } from '../../chain/back-narrative.js';
+import { FORK_BLOCKS } from '../faults/sim-faults.js';
 import { blockHeight, type SimState } from '../sim-state.js';
 import type { SimBacking } from './sim-ledger.js';
 import { simulationFailed, type Judged, type Refusal, type SendResult } from './rpc-errors.js';
@@ -100,6 +101,11 @@ export function sendTransaction(state: SimState, encoded: unknown, config: SendC
       // Answered like any send, then lost: the client must see it never confirm and let the blockhash expire.
       state.faults.dropTransactions--;
       state.chain.dropped.add(signature);
+    } else if (state.faults.forkDrop > 0 && !state.chain.forked.has(signature)) {
+      // Processed on a minority fork: its status shows at processed for a few blocks, then the fork is abandoned.
+      state.faults.forkDrop--;
+      const slot = blockHeight(state);
+      state.chain.forked.set(signature, { slot, until: slot + FORK_BLOCKS });
     } else {
       judged.apply();
     }

@@ -53,6 +53,8 @@ export class SimLedger {
   readonly blockhashes = new Map<string, number>();
   /** Signatures answered as sent but dropped by a fault: never processed, never found. */
   readonly dropped = new Set<string>();
+  /** Seen at processed on a minority fork (the forkDrop fault) in slots [slot, until); nothing moved. */
+  readonly forked = new Map<string, { slot: number; until: number }>();
 
   constructor(private readonly fundLamports: bigint) {}
 

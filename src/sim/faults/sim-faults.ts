@@ -2,8 +2,9 @@
 // client's every failure path can be driven through real HTTP: halts, terms, flagged and blocked wallets, bursts of
 // 5xx / hangs / resets / HTML pages / 429s per request family, malformed feed items, RPC outages (also one that starts
 // when a transfer lands), dropped transactions, blockhashes that expire early, and the ways public Solana RPCs differ
-// from one full node: a status node lagging behind the height node, a node without transaction history, and
-// preflight refusals for one narrative.
+// from one full node: a status node lagging behind the height node, a node without transaction history, preflight
+// refusals for one narrative, a transaction seen on a minority fork that is then dropped, and a report route that
+// verifies at finalized commitment.
 
 /** The request families faults and rate limits are keyed on (control routes are never faulted). */
 export const FAULT_FAMILIES = ['feed', 'agent', 'public', 'backing', 'register', 'resolve', 'rpc', 'prices', 'magus'] as const;
@@ -56,13 +57,26 @@ export interface SimFaults {
   rpcOutageOnLand: boolean | number;
   /** Narratives whose back_narrative transactions every node refuses in preflight (the program says not open). */
   refuseNarratives: Set<string>;
+  /**
+   * The next N transactions that land are seen at `processed` on a minority fork, then dropped FORK_BLOCKS later:
+   * nothing moves, the status disappears, and the same bytes can still land (the blockhash is still valid).
+   */
+  forkDrop: number;
+  /**
+   * MAGMA verifies reports at finalized commitment: a report of a transaction not yet finalized is "not found" (400),
+   * and its history and portfolio list only the backings whose report it acknowledged (its view is built from them).
+   */
+  reportsAtFinalized: boolean;
 }
+
+/** Blocks a transaction dropped by `forkDrop` stays visible at processed. */
+export const FORK_BLOCKS = 8;
 
 export function createFaults(): SimFaults {
   return {
     halted: new Set(), termsRejected: new Set(), flagged: new Set(), blocked: new Set(), bursts: [],
     malformedFeed: 0, dropTransactions: 0, blockhashTtl: 150, confirmBlocks: 2, statusHistorySlots: null,
-    statusLagBlocks: 0, rpcOutageOnLand: false, refuseNarratives: new Set(),
+    statusLagBlocks: 0, rpcOutageOnLand: false, refuseNarratives: new Set(), forkDrop: 0, reportsAtFinalized: false,
   };
 }
 
@@ -86,5 +100,6 @@ export function describeFaults(f: SimFaults): Record<string, unknown> {
     bursts: f.bursts.map((b) => ({ ...b })), malformed_feed: f.malformedFeed, drop_transactions: f.dropTransactions,
     blockhash_ttl: f.blockhashTtl, confirm_blocks: f.confirmBlocks, status_history_slots: f.statusHistorySlots,
     status_lag_blocks: f.statusLagBlocks, rpc_outage_on_land: f.rpcOutageOnLand, refuse_narratives: [...f.refuseNarratives],
+    fork_drop: f.forkDrop, reports_at_finalized: f.reportsAtFinalized,
   };
 }

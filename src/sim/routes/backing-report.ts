@@ -3,7 +3,7 @@
 // idempotency key (a repeat of an acknowledged report answers 200 with the same body). ~10/min per wallet.
 import { solToLamports } from '../../core/money.js';
 import { json, type Router } from '../http/router.js';
-import type { SimState } from '../sim-state.js';
+import { confirmationOf, type SimState } from '../sim-state.js';
 import { haltedGate, walletGate } from './gates.js';
 import { limited } from './limits.js';
 
@@ -32,6 +32,7 @@ export function backingReportRoutes(state: SimState) {
         if (!state.world.get(narrativeId)) return json(404, { error: 'Not Found', message: `Narrative ${narrativeId} not found` });
         const tx = state.chain.txs.get(body.tx_signature);
         if (!tx || !tx.confirmedApplied) return bad('Transaction not found or not yet confirmed on chain');
+        if (state.faults.reportsAtFinalized && confirmationOf(state, tx.slot).status !== 'finalized') return bad('Transaction not found or not yet finalized');
         const match = tx.backings.find((b) => b.narrativeId === narrativeId && b.wallet === body.wallet_address && b.lamports === lamports);
         if (!match) return bad('Transaction does not match this narrative, wallet and amount');
         const responseBody = {

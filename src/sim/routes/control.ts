@@ -22,7 +22,7 @@ export function applyFaults(state: SimState, body: Record<string, unknown>): str
   if (body.reset === true) {
     f.halted.clear(); f.termsRejected.clear(); f.flagged.clear(); f.blocked.clear();
     f.bursts.length = 0; f.malformedFeed = 0; f.dropTransactions = 0; f.blockhashTtl = 150; f.confirmBlocks = 2; f.statusHistorySlots = null;
-    f.statusLagBlocks = 0; f.rpcOutageOnLand = false; f.refuseNarratives.clear();
+    f.statusLagBlocks = 0; f.rpcOutageOnLand = false; f.refuseNarratives.clear(); f.forkDrop = 0; f.reportsAtFinalized = false;
   }
   for (const [key, set] of [['halted', f.halted], ['termsRejected', f.termsRejected], ['flagged', f.flagged], ['blocked', f.blocked]] as const) {
     const v = body[key];
@@ -31,7 +31,7 @@ export function applyFaults(state: SimState, body: Record<string, unknown>): str
     set.clear();
     for (const x of v) set.add(x);
   }
-  for (const key of ['malformedFeed', 'dropTransactions'] as const) {
+  for (const key of ['malformedFeed', 'dropTransactions', 'forkDrop'] as const) {
     const v = body[key];
     if (v === undefined) continue;
     if (!count(v) || v < 0) return `${key} must be a whole number ≥ 0`;
@@ -60,6 +60,10 @@ export function applyFaults(state: SimState, body: Record<string, unknown>): str
   if (body.refuseNarratives !== undefined) {
     if (!stringList(body.refuseNarratives)) return 'refuseNarratives must be a list of narrative ids';
     f.refuseNarratives = new Set(body.refuseNarratives);
+  }
+  if (body.reportsAtFinalized !== undefined) {
+    if (typeof body.reportsAtFinalized !== 'boolean') return 'reportsAtFinalized must be true or false';
+    f.reportsAtFinalized = body.reportsAtFinalized;
   }
   if (body.clearBursts === true) f.bursts.length = 0;
   if (body.burst !== undefined) {

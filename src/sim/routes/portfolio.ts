@@ -6,13 +6,22 @@ import { backingsOf, isSettled, positionItem } from '../wallet-stats.js';
 import { authenticate, unauthorized } from './agent.js';
 import { limited } from './limits.js';
 
+/**
+ * The wallet's backings as MAGMA lists them: every confirmed one, or, when MAGMA builds its view from reports it
+ * verified at finalized (the reportsAtFinalized fault), only those whose report it acknowledged.
+ */
+function listed(state: SimState, wallet: string) {
+  const all = backingsOf(state, wallet);
+  return state.faults.reportsAtFinalized ? all.filter((b) => state.reports.has(b.signature)) : all;
+}
+
 export function portfolioRoutes(state: SimState) {
   return (router: Router) => {
     router.on('GET', '/v1/agent/portfolio', (req) => {
       const agent = authenticate(state, req);
       if (!agent) return unauthorized();
       return limited(state, 'agent', agent.apiKey, () => {
-        const open = backingsOf(state, agent.walletAddress).filter((b) => {
+        const open = listed(state, agent.walletAddress).filter((b) => {
           const n = state.world.get(b.narrativeId);
           return n !== undefined && !isSettled(n);
         });
@@ -24,7 +33,7 @@ export function portfolioRoutes(state: SimState) {
       const agent = authenticate(state, req);
       if (!agent) return unauthorized();
       return limited(state, 'agent', agent.apiKey, () => {
-        const recent = backingsOf(state, agent.walletAddress).slice(-100).reverse();
+        const recent = listed(state, agent.walletAddress).slice(-100).reverse();
         return json(200, { ok: true, wallet_address: agent.walletAddress, positions: recent.map((b) => positionItem(state, b)) });
       });
     });

@@ -1,4 +1,4 @@
-// Public reads agents gate on: system status and terms status (~60/min per IP).
+// Public reads agents gate on: system status, terms status and liveness (~60/min per IP).
 import { json, type Router } from '../http/router.js';
 import type { SimState } from '../sim-state.js';
 import { limited } from './limits.js';
@@ -18,6 +18,13 @@ export function publicRoutes(state: SimState) {
         });
       }),
     );
+
+    // Liveness, as the official app checks it before a transaction: down (503) while everything is halted.
+    for (const path of ['/v1/health', '/health']) {
+      router.on('GET', path, (req) =>
+        limited(state, 'public', req.ip, () => (state.faults.halted.has('all') ? json(503, { ok: false }) : json(200, { ok: true }))),
+      );
+    }
 
     router.on('GET', '/v1/terms/status/:wallet', (req) =>
       limited(state, 'public', req.ip, () => {

@@ -84,7 +84,12 @@ export function rpcRoutes(state: SimState) {
       const view = blockHeight(state) - lag;
       const value = (signatures as string[]).map((sig) => {
         const tx = state.chain.txs.get(sig);
-        if (!tx || tx.slot > view) return null;
+        if (!tx || tx.slot > view) {
+          const fork = state.chain.forked.get(sig);
+          // On the minority fork until it is abandoned: never more than processed.
+          if (fork && view >= fork.slot && view < fork.until) return { slot: fork.slot, confirmations: 0, err: null, status: { Ok: null }, confirmationStatus: 'processed' };
+          return null;
+        }
         const history = state.faults.statusHistorySlots;
         if (history !== null && view - tx.slot > history) return null; // forgotten, as a node without history
         const c = confirmationOf(state, tx.slot, view);

@@ -39,8 +39,12 @@ describe('backtest', () => {
     expect(out.runs[0]!.calibration.crowd!.n).toBeGreaterThan(10);
     expect(out.lookahead.ok).toBe(true);
     const html = readFileSync(report, 'utf8');
-    expect(html).toContain('<svg');
+    // One file: uPlot's script inlined, no reference to anything outside it.
+    expect(html).toContain('uPlot');
+    expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=|@import|url\(\s*['"]?https?:|fetch\(/);
     expect(html).toContain('Calibration');
+    const charts = JSON.parse(/<script type="application\/json" id="chart-data">(.*?)<\/script>/s.exec(html)![1]!) as Array<{ kind: string; id: string }>;
+    expect(charts.map((c) => c.id)).toEqual(expect.arrayContaining(['chart-equity', 'chart-drawdown', 'chart-exposure', 'chart-scores', 'chart-reliability-0', 'chart-skips']));
   });
 
   it('is deterministic: the same recording gives the same result', async () => {
@@ -58,6 +62,53 @@ describe('backtest', () => {
     const bad = await runCli(['backtest', '--recording', recording, '--sweep', 'risk.maxStakeSol=50']);
     expect(bad.code).toBe(78);
     expect(bad.stderr).toContain('"risk.maxStakeSol"');
+  });
+
+  it('backtests each strategy alone beside the ensemble, in the terminal and the JSON', async () => {
+    const r = await runCli(['backtest', '--recording', recording, '--outcomes', outcomes, '--json', '--strategies', 'crowd,price-threshold', '--workers', '2'], {}, 120_000);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { runs: Run[]; solo: Array<Run & { strategy: string; strategies: string[]; maxDrawdownLamports: string; hitRate: number | null }> };
+    expect(out.runs[0]!.label).toBe('backtest');
+    expect(out.solo.map((x) => [x.strategy, x.strategies])).toEqual([['crowd', ['crowd']], ['price-threshold', ['price-threshold']]]);
+    for (const x of out.solo) expect(BigInt(x.maxDrawdownLamports)).toBeGreaterThanOrEqual(0n);
+    // Alone, crowd scores exactly as it does inside the ensemble: the same forecasts from the same engine.
+    expect(out.solo[0]!.calibration.crowd).toEqual(out.runs[0]!.calibration.crowd);
+    const text = await runCli(['backtest', '--recording', recording, '--outcomes', outcomes, '--strategies', 'crowd,price-threshold'], {}, 120_000);
+    expect(text.stdout).toMatch(/each strategy alone, beside the ensemble:\nrun +P&L SOL +drawdown SOL +hit rate/);
+    expect(text.stdout).toMatch(/^crowd alone +-?\d+\.\d{4}/m);
+  }, 240_000);
+
+  it('sweeps a grid with a walk-forward: only out-of-sample results, the gap, and the best settings as a config snippet', async () => {
+    const args = ['backtest', '--recording', recording, '--outcomes', outcomes, '--sweep', 'risk.kellyFraction=0.1,0.5', '--sweep', 'risk.minEdge=0.01,0.05', '--walk-forward', '2'];
+    const r = await runCli([...args, '--json'], {}, 170_000);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { runs: Run[]; sweep: { rows: Array<{ label: string; outOfSample: number | null; inSample: number | null; gap: number | null; chosen: number }>; walkForward: { k: number; folds: Array<{ chosen: string; outOfSample: { fromMs: number; toMs: number }; inSample: { toMs: number } }> }; best: { snippet: string } } };
+    expect(out.runs).toHaveLength(4);
+    expect(out.sweep.rows).toHaveLength(4);
+    expect(out.sweep.walkForward.k).toBe(2);
+    const [f1, f2] = out.sweep.walkForward.folds;
+    expect(f1!.outOfSample.fromMs).toBe(f1!.inSample.toMs + 1); // judged only after what it was chosen on
+    expect(f2!.outOfSample.fromMs).toBe(f1!.outOfSample.toMs + 1);
+    expect(out.sweep.rows.reduce((n, x) => n + x.chosen, 0)).toBe(2);
+    for (const x of out.sweep.rows) if (x.inSample !== null && x.outOfSample !== null) expect(x.gap).toBeCloseTo(x.inSample - x.outOfSample, 12);
+    expect(Object.keys(JSON.parse(out.sweep.best.snippet) as object)).toEqual(['risk']);
+    const text = await runCli(args, {}, 170_000);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/out of sample, 2 walk-forward folds \(best first\):\nsettings +out of sample +in sample +gap +chosen/);
+    expect(text.stdout).toMatch(/walk-forward: choosing on each fold's past earned/);
+    expect(text.stdout).toMatch(/in your config file:\n\{\n {2}"risk": \{/);
+  }, 360_000);
+
+  it('says what to do with a walk-forward without a sweep, an unknown metric or a key swept twice', async () => {
+    const wf = await runCli(['backtest', '--recording', recording, '--walk-forward', '3']);
+    expect(wf.code).toBe(2);
+    expect(wf.stderr).toMatch(/--walk-forward chooses among the settings of a sweep: give --sweep KEY=V1,V2 as well/);
+    const metric = await runCli(['backtest', '--recording', recording, '--sweep', 'risk.minEdge=0.01,0.02', '--metric', 'sharpe']);
+    expect(metric.code).toBe(2);
+    expect(metric.stderr).toMatch(/--metric sharpe is not one of pnl, hit-rate, brier, logloss/);
+    const twice = await runCli(['backtest', '--recording', recording, '--sweep', 'risk.minEdge=0.01', '--sweep', 'risk.minEdge=0.02']);
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toMatch(/names risk\.minEdge twice/);
   });
 
   it('skips unreadable lines and says so; a missing recording says how to make one', async () => {

@@ -28,12 +28,16 @@ describe('backtest with recorded Magus answers', () => {
     const { config } = loadConfig({ env: {}, flags: { strategies: [{ name: 'crowd' }, { name: 'magus-judge' }] } });
     expect(config.magus.url).toBeNull();
     const r = await runBacktest({ config, recording: rec, outcomes: out, bankrollSol: 20, logger: silentLogger() });
-    try {
-      expect(r.recording.magusLines).toBe(answers.length);
-      expect(r.calibration['magus-judge']?.n ?? 0).toBeGreaterThan(0);
-      expect(r.summary.strategyErrors).toBe(0);
-    } finally {
-      r.close();
-    }
+    expect(r.recording.magusLines).toBe(answers.length);
+    expect(r.calibration['magus-judge']?.n ?? 0).toBeGreaterThan(0);
+    expect(r.summary.strategyErrors).toBe(0);
+
+    // A walk-forward segment that starts after the answers' polls (read but not parsed: skipPollsBeforeMs) still
+    // gets them: they cross with the first poll delivered.
+    const firstMs = Date.parse(first.t);
+    const long = loadConfig({ env: {}, flags: { strategies: [{ name: 'magus-judge', options: { refreshHours: 72 } }] } }).config;
+    const segment = await runBacktest({ config: long, recording: rec, outcomes: out, bankrollSol: 20, logger: silentLogger(), startAtMs: firstMs + 86_400_000 });
+    expect(segment.decided.fromT).toBeGreaterThanOrEqual(firstMs + 86_400_000);
+    expect(segment.calibration['magus-judge']?.n ?? 0).toBeGreaterThan(0);
   }, 120_000);
 });

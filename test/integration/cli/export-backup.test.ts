@@ -34,7 +34,7 @@ describe('export and backup', () => {
     db.close();
 
     const none = await runCli(['export', '--data-dir', dir, '--out', join(dir, 'x.jsonl')]);
-    expect(none.code).toBe(1);
+    expect(none.code).toBe(78);
     expect(none.stderr).toMatch(/no database at .*magma\.db.*add --dry-run/);
 
     const copy = join(dir, 'copy.db');

@@ -13,7 +13,7 @@ describe('one agent per data directory', () => {
     try {
       await waitForOutput(first, /"message":"tick.done"/);
       const second = await runCli(['run', '--once', '--sim', '--dry-run', '--data-dir', dir]);
-      expect(second.code).toBe(1);
+      expect(second.code).toBe(78); // INSTANCE_RUNNING: systemd must not restart into the same lock
       expect(second.stderr).toContain(`another magma-agent (pid ${first.pid}) is already running on ${dir}`);
     } finally {
       first.kill('SIGTERM');
@@ -32,7 +32,7 @@ describe('one agent per data directory', () => {
     try {
       await waitForOutput(first, /"message":"tick.done"/);
       const second = await runCli(['run', '--once', '--sim', '--dry-run', '--data-dir', b], { MAGMA_KEYPAIR: wallet });
-      expect(second.code).toBe(1);
+      expect(second.code).toBe(78); // INSTANCE_RUNNING: systemd must not restart into the same lock
       expect(second.stderr).toContain(`another magma-agent (pid ${first.pid}) is already running with the wallet ${wallet}`);
     } finally {
       first.kill('SIGTERM');

@@ -7,29 +7,20 @@ import { HttpTransport } from '../../../src/http/transport.js';
 import { MagusClient } from '../../../src/magus/magus-client.js';
 import type { MagusEvent } from '../../../src/magus/magus-events.js';
 import { judgeNarrative } from '../../../src/magus/magus-judge.js';
-import type { MagusCallRecord, MagusUsageStore } from '../../../src/ports/magus.js';
 import { Simulator } from '../../../src/sim/simulator.js';
 import { toNarrative } from '../../../src/magma/schemas.js';
 import { toFeedItem } from '../../../src/sim/world/wire.js';
+import { MemoryMagusUsage } from '../../helpers/magus.js';
 
 const KEY = 'magus_sk_00112233445566778899aabbccddeeff';
 
-class MemoryUsage implements MagusUsageStore {
-  calls: MagusCallRecord[] = [];
-  recordMagusCall(c: MagusCallRecord) {
-    this.calls.push(c);
-  }
-  magusCreditsOn(day: string) {
-    return this.calls.filter((c) => c.day === day).reduce((s, c) => s + c.credits, 0);
-  }
-}
 
 describe('Magus client against the simulator', () => {
   const sim = new Simulator({ seed: 5, speed: 1 });
   let transport: HttpTransport;
-  const client = (o: { stream?: boolean; key?: string; events?: MagusEvent[]; usage?: MemoryUsage; cap?: number } = {}) =>
+  const client = (o: { stream?: boolean; key?: string; events?: MagusEvent[]; usage?: MemoryMagusUsage; cap?: number } = {}) =>
     new MagusClient({
-      transport, apiKey: o.key ?? KEY, usage: o.usage ?? new MemoryUsage(), dailyCreditCap: o.cap ?? 100_000, clock: new ManualClock(sim.clock.now()),
+      transport, apiKey: o.key ?? KEY, usage: o.usage ?? new MemoryMagusUsage(), dailyCreditCap: o.cap ?? 100_000, clock: new ManualClock(sim.clock.now()),
       stream: o.stream ?? true, ...(o.events ? { onEvent: (e: MagusEvent) => o.events!.push(e) } : {}),
     });
 
@@ -44,7 +35,7 @@ describe('Magus client against the simulator', () => {
 
   it('judges a narrative (streamed) with a strict JSON probability, in its own conversation', async () => {
     const narrative = toNarrative(toFeedItem(sim.state.world.feed(1)[0]!) as never);
-    const usage = new MemoryUsage();
+    const usage = new MemoryMagusUsage();
     const c = client({ usage });
     const j = await judgeNarrative(c, narrative, { nowMs: sim.state.world.now, deadlineMs: null });
     expect(['true', 'false', 'unsure']).toContain(j.verdict);
@@ -89,7 +80,7 @@ describe('Magus client against the simulator', () => {
     ['stream_truncated', 'MAGUS_MALFORMED'],
   ])('produces %s on demand → %s', async (fault, code) => {
     const faulty = new MagusClient({
-      transport: new FaultTransport(sim.urls.magus, fault), apiKey: KEY, usage: new MemoryUsage(), dailyCreditCap: 1000, clock: new ManualClock(sim.clock.now()),
+      transport: new FaultTransport(sim.urls.magus, fault), apiKey: KEY, usage: new MemoryMagusUsage(), dailyCreditCap: 1000, clock: new ManualClock(sim.clock.now()),
     });
     const err = (await faulty.ask({ content: 'x' }).catch((e: unknown) => e)) as MagmaError;
     expect(err).toBeInstanceOf(MagmaError);

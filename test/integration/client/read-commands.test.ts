@@ -1,6 +1,6 @@
 // The read commands as an operator runs them: the built CLI against the simulator (status) and against a small
 // loopback MAGMA double for the routes the simulator does not serve yet (portfolio, history, leaderboard).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -8,26 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Simulator } from '../../../src/sim/simulator.js';
+import { CLI, ROOT, runCli } from '../../helpers/cli.js';
 
-const ROOT = join(import.meta.dirname, '..', '..', '..');
-const CLI = join(ROOT, 'dist', 'cli.js');
 const KEY = 'mgma_test_read_commands_0123456789abcdef';
 
-function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', MAGMA_LOG_LEVEL: 'error', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+/** The CLI with only errors logged. */
+const cli = (args: string[], env: Record<string, string>) => runCli(args, { MAGMA_LOG_LEVEL: 'error', ...env }, 20_000);
 
 describe('read commands', () => {
   const sim = new Simulator({ seed: 2 });

@@ -61,7 +61,7 @@ describe('a simulated week', () => {
     const scored = new Set(agent.store.db.prepare(`SELECT narrative_id FROM outcomes WHERE outcome IN ('true','false')`).pluck().all() as string[]);
     const best = calibrate(truth.narratives.filter((n) => scored.has(n.id) && n.outcome !== null && n.outcome !== 'refund')
       .map((n) => ({ pTrue: n.true_probability, outcome: n.outcome === 'true' })));
-    const pnl = pnlSummary(agent.store, true);
+    const pnl = pnlSummary(agent.store);
     const figures = {
       scored: c.ensemble?.n, ensemble: c.ensemble?.brier, crowd: c.crowd?.brier, priceThreshold: c['price-threshold']?.brier,
       priceThresholdN: c['price-threshold']?.n, magus: c['magus-judge']?.brier, truth: best.brier, always05: 0.25,

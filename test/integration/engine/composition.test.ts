@@ -40,7 +40,6 @@ describe('one composition for every mode', () => {
       // Only the executor differs, and only by mode: one sends, the others journal.
       expect(live.executor).toBeInstanceOf(LiveExecutor);
       expect(dry.executor).toBeInstanceOf(DryRunExecutor);
-      backtest.close();
     } finally {
       await live.close();
       await dry.close();

@@ -1,40 +1,28 @@
 // The engine against the real simulator on loopback, with a manual clock shared by both: gates, records, faults.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAgent, type Agent } from '../../../src/app/agent.js';
-import { ManualClock } from '../../../src/clock/manual-clock.js';
-import { loadConfig } from '../../../src/config/load.js';
-import { silentLogger } from '../../../src/log/logger.js';
-import { Simulator } from '../../../src/sim/simulator.js';
-import { startTimeForSeed } from '../../../src/sim/world/world.js';
+import type { Agent } from '../../../src/app/agent.js';
+import type { MagmaError } from '../../../src/core/errors.js';
+import type { Simulator } from '../../../src/sim/simulator.js';
+import { SqliteJournal } from '../../../src/store/sqlite-journal.js';
+import { startSimAgent, type SimAgent } from '../../helpers/sim-agent.js';
 
 let sim: Simulator;
 let agent: Agent;
+let fault: SimAgent['fault'];
+let close: (() => Promise<void>) | undefined;
 
 async function setup(seed = 3) {
-  const clock = new ManualClock(startTimeForSeed(seed));
-  sim = new Simulator({ seed, clock });
-  const urls = await sim.start();
-  const dir = mkdtempSync(join(tmpdir(), 'magma-engine-'));
-  const { config } = loadConfig({ env: {}, flags: { dataDir: dir, dryRun: true, 'api.url': urls.api, 'rpc.url': urls.rpc, 'prices.source': 'sim', 'prices.url': urls.api } });
-  agent = await createAgent({ config, logger: silentLogger(), apiKeyOverride: null, clock, createWalletIfMissing: true });
-  return { clock, urls };
-}
-
-async function fault(body: unknown) {
-  const res = await request(`${sim.urls.control}/faults`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
-  expect(res.statusCode).toBe(200);
-  await res.body.dump();
+  const t = await startSimAgent({ seed });
+  ({ sim, agent, fault, close } = t);
+  return t;
 }
 
 const reasons = () => agent.store.db.prepare(`SELECT reasons_json FROM decisions`).pluck().all().map((j) => JSON.parse(j as string) as string[]);
 
 afterEach(async () => {
-  await agent?.close();
-  await sim?.stop();
+  await close?.();
+  close = undefined;
 });
 
 describe('engine against the simulator', () => {
@@ -44,8 +32,9 @@ describe('engine against the simulator', () => {
     expect(s.gates.backing).toEqual({ open: true, reason: null });
     expect(s.feedCount).toBeGreaterThan(10);
     expect(s.balance).toBe(20_000_000_000n); // the simulator funds a new wallet with 20 SOL
-    const backed = agent.store.db.prepare(`SELECT COUNT(*) FROM backings WHERE state = 'simulated' AND dry_run = 1`).pluck().get();
-    expect(backed).toBe(s.backed.length);
+    const journal = new SqliteJournal(agent.store);
+    expect(journal.ledger).toBe('dry-run');
+    expect(journal.backingsInStates(['simulated'])).toHaveLength(s.backed.length);
     for (const d of s.backed) expect(d.stakeLamports).toBeLessThanOrEqual(1_000_000_000n);
     const opinionRows = agent.store.db.prepare(`SELECT COUNT(*) FROM opinions WHERE strategy = 'crowd'`).pluck().get();
     expect(opinionRows).toBe(s.feedCount);
@@ -88,7 +77,7 @@ describe('engine against the simulator', () => {
     }
     const err = await agent.engine.tick().catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'API_RATE_LIMITED' });
-    expect((err as { details: { retryAfterMs: number } }).details.retryAfterMs).toBeGreaterThan(0);
+    expect((err as MagmaError<'API_RATE_LIMITED'>).context.retryAfterMs).toBeGreaterThan(0);
     const last = agent.store.db.prepare(`SELECT status, ratelimit_remaining FROM api_calls WHERE route = '/v1/agent/feed' ORDER BY id DESC LIMIT 1`).get();
     expect(last).toEqual({ status: 429, ratelimit_remaining: 0 });
     expect(agent.store.db.prepare(`SELECT status, error_code FROM ticks`).get()).toEqual({ status: 'failed', error_code: 'API_RATE_LIMITED' });

@@ -1,49 +1,30 @@
 // The error paths an operator meets, driven through the real simulator's faults: each ends the tick cleanly with a
 // message that says what happened, records it, loses nothing already recorded, and the next tick recovers.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAgent, type Agent } from '../../../src/app/agent.js';
-import { ManualClock } from '../../../src/clock/manual-clock.js';
-import { loadConfig } from '../../../src/config/load.js';
+import type { Agent } from '../../../src/app/agent.js';
+import type { ManualClock } from '../../../src/clock/manual-clock.js';
+import { capturingLogger } from '../../helpers/live-sim.js';
+import { startSimAgent, type SimAgent } from '../../helpers/sim-agent.js';
 import { errorMessage, isMagmaError } from '../../../src/core/errors.js';
-import { createLogger } from '../../../src/log/logger.js';
-import { Redactor } from '../../../src/log/redactor.js';
-import { Simulator } from '../../../src/sim/simulator.js';
-import { startTimeForSeed } from '../../../src/sim/world/world.js';
 
-let sim: Simulator;
 let agent: Agent;
-let logged: string[];
+let logs: Array<Record<string, unknown>>;
 let clock: ManualClock;
+let fault: SimAgent['fault'];
+let close: (() => Promise<void>) | undefined;
 
 async function setup(seed = 21) {
-  clock = new ManualClock(startTimeForSeed(seed));
-  sim = new Simulator({ seed, clock });
-  const urls = await sim.start();
-  const { config } = loadConfig({ env: {}, flags: { dataDir: mkdtempSync(join(tmpdir(), 'magma-faults-')), dryRun: true, 'api.url': urls.api, 'rpc.url': urls.rpc, 'prices.source': 'sim', 'prices.url': urls.api } });
-  const stream = new PassThrough();
-  logged = [];
-  stream.on('data', (c: Buffer) => logged.push(...c.toString().trim().split('\n')));
-  const logger = createLogger({ level: 'debug', format: 'json', stream, redactor: new Redactor() });
-  agent = await createAgent({ config, logger, apiKeyOverride: null, clock, createWalletIfMissing: true });
-}
-
-async function fault(body: unknown) {
-  const res = await request(`${sim.urls.control}/faults`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
-  expect(res.statusCode).toBe(200);
-  await res.body.dump();
+  const captured = capturingLogger();
+  logs = captured.logs;
+  ({ agent, clock, fault, close } = await startSimAgent({ seed, logger: captured.logger }));
 }
 
 const ticks = () => agent.store.db.prepare('SELECT status, error_code, error FROM ticks ORDER BY id').all() as Array<{ status: string; error_code: string | null; error: string | null }>;
-const events = () => logged.map((l) => JSON.parse(l) as Record<string, unknown>);
+const events = () => logs;
 
 afterEach(async () => {
-  await agent?.close();
-  await sim?.stop();
+  await close?.();
+  close = undefined;
 });
 
 describe('faults against the simulator', () => {
@@ -77,7 +58,7 @@ describe('faults against the simulator', () => {
     const drops = events().filter((e) => e.message === 'feed.item_dropped');
     expect(drops.length).toBe(s.dropped);
     for (const d of drops) expect(typeof d.reason).toBe('string');
-    expect(agent.store.db.prepare('SELECT COUNT(*) FROM narratives').pluck().get()).toBe(s.feedCount);
+    expect(agent.store.runSummary().narratives).toBe(s.feedCount);
   });
 
   it('an RPC outage leaves the balance unknown: reads go on, nothing is backed, and the reason is recorded', async () => {
@@ -103,7 +84,7 @@ describe('faults against the simulator', () => {
   it('a full disk fails the write with what to do, and keeps every row already committed', async () => {
     await setup();
     await agent.engine.tick();
-    const before = agent.store.db.prepare('SELECT COUNT(*) FROM narrative_snapshots').pluck().get() as number;
+    const before = agent.store.runSummary().snapshots;
     // cap the database at its current size: the next growth is SQLITE_FULL, as on a full disk
     const pages = agent.store.db.pragma('page_count', { simple: true }) as number;
     agent.store.db.pragma(`max_page_count = ${pages}`);
@@ -115,7 +96,7 @@ describe('faults against the simulator', () => {
     expect(isMagmaError(err, 'STORE_FAILED')).toBe(true);
     expect(errorMessage(err)).toMatch(/is full: free space there, then restart; nothing recorded so far was lost/);
     agent.store.db.pragma('max_page_count = 1073741823');
-    expect(agent.store.db.prepare('SELECT COUNT(*) FROM narrative_snapshots').pluck().get()).toBeGreaterThanOrEqual(before);
+    expect(agent.store.runSummary().snapshots).toBeGreaterThanOrEqual(before);
     expect(agent.store.integrityCheck()).toBe('ok');
   });
 });

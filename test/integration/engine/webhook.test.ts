@@ -2,7 +2,7 @@
 // that wakes the daemon early (never before poll.minGapSeconds), nothing more.
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SystemClock } from '../../../src/clock/system-clock.js';
+import { TestClock } from '../../../src/clock/test-clock.js';
 import { isMagmaError } from '../../../src/core/errors.js';
 import { runDaemon } from '../../../src/engine/daemon.js';
 import type { TickSummary } from '../../../src/engine/engine.js';
@@ -54,23 +54,29 @@ describe('webhook receiver', () => {
     const wake = new Wakeup();
     receiver = new WebhookReceiver({ bind: '127.0.0.1', port: 0, token: TOKEN, logger: silentLogger(), onHint: (h) => wake.trigger(h) });
     const url = await receiver.start();
+    const T0 = Date.parse('2026-04-01T00:00:00Z');
+    const clock = new TestClock(T0);
     const started: number[] = [];
     const engine = {
       async tick() {
-        started.push(performance.now());
-        if (started.length === 1) setTimeout(() => void post(url, '{"event":"narrative.resolved"}'), 20);
+        started.push(clock.now());
         return {} as TickSummary;
       },
     };
-    const t0 = performance.now();
-    await runDaemon({
-      engine, clock: new SystemClock(), logger: silentLogger(), signal: new AbortController().signal, wake, minGapMs: 300,
+    const done = runDaemon({
+      engine, clock, logger: silentLogger(), signal: new AbortController().signal, wake, minGapMs: 300,
       schedule: new IntervalSchedule(60_000, 0), maxTicks: 2,
     });
-    expect(started).toHaveLength(2);
-    const gap = started[1]! - started[0]!;
-    expect(gap).toBeGreaterThanOrEqual(290); // the minimum gap holds…
-    expect(performance.now() - t0).toBeLessThan(30_000); // …and it did not wait out the 60 s interval
+    await clock.untilPending(1); // asleep after the first tick, until the 60 s interval is up
+    expect(clock.nextTimerAt()).toBe(T0 + 60_000);
+    expect(await post(url, '{"event":"narrative.resolved"}')).toBe(204);
+    await clock.untilPending(1);
+    expect(clock.nextTimerAt()).toBe(T0 + 300); // woken: now only the minimum gap is left
+    await clock.advance(299);
+    expect(started).toEqual([T0]); // …which holds
+    await clock.advance(1);
+    await done;
+    expect(started).toEqual([T0, T0 + 300]); // and it did not wait out the interval
   });
 });
 
@@ -84,7 +90,6 @@ describe('webhook registration', () => {
     const { startTimeForSeed } = await import('../../../src/sim/world/world.js');
     const { loadConfig } = await import('../../../src/config/load.js');
     const { createAgent } = await import('../../../src/app/agent.js');
-    const { ensureWebhookRegistered } = await import('../../../src/webhook/ensure-webhook.js');
     const clock = new ManualClock(startTimeForSeed(5));
     const sim = new Simulator({ seed: 5, clock });
     const urls = await sim.start();
@@ -92,9 +97,15 @@ describe('webhook registration', () => {
     const agent = await createAgent({ config, logger: silentLogger(), apiKeyOverride: null, clock, createWalletIfMissing: true });
     try {
       const url = `https://bot.example.test/magma/webhook/${TOKEN}`;
-      expect(await ensureWebhookRegistered({ api: agent.api, store: agent.store, url, dryRun: true, logger: silentLogger() })).toBe(false);
-      expect(await ensureWebhookRegistered({ api: agent.api, store: agent.store, url, dryRun: false, logger: silentLogger() })).toBe(true);
-      expect(await ensureWebhookRegistered({ api: agent.api, store: agent.store, url, dryRun: false, logger: silentLogger() })).toBe(true);
+      const dry = await createAgent({ config: { ...config, dryRun: true }, logger: silentLogger(), apiKeyOverride: null, clock, createWalletIfMissing: true });
+      try {
+        expect(await dry.registerWebhook(url)).toBe(false);
+        expect(dry.store.db.prepare(`SELECT COUNT(*) FROM api_calls WHERE route = '/v1/agent/webhook'`).pluck().get()).toBe(0); // nothing sent
+      } finally {
+        await dry.close();
+      }
+      expect(await agent.registerWebhook(url)).toBe(true);
+      expect(await agent.registerWebhook(url)).toBe(true);
       const calls = agent.store.db.prepare(`SELECT COUNT(*) FROM api_calls WHERE route = '/v1/agent/webhook'`).pluck().get();
       expect(calls).toBe(1); // registered once
     } finally {

@@ -127,6 +127,34 @@ describe('faults during a live backing', () => {
     expect(String(db.prepare('SELECT report_json FROM backing_attempts WHERE signature = ?').pluck().get(row.signature))).toMatch(/"settled_by":"history"/);
   });
 
+  it('a report MAGMA verifies at finalized commitment is refused until then: it waits for finalization and is sent again, once', async () => {
+    const { live: l } = await start({ 'backing.confirmTimeoutSeconds': 600 });
+    applyFaults(l.sim.state, { reportsAtFinalized: true });
+    const first = await backOne(l);
+    expect(first.state).toBe('confirmed'); // refused right after confirmation: not finalized yet
+    expect(said(l, 'backing.report_deferred')[0]).toMatch(/before the transaction was finalized .* sent again once the transaction is finalized/);
+    expect(said(l, 'backing.report_refused')).toEqual([]); // not an error: nothing is wrong yet
+    l.clock.advance(60_000);
+    await l.agent.executor.resumePending!();
+    await expectReportedOnce(l);
+    expect(l.logs.filter((x) => x.level === 'error')).toEqual([]);
+  });
+
+  it('a report still refused once its transaction is finalized is an error the operator is told about, and it is tried again later', async () => {
+    const { live: l } = await start({ 'backing.confirmTimeoutSeconds': 600 });
+    applyFaults(l.sim.state, { reportsAtFinalized: true });
+    expect((await backOne(l)).state).toBe('confirmed');
+    applyFaults(l.sim.state, { burst: { family: 'backing', kind: 'error', count: -1, status: 400 } });
+    l.clock.advance(60_000);
+    await l.agent.executor.resumePending!();
+    expect(l.rows()[0]!.state).toBe('confirmed');
+    expect(said(l, 'backing.report_refused')[0]).toMatch(/MAGMA refused the report of a confirmed backing .* check the transaction in an explorer/);
+    applyFaults(l.sim.state, { clearBursts: true });
+    l.clock.advance(60_000);
+    await l.agent.executor.resumePending!();
+    await expectReportedOnce(l);
+  });
+
   it('an expired blockhash: the first attempt is lost, proven expired, and the re-signed one lands; one transfer', async () => {
     const { live: l } = await start({ 'backing.maxSignings': 5 });
     applyFaults(l.sim.state, { blockhashTtl: 10, dropTransactions: 2 });
@@ -184,7 +212,7 @@ describe('faults during a live backing', () => {
     const n = l.sim.state.world.feed(50).find((x) => x.status === 'open')!;
     const decisionId = l.agent.store.recordDecision(tickId, { narrativeId: n.id, action: 'back', stakeLamports: STAKE, pTrue: 0.9, confidence: 0.5, edge: 0.04, expectedValue: 0.01, reasons: [] }, isoNow(l.clock));
     const now = isoNow(l.clock);
-    journal.openBacking({ intentKey: 'live:x', decisionId, narrativeId: n.id, category: n.category, stakeLamports: STAKE, dryRun: false, wallet: 'OtherWa11et1111111111111111111111111111111' }, { now, dayStart: now, since: now }, () => null);
+    journal.openBacking({ intentKey: 'live:x', decisionId, narrativeId: n.id, category: n.category, stakeLamports: STAKE, wallet: 'OtherWa11et1111111111111111111111111111111' }, { now, dayStart: now, since: now }, () => null);
     await l.agent.executor.resumePending!();
     expect(l.rows()[0]).toMatchObject({ state: 'cancelled' });
     expect(String(l.rows()[0]!.error)).toMatch(/made for wallet OtherWa11et.* this agent now signs with/);
@@ -201,5 +229,29 @@ describe('faults during a live backing', () => {
     expect(said(l, 'backing.failed')[0]).toMatch(/refused the transaction and its blockhash has expired: nothing moved/);
     expect((await walletTransfers(l)).transfers).toEqual([]);
     expect(l.rows()[0]!.sign_count).toBe(1); // a refusal is never signed again
+  });
+
+  it('the balance check counts the base fee, the configured priority fee, the backing record\'s rent and other intents in flight', async () => {
+    // A new simulator wallet holds 20 SOL. One backing costs its stake + 5,000 (signature) + 600 (60,000 units at
+    // 10,000 micro-lamports) + 2,010,000 (the record's rent bound) = stake + 2,015,600 lamports.
+    const costs = 2_015_600n;
+    const short = await start({ 'risk.minBalanceSol': Number(20_000_000_000n - STAKE - costs + 1n) / 1e9 });
+    expect((await backOne(short.live)).state).toBe('cancelled');
+    expect(String(short.live.rows()[0]!.error)).toMatch(/less than the stake plus fees and the backing record's rent, risk\.minBalanceSol \(20\.0000 SOL\)/);
+    await short.live.close();
+    live = undefined;
+
+    const exact = await start({ 'risk.minBalanceSol': Number(20_000_000_000n - STAKE - costs) / 1e9, 'backing.confirmTimeoutSeconds': 600 });
+    expect((await backOne(exact.live)).state).toBe('reported');
+    await exact.live.close();
+    live = undefined;
+
+    // Room for one backing of 0.5 SOL, not two: the second is refused while the first is still in flight.
+    const { live: l } = await start({ 'risk.minBalanceSol': 19, 'backing.confirmTimeoutSeconds': 5 });
+    applyFaults(l.sim.state, { dropTransactions: 100 });
+    const [a, b] = l.sim.state.world.feed(50).filter((x) => x.status === 'open' || x.status === 'live');
+    expect((await backOne(l, 500_000_000n, a!.id)).state).toBe('sent');
+    expect((await backOne(l, 500_000_000n, b!.id)).state).toBe('cancelled');
+    expect(String(l.rows().find((r) => r.narrative_id === b!.id)!.error)).toMatch(/and 0\.5020 SOL for other backings in flight/);
   });
 });

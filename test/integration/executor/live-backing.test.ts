@@ -10,6 +10,8 @@ import { signBackNarrative } from '../../../src/chain/sign-back-narrative.js';
 import { HttpTransport } from '../../../src/http/transport.js';
 import { loadKeypair } from '../../../src/wallet/keypair.js';
 import { dirname, join } from 'node:path';
+import { syncState } from '../../../src/sim/sim-state.js';
+import { backOne } from '../../helpers/live-backing.js';
 import { startLiveSim, type LiveSim } from '../../helpers/live-sim.js';
 
 let live: LiveSim | undefined;
@@ -71,15 +73,33 @@ describe('live backing against the simulator', () => {
     expect(spent).toBeLessThanOrEqual(600_000_000n);
   });
 
+  it('counts risk.maxDailySol over a rolling 24 hours, across a UTC midnight', async () => {
+    live = await startLiveSim({ flags: { 'risk.maxDailySol': 0.5, 'risk.maxStakeSol': 0.5 } });
+    const l = live;
+    // An hour before the next UTC midnight of the simulated clock.
+    const midnight = (Math.floor(l.clock.now() / 86_400_000) + 1) * 86_400_000;
+    l.clock.advance(midnight - 3_600_000 - l.clock.now());
+    const open = () => (syncState(l.sim.state), l.sim.state.world.feed(50)).filter((x) => x.status === 'open' || x.status === 'live').map((x) => x.id)
+      .filter((id) => !l.rows().some((r) => r.narrative_id === id));
+    const first = await backOne(l, 500_000_000n, open()[0]);
+    expect(first.state).toBe('reported');
+    l.clock.advance(2 * 3_600_000 - (l.clock.now() - (midnight - 3_600_000))); // 01:00: a new UTC day, 2 hours later
+    const refused = await backOne(l, 500_000_000n, open()[0]);
+    expect(refused.state).toBe('cancelled');
+    expect(String(l.rows().at(-1)!.error)).toMatch(/in the last 24 hours would reach 1 SOL|in the last 24 hours would reach 1\.0+ SOL/);
+    l.clock.advance(midnight + 23 * 3_600_000 + 60_000 - l.clock.now()); // 24 hours and a minute after the first
+    expect((await backOne(l, 500_000_000n, open()[0])).state).toBe('reported');
+  });
+
   it('accounts open stakes and settled profit and loss in lamports, and agrees with MAGMA\'s portfolio', async () => {
     live = await startLiveSim();
     const journal = new SqliteJournal(live.agent.store);
     // Backings per tick are bounded by the per-wallet rate: a few ticks a minute apart give a few positions.
-    for (let i = 0; i < 5 && portfolioAccounts(journal, false).open.length < 2; i++) {
+    for (let i = 0; i < 5 && portfolioAccounts(journal).open.length < 2; i++) {
       await live.agent.engine.tick();
       live.clock.advance(60_000);
     }
-    const before = portfolioAccounts(journal, false);
+    const before = portfolioAccounts(journal);
     expect(before.open.length).toBeGreaterThan(1);
     expect(before.openStakeLamports).toBe(before.open.reduce((a, p) => a + p.stakeLamports, 0n));
     const summary = await (live.agent.executor as LiveExecutor).reconcile();
@@ -89,7 +109,7 @@ describe('live backing against the simulator', () => {
     const [lost, won] = before.open;
     live.agent.store.recordOutcome({ narrativeId: lost!.narrativeId, outcome: 'false', resolvedAt: null, source: 'test' }, '2026-01-05T00:00:00.000Z', (s, o) => settledPnlLamports(payout, s, o));
     live.agent.store.recordOutcome({ narrativeId: won!.narrativeId, outcome: 'true', resolvedAt: null, source: 'test' }, '2026-01-05T00:00:00.000Z', (s, o) => settledPnlLamports(payout, s, o));
-    const after = portfolioAccounts(journal, false);
+    const after = portfolioAccounts(journal);
     expect(after.settled).toHaveLength(2);
     expect(after.realisedPnlLamports).toBe(settledPnlLamports(payout, lost!.stakeLamports, 'false') + settledPnlLamports(payout, won!.stakeLamports, 'true'));
     expect(after.realisedPnlLamports < 0n).toBe(true); // a FALSE forfeits 35%, a TRUE gains a few percent

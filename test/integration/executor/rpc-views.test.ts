@@ -94,7 +94,7 @@ describe('exactly once against RPCs that are not one full node', () => {
     const tickId = l.agent.store.beginTick(isoNow(l.clock));
     const decisionId = l.agent.store.recordDecision(tickId, { narrativeId: n.id, action: 'back', stakeLamports: STAKE, pTrue: 0.9, confidence: 0.6, edge: 0.04, expectedValue: 0.01, reasons: [] }, isoNow(l.clock));
     const now = isoNow(l.clock);
-    let row = journal.openBacking({ intentKey: 'live:seq3', decisionId, narrativeId: n.id, category: n.category, stakeLamports: STAKE, dryRun: false, wallet: l.agent.walletAddress }, { now, dayStart: now, since: now }, () => null);
+    let row = journal.openBacking({ intentKey: 'live:seq3', decisionId, narrativeId: n.id, category: n.category, stakeLamports: STAKE, wallet: l.agent.walletAddress }, { now, dayStart: now, since: now }, () => null);
     row = journal.transition(row, 'signed', now, { attempt: a });
     row = journal.transition(row, 'sent', now);
     row = journal.transition(row, 'signed', now, { attempt: b });
@@ -115,5 +115,20 @@ describe('exactly once against RPCs that are not one full node', () => {
     expect(loud.level).toBe('error');
     expect(String(loud.msg)).toMatch(/moved money more than once.*counted against the limits and reported/);
     expect(said(l, 'backing.reported_extra')).toHaveLength(1);
+  });
+
+  it('a status seen at processed that disappears (a minority fork) resumes resending the same bytes: one transfer, one report, never signed again', async () => {
+    const { live: l } = await start({ 'backing.resendMs': 2000 });
+    applyFaults(l.sim.state, { forkDrop: 1 });
+    const n = openNarratives(l)[0]!;
+    expect((await backOne(l, STAKE, n.id)).state).toBe('reported');
+    const row = l.rows().find((r) => r.narrative_id === n.id)!;
+    expect(row.sign_count).toBe(1);
+    expect(said(l, 'backing.status_lost')[0]).toMatch(/disappeared \(a minority fork\): resending the same bytes; it is never signed again/);
+    const { transfers, reports } = await walletTransfers(l);
+    expect(transfers.map((t) => t.signature)).toEqual([row.signature]);
+    expect(reports.map((r) => r.signature)).toEqual([row.signature]);
+    expect(l.agent.store.db.prepare('SELECT evidence FROM backing_attempts WHERE signature = ?').pluck().get(row.signature)).toBe('status');
+    expect(l.sim.state.chain.forked.has(String(row.signature))).toBe(true); // it was on the fork first
   });
 });

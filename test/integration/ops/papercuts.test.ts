@@ -210,8 +210,8 @@ describe('one-shot commands', () => {
     const rec = join(dir, 'r.jsonl');
     // A busy feed (ten times the narratives), so the replay is still going when Ctrl-C arrives.
     expect((await runCli(['sim', '--seed', '3', '--record', rec, '--duration', '2d', '--record-interval', '5m', '--narratives-per-hour', '20'])).code).toBe(0);
-    const child = startCli(['backtest', '--recording', rec]);
-    await waitForOutput(child, /backtest [1-9]\d*%/);
+    const child = startCli(['backtest', '--recording', rec, '--progress-interval', '0.5']);
+    await waitForOutput(child, /"event":"backtest.progress","percent":[1-9]/);
     child.kill('SIGINT');
     const r = await child.done;
     expect(r.code).toBe(130);

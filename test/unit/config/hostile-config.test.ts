@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MAX_TIMER_MS, realSleep } from '../../../src/clock/real-sleep.js';
 import { loadConfig } from '../../../src/config/load.js';
 import { MAX_DURATION_SECONDS } from '../../../src/config/schema.js';
-import { exitCodeFor, MagmaError } from '../../../src/core/errors.js';
+import { exitCodeFor, isMagmaError, MagmaError } from '../../../src/core/errors.js';
 import { riskLimits } from '../../../src/core/risk.js';
 
 function configFile(text: string): string {
@@ -18,13 +18,14 @@ function configFile(text: string): string {
   return path;
 }
 
-function failure(text: string, env: NodeJS.ProcessEnv = {}): MagmaError {
+function failure(text: string, env: NodeJS.ProcessEnv = {}): MagmaError<'CONFIG_INVALID'> {
   try {
     loadConfig({ env, configFile: configFile(text) });
   } catch (err) {
     expect(err).toBeInstanceOf(MagmaError);
     expect(exitCodeFor(err)).toBe(78);
-    return err as MagmaError;
+    expect(isMagmaError(err, 'CONFIG_INVALID')).toBe(true);
+    return err as MagmaError<'CONFIG_INVALID'>;
   }
   throw new Error('expected the configuration to be refused');
 }
@@ -48,7 +49,7 @@ describe('hostile configuration files', () => {
 
   it('names an ignored key beside real problems, and invents no others', () => {
     const err = failure('{"__proto__": {"x": 1}, "poll": {"intervalSeconds": 1}}');
-    const problems = err.details.problems as string[];
+    const problems = err.context.problems ?? [];
     expect(problems).toHaveLength(2);
     expect(problems[0]).toMatch(/^"poll.intervalSeconds" \(config file .*\): below 2 s/);
     expect(problems[1]).toMatch(/ignored the key "__proto__"/);

@@ -49,6 +49,24 @@ describe('payout rules', () => {
     expect(kellyFraction(m, 0.9)).toBe(0);
   });
 
+  it('principal-protected rule: FALSE gives up 35% of the yield only, so the caps, not Kelly, set the stake', () => {
+    const m = payoutModel('protected');
+    expect(m.lossPerUnit).toBeCloseTo(0.021, 10);
+    expect(m.winPerUnit).toBeCloseTo(0.0591, 10);
+    // break-even 0.021 / (0.021 + 0.0591)
+    expect(breakEvenProbability(m)).toBeCloseTo(0.262172, 5);
+    expect(expectedValuePerUnit(m, 0.5)).toBeCloseTo(0.01905, 6);
+    // Kelly at p = 0.6: 0.6/0.021 − 0.4/0.0591 = 21.8 bankrolls: far beyond any cap
+    expect(kellyFraction(m, 0.6)).toBeGreaterThan(20);
+    expect(settledPnlLamports(m, 1_000_000_000n, 'false')).toBe(-21_000_000n);
+    // A 0.6 opinion is backed, up to risk.maxStakeSol, where the current rule skips it.
+    expect(decideBacking(input({ pTrue: 0.6 })).action).toBe('skip');
+    const backed = decideBacking(input({ pTrue: 0.6, payout: m }));
+    expect(backed.action).toBe('back');
+    expect(backed.stakeLamports).toBe(solToLamports(1));
+    expect(backed.reasons).toContain('clamped by risk.maxStakeSol');
+  });
+
   it('every rate can be overridden from config', () => {
     const m = payoutModel('current', { falseLossRate: 0.5, trueGainRate: 0.1, trueFeeRate: 0 });
     expect(m).toEqual({ rule: 'current', winPerUnit: 0.1, lossPerUnit: 0.5 });

@@ -32,14 +32,14 @@ describe('the agent key', () => {
 
   it('a failure before the request left the machine (DNS, refused, TLS) can be retried at once', async () => {
     for (const code of ['ENOTFOUND', 'ECONNREFUSED', 'EHOSTUNREACH', 'CERT_HAS_EXPIRED']) {
-      const t = setup(async () => { throw new MagmaError('NETWORK', `failed: ${code}`, { details: { code } }); });
+      const t = setup(async () => { throw new MagmaError('NETWORK', `failed: ${code}`, { context: { code, retryable: true } }); });
       await expect(t.run()).rejects.toMatchObject({ code: 'NETWORK' });
       expect(existsSync(join(t.dataDir, 'register-attempt.json'))).toBe(false);
     }
   });
 
   it('an answer that may have been lost is never retried blindly: the next start explains how to recover', async () => {
-    const t = setup(async () => { throw new MagmaError('NETWORK', 'socket hang up', { details: { code: 'ECONNRESET' } }); });
+    const t = setup(async () => { throw new MagmaError('NETWORK', 'socket hang up', { context: { code: 'ECONNRESET', retryable: true } }); });
     await expect(t.run()).rejects.toMatchObject({ code: 'REGISTER_AMBIGUOUS' });
     const again = await t.run().catch((e: unknown) => e as MagmaError);
     expect(again).toMatchObject({ code: 'REGISTER_AMBIGUOUS' });

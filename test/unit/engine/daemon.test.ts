@@ -41,7 +41,7 @@ describe('daemon loop', () => {
 
   it('after a 429 makes no call before retry-after', async () => {
     const clock = new ManualClock(0);
-    const limited = async () => { throw new MagmaError('API_RATE_LIMITED', '429', { details: { retryAfterMs: 300_000 } }); };
+    const limited = async () => { throw new MagmaError('API_RATE_LIMITED', '429', { context: { retryAfterMs: 300_000 } }); };
     const s = scriptedEngine(clock, [limited]);
     await runDaemon({ engine: s.engine, clock, logger: silentLogger(), intervalMs: 60_000, jitterMs: 0, signal: new AbortController().signal, maxTicks: 2 });
     expect(s.startedAt).toEqual([0, 300_000]);

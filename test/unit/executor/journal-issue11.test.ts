@@ -17,7 +17,7 @@ function open() {
   const decisionId = store.recordDecision(tick, { narrativeId: 'n1', action: 'back', stakeLamports: 5n, pTrue: 0.9, confidence: 0.5, edge: 0.1, expectedValue: 0.1, reasons: [] }, AT.now);
   return { path, store, journal: new SqliteJournal(store), decisionId };
 }
-const intent = (decisionId: number, key: string) => ({ intentKey: key, decisionId, narrativeId: 'n1', category: 'MARKET', stakeLamports: 100_000_000n, dryRun: false, wallet: 'W' });
+const intent = (decisionId: number, key: string) => ({ intentKey: key, decisionId, narrativeId: 'n1', category: 'MARKET', stakeLamports: 100_000_000n, wallet: 'W' });
 
 describe('journal guarantees for real RPCs', () => {
   it('the guard sees intents in flight, and even a guard that lets a second one through cannot open it beside the first', () => {
@@ -30,12 +30,15 @@ describe('journal guarantees for real RPCs', () => {
   });
 
   it('keeps a dry-run verdict and a live one on the same narrative apart', () => {
-    const { journal } = open();
-    const dry = journal.openResolution({ narrativeId: 'n1', resolution: true, confidence: 0.9, evidence: 'e', dryRun: true }, AT.now);
-    const liveRow = journal.openResolution({ narrativeId: 'n1', resolution: true, confidence: 0.9, evidence: 'e', dryRun: false }, AT.now);
+    const { journal, store } = open();
+    const dryJournal = new SqliteJournal(store, 'dry-run');
+    const dry = dryJournal.openResolution({ narrativeId: 'n1', resolution: true, confidence: 0.9, evidence: 'e' }, AT.now);
+    const liveRow = journal.openResolution({ narrativeId: 'n1', resolution: true, confidence: 0.9, evidence: 'e' }, AT.now);
     expect(dry.created && liveRow.created).toBe(true);
-    expect(liveRow.row.dryRun).toBe(false);
-    expect(journal.openResolution({ narrativeId: 'n1', resolution: false, confidence: 0.9, evidence: 'e', dryRun: false }, AT.now).created).toBe(false);
+    expect([dry.row.ledger, liveRow.row.ledger]).toEqual(['dry-run', 'live']);
+    expect(journal.openResolution({ narrativeId: 'n1', resolution: false, confidence: 0.9, evidence: 'e' }, AT.now).created).toBe(false);
+    expect(journal.unfinishedResolutions().map((r) => r.id)).toEqual([liveRow.row.id]); // each journal reads its own ledger
+    expect(dryJournal.unfinishedResolutions().map((r) => r.id)).toEqual([dry.row.id]);
   });
 
   it('status and /metrics name a backing no RPC answer could prove expired', () => {

@@ -17,7 +17,7 @@ function open() {
   return { store, journal: new SqliteJournal(store), decisionId };
 }
 
-const intent = (decisionId: number, key = 'live:1:n1') => ({ intentKey: key, decisionId, narrativeId: 'n1', category: 'MARKET', stakeLamports: 100_000_000n, dryRun: false, wallet: 'W' });
+const intent = (decisionId: number, key = 'live:1:n1') => ({ intentKey: key, decisionId, narrativeId: 'n1', category: 'MARKET', stakeLamports: 100_000_000n, wallet: 'W' });
 const attempt = (sig: string) => ({ signature: sig, blockhash: 'BH', lastValidBlockHeight: 100, signedTx: Buffer.from([1, 2, 3]), signedSlot: 1 });
 
 describe('backing journal', () => {
@@ -38,7 +38,7 @@ describe('backing journal', () => {
       { signature: 'S1', outcome: 'expired' }, { signature: 'S2', outcome: 'landed' },
     ]);
     expect(store.db.prepare('SELECT to_state FROM backing_events ORDER BY id').pluck().all()).toEqual(['intent', 'signed', 'sent', 'signed', 'sent', 'confirmed', 'reported']);
-    expect(journal.unfinishedBackings(false)).toEqual([]);
+    expect(journal.unfinishedBackings()).toEqual([]);
   });
 
   it('refuses an illegal step and a step from a stale state', () => {
@@ -57,12 +57,14 @@ describe('backing journal', () => {
     expect(b.id).toBe(a.id);
     const refused = journal.openBacking(intent(decisionId, 'live:2:n1'), AT, (view) => (view.heldNarratives.has('n1') ? 'already held' : null));
     expect(refused).toMatchObject({ state: 'cancelled', error: 'already held' });
-    expect(journal.unfinishedBackings(false).map((r) => r.id)).toEqual([a.id]);
+    expect(journal.unfinishedBackings().map((r) => r.id)).toEqual([a.id]);
   });
 
   it('journals dry-run intents through the same machine, to simulated', () => {
-    const { journal, decisionId } = open();
-    const row = journal.openBacking({ ...intent(decisionId, 'dry:1:n1'), dryRun: true, wallet: null }, AT, () => null);
+    const { store, decisionId } = open();
+    const journal = new SqliteJournal(store, 'dry-run');
+    const row = journal.openBacking({ ...intent(decisionId, 'dry:1:n1'), wallet: null }, AT, () => null);
+    expect(row.ledger).toBe('dry-run');
     expect(journal.transition(row, 'simulated', AT.now).state).toBe('simulated');
     expect(() => journal.transition({ ...row, state: 'simulated' }, 'signed', AT.now)).toThrow();
   });

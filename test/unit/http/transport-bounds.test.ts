@@ -39,7 +39,7 @@ describe('bounded response bodies', () => {
     const transport = new HttpTransport({ baseUrl: await serve(endless(sent)), timeoutMs: 30_000, onCall: (c) => calls.push(c) });
     const err = await transport.call({ method: 'GET', path: '/v1/agent/feed', route: '/v1/agent/feed', family: 'feed', maxBytes: 256 * 1024 }).catch((e: unknown) => e);
     await transport.close();
-    expect(err).toMatchObject({ code: 'API_MALFORMED', details: { route: '/v1/agent/feed', limitBytes: 256 * 1024 } });
+    expect(err).toMatchObject({ code: 'API_MALFORMED', context: { route: '/v1/agent/feed', limitBytes: 256 * 1024 } });
     expect((err as Error).message).toMatch(/^\/v1\/agent\/feed at http:\/\/127\.0\.0\.1:\d+ answered with more than 262144 bytes, over this route's 262144-byte limit; the answer was dropped\.$/);
     expect(calls.map((c) => c.errorCode)).toEqual(['API_MALFORMED']); // not retried: the same answer would come back
   });

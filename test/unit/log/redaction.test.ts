@@ -21,7 +21,7 @@ describe('log redaction', () => {
     it(`masks a secret wherever it appears (${format})`, async () => {
       const { logger, text } = capture(format);
       const cause = new Error(`upstream said: key ${SECRET} invalid`);
-      const err = new MagmaError('API_UNAUTHORIZED', `401 for key ${SECRET}`, { cause, details: { header: SECRET } });
+      const err = new MagmaError('API_UNAUTHORIZED', `401 for key ${SECRET}`, { cause, context: { route: `/v1/x?key=${SECRET}` } });
       logger.error(`event with ${SECRET}`, {
         err,
         body: JSON.stringify({ api_key: SECRET }),

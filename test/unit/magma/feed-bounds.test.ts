@@ -67,7 +67,7 @@ describe('feed bounds', () => {
       err = e;
     }
     s.close();
-    expect(err).toMatchObject({ code: 'STORE_FAILED', details: { kind: 'value' } });
+    expect(err).toMatchObject({ code: 'STORE_FAILED', context: { kind: 'value' } });
     expect((err as Error).message).toMatch(/^a value could not be recorded \(RangeError: .*\); the database and the disk are fine\.$/);
   });
 });

@@ -81,7 +81,7 @@ describe('HttpMagmaApi routes (happy paths)', () => {
     const { pool, api } = mockMagma();
     pool.intercept({ path: '/v1/agent/resolve', method: 'POST' }).reply(404, { ok: false, error: 'Narrative not found' }, { headers: JSON_HEADERS });
     const err = await api.resolve({ narrativeId: 'n9', resolution: true, evidence: 'e', confidence: 0.8 }).catch((e: MagmaError) => e);
-    expect(err).toMatchObject({ code: 'API_NOT_FOUND', consequence: 'skip', details: { narrativeId: 'n9' } });
+    expect(err).toMatchObject({ code: 'API_NOT_FOUND', consequence: 'skip', context: { narrativeId: 'n9' } });
   });
 
   it('reads conviction, points and the points leaderboard', async () => {
@@ -173,7 +173,7 @@ describe('HttpMagmaApi with a rate budget', () => {
     pool.intercept({ path: '/v1/narratives/n1/back', method: 'POST' }).reply(429, { error: 'x' }, { headers: { ...JSON_HEADERS, 'retry-after': '60' } });
     const report = { narrativeId: 'n1', walletAddress: WALLET, amountLamports: 1n, txSignature: 's' };
     await expect(api.reportBacking(report)).rejects.toMatchObject({ code: 'API_RATE_LIMITED' });
-    await expect(api.reportBacking(report)).rejects.toMatchObject({ code: 'API_RATE_LIMITED', details: { write: true } });
+    await expect(api.reportBacking(report)).rejects.toMatchObject({ code: 'API_RATE_LIMITED', context: { write: true } });
     expect(calls).toHaveLength(1);
   });
 });

@@ -27,9 +27,9 @@ describe('RateBudget', () => {
     const clock = new ManualClock(T0);
     const b = budget(clock);
     await b.acquire('backing', { write: true });
-    const err = (await b.acquire('backing', { write: true }).catch((e: unknown) => e)) as MagmaError;
+    const err = (await b.acquire('backing', { write: true }).catch((e: unknown) => e)) as MagmaError<'API_RATE_LIMITED'>;
     expect(err.code).toBe('API_RATE_LIMITED');
-    expect(Number(err.details.retryAfterMs)).toBeGreaterThan(0);
+    expect(err.context.retryAfterMs).toBeGreaterThan(0);
     expect(clock.now()).toBe(T0); // did not wait
   });
 

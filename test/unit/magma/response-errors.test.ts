@@ -4,12 +4,12 @@ import { JSON_HEADERS, mockMagma } from '../../helpers/mock-magma.js';
 
 const KEY = 'mgma_LEAKCANARY_9f8e7d6c5b4a39281706f5e4d3c2b1a0';
 
-/** Every string reachable from an error: message, stack, hint, details, and the whole cause chain. */
+/** Every string reachable from an error: message, stack, hint, context, and the whole cause chain. */
 function allText(err: unknown, depth = 0): string {
   if (depth > 10 || err === null || err === undefined) return '';
   if (typeof err !== 'object') return String(err);
-  const e = err as Error & { details?: unknown; hint?: unknown; cause?: unknown };
-  const parts = [String(e.message ?? ''), String(e.stack ?? ''), String(e.hint ?? ''), JSON.stringify(e.details ?? null, (_, v: unknown) => (typeof v === 'bigint' ? String(v) : v))];
+  const e = err as Error & { context?: unknown; hint?: unknown; cause?: unknown };
+  const parts = [String(e.message ?? ''), String(e.stack ?? ''), String(e.hint ?? ''), JSON.stringify(e.context ?? null, (_, v: unknown) => (typeof v === 'bigint' ? String(v) : v))];
   for (const key of Object.getOwnPropertyNames(e)) {
     if (['message', 'stack', 'cause'].includes(key)) continue;
     try {
@@ -68,8 +68,8 @@ describe('error classes and the API key', () => {
   ])('names which 403 it is: %s', async (said, reason) => {
     const { pool, api } = mockMagma({ apiKey: KEY });
     pool.intercept({ path: '/v1/agent/resolve', method: 'POST' }).reply(403, { error: said }, { headers: JSON_HEADERS });
-    const err = (await api.resolve({ narrativeId: 'n', resolution: true, evidence: '', confidence: 0.9 }).catch((e: unknown) => e)) as MagmaError;
-    expect(err.details.reason).toBe(reason);
+    const err = (await api.resolve({ narrativeId: 'n', resolution: true, evidence: '', confidence: 0.9 }).catch((e: unknown) => e)) as MagmaError<'API_FORBIDDEN'>;
+    expect(err.context.reason).toBe(reason);
     expect(err.humanMessage).toMatch(/no writes/i);
   });
 
@@ -83,8 +83,8 @@ describe('error classes and the API key', () => {
     for (const [headers, body, expected] of cases429) {
       const { pool, api } = mockMagma({ apiKey: KEY });
       pool.intercept({ path: '/v1/agent/feed' }).reply(429, body as object, { headers: { ...JSON_HEADERS, ...headers } });
-      const err = (await api.feed().catch((e: unknown) => e)) as MagmaError;
-      expect(err.details.retryAfterMs).toBe(expected);
+      const err = (await api.feed().catch((e: unknown) => e)) as MagmaError<'API_RATE_LIMITED'>;
+      expect(err.context.retryAfterMs).toBe(expected);
     }
   });
 });

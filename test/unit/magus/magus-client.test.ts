@@ -9,30 +9,22 @@ import { MagusClient } from '../../../src/magus/magus-client.js';
 import type { MagusEvent } from '../../../src/magus/magus-events.js';
 import { sessionIdForNarrative } from '../../../src/magus/session-id.js';
 import type { ApiCallRecord } from '../../../src/ports/store.js';
-import type { MagusCallRecord, MagusUsageStore } from '../../../src/ports/magus.js';
+import type { MagusUsageStore } from '../../../src/ports/magus.js';
 import { SqliteStore } from '../../../src/store/sqlite-store.js';
+import { MemoryMagusUsage } from '../../helpers/magus.js';
 
 const KEY = 'magus_sk_0123456789abcdef0123456789abcdef';
 const ORIGIN = 'http://127.0.0.1:9';
 const T0 = Date.parse('2026-04-01T12:00:00Z');
 
-class MemoryUsage implements MagusUsageStore {
-  calls: MagusCallRecord[] = [];
-  recordMagusCall(c: MagusCallRecord) {
-    this.calls.push(c);
-  }
-  magusCreditsOn(day: string) {
-    return this.calls.filter((c) => c.day === day).reduce((s, c) => s + c.credits, 0);
-  }
-}
 
 function mockClient(o: { cap?: number; usage?: MagusUsageStore } = {}) {
   const agent = new MockAgent();
   agent.disableNetConnect();
-  const usage = o.usage ?? new MemoryUsage();
+  const usage = o.usage ?? new MemoryMagusUsage();
   const transport = new HttpTransport({ baseUrl: `${ORIGIN}/magus`, timeoutMs: 2000, dispatcher: agent });
   const client = new MagusClient({ transport, apiKey: KEY, usage, dailyCreditCap: o.cap ?? 10_000, clock: new ManualClock(T0), stream: false });
-  return { pool: agent.get(ORIGIN), client, usage: usage as MemoryUsage };
+  return { pool: agent.get(ORIGIN), client, usage: usage as MemoryMagusUsage };
 }
 
 const servers: Server[] = [];
@@ -108,7 +100,7 @@ describe('MagusClient (whole replies)', () => {
     expect(err).toBeInstanceOf(MagmaError);
     expect(err.code).toBe(ours);
     expect(err.humanMessage).toContain(code);
-    const text = `${err.message}${err.stack}${err.hint}${JSON.stringify(err.details)}`;
+    const text = `${err.message}${err.stack}${err.hint}${JSON.stringify(err.context)}`;
     expect(text).not.toContain(KEY);
     expect(usage.calls[0]).toMatchObject({ status, errorCode: ours });
   });
@@ -121,12 +113,12 @@ describe('MagusClient (whole replies)', () => {
   });
 
   it('does not call Magus once the daily credit cap is spent, or when the cap is 0', async () => {
-    const usage = new MemoryUsage();
+    const usage = new MemoryMagusUsage();
     usage.recordMagusCall({ at: '', day: '2026-04-01', sessionId: null, stream: true, verbosity: null, status: 200, latencyMs: 1, promptTokens: 90, completionTokens: 10, credits: 100, errorCode: null });
     const { client } = mockClient({ cap: 100, usage });
-    const err = (await client.message({ content: 'x' }).catch((e: unknown) => e)) as MagmaError;
+    const err = (await client.message({ content: 'x' }).catch((e: unknown) => e)) as MagmaError<'MAGUS_CREDIT_CAP'>;
     expect(err.code).toBe('MAGUS_CREDIT_CAP');
-    expect(Number(err.details.retryAfterMs)).toBe(12 * 3_600_000);
+    expect(err.context.retryAfterMs).toBe(12 * 3_600_000);
     expect(usage.calls).toHaveLength(1);
     await expect(mockClient({ cap: 0 }).client.message({ content: 'x' })).rejects.toMatchObject({ code: 'MAGUS_CREDIT_CAP' });
   });
@@ -144,7 +136,7 @@ describe('MagusClient (streams)', () => {
   it('joins text chunks written separately, skips unknown events, shows every event, records usage', async () => {
     const chunks = fullStream.match(/[\s\S]{1,17}/g)!;
     const { transport, seen, calls } = await streamingServer(chunks);
-    const usage = new MemoryUsage();
+    const usage = new MemoryMagusUsage();
     const events: MagusEvent[] = [];
     const client = new MagusClient({ transport, apiKey: KEY, usage, dailyCreditCap: 1000, clock: new ManualClock(T0), onEvent: (e) => events.push(e) });
     const reply = await client.ask({ content: 'judge n1', sessionId: 'narrative-n1', verbosity: 'full' });
@@ -158,25 +150,25 @@ describe('MagusClient (streams)', () => {
 
   it('fails a stream that ends without message.completed instead of returning a partial answer', async () => {
     const { transport } = await streamingServer([ev({ event: 'text.chunk', delta: '{"p_true": 0.' })]);
-    const client = new MagusClient({ transport, apiKey: KEY, usage: new MemoryUsage(), dailyCreditCap: 1000, clock: new ManualClock(T0) });
+    const client = new MagusClient({ transport, apiKey: KEY, usage: new MemoryMagusUsage(), dailyCreditCap: 1000, clock: new ManualClock(T0) });
     await expect(client.ask({ content: 'x' })).rejects.toMatchObject({ code: 'MAGUS_MALFORMED', message: expect.stringMatching(/without message.completed/) });
   });
 
   it('turns an error event into an error', async () => {
     const { transport } = await streamingServer([ev({ event: 'text.chunk', delta: 'a' }), ev({ event: 'error', message: 'agent crashed' })]);
-    const client = new MagusClient({ transport, apiKey: KEY, usage: new MemoryUsage(), dailyCreditCap: 1000, clock: new ManualClock(T0) });
+    const client = new MagusClient({ transport, apiKey: KEY, usage: new MemoryMagusUsage(), dailyCreditCap: 1000, clock: new ManualClock(T0) });
     await expect(client.ask({ content: 'x' })).rejects.toMatchObject({ code: 'MAGUS_AGENT_ERROR', message: expect.stringMatching(/agent crashed/) });
   });
 
   it('maps an error status on a stream request from its JSON body', async () => {
     const { transport } = await streamingServer([JSON.stringify({ error: { code: 'invalid_api_key', message: 'Invalid API key' } })], { status: 401 });
-    const client = new MagusClient({ transport, apiKey: KEY, usage: new MemoryUsage(), dailyCreditCap: 1000, clock: new ManualClock(T0) });
+    const client = new MagusClient({ transport, apiKey: KEY, usage: new MemoryMagusUsage(), dailyCreditCap: 1000, clock: new ManualClock(T0) });
     await expect(client.ask({ content: 'x' })).rejects.toMatchObject({ code: 'MAGUS_UNAUTHORIZED' });
   });
 
   it('times out a stream that stalls, and the error names no key', async () => {
     const { transport } = await streamingServer([ev({ event: 'message.started', message_id: 'm' })], { stallAfter: true });
-    const client = new MagusClient({ transport, apiKey: KEY, usage: new MemoryUsage(), dailyCreditCap: 1000, clock: new ManualClock(T0), streamTimeoutMs: 300 });
+    const client = new MagusClient({ transport, apiKey: KEY, usage: new MemoryMagusUsage(), dailyCreditCap: 1000, clock: new ManualClock(T0), streamTimeoutMs: 300 });
     const err = (await client.ask({ content: 'x' }).catch((e: unknown) => e)) as MagmaError;
     expect(err.code).toBe('MAGUS_TIMEOUT');
     expect(`${err.message}${err.stack}${String((err.cause as Error)?.stack)}`).not.toContain(KEY);

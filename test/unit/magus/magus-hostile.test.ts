@@ -9,20 +9,11 @@ import { ManualClock } from '../../../src/clock/manual-clock.js';
 import { HttpTransport } from '../../../src/http/transport.js';
 import { MAGUS_BACKOFF_FIRST_MS, MAGUS_BACKOFF_MAX_MS, MagusClient } from '../../../src/magus/magus-client.js';
 import { parseSse, SseParser } from '../../../src/magus/sse-parser.js';
-import type { MagusCallRecord, MagusUsageStore } from '../../../src/ports/magus.js';
+import { MemoryMagusUsage } from '../../helpers/magus.js';
 
 const KEY = 'magus_sk_0123456789abcdef0123456789abcdef';
 const T0 = Date.parse('2026-04-01T12:00:00Z');
 
-class MemoryUsage implements MagusUsageStore {
-  calls: MagusCallRecord[] = [];
-  recordMagusCall(c: MagusCallRecord) {
-    this.calls.push(c);
-  }
-  magusCreditsOn() {
-    return 0;
-  }
-}
 
 const servers: Server[] = [];
 afterEach(async () => {
@@ -70,7 +61,7 @@ describe('Magus answers and failures', () => {
     servers.push(server);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     const transport = new HttpTransport({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/magus`, timeoutMs: 2000 });
-    const client = new MagusClient({ transport, apiKey: KEY, usage: new MemoryUsage(), dailyCreditCap: 1000, clock: new ManualClock(T0), streamTimeoutMs: 300_000 });
+    const client = new MagusClient({ transport, apiKey: KEY, usage: new MemoryMagusUsage(), dailyCreditCap: 1000, clock: new ManualClock(T0), streamTimeoutMs: 300_000 });
     const reply = await client.ask({ content: 'q' });
     await transport.close();
     expect(reply).toMatchObject({ content: 'the answer', id: 'm1', credits: 8 });
@@ -85,7 +76,7 @@ describe('Magus answers and failures', () => {
       return { statusCode: 401, data: { error: { code: 'invalid_api_key', message: 'bad key' } }, responseOptions: { headers: { 'content-type': 'application/json' } } };
     }).persist();
     const clock = new ManualClock(T0);
-    const usage = new MemoryUsage();
+    const usage = new MemoryMagusUsage();
     const client = new MagusClient({ transport: new HttpTransport({ baseUrl: 'http://127.0.0.1:9/magus', timeoutMs: 2000, dispatcher: agent }), apiKey: KEY, usage, dailyCreditCap: 10_000, clock, stream: false });
     const errors: Array<{ code?: string; message?: string }> = [];
     for (let i = 0; i < 50; i++) errors.push(await client.ask({ content: `narrative ${i}` }).then(() => ({}), (e: { code?: string; message?: string }) => e));
@@ -111,7 +102,7 @@ describe('Magus answers and failures', () => {
         : { statusCode: 200, data: { content: 'ok' }, responseOptions: { headers: { 'content-type': 'application/json' } } };
     }).persist();
     const clock = new ManualClock(T0);
-    const client = new MagusClient({ transport: new HttpTransport({ baseUrl: 'http://127.0.0.1:9/magus', timeoutMs: 2000, dispatcher: agent }), apiKey: KEY, usage: new MemoryUsage(), dailyCreditCap: 10_000, clock, stream: false });
+    const client = new MagusClient({ transport: new HttpTransport({ baseUrl: 'http://127.0.0.1:9/magus', timeoutMs: 2000, dispatcher: agent }), apiKey: KEY, usage: new MemoryMagusUsage(), dailyCreditCap: 10_000, clock, stream: false });
     const ask = () => client.ask({ content: 'q' }).catch((e: { code: string }) => e.code);
     expect(await ask()).toBe('MAGUS_UNAVAILABLE');
     expect(await ask()).toBe('MAGUS_UNAVAILABLE');

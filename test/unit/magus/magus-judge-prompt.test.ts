@@ -5,9 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/clock/manual-clock.js';
-import { cachedJudge } from '../../../src/magus/create-magus.js';
-import { judgePrompt, parseJudgement, type MagusJudgement } from '../../../src/magus/magus-judge.js';
+import { judgePrompt, parseJudgement } from '../../../src/magus/magus-judge.js';
+import { magusSource } from '../../../src/magus/magus-source.js';
 import { SqliteStore } from '../../../src/store/sqlite-store.js';
+import { judgingMagus, MemoryMagusUsage } from '../../helpers/magus.js';
 import { narrative } from '../../helpers/narratives.js';
 
 const now = Date.parse('2026-05-20T12:00:00Z');
@@ -50,31 +51,37 @@ describe('Magus answers kept across restarts and replayed in backtests', () => {
   it('asks once per narrative version, keeps the answer in the database, and a backtest only replays', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'magus-answers-')), 'magma.db');
     const clock = new ManualClock(now);
-    let asked = 0;
-    const ask = async (): Promise<MagusJudgement> => {
-      asked++;
-      return { pTrue: 0.3, verdict: 'unsure', confidence: 0.5, reasoning: 'unclear', credits: 120 };
-    };
+    const magus = judgingMagus(() => ({ pTrue: 0.3, verdict: 'unsure', confidence: 0.5, reasoning: 'unclear' }));
     const n = narrative({ id: 'a1' });
-    const o = { refreshMs: 12 * 3_600_000 };
+    const o = { maxAgeMs: 12 * 3_600_000 };
     let store = SqliteStore.open(path);
-    expect(await cachedJudge(store, clock, ask).judge(n, { nowMs: now, deadlineMs: null }, o)).toMatchObject({ pTrue: 0.3, credits: 120 });
+    expect(await magusSource(magus, store, clock).judge(n, o)).toMatchObject({ pTrue: 0.3, verdict: 'unsure', credits: 10 });
     store.close();
 
     store = SqliteStore.open(path); // a restart
-    const again = cachedJudge(store, clock, ask);
-    expect(await again.judge(n, { nowMs: now, deadlineMs: null }, o)).toMatchObject({ pTrue: 0.3, credits: 0, cached: true });
-    expect(asked).toBe(1);
-    await again.judge({ ...n, thesis: 'reworded' }, { nowMs: now, deadlineMs: null }, o);
-    expect(asked).toBe(2); // a new version of the narrative is a new question
+    const again = magusSource(magus, store, clock);
+    expect(await again.judge(n, o)).toMatchObject({ pTrue: 0.3, credits: 0 });
+    expect(magus.asked).toHaveLength(1);
+    await again.judge({ ...n, thesis: 'reworded' }, o);
+    expect(magus.asked).toHaveLength(2); // a new version of the narrative is a new question
     clock.advance(13 * 3_600_000);
-    await again.judge({ ...n, thesis: 'reworded' }, { nowMs: clock.now(), deadlineMs: null }, o);
-    expect(asked).toBe(3); // and an answer older than the refresh is asked again
+    await again.judge({ ...n, thesis: 'reworded' }, o);
+    expect(magus.asked).toHaveLength(3); // and an answer older than the refresh is asked again
 
-    const replay = cachedJudge(store, clock, null);
-    expect(await replay.judge({ ...n, thesis: 'reworded' }, { nowMs: clock.now(), deadlineMs: null }, o)).toMatchObject({ cached: true });
-    await expect(replay.judge(narrative({ id: 'never-asked' }), { nowMs: clock.now(), deadlineMs: null }, o)).rejects.toMatchObject({ code: 'MAGUS_NOT_CONFIGURED' });
-    expect(asked).toBe(3);
+    const replay = magusSource(null, store, clock);
+    expect(await replay.judge({ ...n, thesis: 'reworded' }, o)).toMatchObject({ pTrue: 0.3, credits: 0 });
+    await expect(replay.judge(narrative({ id: 'never-asked' }), o)).rejects.toMatchObject({ code: 'MAGUS_NOT_CONFIGURED' });
+    await expect(replay.ask({ content: 'anything?' })).rejects.toMatchObject({ code: 'MAGUS_NOT_CONFIGURED' });
+    expect(magus.asked).toHaveLength(3);
     store.close();
+  });
+
+  it('puts the strategy\'s context in the prompt, with the host clock\'s now', async () => {
+    const clock = new ManualClock(now);
+    const magus = judgingMagus(() => ({ pTrue: 0.2, confidence: 0.5, reasoning: 'far' }));
+    const price = { asset: 'SOL', spot: 231.4, level: 250, kind: 'close' as const, direction: 'above' as const, modelPTrue: 0.213 };
+    await magusSource(magus, new MemoryMagusUsage(), clock).judge(narrative({ id: 'c1' }), { maxAgeMs: 1, context: { deadlineMs: Date.parse('2026-05-22T00:00:00Z'), price } });
+    expect(magus.asked[0]!.content).toContain('Now: 2026-05-20T12:00:00Z. Deadline: 2026-05-22T00:00:00Z.');
+    expect(magus.asked[0]!.content).toContain('gives 21.3%');
   });
 });

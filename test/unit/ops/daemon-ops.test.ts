@@ -17,10 +17,10 @@ function summary(over: Partial<TickSummary> = {}): TickSummary {
 function setup(journal = { inFlight: 0, stuck: 0, openPositions: 0, exposure: 0n }) {
   let now = 0;
   const alerts: Alert[] = [];
-  const metrics = new AgentMetrics({ version: 't', dryRun: false, sim: false, processMetrics: false, now: () => now });
+  const metrics = new AgentMetrics({ version: 't', ledger: 'live', sim: false, processMetrics: false, now: () => now });
   const ops = new DaemonOps({
     health: new Health({ graceMs: 1000, now: () => now }), metrics, alerter: { emit: (a: Alert) => alerts.push(a) } as unknown as Alerter,
-    reserveLamports: 50_000_000n, unreachableMs: 10 * 60_000, dryRun: false, journal: () => journal, now: () => now,
+    reserveLamports: 50_000_000n, unreachableMs: 10 * 60_000, ledger: 'live', journal: () => journal, now: () => now,
   });
   return { ops, alerts, metrics, advance: (ms: number) => (now += ms) };
 }

@@ -12,7 +12,7 @@ afterEach(async () => {
 });
 
 async function serve(health: Health) {
-  server = new MetricsServer({ bind: '127.0.0.1', port: 0, metrics: new AgentMetrics({ version: 't', dryRun: true, sim: false, processMetrics: false }), health });
+  server = new MetricsServer({ bind: '127.0.0.1', port: 0, metrics: new AgentMetrics({ version: 't', ledger: 'dry-run', sim: false, processMetrics: false }), health });
   const base = (await server.start()).replace(/\/metrics$/, '');
   return async () => {
     const res = await request(`${base}/healthz`);

@@ -38,7 +38,7 @@ function fill(store: SqliteStore) {
       };
       const decisionId = store.recordDecision(tick, decision, iso(at));
       if (back) {
-        const row = journal.openBacking({ intentKey: `dry:${decisionId}:${n.id}:${h}`, decisionId, narrativeId: `${n.id}-${h}`, category: 'MARKET', stakeLamports: 100_000_000n, dryRun: true, wallet: null },
+        const row = journal.openBacking({ intentKey: `dry:${decisionId}:${n.id}:${h}`, decisionId, narrativeId: `${n.id}-${h}`, category: 'MARKET', stakeLamports: 100_000_000n, wallet: null },
           { now: iso(at), dayStart: iso(at - (at % DAY)), since: iso(at - 60_000) }, () => null);
         journal.transition(row, 'simulated', iso(at));
       }
@@ -46,7 +46,7 @@ function fill(store: SqliteStore) {
     store.recordApiCall({ at: iso(at), family: 'feed', method: 'GET', route: '/v1/agent/feed', status: 200, latencyMs: 3 });
     store.recordPrice('SOL', iso(at), 200 + h);
     if (h === 30) {
-      const { row } = journal.openResolution({ narrativeId: 'n-x', resolution: true, confidence: 0.9, evidence: 'e', dryRun: true }, iso(at));
+      const { row } = journal.openResolution({ narrativeId: 'n-x', resolution: true, confidence: 0.9, evidence: 'e' }, iso(at));
       journal.transitionResolution(row, 'simulated', iso(at));
     }
     // Settle the backings opened two days before (some won, some lost).

@@ -92,7 +92,7 @@ describe('SQLite store', () => {
     expect(view.exposureByCategory.get('SPORTS')).toBe(200n);
     expect([...view.heldNarratives].sort()).toEqual(['a', 'b']);
     // dry-run and live rows never mix
-    expect(store.ledgerView(false, '2026-04-07T00:00:00.000Z').exposure).toBe(777n);
+    expect(store.ledgerView('live', '2026-04-07T00:00:00.000Z').exposure).toBe(777n);
     // one row per intent: a repeated intent key is refused
     expect(() => insertBackingIntent({ intentKey: 'k1', decisionId: id, narrativeId: 'a', category: 'MARKET', stakeLamports: 1n, state: 'simulated', dryRun: true, at: 'x' })).toThrow();
     store.close();
@@ -118,7 +118,7 @@ describe('SQLite store', () => {
     expect(store.narrativesAwaitingOutcome(new Set(), 10, true)).toEqual([n.id]);
 
     const settled = store.recordOutcome({ narrativeId: n.id, outcome: 'false', resolvedAt: null, source: 'simulator' }, '2026-04-09T00:00:00.000Z', (stake) => -stake / 4n);
-    expect(settled).toEqual([{ backingId: 1, narrativeId: n.id, stakeLamports: 1_000_000_000n, pnlLamports: -250_000_000n, dryRun: true }]);
+    expect(settled).toEqual([{ backingId: 1, narrativeId: n.id, stakeLamports: 1_000_000_000n, pnlLamports: -250_000_000n, ledger: 'dry-run' }]);
     expect(store.recordOutcome({ narrativeId: n.id, outcome: 'true', resolvedAt: null, source: 'feed' }, 'x', () => 0n)).toBeNull(); // first one wins
     expect(store.narrativesAwaitingOutcome(new Set(), 10, true)).toEqual([]);
     expect(store.portfolioView('2026-04-07T00:00:00.000Z').openPositions).toBe(0); // settled: no longer open

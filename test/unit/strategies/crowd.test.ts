@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import crowd from '../../../strategies/crowd.js';
-import type { NarrativeSnapshot } from '../../../src/core/narrative.js';
+import type { NarrativeSnapshot } from 'magma-agent/strategy';
 import { narrative } from '../../helpers/narratives.js';
+import { strategyContext } from '../../helpers/strategy-context.js';
 
 const NOW = Date.parse('2026-04-07T12:00:00Z');
-const ctx = (history: NarrativeSnapshot[] = [], options = {}) => ({ history, clock: { now: () => NOW }, options, sources: {} });
+const ctx = (history: NarrativeSnapshot[] = [], options = {}) => strategyContext({ now: NOW, history, options });
 const snap = (hoursAgo: number, backerCount: number, challengeCount: number): NarrativeSnapshot => ({
   observedAt: new Date(NOW - hoursAgo * 3_600_000).toISOString(), observedMs: NOW - hoursAgo * 3_600_000, oracleStatus: 'live', totalBackedLamports: 0n, backerCount, challengeCount,
 });

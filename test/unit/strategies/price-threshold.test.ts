@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import priceThreshold from '../../../strategies/price-threshold.js';
-import type { StrategyPriceSource } from '../../../src/core/strategy.js';
+import type { StrategyPriceSource } from 'magma-agent/strategy';
 import { narrative } from '../../helpers/narratives.js';
+import { strategyContext } from '../../helpers/strategy-context.js';
 
 const NOW = Date.parse('2026-05-20T12:00:00Z');
 const HOUR = 3_600_000;
@@ -20,7 +21,7 @@ function source(spot: number, volatilityPerHour = 0.01): StrategyPriceSource & {
   };
 }
 
-const ctx = (prices?: StrategyPriceSource, options = {}) => ({ history: [], clock: { now: () => NOW }, options, sources: prices ? { prices } : {} });
+const ctx = (prices?: StrategyPriceSource, options = {}, signal?: AbortSignal) => strategyContext({ now: NOW, options, sources: prices ? { prices } : {}, ...(signal ? { signal } : {}) });
 
 describe('price-threshold strategy', () => {
   it('gives a high probability when the level is far below the price at a near deadline', async () => {
@@ -54,5 +55,17 @@ describe('price-threshold strategy', () => {
   it('falls back to the title when the thesis says nothing it can read', async () => {
     const o = await priceThreshold.evaluate(narrative({ title: 'SOL closes above $250 on June 1', thesis: 'See title.' }), ctx(source(230)));
     expect(o).not.toBeNull();
+  });
+
+  it('passes its signal to every price call, so a timeout or shutdown cancels them', async () => {
+    const seen: Array<AbortSignal | undefined> = [];
+    const prices: StrategyPriceSource = {
+      async price(_asset, signal) { seen.push(signal); return 230; },
+      async history(_asset, _since, signal) { seen.push(signal); return []; },
+      async volatility(_asset, _since, signal) { seen.push(signal); return { sigma: 0.5, points: 100 }; },
+    };
+    const signal = new AbortController().signal;
+    await priceThreshold.evaluate(narrative({ thesis: 'SOL closes above $250 on June 1' }), ctx(prices, {}, signal));
+    expect(seen).toEqual([signal, signal]);
   });
 });

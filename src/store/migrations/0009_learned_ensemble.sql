@@ -1,4 +1,4 @@
--- 0010: forecasts measured and learned from (issue 17). The learning ensemble samples every strategy's forecast at
+-- 0009: forecasts measured and learned from (issue 17). The learning ensemble samples every strategy's forecast at
 -- decision times (about hourly per open narrative) and keeps them until the narrative settles; settled samples
 -- (outcome 1 TRUE, 0 FALSE; refunds are deleted) are what the weights and calibrators are fitted on, so they survive
 -- restarts. The weights last fitted are kept whole for `status`. Magus answers are cached per narrative version

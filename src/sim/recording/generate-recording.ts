@@ -9,7 +9,6 @@ export interface GenerateOptions {
   startMs?: number | undefined;
   recordPath?: string | undefined;
   outcomesPath?: string | undefined;
-  truthPath?: string | undefined;
   intervalMs?: number | undefined;
   crowdInformativeness?: number | undefined;
   narrativesPerHour?: number | undefined;
@@ -26,7 +25,7 @@ export function generateRecording(o: GenerateOptions): GenerateSummary {
     ...(o.narrativesPerHour !== undefined ? { narrativesPerHour: o.narrativesPerHour } : {}),
   });
   const toMs = world.startMs + o.durationMs;
-  const recorder = new FeedRecorder({ world, recordPath: o.recordPath, outcomesPath: o.outcomesPath, truthPath: o.truthPath, intervalMs: o.intervalMs, untilMs: toMs });
+  const recorder = new FeedRecorder({ world, recordPath: o.recordPath, outcomesPath: o.outcomesPath, intervalMs: o.intervalMs, untilMs: toMs });
   world.advanceTo(toMs);
   return { ...recorder.close(), fromMs: world.startMs, toMs };
 }

@@ -3,7 +3,8 @@
 // held narratives, what was spent in a time window, intents opened in the last minute, narratives in flight per
 // wallet, and the narratives with a verdict. Loaded from the database at first use (so a restart rebuilds it from
 // what was committed), then kept in step by the journal's own writes and the store's settlement, each applied only
-// after its transaction committed. The same figures as SqliteStore.ledgerView (a test holds the two together).
+// after its transaction committed. SqliteStore.ledgerView (the engine's portfolio) reads it too; a test holds it to
+// the tables.
 import type { BackingState } from '../ports/journal.js';
 
 /** States that hold no money at risk and count for no limit. */

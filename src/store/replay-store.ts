@@ -43,7 +43,6 @@ export class ReplayStore implements Store, RunReadModel {
   private tickCount = 0;
   private readonly counts = { ok: 0, failed: 0, snapshots: 0, opinions: 0, strategyErrors: 0, back: 0, skip: 0, staked: 0n };
   private nextSkipId = -1;
-  private cachedView: { version: string; view: PortfolioView } | null = null;
   private cachedPnl: { version: number; pnl: PnlSummary } | null = null;
   private cachedOpen: { version: number; open: Array<{ narrativeId: string; stakeLamports: bigint }> } | null = null;
 
@@ -141,9 +140,7 @@ export class ReplayStore implements Store, RunReadModel {
   }
 
   portfolioView(dayStart: string): PortfolioView {
-    const version = `${this.ledger.changes()}|${dayStart}`;
-    if (this.cachedView?.version !== version) this.cachedView = { version, view: this.ledger.portfolioView(dayStart) };
-    return this.cachedView.view;
+    return this.ledger.portfolioView(dayStart);
   }
 
   narrativesAwaitingOutcome(exclude: ReadonlySet<string>, limit: number, heldOnly = false, nowMs?: number): string[] {

@@ -84,7 +84,7 @@ export class SqliteJournal implements Journal {
       const recent = book.intents.sum(at.since);
       const view: JournalView = {
         openPositions: book.openPositions, exposure: book.exposure, exposureByCategory: book.exposureByCategory, heldNarratives: book.heldNarratives,
-        spentToday: spent ?? this.spentSince(at.dayStart), recentIntents: recent === null ? this.intentsSince(at.since) : Number(recent),
+        spentToday: spent ?? this.store.ledgerSpentSince(this.ledger, at.dayStart), recentIntents: recent === null ? this.intentsSince(at.since) : Number(recent),
         inFlightNarratives: book.inFlight(b.wallet), verdictNarratives: book.verdictNarratives,
       };
       const refusal = guard(view);
@@ -109,12 +109,6 @@ export class SqliteJournal implements Journal {
   }
 
   /** Backings of a ledger since `start`, second transfers counted (when the book no longer reaches that far back). */
-  private spentSince(start: string): bigint {
-    return this.st(`SELECT COALESCE(SUM(b.stake_lamports * MAX(1, (SELECT COUNT(*) FROM backing_attempts a WHERE a.backing_id = b.id AND a.outcome = 'landed'))), 0)
-                    FROM backings b WHERE b.dry_run = ? AND b.created_at >= ? AND b.state NOT IN ('failed', 'expired', 'cancelled')`)
-      .safeIntegers(true).pluck().get(this.dry, start) as bigint;
-  }
-
   private intentsSince(since: string): number {
     return Number(this.st(`SELECT COUNT(*) FROM backings WHERE dry_run = ? AND created_at >= ? AND state <> 'cancelled'`).pluck().get(this.dry, since));
   }

@@ -480,34 +480,32 @@ export class SqliteStore implements Store, RunReadModel, MagusUsageStore {
     return this.ledgerView(this.ledger, dayStart);
   }
 
-  /** The portfolio of either ledger (the journal's guard reads the ledger of the intent it opens). */
+  /**
+   * The portfolio of either ledger, read from its book (src/store/ledger-book.ts): the same figures the journal's guard
+   * reads, kept in step with every committed journal change, so a tick reads no table. The sets are the book's own
+   * (read-only to callers); a window reaching back past what the book dropped is summed in SQL.
+   */
   ledgerView(ledger: Ledger, dayStart: string): PortfolioView {
-    const dry = ledger === 'dry-run' ? 1 : 0;
+    const book = this.ledgerBook(ledger);
+    return {
+      openPositions: book.openPositions,
+      exposure: book.exposure,
+      spentToday: book.spent.sum(dayStart) ?? this.ledgerSpentSince(ledger, dayStart),
+      exposureByCategory: book.exposureByCategory,
+      heldNarratives: book.heldNarratives,
+      // A narrative the ledger has a verdict on is never backed (conflict of interest), decided before any intent.
+      verdictNarratives: book.verdictNarratives,
+    };
+  }
+
+  /** Stakes the ledger committed since `start` (at stake once per landed attempt, as the book counts them). */
+  ledgerSpentSince(ledger: Ledger, start: string): bigint {
     const placeholders = CLOSED_STATES.map(() => '?').join(',');
-    const open = this.prepare(`SELECT narrative_id, category, stake_lamports, created_at FROM backings
-                WHERE dry_run = ? AND outcome IS NULL AND state NOT IN (${placeholders})`)
-      .safeIntegers(true)
-      .all(dry, ...CLOSED_STATES) as Array<{ narrative_id: string; category: string; stake_lamports: bigint; created_at: string }>;
-    const spentToday = this.prepare(`SELECT COALESCE(SUM(stake_lamports), 0) FROM backings
-                WHERE dry_run = ? AND created_at >= ? AND state NOT IN (${placeholders})`)
+    return this.prepare(`SELECT COALESCE(SUM(b.stake_lamports * MAX(1, (SELECT COUNT(*) FROM backing_attempts a WHERE a.backing_id = b.id AND a.outcome = 'landed'))), 0)
+                FROM backings b WHERE b.dry_run = ? AND b.created_at >= ? AND b.state NOT IN (${placeholders})`)
       .safeIntegers(true)
       .pluck()
-      .get(dry, dayStart, ...CLOSED_STATES) as bigint;
-    const exposureByCategory = new Map<string, bigint>();
-    let exposure = 0n;
-    for (const row of open) {
-      exposure += row.stake_lamports;
-      exposureByCategory.set(row.category, (exposureByCategory.get(row.category) ?? 0n) + row.stake_lamports);
-    }
-    return {
-      openPositions: new Set(open.map((r) => r.narrative_id)).size,
-      exposure,
-      spentToday,
-      exposureByCategory,
-      heldNarratives: new Set(open.map((r) => r.narrative_id)),
-      // A narrative the ledger has a verdict on is never backed (conflict of interest), decided before any intent.
-      verdictNarratives: new Set(this.prepare('SELECT narrative_id FROM resolutions WHERE dry_run = ?').pluck().all(dry) as string[]),
-    };
+      .get(ledger === 'dry-run' ? 1 : 0, start, ...CLOSED_STATES) as bigint;
   }
 
   private noteDecided(narrativeId: string): void {

@@ -31,9 +31,24 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('wait' as const), minutes: fc.integer({ min: 1, max: 20 * 60 }) }) },
 );
 
+/** The ledger's portfolio straight from the tables: what the book must agree with (each landed transfer once). */
+function sqlLedger(store: SqliteStore, dry: boolean, dayStart: string) {
+  const open = store.db.prepare(`SELECT narrative_id, stake_lamports FROM backings
+      WHERE dry_run = ? AND outcome IS NULL AND state NOT IN ('failed', 'expired', 'cancelled')`).safeIntegers(true).all(dry ? 1 : 0) as Array<{ narrative_id: string; stake_lamports: bigint }>;
+  const held = new Set(open.map((r) => r.narrative_id));
+  return {
+    openPositions: held.size,
+    exposure: open.reduce((a, r) => a + r.stake_lamports, 0n),
+    spentToday: store.db.prepare(`SELECT COALESCE(SUM(stake_lamports), 0) FROM backings WHERE dry_run = ? AND created_at >= ? AND state NOT IN ('failed', 'expired', 'cancelled')`)
+      .safeIntegers(true).pluck().get(dry ? 1 : 0, dayStart) as bigint,
+    heldNarratives: held,
+    verdictNarratives: new Set(store.db.prepare('SELECT narrative_id FROM resolutions WHERE dry_run = ?').pluck().all(dry ? 1 : 0) as string[]),
+  };
+}
+
 /** What the guard saw, against the store's SQL view of the same ledger at the same moment. */
 function sqlView(store: SqliteStore, dry: boolean, dayStart: string, since: string, wallet: string | null) {
-  const base = store.ledgerView(dry ? 'dry-run' : 'live', dayStart);
+  const base = sqlLedger(store, dry, dayStart);
   const extra = store.db.prepare(`SELECT COALESCE(SUM(b.stake_lamports * (a.n - 1)), 0) FROM backings b
       JOIN (SELECT backing_id, COUNT(*) AS n FROM backing_attempts WHERE outcome = 'landed' GROUP BY backing_id) a ON a.backing_id = b.id
       WHERE b.dry_run = ? AND b.outcome IS NULL AND b.state NOT IN ('failed', 'expired', 'cancelled')`).safeIntegers(true).pluck().get(dry ? 1 : 0) as bigint;
@@ -82,7 +97,12 @@ describe('the ledger book the journal guard reads', () => {
             seen = v;
             return 'probe';
           });
-          expect(fromGuard(seen!)).toEqual(sqlView(store, dry, at.dayStart, at.since, wallet));
+          const guarded = fromGuard(seen!);
+          expect(guarded).toEqual(sqlView(store, dry, at.dayStart, at.since, wallet));
+          // The engine's portfolio view is the same book: what sizing plans is what the guard allows.
+          const pv = store.ledgerView(dry ? 'dry-run' : 'live', at.dayStart);
+          expect({ openPositions: pv.openPositions, exposure: pv.exposure, spentToday: pv.spentToday, held: [...pv.heldNarratives].sort(), verdicts: [...(pv.verdictNarratives ?? [])].sort() })
+            .toEqual({ openPositions: guarded.openPositions, exposure: guarded.exposure, spentToday: guarded.spentToday, held: guarded.held, verdicts: guarded.verdicts });
         };
         for (const o of ops) {
           if (o.kind === 'open') {

@@ -21,7 +21,10 @@ const DAYS = arg('--days', 30);
 const TICKS = arg('--ticks', 10_000);
 const SEED = 7;
 /** The V8 flags the daemon is started with: those of ExecStart in docs/magma-agent.service, read from it. */
-const DAEMON_FLAGS = /^ExecStart=\S+((?: --[\w-]+(?:=\S+)?)*) /m.exec(readFileSync(join(here, '..', 'docs', 'magma-agent.service'), 'utf8'))?.[1].trim().split(' ').filter(Boolean) ?? [];
+const UNIT = readFileSync(join(here, '..', 'docs', 'magma-agent.service'), 'utf8');
+const DAEMON_FLAGS = /^ExecStart=\S+((?: --[\w-]+(?:=\S+)?)*) /m.exec(UNIT)?.[1].trim().split(' ').filter(Boolean) ?? [];
+/** The allocator settings the unit starts it with (its MALLOC_* Environment= assignments). */
+const DAEMON_ENV = Object.fromEntries([...UNIT.matchAll(/^Environment=(.*)$/gm)].flatMap((m) => m[1].split(/\s+/)).filter((a) => a.startsWith('MALLOC_')).map((a) => a.split('=')));
 const dir = mkdtempSync(join(tmpdir(), 'magma-bench-'));
 const figures = {};
 const log = (line) => process.stderr.write(`bench: ${line}\n`);
@@ -76,10 +79,10 @@ try {
   if (!args.includes('--skip-live')) {
     // 4. The live daemon (dry-run) against the simulator in another process: CPU per tick, database growth, RSS.
     log(`live: ${TICKS} ticks at 1 poll per simulated minute`);
-    // In a process of its own, started with the V8 flags docs/magma-agent.service starts the daemon with (V8 fixes
-    // them at start-up), so that its RSS is the daemon's and nothing of this one's.
+    // In a process of its own, started with the V8 flags and allocator settings docs/magma-agent.service starts the
+    // daemon with (both are fixed at start-up), so that its RSS is the daemon's and nothing of this one's.
     figures.live = JSON.parse(execFileSync(process.execPath, ['--expose-gc', ...DAEMON_FLAGS, join(here, 'live-child.mjs'), dir, String(TICKS)], {
-      encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20,
+      encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20, env: { ...process.env, ...DAEMON_ENV },
     }).trim().split('\n').pop());
   }
 

@@ -90,6 +90,18 @@ export class PriceSeries {
     return out;
   }
 
+  /** The lowest and highest price from `sinceMs` up to `untilMs` (null: no points there). */
+  extremes(sinceMs: number, untilMs: number): { min: number; max: number } | null {
+    let min = Infinity;
+    let max = -Infinity;
+    for (let i = this.lowerBound(sinceMs); i < this.n && this.t[i]! <= untilMs; i++) {
+      const p = this.price[i]!;
+      if (p < min) min = p;
+      if (p > max) max = p;
+    }
+    return min <= max ? { min, max } : null;
+  }
+
   volatility(sinceMs: number, nowMs: number): { sigma: number | null; points: number } {
     const a = this.lowerBound(sinceMs);
     const b = this.lowerBound(nowMs + 1) - 1;
@@ -156,6 +168,10 @@ export function strategyPriceView(source: PriceSource, clock: Clock, logger: Log
     async volatility(asset, sinceMs, signal) {
       const now = clock.now();
       return (await cachedHistory(asset, sinceMs, now, signal)).series.volatility(sinceMs, now);
+    },
+    async extremes(asset, sinceMs, signal) {
+      const now = clock.now();
+      return (await cachedHistory(asset, sinceMs, now, signal)).series.extremes(sinceMs, now);
     },
   };
 

@@ -81,6 +81,13 @@ export const ALL_CATEGORIES = '*';
  */
 const SCALE_PRIOR_FACTOR = 1;
 
+/**
+ * Newton steps stop once the parameters (log-odds offsets, slopes, log weights) move less than this in all: a
+ * thousandth of a log-odds unit changes no forecast's first three digits, and each further step is a pass over
+ * every row kept (1e-6 took a third more passes).
+ */
+const FIT_TOLERANCE = 1e-4;
+
 /** Settled narratives a strategy must have spoken on before it may lead alone. */
 const MIN_LEAD_NARRATIVES = 5;
 
@@ -294,7 +301,7 @@ export class LearnedEnsemble {
       const db = (h00 * g1 - h01 * g0) / det;
       a = clampTo(a - da, -MAX_LOGIT, MAX_LOGIT);
       b = clampTo(b - db, 0.5, 1.5); // never turns a forecast around, never more than halves or adds half its log-odds
-      if (Math.abs(da) + Math.abs(db) < 1e-6) break;
+      if (Math.abs(da) + Math.abs(db) < FIT_TOLERANCE) break;
     }
     g.a[k] = a;
     g.b[k] = b;
@@ -372,7 +379,7 @@ export class LearnedEnsemble {
       const nextV = clampTo(g.v - step[this.k]!, -0.5, 0.5);
       moved += Math.abs(nextV - g.v);
       g.v = nextV;
-      if (moved < 1e-6) break;
+      if (moved < FIT_TOLERANCE) break;
     }
   }
 }

@@ -20,6 +20,11 @@ export interface EnsembleLearnerOptions {
 /** The key under which a sample keeps the learned pool's own forecast (what it is judged by, out of sample). */
 const POOL_KEY = '#pool';
 
+/** New rows that always justify a fit (while little is known, every outcome counts). */
+const MIN_NEW_ROWS = 20;
+/** Clock time after which any new row is fitted on. */
+const REFIT_AT_LEAST_EVERY_MS = 86_400_000;
+
 /** Unsettled narratives followed at most (one that never settles is forgotten, oldest first). */
 const MAX_PENDING = 20_000;
 
@@ -29,7 +34,8 @@ export class EnsembleLearner {
   private readonly pending = new Map<string, ForecastSample[]>();
   private readonly lastSample = new Map<string, number>();
   private rows: TrainingRow[] = [];
-  private dirty = false;
+  /** Rows settled since the last fit. */
+  private newRows = 0;
   private lastFitMs = -Infinity;
   private readonly refitEveryMs: number;
   private readonly sampleEveryMs: number;
@@ -116,16 +122,23 @@ export class EnsembleLearner {
     if (outcome === 'refund') return;
     for (const s of samples) this.rows.push(this.row(s, outcome === 'true' ? 1 : 0));
     if (this.rows.length > this.maxRows) this.rows = this.rows.slice(this.rows.length - this.maxRows);
-    this.dirty = true;
+    this.newRows += samples.length;
   }
 
-  /** Refits when outcomes arrived since the last fit (at most once per refitEveryMs); returns whether it did. */
+  /**
+   * Refits when outcomes arrived since the last fit: at most once per refitEveryMs, and only once the new rows are a
+   * tenth of what it fits on (at least MIN_NEW_ROWS) or a day has passed. A fit is a pass over every row kept, so
+   * fitting on every hour's few new rows made the learner the costliest part of a month's backtest; a tenth more
+   * data moves the parameters little. Returns whether it fitted.
+   */
   refit(at: string): boolean {
-    if (!this.dirty) return false;
+    if (this.newRows === 0) return false;
     const atMs = Date.parse(at);
-    if (atMs - this.lastFitMs < this.refitEveryMs) return false;
+    const since = atMs - this.lastFitMs;
+    if (since < this.refitEveryMs) return false;
+    if (this.newRows < Math.max(MIN_NEW_ROWS, this.rows.length / 10) && since < REFIT_AT_LEAST_EVERY_MS) return false;
     this.lastFitMs = atMs;
-    this.dirty = false;
+    this.newRows = 0;
     this.model.fit(this.rows, at);
     this.memory?.saveEnsembleWeights(this.model.view());
     return true;

@@ -1,6 +1,7 @@
 // `npm run bench`: the performance figures of issue 10 as one JSON object, each with its target and `pass`, measured
 // in one run on this machine (compare ratios within a run, not absolute times across machines: these are noisy).
-// bench/README.md says how each figure is measured. Options: --skip-live, --skip-backtest, --ticks N, --days N.
+// bench/README.md says how each figure is measured. Options: --skip-live, --skip-backtest, --skip-forecasts, --ticks N,
+// --days N, --forecast-seeds 11,23,42.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -74,6 +75,36 @@ try {
       baselineUsPerNarrative: round((one.ms * 1000) / one.decisions, 1), ratioToFloor: round(ten.ms / busyFloor.ms),
     };
     rmSync(long.rec);
+  }
+
+  if (!args.includes('--skip-forecasts')) {
+    // 0. Forecasts against the truth (issue 17): 7-day recordings of seeds the tests do not tune on, one poll every
+    // 5 minutes, each backtested with its Bayes-optimal probabilities (sim --truth). Targets: the ensemble's
+    // bayesRatio ≤ 1.15 on price narratives and ≤ 1.3 overall, and its Brier on each member's own forecasts no worse
+    // than that member's.
+    const i = args.indexOf('--forecast-seeds');
+    const seeds = (i >= 0 ? args[i + 1] : '11,23,42').split(',').map(Number);
+    const perSeed = {};
+    for (const seed of seeds) {
+      log(`forecasts: seed ${seed}, 7 days`);
+      const r = child('truth-child.mjs', String(seed), dir, '7d', '5m');
+      const e = r.truth.overall.ensemble;
+      const ep = r.truth.price.ensemble;
+      const members = Object.entries(r.truth.overall).filter(([name]) => name !== 'ensemble');
+      const vsMembers = Object.fromEntries(members.map(([name, s]) => [name, { brier: round(s.brier, 4), ensembleBrierOnSame: round(s.ensembleBrier, 4), bayesRatio: round(s.bayesRatio, 3) }]));
+      perSeed[seed] = {
+        ensembleBayesRatio: round(e.bayesRatio, 3), ensembleBayesRatioPrice: round(ep.bayesRatio, 3), ensembleBrier: round(e.brier, 4), ensembleLogLoss: round(e.logLoss, 4),
+        members: vsMembers, backtestSeconds: round(r.ms / 1000, 1),
+        pricePass: ep.bayesRatio <= 1.15, overallPass: e.bayesRatio <= 1.3,
+        notWorseThanMembersPass: members.every(([, s]) => s.ensembleBrier <= s.brier),
+      };
+    }
+    const all = Object.values(perSeed);
+    figures.forecasts = {
+      seeds, days: 7, pollMinutes: 5, targets: { priceBayesRatio: 1.15, overallBayesRatio: 1.3, ensembleVsBestMember: 'ensemble Brier ≤ member Brier on the member\'s own forecasts' },
+      perSeed,
+      pricePass: all.every((x) => x.pricePass), overallPass: all.every((x) => x.overallPass), notWorseThanMembersPass: all.every((x) => x.notWorseThanMembersPass),
+    };
   }
 
   if (!args.includes('--skip-live')) {

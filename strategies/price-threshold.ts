@@ -1,6 +1,7 @@
 // price-threshold: for price narratives ("SOL closes above $250 on June 1", "BTC trades below $90k by Friday"),
 // the probability the price closes beyond the level at the deadline, or touches it before, from the current price and
-// realised volatility under a driftless lognormal model (src/core/price-model.ts). Declines what it cannot parse,
+// realised volatility under a driftless lognormal model (src/core/price-model.ts). A "by" (touch) claim whose level
+// the price already reached since the narrative was created is as good as decided. Declines what it cannot parse,
 // assets without prices, and narratives past their deadline.
 // Assumptions: the thesis's resolution source tracks the price source; volatility over the lookback persists to the
 // deadline; no drift. Confidence falls with thin price history and with long horizons, where the model is weakest.
@@ -25,13 +26,19 @@ const priceThreshold: Strategy = {
     if (!thesis) return null;
     const horizonMs = thesis.deadlineMs - now;
     if (horizonMs <= 0) return null;
-    return priced(thesis, horizonMs, now, prices, ctx.options, ctx.signal);
+    return priced(thesis, horizonMs, now, Date.parse(narrative.createdAt), prices, ctx.options, ctx.signal);
   },
 };
 
-async function priced(thesis: PriceThesis, horizonMs: number, now: number, prices: StrategyPriceSource, options: Readonly<Record<string, unknown>>, signal: AbortSignal): Promise<Opinion | null> {
+async function priced(thesis: PriceThesis, horizonMs: number, now: number, createdMs: number, prices: StrategyPriceSource, options: Readonly<Record<string, unknown>>, signal: AbortSignal): Promise<Opinion | null> {
   const spot = await prices.price(thesis.asset, signal);
   if (spot === null || !(spot > 0)) return null;
+  if (thesis.kind === 'touch' && thesis.direction !== null && Number.isFinite(createdMs) && prices.extremes) {
+    const seen = await prices.extremes(thesis.asset, createdMs, signal);
+    if (seen && (thesis.direction === 'above' ? seen.max >= thesis.level : seen.min <= thesis.level)) {
+      return { pTrue: 0.999, confidence: num(options.maxConfidence, 0.85), rationale: `${thesis.asset} already traded ${thesis.direction} ${thesis.level} since the narrative was created` };
+    }
+  }
   const since = now - num(options.lookbackDays, 30) * DAY;
   const { sigma, points } = prices.volatility
     ? await prices.volatility(thesis.asset, since, signal)

@@ -159,7 +159,7 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
     const chain = new RpcChain({ transport: rpcTransport, commitment: config.rpc.commitment });
     const journal = new SqliteJournal(store);
     const { engine, executor, host, guards } = composeEngine(config, strategies, {
-      clock, api, chain, store, walletAddress,
+      clock, api, chain, store, walletAddress, ensembleMemory: store,
       // The one place the mode is chosen: a dry run journals what it would send; live signs and sends.
       // (The sending executor, and with it the Solana client, is loaded only where it signs.)
       executor: config.dryRun ? journalingExecutor(journal, clock, logger) : (await import('../executor/sending-executor.js')).sendingExecutor({ config, journal, chain, api, clock, logger, keypair }),

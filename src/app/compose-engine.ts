@@ -16,6 +16,7 @@ import type { Chain } from '../ports/chain.js';
 import type { Clock } from '../ports/clock.js';
 import type { Executor } from '../ports/executor.js';
 import type { MagmaReadApi } from '../ports/magma-api.js';
+import type { EnsembleMemory } from '../ports/ensemble-memory.js';
 import type { OutcomeSource } from '../ports/outcome-source.js';
 import type { Store } from '../ports/store.js';
 
@@ -44,6 +45,8 @@ export interface ModeAdapters {
   backingBudget?: () => number | null;
   /** Why new backings and verdicts are paused by the operator (`magma-agent pause`), or null. */
   paused?: () => string | null;
+  /** issue 17: where the learning ensemble keeps its samples and weights (the mode's store). */
+  ensembleMemory?: EnsembleMemory;
 }
 
 export interface ComposedEngine {
@@ -90,7 +93,7 @@ export function composeEngine(config: Config, strategies: readonly LoadedStrateg
     holds: (narrativeId) => a.store.portfolioView(dailyWindowStart(a.clock.now())).heldNarratives.has(narrativeId),
   };
   const executor = a.executor(guards);
-  const host = new StrategyHost(strategies);
+  const host = new StrategyHost(strategies, a.ensembleMemory ?? null);
   const payout = payoutFromConfig(config.payout);
   const engine = new Engine({
     clock: a.clock, api: a.api, chain: a.chain, executor, store: a.store, host, walletAddress: a.walletAddress,

@@ -11,6 +11,8 @@ export interface BacktestJob {
   secrets: string[];
   recording: string;
   outcomes?: string;
+  /** Bayes-optimal probabilities beside the recording (`sim --truth`): the run is scored against them. */
+  truth?: string;
   strategies?: string[];
   bankrollSol: number;
   startAtMs?: number;

@@ -25,6 +25,7 @@ async function run(job: Extract<ToWorker, { type: 'run' }>['job']): Promise<void
     const { guards: _guards, ...result } = await runBacktest({
       config: job.config, logger, recording: job.recording, bankrollSol: job.bankrollSol, signal: abort.signal,
       ...(job.outcomes ? { outcomes: job.outcomes } : {}),
+      ...(job.truth ? { truth: job.truth } : {}),
       ...(job.strategies ? { strategies: job.strategies } : {}),
       ...(job.startAtMs !== undefined ? { startAtMs: job.startAtMs } : {}),
       ...(job.stopAtMs !== undefined ? { stopAtMs: job.stopAtMs } : {}),

@@ -9,6 +9,7 @@ import { parseFeed } from '../magma/schemas.js';
 import { classifyLine, emptyStats } from './recording.js';
 import { recordingLines } from './recording-lines.js';
 import type { Narrative } from '../core/narrative.js';
+import type { StoredMagusAnswer } from '../ports/magus.js';
 import type { WorkerMessage, WirePoll } from './replay-recording.js';
 
 const { path, batchPolls, maxAhead, progress, skipPollsBeforeMs } = workerData as { path: string; batchPolls: number; maxAhead: number; progress: SharedArrayBuffer; skipPollsBeforeMs: number | null };
@@ -45,6 +46,7 @@ function run(): void {
   let batch: WirePoll[] = [];
   let previous = new Map<string, { index: number; narrative: Narrative }>();
   let pendingPrices: Array<[string, number, number]> = [];
+  let pendingMagus: StoredMagusAnswer[] = [];
   let bytes = 0;
   const post = () => {
     if (!batch.length) return true;
@@ -70,6 +72,7 @@ function run(): void {
     const v = classifyLine(line.text, stats);
     if (v.kind === 'skip') continue;
     for (const [asset, price] of v.prices) pendingPrices.push([asset, v.t, price]);
+    if (v.kind === 'magus') pendingMagus.push(v.answer);
     if (v.kind !== 'poll') continue;
     const feed = parseFeed({ narratives: v.narratives })!;
     const current = new Map<string, { index: number; narrative: Narrative }>();
@@ -81,8 +84,9 @@ function run(): void {
       current.set(n.id, { index: i, narrative: n });
     }
     previous = current;
-    batch.push({ t: v.t, items, dropped: feed.dropped, prices: pendingPrices, bytes: line.bytes });
+    batch.push({ t: v.t, items, dropped: feed.dropped, prices: pendingPrices, magus: pendingMagus, bytes: line.bytes });
     pendingPrices = [];
+    pendingMagus = [];
     if (batch.length >= batchPolls && !post()) return;
   }
   if (!post()) return;

@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import { MagmaError } from '../core/errors.js';
 import type { PricePoint } from '../ports/price-source.js';
 import type { Outcome } from '../ports/store.js';
+import type { StoredMagusAnswer } from '../ports/magus.js';
 import { MAX_LINE_BYTES, recordingLines } from './recording-lines.js';
 
 export interface RecordedPoll {
@@ -16,6 +17,8 @@ export interface RecordedPoll {
 export interface RecordingStats {
   polls: number;
   priceLines: number;
+  /** issue 17: recorded Magus answers ({"t", "magus": {...}}), replayed instead of calling Magus. */
+  magusLines: number;
   /** Lines that are not JSON, have no usable time, or are neither a poll nor a price line. */
   badLines: number;
   /** Polls whose time goes back before an earlier poll's: skipped, since time never goes back in a backtest. */
@@ -31,10 +34,11 @@ export function requireFile(path: string, what: string): number {
   return statSync(path).size;
 }
 
-export const emptyStats = (): RecordingStats => ({ polls: 0, priceLines: 0, badLines: 0, outOfOrder: 0, tooLong: 0, firstT: null, lastT: null });
+export const emptyStats = (): RecordingStats => ({ polls: 0, priceLines: 0, magusLines: 0, badLines: 0, outOfOrder: 0, tooLong: 0, firstT: null, lastT: null });
 
 export type RecordingLineValue =
   | { kind: 'poll'; t: number; narratives: unknown[]; prices: Array<[string, number]> }
+  | { kind: 'magus'; t: number; answer: StoredMagusAnswer; prices: Array<[string, number]> }
   | { kind: 'prices'; t: number; prices: Array<[string, number]> }
   | { kind: 'skip' };
 
@@ -48,7 +52,7 @@ export function classifyLine(text: string | null, stats: RecordingStats): Record
     return { kind: 'skip' };
   }
   if (!text.trim()) return { kind: 'skip' };
-  let value: { t?: unknown; narratives?: unknown; prices?: unknown };
+  let value: { t?: unknown; narratives?: unknown; prices?: unknown; magus?: unknown };
   try {
     value = JSON.parse(text) as typeof value;
   } catch {
@@ -68,6 +72,15 @@ export function classifyLine(text: string | null, stats: RecordingStats): Record
     stats.priceLines++;
   }
   if (!Array.isArray(value.narratives)) {
+    if (value.magus !== undefined) {
+      const answer = magusAnswer(value.magus, t);
+      if (answer) {
+        stats.magusLines++;
+        return { kind: 'magus', t, answer, prices };
+      }
+      stats.badLines++;
+      return { kind: 'skip' };
+    }
     if (prices.length || value.prices) return { kind: 'prices', t, prices };
     stats.badLines++;
     return { kind: 'skip' };
@@ -80,6 +93,19 @@ export function classifyLine(text: string | null, stats: RecordingStats): Record
   stats.lastT = t;
   stats.polls++;
   return { kind: 'poll', t, narratives: value.narratives, prices };
+}
+
+/** A recorded Magus answer {narrative_id, version, p_true, confidence, verdict, reasoning}, or null when it is not one. */
+function magusAnswer(v: unknown, t: number): StoredMagusAnswer | null {
+  if (!v || typeof v !== 'object') return null;
+  const o = v as Record<string, unknown>;
+  const unit = (x: unknown): x is number => typeof x === 'number' && x >= 0 && x <= 1;
+  if (typeof o.narrative_id !== 'string' || typeof o.version !== 'string' || !unit(o.p_true) || !unit(o.confidence)) return null;
+  if (o.verdict !== 'true' && o.verdict !== 'false' && o.verdict !== 'unsure') return null;
+  return {
+    narrativeId: o.narrative_id, version: o.version, askedAt: new Date(t).toISOString(), pTrue: o.p_true, confidence: o.confidence, verdict: o.verdict,
+    reasoning: typeof o.reasoning === 'string' ? o.reasoning.slice(0, 1000) : '', credits: 0,
+  };
 }
 
 /** Streams the recording in this thread: polls go to onPoll in file order; price points go to onPrice before the next poll. */

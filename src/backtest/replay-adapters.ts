@@ -9,6 +9,7 @@ import type { FeedObservation } from '../ports/store.js';
 import type { DroppedItem, FeedResult, MagmaReadApi, SystemStatus, TermsStatus, WalletFlag } from '../ports/magma-api.js';
 import { outcomeOfStatus, type OutcomeSource, type ResolvedOutcome } from '../ports/outcome-source.js';
 import type { PricePoint, PriceSource } from '../ports/price-source.js';
+import type { MagusAnswerStore, StoredMagusAnswer } from '../ports/magus.js';
 import type { RecordedOutcome } from './recording.js';
 
 /** The recorded feed as the engine's read port: the current poll, parsed by the reader through the live schemas. */
@@ -112,6 +113,11 @@ export class ReplayOutcomeSource implements OutcomeSource {
     return this.known.size;
   }
 
+  /** How a narrative resolved, whenever that was (scoring after the replay; never read during it). */
+  outcomeOf(narrativeId: string): RecordedOutcome['outcome'] | null {
+    return this.known.get(narrativeId)?.outcome ?? null;
+  }
+
   /** At the end of the recording, outcomes without a time may be revealed. */
   revealAll(): void {
     this.revealUndated = true;
@@ -127,6 +133,25 @@ export class ReplayOutcomeSource implements OutcomeSource {
       out.push({ narrativeId: id, outcome: o.outcome, resolvedAt: o.resolvedAt === null ? null : new Date(o.resolvedAt).toISOString() });
     }
     return out;
+  }
+}
+
+/** Magus answers recorded in the recording (issue 17), each known from its time on: a backtest never calls Magus. */
+export class ReplayMagusAnswers implements MagusAnswerStore {
+  private readonly latest = new Map<string, StoredMagusAnswer>();
+  count = 0;
+
+  add(answer: StoredMagusAnswer): void {
+    this.latest.set(answer.narrativeId, answer);
+    this.count++;
+  }
+
+  latestMagusAnswer(narrativeId: string): StoredMagusAnswer | null {
+    return this.latest.get(narrativeId) ?? null;
+  }
+
+  recordMagusAnswer(): void {
+    // never asked in a backtest: nothing new to keep
   }
 }
 

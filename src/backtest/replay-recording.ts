@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { MagmaError } from '../core/errors.js';
 import type { Narrative } from '../core/narrative.js';
 import type { DroppedItem } from '../ports/magma-api.js';
+import type { StoredMagusAnswer } from '../ports/magus.js';
 import { workerModuleUrl } from '../paths.js';
 import { emptyStats, type RecordingStats } from './recording.js';
 
@@ -13,6 +14,8 @@ export interface ReplayPoll {
   dropped: DroppedItem[];
   /** Price points (asset, t, price) read since the previous poll: they precede it. */
   prices: Array<[string, number, number]>;
+  /** Magus answers recorded since the previous poll (issue 17): replayed instead of calling Magus. */
+  magus: StoredMagusAnswer[];
   /** Bytes of the file up to the end of this poll's line (progress). */
   bytes: number;
 }
@@ -32,7 +35,7 @@ export interface ReplayOptions {
   batchPolls?: number;
   /** Batches the worker may read ahead of the engine. */
   maxAhead?: number;
-  /** Polls before this time are only counted, not parsed nor delivered (their prices still are). */
+  /** Polls before this time are only counted, not parsed nor delivered (their prices and Magus answers still are). */
   skipPollsBeforeMs?: number;
   signal?: AbortSignal;
 }
@@ -84,7 +87,7 @@ export async function replayRecording(path: string, onPoll: (poll: ReplayPoll, b
           narratives[i] = typeof item === 'number' ? previous[item]! : item;
         }
         previous = narratives;
-        const poll: ReplayPoll = { t: wire.t, narratives, dropped: wire.dropped, prices: wire.prices, bytes: wire.bytes };
+        const poll: ReplayPoll = { t: wire.t, narratives, dropped: wire.dropped, prices: wire.prices, magus: wire.magus, bytes: wire.bytes };
         const next = await onPoll(poll, poll.bytes);
         if (next === 'stop') return { ...emptyStats(), polls: delivered.polls, firstT: delivered.firstT, lastT: delivered.lastT };
         delivered.polls++;

@@ -8,6 +8,7 @@ import { esc, type ReportInput, type ReportSection } from './report-model.js';
 import type { JobResult } from './backtest-job.js';
 import type { RunSeries } from './run-series.js';
 import { hitRateOf, METRIC_INFO } from './sweep-metric.js';
+import { truthAndWeights } from './report-truth.js';
 
 const PALETTE = ['#c2410c', '#2563eb', '#16a34a', '#9333ea', '#0891b2', '#ca8a04', '#db2777', '#4b5563'];
 const color = (i: number) => PALETTE[i % PALETTE.length]!;
@@ -189,4 +190,4 @@ function backings({ main }: ReportInput): ReportSection {
 }
 
 /** The page, in order. */
-export const REPORT_SECTIONS: ReadonlyArray<(input: ReportInput) => ReportSection | null> = [overview, equity, strategies, calibration, categories, sweep, skips, backings];
+export const REPORT_SECTIONS: ReadonlyArray<(input: ReportInput) => ReportSection | null> = [overview, equity, strategies, calibration, truthAndWeights, categories, sweep, skips, backings];

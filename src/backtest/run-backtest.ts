@@ -16,13 +16,19 @@ import { ALWAYS_HALF, CROWD_SHARE, ReplayStore } from '../store/replay-store.js'
 import { DecisionFingerprint } from './decision-fingerprint.js';
 import { describeSkipped, readOutcomes, requireFile, type RecordingStats } from './recording.js';
 import { replayRecording } from './replay-recording.js';
-import { ReplayApi, ReplayOutcomeSource, ReplayPriceSource, virtualChain } from './replay-adapters.js';
+import { ReplayApi, ReplayMagusAnswers, ReplayOutcomeSource, ReplayPriceSource, virtualChain } from './replay-adapters.js';
 import { markToModel, SeriesSampler, type RunSeries } from './run-series.js';
+import { magusSource } from '../magus/magus-source.js';
+import type { EnsembleWeightsView } from '../core/learned-ensemble.js';
+import { TruthFile } from './truth-file.js';
+import { TruthScorer, type TruthScores } from './truth-scores.js';
 
 export interface BacktestOptions {
   config: Config;
   recording: string;
   outcomes?: string;
+  /** Bayes-optimal probabilities at each poll (`sim --truth`): every strategy is scored against them. */
+  truth?: string;
   /** Only these strategies (names of config entries or built-ins). */
   strategies?: string[];
   bankrollSol: number;
@@ -94,6 +100,10 @@ export interface BacktestResult {
   fingerprint: { sha256: string; records: number };
   /** The same over decisions made at or before `fingerprintUntilMs` (the look-ahead check), when asked for. */
   fingerprintBeforeCut?: { sha256: string; records: number };
+  /** Scores against the outcome and the Bayes-optimal forecast at the same decision times (with `truth`). */
+  truth?: TruthScores;
+  /** The learning ensemble's weights at the end of the replay (null: nothing settled to learn from). */
+  ensembleWeights: EnsembleWeightsView | null;
 }
 
 async function chooseStrategies(config: Config, names: string[] | undefined) {
@@ -105,6 +115,8 @@ async function chooseStrategies(config: Config, names: string[] | undefined) {
 export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
   const size = requireFile(o.recording, 'recording');
   const recorded = o.outcomes ? (requireFile(o.outcomes, 'outcomes file'), await readOutcomes(o.outcomes)) : { outcomes: [], badLines: 0 };
+  const truthFile = o.truth ? new TruthFile(o.truth) : null;
+  const scorer = truthFile ? new TruthScorer() : null;
   const strategies = await chooseStrategies(o.config, o.strategies);
   const clock = new ManualClock(0);
   const fingerprint = new DecisionFingerprint();
@@ -123,9 +135,11 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
       fingerprint.add(d, kind, atMs);
       if (o.fingerprintUntilMs !== undefined) beforeCut.add(d, kind, atMs);
     },
+    ...(scorer ? { onOpinions: scorer.observe.bind(scorer) } : {}),
   });
   const replay = new ReplayApi();
   const prices = new ReplayPriceSource(clock);
+  const magusAnswers = new ReplayMagusAnswers();
   // A truncated replay (the look-ahead check) must not know anything after its cut: outcomes included.
   const known = o.stopAtMs === undefined ? recorded.outcomes : recorded.outcomes.filter((x) => x.resolvedAt !== null && x.resolvedAt <= o.stopAtMs!);
   const outcomes = new ReplayOutcomeSource(clock, known);
@@ -136,9 +150,13 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
   };
   // The same composition as live and dry-run: only the adapters are the recording's.
   const { engine, host, guards, payout } = composeEngine(o.config, strategies, {
-    clock, api: replay, chain: virtualChain(balance), store, walletAddress: 'backtest',
+    clock, api: replay, chain: virtualChain(balance), store, walletAddress: 'backtest', ensembleMemory: store,
     executor: journalingExecutor(new SqliteJournal(store.ledger), clock, o.logger),
-    sources: { prices: strategyPriceView(prices, clock, o.logger, o.config.prices.maxAgeSeconds * 1000) },
+    sources: {
+      prices: strategyPriceView(prices, clock, o.logger, o.config.prices.maxAgeSeconds * 1000),
+      // issue 17: the recording's Magus answers, replayed; a narrative without one goes on without Magus
+      magus: magusSource(null, magusAnswers, clock),
+    },
     outcomes,
   }, o.logger);
 
@@ -186,6 +204,7 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
       }
       if (o.stopAtMs !== undefined && poll.t > o.stopAtMs) return 'stop';
       for (const [asset, t, price] of poll.prices) if (o.stopAtMs === undefined || t <= o.stopAtMs) prices.add(asset, { t, price });
+      for (const answer of poll.magus) magusAnswers.add(answer);
       for (const n of poll.narratives) outcomes.observeStatus(n.id, n.oracleStatus, poll.t);
       if (o.startAtMs !== undefined && poll.t < o.startAtMs) {
         // Before a segment starts: observed through the store's port (history windows), never decided on.
@@ -197,6 +216,7 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
       }
       while (pendingCheckpoints.length && pendingCheckpoints[0]! < poll.t) checkpoints.push({ atMs: pendingCheckpoints.shift()!, metrics: metricsNow() });
       clock.set(poll.t);
+      if (truthFile) scorer!.setPoll(truthFile.at(poll.t));
       replay.setPoll(poll.narratives, poll.dropped);
       droppedItems += poll.dropped.length;
       decided.polls++;
@@ -250,6 +270,17 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
   const reliability = Object.fromEntries([...byStrategy].map(([name, list]) => [name, reliabilityBins(list)]));
 
   const warnings: string[] = [...describeSkipped(stats)];
+  const truth = scorer ? scorer.result((id) => outcomes.outcomeOf(id)) : undefined;
+  if (truthFile) {
+    try {
+      truthFile.check();
+    } catch (err) {
+      store.close();
+      throw err;
+    }
+    if (truth!.pollsWithoutTruth) warnings.push(`${truth!.pollsWithoutTruth} poll(s) had no line in the truth file (is it the one written beside this recording?): their forecasts were not scored against it`);
+    if (truthFile.badLines) warnings.push(`${truthFile.badLines} line(s) of the truth file were unreadable and skipped`);
+  }
   if (droppedItems) warnings.push(`${droppedItems} feed item(s) failed the feed's schema and were dropped (run with --log-level warn to see why)`);
   if (outcomes.size === 0) {
     warnings.push('no outcomes: no --outcomes file and no resolved statuses in the recording, so no position can settle and P&L stays 0. Give --outcomes FILE (`sim --outcomes`, or `export --outcomes` from a live run).');
@@ -263,6 +294,7 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
   const summary = store.runSummary(20);
   const pnlByCategory = store.pnlByCategory();
   const skipReasons = store.skipReasonCounts();
+  const ensembleWeights = store.ensembleWeights();
   store.close();
   return {
     recording: stats,
@@ -287,5 +319,7 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
     fingerprint: digest,
     guards,
     ...(o.fingerprintUntilMs !== undefined ? { fingerprintBeforeCut: beforeCut.digest() } : {}),
+    ...(truth ? { truth } : {}),
+    ensembleWeights,
   };
 }

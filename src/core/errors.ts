@@ -128,7 +128,7 @@ export interface ErrorContext {
   API_MALFORMED: HttpContext & { limitBytes?: number; asset?: string };
   MAGUS_BAD_REQUEST: MagusContext;
   MAGUS_MALFORMED: MagusContext & { narrativeId?: string };
-  MAGUS_NOT_CONFIGURED: NoContext;
+  MAGUS_NOT_CONFIGURED: { narrativeId?: string };
   BACKING_REFUSED: NoContext;
   ABORTED: NoContext;
 }

@@ -39,6 +39,8 @@ export interface StrategyPriceSource {
    * how many points there were; sigma is null with fewer than 3. Cheap: no copy of the history is made.
    */
   volatility?(asset: string, sinceMs: number, signal?: AbortSignal): Promise<{ sigma: number | null; points: number }>;
+  /** The lowest and highest price from `sinceMs` up to now (null: no points). Cheap: no copy of the history. */
+  extremes?(asset: string, sinceMs: number, signal?: AbortSignal): Promise<{ min: number; max: number } | null>;
 }
 
 /** Magus's answer about one narrative. */
@@ -47,9 +49,22 @@ export interface MagusJudgement {
   pTrue: number;
   /** How much Magus says its estimate is worth, 0..1 (not calibrated). */
   confidence: number;
+  /** Magus's own call, which agrees with pTrue ("true" only at pTrue ≥ 0.5, "false" only at ≤ 0.5). */
+  verdict: 'true' | 'false' | 'unsure';
   reasoning: string;
   /** What the question cost against the daily credit cap (0 when the answer came from the host's cache). */
   credits: number;
+}
+
+/**
+ * What the judge is told beside the narrative (which itself gives the crowd's split and the status): the deadline
+ * and, for a price claim, the price now and the price model's figure. The host puts it in the prompt.
+ */
+export interface MagusJudgeContext {
+  /** The deadline read from the thesis, or null when it names none. */
+  deadlineMs: number | null;
+  /** For a price claim: the asset's current price, the claim's level and the price model's probability. */
+  price?: { asset: string; spot: number; level: number; kind: 'close' | 'touch'; direction: 'above' | 'below'; modelPTrue: number } | null;
 }
 
 /** A free-form question to Magus, in a conversation of its own (`sessionId`). */
@@ -67,9 +82,10 @@ export interface StrategyMagusSource {
   /**
    * Magus's probability for the narrative. The agent caches each answer per narrative and version (title, thesis,
    * oracle status) for `maxAgeMs`, a spent credit cap included, so asking on every tick costs credits only for new
-   * questions.
+   * questions. Answers are kept in the agent's database (a restart asks nothing again) and recorded for backtests,
+   * which replay them and never call Magus (a narrative without a recorded answer rejects with MAGUS_NOT_CONFIGURED).
    */
-  judge(narrative: Readonly<Narrative>, options: { maxAgeMs: number; signal?: AbortSignal }): Promise<MagusJudgement>;
+  judge(narrative: Readonly<Narrative>, options: { maxAgeMs: number; signal?: AbortSignal; context?: MagusJudgeContext }): Promise<MagusJudgement>;
   /** Any question; never cached. */
   ask(question: MagusQuestion, signal?: AbortSignal): Promise<{ content: string; credits: number }>;
 }

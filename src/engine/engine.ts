@@ -138,7 +138,9 @@ export class Engine {
         logger.info('position.settled', { narrative_id: s.narrativeId, outcome: o.outcome, amount_lamports: s.stakeLamports, pnl_lamports: s.pnlLamports, pnl: formatSol(s.pnlLamports) });
       }
       settled.push(...done);
+      this.deps.host.settled(o.narrativeId, o.outcome); // issue 17: the ensemble learns from what settled
     }
+    if (found.length) this.deps.host.learn(at);
     return settled;
   }
 

@@ -1,10 +1,13 @@
 // Runs the configured strategies over a tick's narratives and pools their opinions. Each strategy runs through a
 // runner (src/engine/strategy-runner.ts) that isolates it: a strategy that throws, hangs past its timeout or returns
-// garbage is recorded as a failed opinion and the tick goes on with the others.
+// garbage is recorded as a failed opinion and the tick goes on with the others. With an ensemble memory the pool
+// learns from settled outcomes (src/engine/ensemble-learner.ts); without one it is the configured pool.
 import { poolOpinions, type EnsembleForecast, type WeightedOpinion } from '../core/ensemble.js';
 import type { Narrative } from '../core/narrative.js';
 import type { StrategyContext } from '../core/strategy.js';
-import type { OpinionRecord } from '../ports/store.js';
+import type { EnsembleMemory } from '../ports/ensemble-memory.js';
+import type { OpinionRecord, Outcome } from '../ports/store.js';
+import { EnsembleLearner } from './ensemble-learner.js';
 import type { LoadedStrategy } from './load-strategies.js';
 import { WorkerRunner } from './worker-runner.js';
 import { InProcessRunner, type EvalItem, type RunContext, type StrategyOutcome, type StrategyRunner } from './strategy-runner.js';
@@ -24,9 +27,26 @@ export function runnerFor(s: LoadedStrategy): StrategyRunner {
 
 export class StrategyHost {
   readonly runners: readonly StrategyRunner[];
+  /** The learning ensemble (issue 17), when the host was given a memory to keep what it learns in. */
+  readonly learner: EnsembleLearner | null;
+  /** One narrative's opinions for the learned pool, reused (no allocation per narrative). */
+  private readonly scratchP: Array<number | null>;
+  private readonly scratchConf: Array<number | null>;
 
-  constructor(strategies: readonly (LoadedStrategy | StrategyRunner)[]) {
+  constructor(strategies: readonly (LoadedStrategy | StrategyRunner)[], memory?: EnsembleMemory | null) {
     this.runners = strategies.map((s) => ('evaluateAll' in s ? s : runnerFor(s)));
+    this.learner = memory ? new EnsembleLearner(this.runners.map((r) => r.name), this.runners.map((r) => r.weight), memory) : null;
+    this.scratchP = new Array<number | null>(this.runners.length).fill(null);
+    this.scratchConf = new Array<number | null>(this.runners.length).fill(null);
+  }
+
+  /** Outcomes recorded this tick teach the ensemble: `settled` for each, then `learn` once. */
+  settled(narrativeId: string, outcome: Outcome): void {
+    this.learner?.settle(narrativeId, outcome);
+  }
+
+  learn(at: string): void {
+    this.learner?.refit(at);
   }
 
   get names(): string[] {
@@ -36,7 +56,7 @@ export class StrategyHost {
   /** Every strategy over every item (strategies side by side, each over the whole tick); one evaluation per item. */
   async evaluateAll(items: readonly EvalItem[], ctx: RunContext, signal?: AbortSignal): Promise<Evaluation[]> {
     const byRunner: StrategyOutcome[][] = await Promise.all(this.runners.map((r) => r.evaluateAll(items, ctx, signal)));
-    return items.map((_, i) => this.pool(byRunner.map((outcomes) => outcomes[i]!)));
+    return items.map((item, i) => this.pool(byRunner.map((outcomes) => outcomes[i]!), item.narrative, ctx.nowMs));
   }
 
   /** One narrative (tests, tools): the same path as a tick of one. */
@@ -50,21 +70,33 @@ export class StrategyHost {
     await Promise.all(this.runners.map((r) => r.close?.()));
   }
 
-  private pool(outcomes: readonly StrategyOutcome[]): Evaluation {
+  private pool(outcomes: readonly StrategyOutcome[], narrative: Readonly<Narrative>, nowMs: number): Evaluation {
     const records: OpinionRecord[] = [];
     const weighted: WeightedOpinion[] = [];
+    const p = this.scratchP;
+    const conf = this.scratchConf;
     for (let k = 0; k < outcomes.length; k++) {
       const runner = this.runners[k]!;
       const outcome = outcomes[k]!;
+      p[k] = null;
+      conf[k] = null;
       if (!outcome.ok) {
         records.push({ strategy: runner.name, pTrue: null, confidence: null, error: outcome.error, durationMs: outcome.durationMs });
         continue;
       }
       const o = outcome.opinion;
       records.push({ strategy: runner.name, pTrue: o?.pTrue ?? null, confidence: o?.confidence ?? null, rationale: o?.rationale, verdict: o?.verdict, durationMs: outcome.durationMs });
-      if (o) weighted.push({ strategy: runner.name, weight: runner.weight, opinion: o });
+      if (!o) continue;
+      if (this.learner) {
+        p[k] = o.pTrue;
+        conf[k] = o.confidence;
+      } else weighted.push({ strategy: runner.name, weight: runner.weight, opinion: o });
     }
-    const forecast = poolOpinions(weighted);
+    let forecast: EnsembleForecast | null;
+    if (this.learner) {
+      forecast = this.learner.model.pool(narrative.category, p, conf);
+      this.learner.observe(narrative, nowMs, p, conf);
+    } else forecast = poolOpinions(weighted);
     if (forecast) records.push({ strategy: 'ensemble', pTrue: forecast.pTrue, confidence: forecast.confidence, durationMs: 0 });
     return { records, forecast };
   }

@@ -10,6 +10,8 @@ import type { PricePoint, PriceSource } from '../ports/price-source.js';
 
 const HISTORY_REFRESH_MS = 60 * 60_000;
 const YEAR_MS = 365.25 * 86_400_000;
+/** Start times whose running extremes a series keeps (one per touch narrative alive; cleared past it). */
+const MAX_RUNNING_EXTREMES = 4_096;
 
 /**
  * Price points with running sums of squared log returns and of time, so that the realised volatility over any
@@ -23,6 +25,8 @@ export class PriceSeries {
   private span = new Float64Array(64);
   private count = new Uint32Array(64);
   private n = 0;
+  /** Running extremes per start time (see `extremes`): the next index to read and what was seen before it. */
+  private readonly running = new Map<number, { next: number; min: number; max: number }>();
 
   constructor(points: readonly PricePoint[] = []) {
     this.append(points.filter(usable).sort((a, b) => a.t - b.t));
@@ -90,6 +94,35 @@ export class PriceSeries {
     return out;
   }
 
+  /**
+   * The lowest and highest price from `sinceMs` up to `untilMs` (null: no points there). Asked up to the last point
+   * or later (what a strategy asks: now), the answer per `sinceMs` is kept and only the points appended since are read.
+   */
+  extremes(sinceMs: number, untilMs: number): { min: number; max: number } | null {
+    if (this.n > 0 && untilMs >= this.t[this.n - 1]!) {
+      let c = this.running.get(sinceMs);
+      if (!c) {
+        if (this.running.size >= MAX_RUNNING_EXTREMES) this.running.clear();
+        this.running.set(sinceMs, (c = { next: this.lowerBound(sinceMs), min: Infinity, max: -Infinity }));
+      }
+      for (; c.next < this.n; c.next++) {
+        if (this.t[c.next]! < sinceMs) continue; // appended after a start later than every point then held
+        const p = this.price[c.next]!;
+        if (p < c.min) c.min = p;
+        if (p > c.max) c.max = p;
+      }
+      return c.min <= c.max ? { min: c.min, max: c.max } : null;
+    }
+    let min = Infinity;
+    let max = -Infinity;
+    for (let i = this.lowerBound(sinceMs); i < this.n && this.t[i]! <= untilMs; i++) {
+      const p = this.price[i]!;
+      if (p < min) min = p;
+      if (p > max) max = p;
+    }
+    return min <= max ? { min, max } : null;
+  }
+
   volatility(sinceMs: number, nowMs: number): { sigma: number | null; points: number } {
     const a = this.lowerBound(sinceMs);
     const b = this.lowerBound(nowMs + 1) - 1;
@@ -99,6 +132,15 @@ export class PriceSeries {
     const span = this.span[b]! - this.span[a]!;
     if (n < 2 || span <= 0) return { sigma: null, points };
     return { sigma: Math.sqrt((Math.max(0, this.sumSq[b]! - this.sumSq[a]!) / span) * YEAR_MS), points };
+  }
+
+  /** Drops the points before `t` (the running sums stay valid: every window reads a difference of two of them). */
+  trimBefore(t: number): void {
+    const k = this.lowerBound(t);
+    if (k === 0) return;
+    this.running.clear();
+    for (const a of [this.t, this.price, this.sumSq, this.span, this.count]) a.copyWithin(0, k, this.n);
+    this.n -= k;
   }
 
   private reserve(size: number): void {
@@ -122,7 +164,8 @@ function usable(p: PricePoint): boolean {
 
 export function strategyPriceView(source: PriceSource, clock: Clock, logger: Logger, maxAgeMs: number, onPrice?: (asset: string, t: number, price: number) => void): StrategyPriceSource {
   const spot = new Map<string, { at: number; price: number | null }>();
-  const history = new Map<string, { at: number; since: number; series: PriceSeries }>();
+  /** Per asset: the series, when it was fetched, how far back it holds, and the oldest time asked for in this and the previous refresh period. */
+  const history = new Map<string, { at: number; since: number; series: PriceSeries; askedBefore: number; askedNow: number }>();
   const warned = new Set<string>();
   const warn = (asset: string, what: string, err: unknown) => {
     const key = `${asset}:${what}`;
@@ -157,29 +200,46 @@ export function strategyPriceView(source: PriceSource, clock: Clock, logger: Log
       const now = clock.now();
       return (await cachedHistory(asset, sinceMs, now, signal)).series.volatility(sinceMs, now);
     },
+    async extremes(asset, sinceMs, signal) {
+      const now = clock.now();
+      return (await cachedHistory(asset, sinceMs, now, signal)).series.extremes(sinceMs, now);
+    },
   };
 
   /**
-   * The asset's history since `sinceMs`, fetched again every HISTORY_REFRESH_MS of the clock: from the last point on
-   * when that continues what is held (the common case), else the whole lookback. A series holding far more than the
-   * lookback starts afresh, so memory stays bounded in a daemon that runs for months. A cancelled call (the strategy's
-   * signal) rejects and changes nothing.
+   * The asset's history since `sinceMs`, fetched again every HISTORY_REFRESH_MS of the clock from the last point held
+   * (the common case), or from `sinceMs` when a caller asks further back than what is held. Callers ask from different
+   * times (a volatility lookback, a narrative's creation for its extremes): the series holds back to the oldest of them
+   * and, at each refresh, drops what no caller asked for over the last two refresh periods, so memory stays bounded in
+   * a daemon that runs for months and no caller's window makes another's fetch the whole lookback again. A cancelled
+   * call (the strategy's signal) rejects and changes nothing.
    */
   async function cachedHistory(asset: string, sinceMs: number, now: number, signal?: AbortSignal) {
     let cached = history.get(asset);
+    if (cached) cached.askedNow = Math.min(cached.askedNow, sinceMs);
     if (cached && now - cached.at < HISTORY_REFRESH_MS && sinceMs >= cached.since) return cached;
     try {
-      const last = cached && sinceMs >= cached.since && cached.series.lowerBound(sinceMs) < cached.series.size / 2 ? cached.series.last : null;
+      const last = cached && sinceMs >= cached.since ? cached.series.last : null;
       if (cached && last && cached.series.extend(await source.getHistory(asset, last.t, signal))) {
         cached.at = now;
+        const keep = Math.min(cached.askedBefore, cached.askedNow);
+        if (keep > cached.since) {
+          cached.series.trimBefore(keep);
+          cached.since = keep;
+        }
+        cached.askedBefore = cached.askedNow;
+        cached.askedNow = Infinity;
       } else {
-        cached = { at: now, since: sinceMs, series: new PriceSeries(await source.getHistory(asset, sinceMs, signal)) };
+        cached = { at: now, since: sinceMs, series: new PriceSeries(await source.getHistory(asset, sinceMs, signal)), askedBefore: sinceMs, askedNow: Infinity };
       }
     } catch (err) {
       if (signal?.aborted) throw err;
       warn(asset, 'history', err);
       // remember the failure for a while too, so a source that is down does not slow every tick
-      cached = { at: now - HISTORY_REFRESH_MS + maxAgeMs, since: cached?.since ?? sinceMs, series: cached?.series ?? new PriceSeries() };
+      cached = {
+        at: now - HISTORY_REFRESH_MS + maxAgeMs, since: cached?.since ?? sinceMs, series: cached?.series ?? new PriceSeries(),
+        askedBefore: cached?.askedBefore ?? sinceMs, askedNow: cached?.askedNow ?? Infinity,
+      };
     }
     history.set(asset, cached);
     return cached;

@@ -57,7 +57,7 @@ function sourcesFor(available: { prices: boolean; magus: boolean }): StrategySou
   if (available.magus) {
     // A signal cannot cross threads: the agent cancels the call with the batch's own (timeout, shutdown).
     const ask = (req: unknown) => call('magus', 'ask', [req]);
-    const judge = (narrative: unknown, options?: { maxAgeMs?: unknown }) => call('magus', 'judge', [narrative, { maxAgeMs: options?.maxAgeMs }]);
+    const judge = (narrative: unknown, options?: { maxAgeMs?: unknown; context?: unknown }) => call('magus', 'judge', [narrative, { maxAgeMs: options?.maxAgeMs, context: options?.context }]);
     sources.magus = Object.freeze({ judge, ask });
   }
   return Object.freeze(sources);

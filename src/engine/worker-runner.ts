@@ -15,7 +15,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { StrategySources } from '../core/strategy.js';
+import type { MagusJudgeContext, StrategySources } from '../core/strategy.js';
 import { describeThrown, readOpinion, type EvalItem, type RunContext, type StrategyOutcome, type StrategyRunner } from './strategy-runner.js';
 import type { FromWorker, ToWorker, WorkerInit } from './worker-protocol.js';
 
@@ -67,6 +67,19 @@ function workerEntry(): URL {
 
 type SourceCall = Extract<FromWorker, { type: 'call' }>;
 
+/** A judge context a plug-in sent, when it has the shape the prompt reads (anything else is left out). */
+function checkedJudgeContext(v: unknown): MagusJudgeContext | null {
+  if (!v || typeof v !== 'object') return null;
+  const c = v as Record<string, unknown>;
+  const finite = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+  const deadlineMs = c.deadlineMs === null ? null : finite(c.deadlineMs) ? c.deadlineMs : undefined;
+  if (deadlineMs === undefined) return null;
+  const p = c.price as Record<string, unknown> | null | undefined;
+  if (!p || typeof p !== 'object' || typeof p.asset !== 'string' || !finite(p.spot) || !finite(p.level) || !finite(p.modelPTrue)) return { deadlineMs };
+  if ((p.kind !== 'close' && p.kind !== 'touch') || (p.direction !== 'above' && p.direction !== 'below')) return { deadlineMs };
+  return { deadlineMs, price: { asset: p.asset.slice(0, 32), spot: p.spot, level: p.level, kind: p.kind, direction: p.direction, modelPTrue: p.modelPTrue } };
+}
+
 /** Calls the real source a plug-in asked for from its thread; only the approved calls, with checked arguments. */
 function invokeSource(sources: StrategySources, msg: SourceCall, signal: AbortSignal): Promise<unknown> {
   const { source, method, args } = msg;
@@ -79,8 +92,9 @@ function invokeSource(sources: StrategySources, msg: SourceCall, signal: AbortSi
   if (source === 'magus' && magus) {
     const n = a as Record<string, unknown> | null;
     if (method === 'judge' && n && typeof n === 'object' && ['id', 'title', 'thesis', 'category'].every((k) => typeof n[k] === 'string')) {
-      const maxAgeMs = (b as { maxAgeMs?: unknown } | undefined)?.maxAgeMs;
-      return magus.judge(n as never, { maxAgeMs: typeof maxAgeMs === 'number' && maxAgeMs >= 0 ? maxAgeMs : 0, signal });
+      const { maxAgeMs, context } = (b ?? {}) as { maxAgeMs?: unknown; context?: unknown };
+      const judgeContext = checkedJudgeContext(context);
+      return magus.judge(n as never, { maxAgeMs: typeof maxAgeMs === 'number' && maxAgeMs >= 0 ? maxAgeMs : 0, signal, ...(judgeContext ? { context: judgeContext } : {}) });
     }
     if (method === 'ask' && n && typeof n === 'object' && typeof n.content === 'string') {
       return magus.ask({ content: n.content, ...(typeof n.sessionId === 'string' ? { sessionId: n.sessionId } : {}) }, signal);

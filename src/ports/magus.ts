@@ -56,3 +56,22 @@ export interface MagusUsageStore {
 export interface Magus {
   ask(req: MagusRequest, signal?: AbortSignal): Promise<MagusReply>;
 }
+
+/** A judge's answer as kept (issue 17): in the database across restarts, and in recordings for backtests. */
+export interface StoredMagusAnswer {
+  narrativeId: string;
+  /** judgeVersion of the narrative when asked. */
+  version: string;
+  askedAt: string;
+  pTrue: number;
+  confidence: number;
+  verdict: 'true' | 'false' | 'unsure';
+  reasoning: string;
+  credits: number;
+}
+
+export interface MagusAnswerStore {
+  /** The newest answer kept for a narrative, or null. */
+  latestMagusAnswer(narrativeId: string): StoredMagusAnswer | null;
+  recordMagusAnswer(answer: StoredMagusAnswer): void;
+}

@@ -37,6 +37,10 @@ export function exportRecording(store: SqliteStore, out: string, range: ExportRa
   const prices = store.db
     .prepare(`SELECT asset, t, price FROM price_points WHERE t <= ? ORDER BY t, asset`)
     .iterate(until) as IterableIterator<{ asset: string; t: string; price: number }>;
+  // issue 17: Magus answers, so a backtest of the export replays them instead of calling Magus.
+  const answers = store.db
+    .prepare(`SELECT narrative_id, version, asked_at, p_true, confidence, verdict, reasoning FROM magus_answers WHERE asked_at <= ? ORDER BY asked_at, id`)
+    .iterate(until) as IterableIterator<{ narrative_id: string; version: string; asked_at: string; p_true: number; confidence: number; verdict: string; reasoning: string }>;
   // A snapshot without its raw item is the previous raw item of its narrative with the tracked fields patched in.
   const latest = new Map<string, string>();
   const latestRaw = new Map<string, Record<string, unknown>>();
@@ -55,6 +59,7 @@ export function exportRecording(store: SqliteStore, out: string, range: ExportRa
   };
   let pending = snapshots.next();
   let price = prices.next();
+  let answer = answers.next();
 
   // Write to a temp file and rename, so an interrupted export never leaves a truncated recording behind.
   const tmp = join(dirname(out), `.${basename(out)}.${process.pid}.tmp`);
@@ -79,6 +84,13 @@ export function exportRecording(store: SqliteStore, out: string, range: ExportRa
         }
         if (t >= since) bytes += writeSync(fd, `{"t":${JSON.stringify(t)},"prices":${JSON.stringify(group)}}\n`);
       }
+      while (!answer.done && answer.value.asked_at <= poll.observed_at) {
+        const a = answer.value;
+        if (a.asked_at >= since) {
+          bytes += writeSync(fd, `${JSON.stringify({ t: a.asked_at, magus: { narrative_id: a.narrative_id, version: a.version, p_true: a.p_true, confidence: a.confidence, verdict: a.verdict, reasoning: a.reasoning } })}\n`);
+        }
+        answer = answers.next();
+      }
       // A poll stores its list only when it changed: NULL is the list of the poll before.
       if (poll.narrative_ids !== null) ids = JSON.parse(poll.narrative_ids) as string[];
       const items = ids.map((id) => latest.get(id)).filter((raw): raw is string => raw !== undefined);
@@ -94,6 +106,7 @@ export function exportRecording(store: SqliteStore, out: string, range: ExportRa
     polls.return?.();
     snapshots.return?.();
     prices.return?.();
+    answers.return?.();
   }
   renameSync(tmp, out);
   return { polls: count, bytes };

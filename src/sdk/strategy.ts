@@ -5,11 +5,11 @@ import type { Strategy } from '../core/strategy.js';
 
 export type { Narrative, NarrativeSnapshot, OracleStatus } from '../core/narrative.js';
 export type {
-  MagusJudgement, MagusQuestion, Opinion, Strategy, StrategyClock, StrategyContext, StrategyMagusSource, StrategyPriceSource,
+  MagusJudgeContext, MagusJudgement, MagusQuestion, Opinion, Strategy, StrategyClock, StrategyContext, StrategyMagusSource, StrategyPriceSource,
   StrategySources, Verdict,
 } from '../core/strategy.js';
 export { opinionProblem, STRATEGY_INTERFACE_VERSION } from '../core/strategy.js';
-export { parsePriceThesis, type Direction, type PriceThesis, type ThesisKind } from '../core/price-thesis.js';
+export { parseDeadline, parsePriceThesis, type Direction, type PriceThesis, type ThesisKind } from '../core/price-thesis.js';
 export { normalCdf, probabilityClose, probabilityTouch, realisedVolatility, type PricePoint } from '../core/price-model.js';
 
 /**

@@ -7,6 +7,8 @@ import type { Calibration } from '../core/calibration.js';
 import type { Decision, PortfolioView } from '../core/decide.js';
 import type { ResolutionDecision } from '../core/decide-resolution.js';
 import type { Narrative, NarrativeSnapshot } from '../core/narrative.js';
+import type { EnsembleWeightsView } from '../core/learned-ensemble.js';
+import type { EnsembleMemory, ForecastSample, SettledSample } from '../ports/ensemble-memory.js';
 import type { PnlSummary, RunReadModel, RunSummary } from '../ports/read-model.js';
 import type { FeedObservation, OpinionRecord, Outcome, OutcomeRecord, SettledBacking, Store, TickOutcome } from '../ports/store.js';
 import { calibrationOf, pnlSummary } from '../report/calibration-report.js';
@@ -23,9 +25,11 @@ export interface ReplayStoreOptions {
   historyWindowMs: number;
   /** Called with every decision made, in order (the backtest's decision fingerprint). */
   onDecision?: (d: Decision | ResolutionDecision, kind: 'back' | 'resolve', createdAt: string) => void;
+  /** Called with every narrative's opinions at every tick (the backtest's scoring against the truth). */
+  onOpinions?: (narrativeId: string, category: string, opinions: readonly OpinionRecord[], oracleStatus: string | undefined) => void;
 }
 
-export class ReplayStore implements Store, RunReadModel {
+export class ReplayStore implements Store, RunReadModel, EnsembleMemory {
   /** The ledger: SQLite in memory, bound to dry-run. The journal of the dry-run executor writes here. */
   readonly ledger: SqliteStore;
   private readonly windows: HistoryWindows;
@@ -44,6 +48,8 @@ export class ReplayStore implements Store, RunReadModel {
   private readonly counts = { ok: 0, failed: 0, snapshots: 0, opinions: 0, strategyErrors: 0, back: 0, skip: 0, staked: 0n };
   private nextSkipId = -1;
   private cachedPnl: { version: number; pnl: PnlSummary } | null = null;
+  /** issue 17: the learning ensemble's weights as last fitted (a backtest starts with none and learns as it goes). */
+  private weights: EnsembleWeightsView | null = null;
   private cachedOpen: { version: number; open: Array<{ narrativeId: string; stakeLamports: bigint }> } | null = null;
 
   constructor(private readonly o: ReplayStoreOptions) {
@@ -98,6 +104,7 @@ export class ReplayStore implements Store, RunReadModel {
 
   recordOpinions(_tickId: number, narrativeId: string, _observedAt: string, opinions: readonly OpinionRecord[], oracleStatus?: string): void {
     const open = oracleStatus === 'open' || oracleStatus === 'live';
+    this.o.onOpinions?.(narrativeId, this.titles.get(narrativeId)?.category ?? '', opinions, oracleStatus);
     for (const o of opinions) {
       if (o.strategy !== 'ensemble') this.counts.opinions++;
       if (o.error !== undefined) this.counts.strategyErrors++;
@@ -157,6 +164,24 @@ export class ReplayStore implements Store, RunReadModel {
     this.outcomes.set(o.narrativeId, o.outcome);
     this.awaiting.resolve(o.narrativeId);
     return this.ledger.recordOutcome(o, at, pnl);
+  }
+
+  // The ensemble's memory: the learner keeps its samples itself for the length of a backtest; only the weights are
+  // kept here, for the result and the report.
+  addForecastSample(_sample: ForecastSample): void {}
+
+  settleForecastSamples(_narrativeId: string, _outcome: Outcome): void {}
+
+  loadForecastSamples(): { settled: SettledSample[]; pending: ForecastSample[] } {
+    return { settled: [], pending: [] };
+  }
+
+  saveEnsembleWeights(view: EnsembleWeightsView): void {
+    this.weights = view;
+  }
+
+  ensembleWeights(): EnsembleWeightsView | null {
+    return this.weights;
   }
 
   getMeta(key: string): string | null {

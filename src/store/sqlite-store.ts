@@ -12,7 +12,9 @@ import type { Decision, PortfolioView } from '../core/decide.js';
 import type { ResolutionDecision } from '../core/decide-resolution.js';
 import { MagmaError } from '../core/errors.js';
 import type { Narrative, NarrativeSnapshot } from '../core/narrative.js';
-import type { MagusCallRecord, MagusUsageStore } from '../ports/magus.js';
+import type { MagusAnswerStore, MagusCallRecord, MagusUsageStore, StoredMagusAnswer } from '../ports/magus.js';
+import type { EnsembleMemory, ForecastSample, SettledSample } from '../ports/ensemble-memory.js';
+import type { EnsembleWeightsView } from '../core/learned-ensemble.js';
 import type { ApiCallRecord, FeedObservation, Ledger, OpinionRecord, Outcome, OutcomeRecord, SettledBacking, Store, TickOutcome } from '../ports/store.js';
 import type { Calibration } from '../core/calibration.js';
 import type { PnlSummary, RunReadModel, RunSummary } from '../ports/read-model.js';
@@ -91,7 +93,10 @@ interface Known {
   lastSeenMs: number;
 }
 
-export class SqliteStore implements Store, RunReadModel, MagusUsageStore {
+/** Settled forecast samples kept (the learning ensemble fits on the newest few thousand). */
+const KEEP_SETTLED_SAMPLES = 10_000;
+
+export class SqliteStore implements Store, RunReadModel, MagusUsageStore, MagusAnswerStore, EnsembleMemory {
   readonly db: Database.Database;
   readonly ledger: Ledger;
   private readonly dry: 0 | 1;
@@ -472,8 +477,57 @@ export class SqliteStore implements Store, RunReadModel, MagusUsageStore {
     );
   }
 
+  /** issue 17: Magus answers kept across restarts (and exported with recordings). */
+  latestMagusAnswer(narrativeId: string): StoredMagusAnswer | null {
+    const r = this.prepare('SELECT narrative_id, version, asked_at, p_true, confidence, verdict, reasoning, credits FROM magus_answers WHERE narrative_id = ? ORDER BY id DESC LIMIT 1')
+      .get(narrativeId) as { narrative_id: string; version: string; asked_at: string; p_true: number; confidence: number; verdict: StoredMagusAnswer['verdict']; reasoning: string; credits: number } | undefined;
+    return r ? { narrativeId: r.narrative_id, version: r.version, askedAt: r.asked_at, pTrue: r.p_true, confidence: r.confidence, verdict: r.verdict, reasoning: r.reasoning, credits: r.credits } : null;
+  }
+
+  recordMagusAnswer(a: StoredMagusAnswer): void {
+    this.observe('INSERT INTO magus_answers (narrative_id, version, asked_at, p_true, confidence, verdict, reasoning, credits) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      a.narrativeId, a.version, a.askedAt, a.pTrue, a.confidence, a.verdict, a.reasoning, a.credits);
+  }
+
   magusCreditsOn(day: string): number {
     return Number(this.prepare('SELECT COALESCE(SUM(credits), 0) FROM magus_calls WHERE day = ?').pluck().get(day));
+  }
+
+  // issue 17: the learning ensemble's memory. Samples are observations (committed like a tick's, no fsync of their own).
+  addForecastSample(x: ForecastSample): void {
+    this.observe('INSERT INTO forecast_samples (narrative_id, category, t, forecasts_json) VALUES (?, ?, ?, ?)', x.narrativeId, x.category, x.t, JSON.stringify(x.forecasts));
+  }
+
+  settleForecastSamples(narrativeId: string, outcome: Outcome): void {
+    if (outcome === 'refund') this.observe('DELETE FROM forecast_samples WHERE narrative_id = ?', narrativeId);
+    else this.observe('UPDATE forecast_samples SET outcome = ? WHERE narrative_id = ? AND outcome IS NULL', outcome === 'true' ? 1 : 0, narrativeId);
+  }
+
+  loadForecastSamples(limit: number): { settled: SettledSample[]; pending: ForecastSample[] } {
+    type Row = { narrative_id: string; category: string; t: number; forecasts_json: string; outcome: number | null };
+    const read = (r: Row): ForecastSample => ({ narrativeId: r.narrative_id, category: r.category, t: r.t, forecasts: JSON.parse(r.forecasts_json) as ForecastSample['forecasts'] });
+    const settled = (this.prepare('SELECT * FROM (SELECT narrative_id, category, t, forecasts_json, outcome, id FROM forecast_samples WHERE outcome IS NOT NULL ORDER BY id DESC LIMIT ?) ORDER BY id')
+      .all(limit) as Row[]).map((r) => ({ ...read(r), outcome: r.outcome === 1 }));
+    const pending = (this.prepare('SELECT narrative_id, category, t, forecasts_json, outcome FROM forecast_samples WHERE outcome IS NULL ORDER BY id').all() as Row[]).map(read);
+    return { settled, pending };
+  }
+
+  saveEnsembleWeights(view: EnsembleWeightsView): void {
+    this.batch(() => {
+      this.prepare('INSERT INTO ensemble_weights (id, updated_at, view_json) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at, view_json = excluded.view_json')
+        .run(view.updatedAt, JSON.stringify(view));
+      // Only the newest settled samples are ever fitted on: the rest go.
+      this.prepare(`DELETE FROM forecast_samples WHERE outcome IS NOT NULL AND id < (SELECT COALESCE(MIN(id), 0) FROM
+                      (SELECT id FROM forecast_samples WHERE outcome IS NOT NULL ORDER BY id DESC LIMIT ?))`).run(KEEP_SETTLED_SAMPLES);
+      // A narrative no source ever told the outcome of would keep its samples for ever: 60 days is long past any deadline.
+      const at = view.updatedAt === null ? NaN : Date.parse(view.updatedAt);
+      if (Number.isFinite(at)) this.prepare('DELETE FROM forecast_samples WHERE outcome IS NULL AND t < ?').run(at - 60 * 86_400_000);
+    });
+  }
+
+  ensembleWeights(): EnsembleWeightsView | null {
+    const json = this.prepare('SELECT view_json FROM ensemble_weights WHERE id = 1').pluck().get() as string | undefined;
+    return json ? (JSON.parse(json) as EnsembleWeightsView) : null;
   }
 
   portfolioView(dayStart: string): PortfolioView {

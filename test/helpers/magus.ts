@@ -1,9 +1,18 @@
-// Magus stand-ins for tests: the usage store kept in memory (what the daily credit cap reads), and a Magus port
-// that answers every question with a judgement and records what it was asked.
-import type { Magus, MagusCallRecord, MagusReply, MagusRequest, MagusUsageStore } from '../../src/ports/magus.js';
+// Magus stand-ins for tests: the usage store kept in memory (what the daily credit cap reads, and the judge's kept
+// answers), and a Magus port that answers every question with a judgement and records what it was asked.
+import type { Magus, MagusAnswerStore, MagusCallRecord, MagusReply, MagusRequest, MagusUsageStore, StoredMagusAnswer } from '../../src/ports/magus.js';
 
-export class MemoryMagusUsage implements MagusUsageStore {
+export class MemoryMagusUsage implements MagusUsageStore, MagusAnswerStore {
   calls: MagusCallRecord[] = [];
+  answers: StoredMagusAnswer[] = [];
+
+  latestMagusAnswer(narrativeId: string): StoredMagusAnswer | null {
+    return this.answers.findLast((a) => a.narrativeId === narrativeId) ?? null;
+  }
+
+  recordMagusAnswer(a: StoredMagusAnswer): void {
+    this.answers.push(a);
+  }
 
   recordMagusCall(c: MagusCallRecord): void {
     this.calls.push(c);
@@ -18,15 +27,19 @@ export function magusReply(content: string, credits = 10): MagusReply {
   return { id: null, sessionId: null, conversationId: null, content, citations: [], toolCalls: [], promptTokens: credits, completionTokens: 0, credits, createdAt: null };
 }
 
-/** A Magus that judges by `answer` (or throws what it throws), counting the questions it was asked. */
-export function judgingMagus(answer: (req: MagusRequest) => { pTrue: number; confidence: number; reasoning: string }): Magus & { asked: MagusRequest[] } {
+/**
+ * A Magus that judges by `answer` (or throws what it throws), in the judge's fixed JSON shape, counting the questions
+ * it was asked. Without a verdict, it says the side of 0.5 that pTrue is on.
+ */
+export function judgingMagus(answer: (req: MagusRequest) => { pTrue: number; confidence: number; reasoning: string; verdict?: 'true' | 'false' | 'unsure' }): Magus & { asked: MagusRequest[] } {
   const asked: MagusRequest[] = [];
   return {
     asked,
     async ask(req) {
       asked.push(req);
       const a = answer(req);
-      return magusReply(JSON.stringify({ p_true: a.pTrue, confidence: a.confidence, reasoning: a.reasoning }));
+      const verdict = a.verdict ?? (a.pTrue > 0.5 ? 'true' : a.pTrue < 0.5 ? 'false' : 'unsure');
+      return magusReply(JSON.stringify({ p_true: a.pTrue, verdict, confidence: a.confidence, reasoning: a.reasoning }));
     },
   };
 }

@@ -23,6 +23,7 @@ import { parseNumber } from './sim.js';
 interface BacktestOptions extends GlobalOptions {
   recording: string;
   outcomes?: string;
+  truth?: string;
   strategies?: string;
   report?: string;
   json?: boolean;
@@ -59,7 +60,26 @@ function summaryJson(label: string, r: JobResult) {
     baselines: r.baselines,
     pnlByCategory: r.pnlByCategory.map((c) => ({ ...c, stakedLamports: c.stakedLamports.toString(), pnlLamports: c.pnlLamports.toString() })),
     fingerprint: r.fingerprint,
+    ...(r.truth ? { truth: r.truth } : {}),
+    ensembleWeights: r.ensembleWeights,
   };
+}
+
+/** The scores against the truth as terminal lines: per strategy, overall and on price narratives. */
+function truthLines(r: JobResult): string[] {
+  const t = r.truth;
+  if (!t) return [];
+  const f = (x: number | undefined, d = 4) => (x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(d));
+  const names = [...new Set([...Object.keys(t.overall), ...Object.keys(t.price)])];
+  return [
+    '  against the truth (Bayes-optimal forecasts at the same decision times; a ratio of 1 is the best possible):',
+    `    ${'strategy'.padEnd(16)} ${'Brier'.padStart(7)} ${'log loss'.padStart(8)} ${'Bayes'.padStart(7)} ${'ratio'.padStart(6)}  │ price: ${'Brier'.padStart(7)} ${'Bayes'.padStart(7)} ${'ratio'.padStart(6)}  │ ensemble's Brier on the same forecasts (all, price)`,
+    ...names.map((n) => {
+      const o = t.overall[n];
+      const p = t.price[n];
+      return `    ${n.padEnd(16)} ${f(o?.brier).padStart(7)} ${f(o?.logLoss).padStart(8)} ${f(o?.bayesBrier).padStart(7)} ${f(o?.bayesRatio, 3).padStart(6)}  │        ${f(p?.brier).padStart(7)} ${f(p?.bayesBrier).padStart(7)} ${f(p?.bayesRatio, 3).padStart(6)}  │ ${n === 'ensemble' ? '' : `${f(o?.ensembleBrier ?? undefined)}, ${f(p?.ensembleBrier ?? undefined)}`}`;
+    }),
+  ];
 }
 
 /** Figures as plain JSON (lamports as strings). */
@@ -73,6 +93,7 @@ function runBlock(label: string, r: JobResult): string {
     `  P&L:        ${formatSol(r.pnl.pnlLamports, 4)} realised on ${r.pnl.settled} settled (${r.pnl.won} won, ${r.pnl.lost} lost, ${r.pnl.refunded} refunded); ${r.pnl.openPositions} still open; deepest drawdown ${formatSol(r.metrics.maxDrawdownLamports, 4)}`,
     ...Object.entries(r.calibration).filter(([, c]) => c.n > 0).map(([n, c]) => `  Brier ${n.padEnd(16)} ${c.brier!.toFixed(4)} over ${c.n}, log loss ${c.logLoss?.toFixed(4) ?? '–'}`),
     ...Object.entries(r.baselines).filter(([, c]) => c.n > 0).map(([n, c]) => `  Brier ${n.padEnd(16)} ${c.brier!.toFixed(4)} over ${c.n}, log loss ${c.logLoss?.toFixed(4) ?? '–'} (baseline)`),
+    ...truthLines(r),
     ...r.warnings.map((w) => `  warning: ${w}`),
     '',
   ].join('\n');
@@ -115,6 +136,7 @@ export function registerBacktest(program: Command): void {
     .description('replay a recorded feed through the engine in dry-run: P&L, calibration, strategies side by side, sweeps, an HTML report')
     .requiredOption('--recording <path>', 'the recording (JSON Lines; `export` or `sim --record` make one)')
     .option('--outcomes <path>', 'outcomes (JSON Lines); else inferred from resolved statuses in the recording')
+    .option('--truth <path>', 'Bayes-optimal probabilities beside the recording (`sim --truth`): score every strategy and the ensemble against them')
     .option('--strategies <a,b>', 'only these strategies (names of config entries or built-ins); with two or more, each is also backtested alone')
     .option('--report <file.html>', 'write an HTML report (one file with its charts, opens offline)')
     .option('--json', 'print the result as JSON')
@@ -130,6 +152,8 @@ Examples:
   magma-agent sim --seed 3 --record week.jsonl --outcomes week-outcomes.jsonl --duration 7d --record-interval 10m
   magma-agent backtest --recording week.jsonl --outcomes week-outcomes.jsonl --report week.html
   magma-agent backtest --recording week.jsonl --outcomes week-outcomes.jsonl --strategies crowd,price-threshold --report week.html
+  magma-agent sim --seed 11 --record w.jsonl --outcomes w-out.jsonl --truth w-truth.jsonl --duration 7d
+  magma-agent backtest --recording w.jsonl --outcomes w-out.jsonl --truth w-truth.jsonl
   magma-agent backtest --recording week.jsonl --outcomes week-outcomes.jsonl \\
       --sweep risk.kellyFraction=0.1,0.25 --sweep risk.minEdge=0.01,0.03 --walk-forward 3 --workers 2`)
     .action(async (_o, cmd: Command) => {
@@ -141,6 +165,8 @@ Examples:
       requireFile(recording, 'recording');
       const outcomes = opts.outcomes ? resolve(opts.outcomes) : undefined;
       if (outcomes) requireFile(outcomes, 'outcomes file');
+      const truth = opts.truth ? resolve(opts.truth) : undefined;
+      if (truth) requireFile(truth, 'truth file');
       const strategies = opts.strategies?.split(',').map((s) => s.trim()).filter(Boolean);
       const axes: SweepAxis[] = (opts.sweep ?? []).map(parseSweepAxis);
       const grid: SweepPoint[] = axes.length ? sweepGrid(axes) : [];
@@ -167,8 +193,10 @@ Examples:
         return job.id;
       };
       const lookaheadOn = cutMs !== undefined ? { fingerprintUntilMs: cutMs } : {};
-      const mainId = grid.length ? null : add({ ...base, ...lookaheadOn });
-      const wholeIds = grid.map((_, i) => add({ ...configs[i]!, ...(i === 0 ? lookaheadOn : {}), ...(folds.length ? { checkpointsMs: folds.map((f) => f.inSample.toMs) } : {}) }));
+      // Scored against the truth: the runs over the whole recording that the report and the terminal show.
+      const truthOn = truth ? { truth } : {};
+      const mainId = grid.length ? null : add({ ...base, ...lookaheadOn, ...truthOn });
+      const wholeIds = grid.map((_, i) => add({ ...configs[i]!, ...truthOn, ...(i === 0 ? lookaheadOn : {}), ...(folds.length ? { checkpointsMs: folds.map((f) => f.inSample.toMs) } : {}) }));
       const soloIds = strategies && strategies.length > 1 ? strategies.map((s) => ({ strategy: s, id: add({ ...base, strategies: [s] }) })) : [];
       const truncatedId = cutMs !== undefined ? add({ ...(grid.length ? configs[0]! : base), stopAtMs: cutMs, toMs: cutMs }) : null;
       const foldIds = grid.map((_, i) => folds.map((f) => add({ ...configs[i]!, startAtMs: f.outOfSample.fromMs, stopAtMs: f.outOfSample.toMs, fromMs: f.outOfSample.fromMs, toMs: f.outOfSample.toMs })));

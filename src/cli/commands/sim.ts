@@ -19,6 +19,7 @@ interface SimOptions extends GlobalOptions {
   scenario: string;
   record?: string;
   outcomes?: string;
+  truth?: string;
   duration?: number;
   start?: number;
   fund?: number;
@@ -88,6 +89,7 @@ export function registerSim(program: Command): void {
     .option('--scenario <names>', `starting conditions, comma-separated: ${Object.keys(SCENARIOS).join(', ')}`, 'default')
     .option('--record <file>', 'write the feed as a JSON Lines recording (one poll per --record-interval, plus price lines)')
     .option('--outcomes <file>', 'write each resolution as a JSON line {narrative_id, outcome, resolved_at}')
+    .option('--truth <file>', 'with --record: write the Bayes-optimal P(TRUE) of each narrative at each recorded poll (JSON Lines {t, p: {id: p}}), for backtest --truth')
     .option('--duration <d>', 'stop after this much simulated time (30d, 12h, 90m); with --record and no --serve the period is generated at once', durationArg)
     .addOption(new Option('--record-interval <d>', 'simulated time between recorded polls').argParser(durationArg).default(STEP_MS, '1m'))
     .option('--start <iso>', 'simulated start time, or "now" to rehearse beside a daemon on wall-clock time (default: derived from the seed)', isoArg)
@@ -105,18 +107,23 @@ export function registerSim(program: Command): void {
         return;
       }
       const seed = opts.seed ?? config.sim.seed;
+      if (opts.truth && !opts.record) {
+        cmd.error('error: --truth needs --record: the probabilities are written beside the recording\'s polls (add --record FILE)', { exitCode: 2 });
+        return;
+      }
       const speed = opts.speed ?? config.sim.speed;
 
       if ((opts.record || opts.outcomes) && opts.duration !== undefined && !opts.serve) {
         const started = performance.now();
         const r = generateRecording({
-          seed, durationMs: opts.duration, startMs: opts.start, recordPath: opts.record, outcomesPath: opts.outcomes, intervalMs: opts.recordInterval,
+          seed, durationMs: opts.duration, startMs: opts.start, recordPath: opts.record, outcomesPath: opts.outcomes, truthPath: opts.truth, intervalMs: opts.recordInterval,
           crowdInformativeness: opts.crowdInformativeness, narrativesPerHour: opts.narrativesPerHour,
         });
         process.stdout.write([
           `generated ${r.polls} polls from ${new Date(r.fromMs).toISOString()} to ${new Date(r.toMs).toISOString()} (seed ${seed}) in ${Math.round(performance.now() - started)} ms`,
           ...(opts.record ? [`  recording: ${opts.record} (${size(opts.record)})`] : []),
           ...(opts.outcomes ? [`  outcomes:  ${opts.outcomes} (${r.outcomes} resolutions)`] : []),
+          ...(opts.truth ? [`  truth:     ${opts.truth} (Bayes-optimal probabilities at each poll)`] : []),
           '',
         ].join('\n'));
         return;
@@ -139,7 +146,7 @@ export function registerSim(program: Command): void {
       const world = sim.state.world;
       const untilMs = opts.duration !== undefined ? world.startMs + opts.duration : undefined;
       const recorder = opts.record || opts.outcomes
-        ? new FeedRecorder({ world, recordPath: opts.record, outcomesPath: opts.outcomes, intervalMs: opts.recordInterval, untilMs })
+        ? new FeedRecorder({ world, recordPath: opts.record, outcomesPath: opts.outcomes, truthPath: opts.truth, intervalMs: opts.recordInterval, untilMs })
         : null;
       const urls = await sim.start();
       process.stdout.write([

@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import { databasePath, loadWallet } from '../../app/agent.js';
 import { inFlightBackings } from '../in-flight-backings.js';
+import { ensembleWeightsLines, storedEnsembleWeights } from '../ensemble-weights.js';
 import { RpcChain } from '../../chain/rpc-chain.js';
 import { errorMessage, isMagmaError } from '../../core/errors.js';
 import { formatSol, lamportsToSol, solToLamports } from '../../core/money.js';
@@ -58,12 +59,13 @@ export function registerStatus(program: Command): void {
         else if (balance.value <= reserve) blockers.push(`balance ${formatSol(balance.value)} is at or below risk.minBalanceSol (${formatSol(reserve)}): fund ${wallet}`);
         const failed = [system, terms, flag, conviction, balance, ...(key ? [key] : [])].some((p) => !p.ok && !p.unavailable);
         const backings = inFlightBackings(databasePath(config));
+        const ensemble = storedEnsembleWeights(databasePath(config)); // issue 17
 
         if (opts.json) {
           process.stdout.write(toJson({
             wallet, api: config.api.url, key: client.apiKey ? 'known' : 'none', writes_allowed: blockers.length === 0, blockers,
             system, terms, flag, conviction, backings_in_flight: backings,
-            paused,
+            paused, ensemble_weights: ensemble,
             key_accepted: key === null ? null : key.ok ? true : key.code === 'API_UNAUTHORIZED' ? false : null,
             balance: balance.ok ? { ok: true, value: { lamports: balance.value, sol: lamportsToSol(balance.value) } } : balance,
           }));
@@ -81,6 +83,7 @@ export function registerStatus(program: Command): void {
             process.stdout.write(`${'in flight'.padEnd(12)} ${backings.count} live backing(s)${backings.unprovable.length ? `, ${backings.unprovable.length} that no RPC answer could prove expired (never signed again):` : ''}\n`);
             for (const u of backings.unprovable) process.stdout.write(`  ✘ ${u.narrativeId} ${u.signature ?? ''} (${u.state} since ${u.since}): ${u.why}\n`);
           }
+          process.stdout.write(`${ensembleWeightsLines(ensemble).join('\n')}\n`);
           process.stdout.write(blockers.length ? `\nwrites blocked: ${blockers.join('; ')}\n` : '\nwrites allowed\n');
         }
         if (failed) process.exitCode = 1;

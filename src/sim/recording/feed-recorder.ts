@@ -2,8 +2,11 @@
 // {"t": ISO, "narratives": [feed items]} followed by a price line {"t": ISO, "prices": {...}}, every `intervalMs` of
 // simulated time; and, separately, one outcome line per resolution. Lines are produced from world steps, never
 // from wall-clock timers, so the same seed and duration give byte-identical files however fast the run went.
+// With a truth file, each poll also gets a line {"t": ISO, "p": {id: Bayes-optimal P(TRUE), …}} for the narratives
+// in that poll (world/bayes-truth.ts): what the world itself knows then, for `backtest --truth`.
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { ASSET_SYMBOLS } from '../world/price-paths.js';
+import { BayesTruth } from '../world/bayes-truth.js';
 import { toFeedItem } from '../world/wire.js';
 import { STEP_MS, type World } from '../world/world.js';
 
@@ -46,6 +49,8 @@ export interface RecorderOptions {
   world: World;
   recordPath?: string | undefined;
   outcomesPath?: string | undefined;
+  /** Bayes-optimal probabilities at each recorded poll (needs recordPath). */
+  truthPath?: string | undefined;
   /** Simulated ms between polls (a multiple of the world's one-minute step). */
   intervalMs?: number;
   /** Stop writing after this simulated time (the end of a --duration run). */
@@ -61,6 +66,7 @@ export interface RecorderSummary {
 export class FeedRecorder {
   private readonly record: LineSink | null;
   private readonly outcomes: LineSink | null;
+  private readonly truth: { sink: LineSink; bayes: BayesTruth } | null;
   private readonly intervalMs: number;
   private polls = 0;
   private closed = false;
@@ -70,6 +76,13 @@ export class FeedRecorder {
     this.record = options.recordPath ? new LineSink(options.recordPath) : null;
     this.outcomes = options.outcomesPath ? new LineSink(options.outcomesPath) : null;
     const world = options.world;
+    this.truth = options.truthPath && this.record ? { sink: new LineSink(options.truthPath), bayes: new BayesTruth(world.prices) } : null;
+    if (this.truth) {
+      const bayes = this.truth.bayes;
+      world.onEvent((e) => {
+        if (e.type === 'narrative.resolved') bayes.forget(e.narrative.id);
+      });
+    }
     if (this.record) {
       this.poll(world.now);
       world.onStep((at) => {
@@ -94,7 +107,13 @@ export class FeedRecorder {
     if (this.closed || !this.record || this.beyond(at)) return;
     const t = new Date(at).toISOString();
     const world = this.options.world;
-    this.record.write(JSON.stringify({ t, narratives: world.feed(50).map(toFeedItem) }));
+    const feed = world.feed(50);
+    this.record.write(JSON.stringify({ t, narratives: feed.map(toFeedItem) }));
+    if (this.truth) {
+      const p: Record<string, number> = {};
+      for (const n of feed) p[n.id] = Math.round(this.truth.bayes.probability(n, at) * 1e6) / 1e6;
+      this.truth.sink.write(JSON.stringify({ t, p }));
+    }
     const prices: Record<string, number> = {};
     for (const a of ASSET_SYMBOLS) prices[a] = world.prices.quoteAt(a, at);
     this.record.write(JSON.stringify({ t, prices }));
@@ -106,6 +125,7 @@ export class FeedRecorder {
       this.closed = true;
       this.record?.close();
       this.outcomes?.close();
+      this.truth?.sink.close();
     }
     return { polls: this.polls, recordBytes: this.record?.bytes ?? 0, outcomes: this.outcomes?.lines ?? 0 };
   }

@@ -9,6 +9,7 @@ export interface GenerateOptions {
   startMs?: number | undefined;
   recordPath?: string | undefined;
   outcomesPath?: string | undefined;
+  truthPath?: string | undefined;
   intervalMs?: number | undefined;
   crowdInformativeness?: number | undefined;
   narrativesPerHour?: number | undefined;
@@ -25,7 +26,7 @@ export function generateRecording(o: GenerateOptions): GenerateSummary {
     ...(o.narrativesPerHour !== undefined ? { narrativesPerHour: o.narrativesPerHour } : {}),
   });
   const toMs = world.startMs + o.durationMs;
-  const recorder = new FeedRecorder({ world, recordPath: o.recordPath, outcomesPath: o.outcomesPath, intervalMs: o.intervalMs, untilMs: toMs });
+  const recorder = new FeedRecorder({ world, recordPath: o.recordPath, outcomesPath: o.outcomesPath, truthPath: o.truthPath, intervalMs: o.intervalMs, untilMs: toMs });
   world.advanceTo(toMs);
   return { ...recorder.close(), fromMs: world.startMs, toMs };
 }

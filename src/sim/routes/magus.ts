@@ -1,5 +1,5 @@
 // /magus/api/v1/messages: a scripted Magus judge (seed 000, PROTOCOL.md section 6) on the simulator's port.
-// It answers with a strict JSON probability for a narrative — {"p_true", "confidence", "reasoning"} — informed by the
+// It answers with a strict JSON probability for a narrative — {"p_true", "verdict", "confidence", "reasoning"} — informed by the
 // world's hidden truth when the session (narrative-<id>) or the content names a narrative, whole or as server-sent
 // events honouring verbosity (at "full": thinking, tool progress and one unknown event, `sim.debug`, that clients
 // must skip). Any bearer key of the form magus_sk_<32 hex> is accepted.
@@ -83,8 +83,10 @@ export function magusRoutes(state: SimState) {
     const n = id ? state.world.get(id) : undefined;
     const noise = unit(`${body.sessionId ?? ''}|${body.content}`);
     const pTrue = n ? Math.min(0.98, Math.max(0.02, n.trueProbability + (noise - 0.5) * 0.2)) : 0.05 + noise * 0.9;
+    const p = Math.round(pTrue * 1000) / 1000;
     const answer = {
-      p_true: Math.round(pTrue * 1000) / 1000,
+      p_true: p,
+      verdict: p >= 0.65 ? 'true' : p <= 0.35 ? 'false' : 'unsure',
       confidence: n ? 0.6 : 0.3,
       reasoning: n ? `Weighed "${n.title.slice(0, 80)}" against current conditions.` : 'No narrative recognised in the question: a weak prior.',
     };

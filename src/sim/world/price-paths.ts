@@ -21,7 +21,7 @@ export const ASSETS: Record<string, AssetSpec> = {
 };
 export const ASSET_SYMBOLS = Object.keys(ASSETS);
 
-const MINUTES_PER_YEAR = 365 * 24 * 60;
+export const MINUTES_PER_YEAR = 365 * 24 * 60;
 export const PRICE_HISTORY_MS = 30 * 86_400_000;
 
 export class PricePaths {
@@ -44,11 +44,27 @@ export class PricePaths {
     while (first.length <= target) {
       for (const symbol of ASSET_SYMBOLS) {
         const s = this.series.get(symbol)!;
-        const sigma = ASSETS[symbol]!.vol / Math.sqrt(MINUTES_PER_YEAR);
+        const sigma = this.stepSigma(symbol);
         // Martingale in price: drift −σ²/2 in log space.
         s.push(s[s.length - 1]! * Math.exp(sigma * this.rng.normal() - (sigma * sigma) / 2));
       }
     }
+  }
+
+  /** The volatility of one step's log return (the paths draw each step from N(−σ²/2, σ²) with this σ). */
+  stepSigma(asset: string): number {
+    return ASSETS[asset]!.vol / Math.sqrt(MINUTES_PER_YEAR); // as advanceTo draws them
+  }
+
+  /** The step a moment falls in (priceAt reads that step's price). */
+  stepOf(ms: number): number {
+    return Math.floor((ms - this.originMs) / this.stepMs);
+  }
+
+  /** The price of a step already drawn. */
+  priceAtStep(asset: string, step: number): number {
+    const s = this.series.get(asset)!;
+    return s[Math.max(0, Math.min(s.length - 1, step))]!;
   }
 
   has(asset: string): boolean {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Simulator } from '../../../src/sim/simulator.js';
+import { SqliteStore } from '../../../src/store/sqlite-store.js';
 import { runCli } from '../../helpers/cli.js';
 
 let sim: Simulator;
@@ -50,6 +51,21 @@ describe('doctor and status', () => {
       const clear = await request(`${sim.urls.control}/faults`, { method: 'POST', body: JSON.stringify({ halted: [], termsRejected: [] }), headers: { 'content-type': 'application/json' } });
       await clear.body.dump();
     }
+  });
+
+  it('status shows the ensemble\'s learned weights from the database (issue 17)', async () => {
+    const before = await runCli(['status'], env);
+    expect(before.stdout).toMatch(/ensemble\s+configured weights \(nothing settled to learn from yet\)/);
+    const store = SqliteStore.open(join(dir, 'magma.db'));
+    store.saveEnsembleWeights({
+      updatedAt: '2026-01-05T00:00:00.000Z',
+      groups: [{ category: 'MARKET', samples: 300, narratives: 40, scale: 1.05, lead: 'price-threshold', strategies: [{ strategy: 'crowd', weight: 0.1, a: 0, b: 1 }, { strategy: 'price-threshold', weight: 0.9, a: 0.05, b: 1.02 }] }],
+    });
+    store.close();
+    const text = await runCli(['status'], env);
+    expect(text.stdout).toMatch(/MARKET\s+40 narratives\s+lead price-threshold\s+crowd 0\.10 \(a 0\.00, b 1\.00\)\s+price-threshold 0\.90/);
+    const json = JSON.parse((await runCli(['status', '--json'], env)).stdout) as { ensemble_weights: { groups: Array<{ lead: string }> } };
+    expect(json.ensemble_weights.groups[0]!.lead).toBe('price-threshold');
   });
 
   it('doctor flags a stored key other users can read', async () => {

@@ -37,7 +37,8 @@ describe('Magus client against the simulator', () => {
     const narrative = toNarrative(toFeedItem(sim.state.world.feed(1)[0]!) as never);
     const usage = new MemoryMagusUsage();
     const c = client({ usage });
-    const j = await judgeNarrative(c, narrative);
+    const j = await judgeNarrative(c, narrative, { nowMs: sim.state.world.now, deadlineMs: null });
+    expect(['true', 'false', 'unsure']).toContain(j.verdict);
     expect(j.pTrue).toBeGreaterThanOrEqual(0);
     expect(j.pTrue).toBeLessThanOrEqual(1);
     expect(j.confidence).toBe(0.6);

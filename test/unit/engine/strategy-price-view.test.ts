@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/clock/manual-clock.js';
 import { PriceSeries, strategyPriceView } from '../../../src/engine/strategy-price-view.js';
@@ -68,6 +69,69 @@ describe('strategy price view', () => {
     const fresh = new PriceSeries(held).volatility(0, clock.now());
     expect((await view.volatility!('SOL', 0)).sigma).toBe(fresh.sigma);
     expect(fresh.sigma).toBeCloseTo(realisedVolatility(held)!, 12);
+  });
+
+  it('serves callers with different windows (a narrative\'s extremes since its creation, a moving lookback) from one series, fetched whole once, trimmed to what was asked', async () => {
+    const points: Array<{ t: number; price: number }> = [];
+    for (let i = 0; i < 3_000; i++) points.push({ t: i * 60_000, price: 100 + Math.sin(i / 50) * 10 });
+    const clock = new ManualClock(0);
+    const asked: number[] = [];
+    const s: PriceSource = {
+      async getPrice() { return 1; },
+      async getHistory(_a, since) { asked.push(since); return points.filter((p) => p.t >= since && p.t <= clock.now()); },
+    };
+    const view = strategyPriceView(s, clock, silentLogger(), 60_000);
+    const created = 100 * 60_000; // an old narrative, asked about until its creation leaves every caller
+    let refreshedAt = -Infinity;
+    for (let now = 400 * 60_000; now < 3_000 * 60_000; now += 10 * 60_000) {
+      clock.set(now);
+      if (now - refreshedAt >= 3_600_000) refreshedAt = now;
+      const lookback = now - 300 * 60_000;
+      const v = await view.volatility!('SOL', lookback);
+      // the same figure as the lookback read whole at the last hourly refresh
+      const expected = new PriceSeries(points.filter((p) => p.t >= lookback && p.t <= refreshedAt)).volatility(lookback, now);
+      expect(v.points).toBe(expected.points);
+      expect(v.sigma).toBeCloseTo(expected.sigma!, 12);
+      if (now < 2_000 * 60_000) {
+        const inWindow = points.filter((p) => p.t >= created && p.t <= now).map((p) => p.price);
+        const e = await view.extremes!('SOL', created);
+        // what the last hourly refresh held: every point up to it, none later
+        expect(e!.min).toBeGreaterThanOrEqual(Math.min(...inWindow));
+        expect(e!.max).toBeLessThanOrEqual(Math.max(...inWindow));
+      }
+    }
+    // One whole fetch for the lookback, one further back for the extremes; every other from the last point held.
+    const whole = asked.filter((since) => since === created || since === 100 * 60_000 || since === 400 * 60_000 - 300 * 60_000);
+    expect(whole.length).toBeLessThanOrEqual(2);
+    expect(asked.length - whole.length).toBeGreaterThan(30);
+    // Once nobody asks about the old narrative, what it needed is dropped: asking again fetches it again.
+    const before = asked.filter((since) => since === created).length;
+    await view.extremes!('SOL', created);
+    expect(asked.filter((since) => since === created).length).toBe(before + 1);
+  });
+
+  it('keeps running extremes per start time that equal a scan of the points, through appends and trims', () => {
+    fc.assert(fc.property(fc.array(fc.record({ kind: fc.constantFrom('append' as const, 'ask' as const, 'trim' as const), x: fc.nat(50) }), { maxLength: 60 }), (ops) => {
+      const held: Array<{ t: number; price: number }> = [{ t: 0, price: 10 }];
+      const series = new PriceSeries(held);
+      for (const o of ops) {
+        if (o.kind === 'append') {
+          const last = held[held.length - 1]!;
+          const more = [last, ...Array.from({ length: o.x % 5 + 1 }, (_, i) => ({ t: last.t + (i + 1) * 10, price: 1 + ((o.x * 7 + i * 13) % 40) }))];
+          expect(series.extend(more)).toBe(true);
+          held.push(...more.slice(1));
+        } else if (o.kind === 'trim') {
+          const t = Math.min(o.x * 10, held[held.length - 1]!.t); // a refresh keeps at least the last point
+          series.trimBefore(t);
+          held.splice(0, held.filter((p) => p.t < t).length);
+        } else {
+          const since = o.x * 10;
+          const window = held.filter((p) => p.t >= since).map((p) => p.price);
+          const now = held.length ? held[held.length - 1]!.t + 5 : 0;
+          expect(series.extremes(since, now)).toEqual(window.length ? { min: Math.min(...window), max: Math.max(...window) } : null);
+        }
+      }
+    }), { numRuns: 200 });
   });
 
   it('starts afresh when a later fetch does not continue what it holds (the source rewrote its history)', () => {

@@ -121,6 +121,23 @@ describe('plug-ins in worker threads', () => {
     expect((await tick(h, 1, failing))('observes')[0]!.error).toBe('threw: source down');
   });
 
+  it('the judge\'s context crosses from the thread when it has the prompt\'s shape, and is left out otherwise', async () => {
+    const h = await host(['judges.mjs']);
+    const seen: unknown[] = [];
+    const magus = {
+      judge: async (_n: unknown, o: { maxAgeMs: number; context?: unknown }) => {
+        seen.push({ maxAgeMs: o.maxAgeMs, context: o.context });
+        return { pTrue: 0.3, confidence: 0.5, verdict: 'false', reasoning: 'judged', credits: 0 };
+      },
+    };
+    const by = await tick(h, 1, { magus });
+    expect(by('judges')[0]).toMatchObject({ pTrue: 0.3, rationale: 'judged' });
+    expect(seen).toEqual([
+      { maxAgeMs: 60_000, context: { deadlineMs: 1_800_000_000_000, price: { asset: 'SOL', spot: 200, level: 250, kind: 'close', direction: 'above', modelPTrue: 0.2 } } },
+      { maxAgeMs: 60_000, context: undefined },
+    ]);
+  });
+
   it('stops a looping plug-in when the agent shuts down (SIGTERM), without waiting for its deadline', async () => {
     const h = await host(['loops.mjs'], { timeoutMs: 300_000 });
     const ac = new AbortController();

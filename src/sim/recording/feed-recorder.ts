@@ -94,7 +94,7 @@ export class FeedRecorder {
     if (this.closed || !this.record || this.beyond(at)) return;
     const t = new Date(at).toISOString();
     const world = this.options.world;
-    this.record.write(JSON.stringify({ t, narratives: world.feed(50).map(toFeedItem) }));
+    this.record.write(JSON.stringify({ t, narratives: world.feed(50).map((n) => toFeedItem(n)) }));
     const prices: Record<string, number> = {};
     for (const a of ASSET_SYMBOLS) prices[a] = world.prices.quoteAt(a, at);
     this.record.write(JSON.stringify({ t, prices }));

@@ -24,8 +24,7 @@ import type { MagmaApi } from '../ports/magma-api.js';
 import type { Ledger } from '../ports/store.js';
 import { ensureWebhookRegistered } from '../webhook/ensure-webhook.js';
 import { isoNow } from '../ports/clock.js';
-import { PortfolioOutcomeSource } from '../outcomes/portfolio-outcome-source.js';
-import { SimOutcomeSource } from '../outcomes/sim-outcome-source.js';
+import { NarrativeOutcomeSource } from '../outcomes/narrative-outcome-source.js';
 import { createPriceSource } from '../prices/create-price-source.js';
 import { strategyPriceView } from '../engine/strategy-price-view.js';
 import { SqliteStore } from '../store/sqlite-store.js';
@@ -46,7 +45,7 @@ export interface AgentOptions {
   createWalletIfMissing?: boolean;
   /** Strategy paths in the config are relative to this folder (the config file's); default: the working directory. */
   configDir?: string;
-  /** Base URL of the bundled simulator when rehearsing against it: outcomes come from its realised results. */
+  /** Base URL of the bundled simulator when rehearsing against it (its own database file). */
   simulatorUrl?: string;
   signal?: AbortSignal;
   /** issue 14: sees every HTTP call after it is recorded (in-process metrics and alerts). */
@@ -131,7 +130,6 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
   const sleep = (ms: number, signal?: AbortSignal) => clock.sleep(ms, signal);
   const apiTransport = new HttpTransport({ baseUrl: config.api.url, timeoutMs: config.api.timeoutMs, onCall, nowIso, sleep });
   const rpcTransport = new HttpTransport({ baseUrl: config.rpc.url, timeoutMs: config.rpc.timeoutMs, onCall, nowIso, sleep });
-  const simTransport = o.simulatorUrl ? new HttpTransport({ baseUrl: o.simulatorUrl, timeoutMs: config.api.timeoutMs, onCall, nowIso, sleep }) : null;
   const magus = createMagus({ config: config.magus, usage: store, clock, onCall, nowIso });
   const prices = createPriceSource({ config: config.prices, clock, timeoutMs: config.api.timeoutMs, onCall, nowIso });
   let closeHost = async () => {};
@@ -140,7 +138,7 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
     await stopExecutor?.();
     await closeHost();
     store.close();
-    await Promise.all([apiTransport.close(), rpcTransport.close(), simTransport?.close(), magus?.close(), prices.close()]);
+    await Promise.all([apiTransport.close(), rpcTransport.close(), magus?.close(), prices.close()]);
   };
 
   const budget = rateBudgetFromConfig(config.api, clock);
@@ -165,7 +163,8 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
       executor: config.dryRun ? journalingExecutor(journal, clock, logger) : (await import('../executor/sending-executor.js')).sendingExecutor({ config, journal, chain, api, clock, logger, keypair }),
       backingBudget: () => budget.remaining('backing'),
       ...(o.paused ? { paused: o.paused } : {}),
-      outcomes: simTransport ? new SimOutcomeSource(simTransport) : new PortfolioOutcomeSource(api),
+      // Live, dry-run and rehearsals alike: MAGMA's per-narrative read and oracle result (the simulator serves them).
+      outcomes: new NarrativeOutcomeSource({ api, clock, budgetLeft: () => budget.remaining('public') }),
       sources: {
         prices: strategyPriceView(prices.source, clock, logger, config.prices.maxAgeSeconds * 1000, (asset, t, price) => {
           try {

@@ -109,14 +109,21 @@ export class Engine {
     }
     if (outcomes) {
       const now = this.deps.clock.now();
-      const awaiting = store.narrativesAwaitingOutcome(new Set(inFeed.map((n) => n.id)), OUTCOME_LOOKUPS_PER_TICK, outcomes.scope === 'held', now);
+      const limit = Math.min(OUTCOME_LOOKUPS_PER_TICK, outcomes.maxPerAsk ?? OUTCOME_LOOKUPS_PER_TICK);
+      const awaiting = store.narrativesAwaitingOutcome(new Set(inFeed.map((n) => n.id)), limit, outcomes.scope === 'held', now);
       if (awaiting.length) {
         try {
           const answered = await outcomes.outcomes(awaiting, signal);
           for (const o of answered) found.push({ ...o, source: outcomes.name });
-          // Asked and still open: asked again later and later (one that never resolves costs little).
+          // Asked and still open: asked again later and later (one that never resolves costs little), and not before
+          // the source says it can have changed (its deadline, its challenge window).
           const resolved = new Set(answered.map((o) => o.narrativeId));
-          for (const id of awaiting) if (!resolved.has(id)) store.deferOutcomeLookup(id, now + this.lookups.asked(id));
+          for (const id of awaiting) {
+            if (resolved.has(id)) continue;
+            const hint = outcomes.retryAt?.(id) ?? null;
+            if (hint === 'not-asked') continue;
+            store.deferOutcomeLookup(id, Math.max(now + this.lookups.asked(id), hint ?? 0));
+          }
         } catch (err) {
           if (isMagmaError(err, 'ABORTED')) throw err;
           logger.warn('outcomes.unavailable', { source: outcomes.name, msg: errorMessage(err) });
@@ -133,7 +140,10 @@ export class Engine {
     for (const o of found) {
       const done = store.recordOutcome(o, at, (stake, outcome) => settledPnlLamports(this.deps.payout, stake, outcome));
       if (!done) continue;
-      logger.info('narrative.resolved', { narrative_id: o.narrativeId, outcome: o.outcome, source: o.source, settled_positions: done.length });
+      logger.info('narrative.resolved', {
+        narrative_id: o.narrativeId, outcome: o.outcome, source: o.source, settled_positions: done.length,
+        ...(o.confidence != null ? { oracle_confidence: o.confidence } : {}),
+      });
       for (const s of done) {
         logger.info('position.settled', { narrative_id: s.narrativeId, outcome: o.outcome, amount_lamports: s.stakeLamports, pnl_lamports: s.pnlLamports, pnl: formatSol(s.pnlLamports) });
       }

@@ -1,0 +1,134 @@
+// Outcomes through MAGMA's public per-narrative read (GET /v1/narratives/:id) and oracle result
+// (GET /v1/oracle/:narrativeId), PROTOCOL.md section 9: every narrative the agent decided on, held or not, so a
+// dry run scores and settles what it never backed. A narrative counts only once final: resolved with `is_final`
+// (or, where the answer has no `is_final`, once its challenge window has closed), or refunded; `running` and
+// `under_review` are never final. The oracle's confidence and sources go with the outcome.
+//
+// Cheap by construction, in the public-read family (~60/min per IP, shared with the write gates): a few narratives
+// per ask, never while the family's budget is low; what each read says about when the narrative can change next
+// (its deadline and resolution date, its challenge window) is kept and given to the engine, which does not ask
+// before then; once final, a narrative is never asked about again (the store no longer awaits it).
+import { isMagmaError } from '../core/errors.js';
+import type { Clock } from '../ports/clock.js';
+import type { MagmaApi, NarrativeDetail } from '../ports/magma-api.js';
+import { outcomeOfStatus, type OutcomeSource, type ResolvedOutcome } from '../ports/outcome-source.js';
+
+export interface NarrativeOutcomeSourceOptions {
+  api: Pick<MagmaApi, 'narrative' | 'oracleResult'>;
+  clock: Clock;
+  /** Calls left in the public-read budget right now (null: no budget kept). */
+  budgetLeft?: () => number | null;
+  /** Narratives read per ask (default 8). */
+  maxPerAsk?: number;
+  /** Public calls always left in the budget (default 1): the gates' reads of this tick came first, the next tick's refill. */
+  reserve?: number;
+}
+
+/** A narrative MAGMA does not know (404) is asked again only after this long. */
+const UNKNOWN_RETRY_MS = 6 * 3_600_000;
+const MAX_HINTS = 50_000;
+
+const ms = (iso: string | null): number | null => {
+  const t = iso === null ? NaN : Date.parse(iso);
+  return Number.isFinite(t) ? t : null;
+};
+
+export class NarrativeOutcomeSource implements OutcomeSource {
+  readonly name = 'oracle';
+  readonly scope = 'decided' as const;
+  readonly maxPerAsk: number;
+  /** What the last ask learnt of each narrative still open: when to ask again, or that it was not asked. */
+  private readonly hints = new Map<string, number | 'not-asked' | null>();
+
+  constructor(private readonly o: NarrativeOutcomeSourceOptions) {
+    this.maxPerAsk = o.maxPerAsk ?? 8;
+  }
+
+  retryAt(narrativeId: string): number | 'not-asked' | null {
+    return this.hints.get(narrativeId) ?? null;
+  }
+
+  async outcomes(narrativeIds: readonly string[], signal?: AbortSignal): Promise<ResolvedOutcome[]> {
+    const out: ResolvedOutcome[] = [];
+    let stopped = false;
+    for (const id of narrativeIds) {
+      if (stopped || !this.affordable(1)) {
+        stopped = true;
+        this.hint(id, 'not-asked');
+        continue;
+      }
+      let detail: NarrativeDetail;
+      try {
+        detail = await this.o.api.narrative(id, signal);
+      } catch (err) {
+        if (isMagmaError(err, 'API_NOT_FOUND')) {
+          this.hint(id, this.o.clock.now() + UNKNOWN_RETRY_MS);
+          continue;
+        }
+        // MAGMA failing: what was learnt counts; the rest wait for the next tick (the engine logs a total failure).
+        if (out.length === 0 || isMagmaError(err, 'ABORTED')) throw err;
+        stopped = true;
+        this.hint(id, 'not-asked');
+        continue;
+      }
+      const outcome = this.finalOutcome(detail);
+      if (outcome === null) {
+        this.hint(id, this.nextChange(detail));
+        continue;
+      }
+      this.hints.delete(id);
+      out.push(await this.withOracle(detail, outcome, signal));
+    }
+    return out;
+  }
+
+  /** Whether `calls` more public reads leave the reserve for the gates. */
+  private affordable(calls: number): boolean {
+    const left = this.o.budgetLeft?.() ?? null;
+    return left === null || left - calls >= (this.o.reserve ?? 1);
+  }
+
+  private hint(id: string, value: number | 'not-asked' | null): void {
+    if (this.hints.size >= MAX_HINTS && !this.hints.has(id)) this.hints.delete(this.hints.keys().next().value!);
+    this.hints.set(id, value);
+  }
+
+  /** The outcome when the read shows it final, else null. */
+  private finalOutcome(d: NarrativeDetail): ResolvedOutcome['outcome'] | null {
+    const outcome = outcomeOfStatus(d.status);
+    if (outcome === null) return null; // open, live, pending, running, under_review
+    if (outcome === 'refund' || d.isFinal === true) return outcome;
+    if (d.isFinal === false) return null;
+    // No is_final in the answer: its challenge window decides (none given: nothing says it is still open).
+    const closes = ms(d.challengeWindowClosesAt);
+    return closes === null || closes <= this.o.clock.now() ? outcome : null;
+  }
+
+  /** When a narrative still open can next have changed, from what its read said (null: the engine's backoff). */
+  private nextChange(d: NarrativeDetail): number | null {
+    const now = this.o.clock.now();
+    const times = outcomeOfStatus(d.status) !== null
+      ? [ms(d.challengeWindowClosesAt)] // resolved, window open: final when it closes
+      : d.status === 'under_review' || d.status === 'running' ? [] // a dispute or a scoring: no date to wait for
+        : [ms(d.resolutionDate), ms(d.deadlineAt)];
+    const next = times.find((t): t is number => t !== null);
+    return next !== undefined && next > now ? next : null;
+  }
+
+  /** The outcome with the oracle's confidence and sources: its result route, else what the narrative read carried. */
+  private async withOracle(d: NarrativeDetail, outcome: ResolvedOutcome['outcome'], signal?: AbortSignal): Promise<ResolvedOutcome> {
+    const fromRead: ResolvedOutcome = {
+      narrativeId: d.id, outcome, resolvedAt: d.resolvedAt, confidence: d.confidence,
+      sources: Array.isArray(d.sourcesUsed) ? d.sourcesUsed.filter((s): s is string => typeof s === 'string').map((name) => ({ name, weight: null, value: null })) : null,
+    };
+    if (outcome === 'refund' || !this.affordable(1)) return fromRead;
+    try {
+      const oracle = await this.o.api.oracleResult(d.id, signal);
+      if (!oracle || (oracle.result === 'TRUE') !== (outcome === 'true')) return fromRead; // none, or not this resolution
+      return { ...fromRead, resolvedAt: d.resolvedAt ?? oracle.resolvedAt, confidence: oracle.confidence ?? d.confidence, sources: oracle.sources.length ? oracle.sources : fromRead.sources };
+    } catch (err) {
+      if (isMagmaError(err, 'ABORTED')) throw err;
+      return fromRead; // the outcome is sure; its details are a nicety
+    }
+  }
+}

@@ -11,6 +11,7 @@ import { ensureAgentKey, type AgentKey } from '../credentials/ensure-agent-key.j
 import type { Engine } from '../engine/engine.js';
 import { loadStrategies } from '../engine/load-strategies.js';
 import { journalingExecutor } from '../executor/create-executor.js';
+import { MagmaLiveness } from '../executor/magma-liveness.js';
 import { SqliteJournal } from '../store/sqlite-journal.js';
 import { composeEngine, historyWindowMs, type ExecutorGuards } from './compose-engine.js';
 import { HttpTransport } from '../http/transport.js';
@@ -128,7 +129,15 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
     o.onCall?.(call); // issue 14: in-process metrics and alerts
   };
   const sleep = (ms: number, signal?: AbortSignal) => clock.sleep(ms, signal);
-  const apiTransport = new HttpTransport({ baseUrl: config.api.url, timeoutMs: config.api.timeoutMs, onCall, nowIso, sleep });
+  // Every answer of MAGMA's API (not the RPC's) tells whether it is up: a write after a failed call probes /v1/health.
+  const liveness = new MagmaLiveness();
+  const apiTransport = new HttpTransport({
+    baseUrl: config.api.url, timeoutMs: config.api.timeoutMs, nowIso, sleep,
+    onCall: (call) => {
+      liveness.observe(call);
+      onCall(call);
+    },
+  });
   const rpcTransport = new HttpTransport({ baseUrl: config.rpc.url, timeoutMs: config.rpc.timeoutMs, onCall, nowIso, sleep });
   const magus = createMagus({ config: config.magus, usage: store, clock, onCall, nowIso });
   const prices = createPriceSource({ config: config.prices, clock, timeoutMs: config.api.timeoutMs, onCall, nowIso });
@@ -160,7 +169,7 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
       clock, api, chain, store, walletAddress,
       // The one place the mode is chosen: a dry run journals what it would send; live signs and sends.
       // (The sending executor, and with it the Solana client, is loaded only where it signs.)
-      executor: config.dryRun ? journalingExecutor(journal, clock, logger) : (await import('../executor/sending-executor.js')).sendingExecutor({ config, journal, chain, api, clock, logger, keypair }),
+      executor: config.dryRun ? journalingExecutor(journal, clock, logger) : (await import('../executor/sending-executor.js')).sendingExecutor({ config, journal, chain, api, clock, logger, keypair, liveness }),
       backingBudget: () => budget.remaining('backing'),
       ...(o.paused ? { paused: o.paused } : {}),
       // Live, dry-run and rehearsals alike: MAGMA's per-narrative read and oracle result (the simulator serves them).

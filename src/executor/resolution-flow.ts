@@ -111,8 +111,11 @@ export class ResolutionFlow {
     const log = logger.child({ narrative_id: row.narrativeId });
     try {
       const gate = await gates.resolution(signal);
-      if (!gate.open) {
-        log.warn('resolution.waiting', { msg: `the verdict waits: ${gate.reason}` });
+      // Then MAGMA's liveness (only after a failed call) and its read of the narrative: never a verdict on one under
+      // review, being scored, or resolved and inside its challenge window (PROTOCOL.md section 9).
+      const why = gate.open ? (await gates.down(signal)) ?? (await gates.verdictRefusal(row.narrativeId, signal)) : gate.reason;
+      if (why) {
+        log.warn('resolution.waiting', { msg: `the verdict waits: ${why}` });
         return row;
       }
       row = journal.transitionResolution(row, 'submitted', isoNow(clock), { attempt: true });

@@ -28,6 +28,7 @@ import { isoNow } from '../ports/clock.js';
 import { NarrativeOutcomeSource } from '../outcomes/narrative-outcome-source.js';
 import { createPriceSource } from '../prices/create-price-source.js';
 import { strategyPriceView } from '../engine/strategy-price-view.js';
+import { strategyNarrativeView } from '../engine/strategy-narrative-view.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { ensureDataDir } from '../fs/data-dir.js';
 import { generateKeypairFile, loadKeypair } from '../wallet/keypair.js';
@@ -183,6 +184,8 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
           }
         }),
         ...(magus ? { magus: magus.source } : {}),
+        // MAGMA's per-narrative read (deadline, resolution date, pools), cached, from the public budget's spare calls.
+        narratives: strategyNarrativeView({ api, clock, logger, budgetLeft: () => budget.remaining('public') }),
       },
     }, logger);
     closeHost = () => host.close();

@@ -2,6 +2,8 @@
 // per-narrative read and oracle result, with the oracle's confidence and sources recorded, only once final (the
 // challenge window closed), and at a few calls per narrative over days of decisions.
 import { afterEach, describe, expect, it } from 'vitest';
+import { dirname } from 'node:path';
+import { runCli } from '../../helpers/cli.js';
 import { startSimAgent, type SimAgent } from '../../helpers/sim-agent.js';
 
 const HOUR = 3_600_000;
@@ -47,6 +49,13 @@ describe('outcomes from the oracle', () => {
     // settled dry-run positions carry their P&L
     const open = agent.store.db.prepare(`SELECT COUNT(*) FROM backings b JOIN outcomes o ON o.narrative_id = b.narrative_id WHERE b.outcome IS NULL AND b.state = 'simulated'`).pluck().get();
     expect(open).toBe(0);
+
+    // `status` shows the latest settlements with how sure the oracle was
+    const env = { MAGMA_API_URL: t.urls.api, MAGMA_RPC_URL: t.urls.rpc, MAGMA_DATA_DIR: dirname(agent.dbPath), MAGMA_DRY_RUN: '1' };
+    const json = JSON.parse((await runCli(['status', '--json'], env)).stdout) as { recent_outcomes: Array<{ source: string; confidence: number | null; sources: unknown[] }> };
+    expect(json.recent_outcomes.length).toBe(5);
+    expect(json.recent_outcomes.some((o) => o.source === 'oracle' && o.confidence! >= 0.7 && o.sources.length > 1)).toBe(true);
+    expect((await runCli(['status'], env)).stdout).toMatch(/outcomes\s+latest 5 recorded[\s\S]*(true|false), oracle \d+% \(/);
   }, 120_000);
 
   it('a resolution still open to challenges, or under review, is not settled until final', async () => {

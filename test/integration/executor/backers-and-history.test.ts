@@ -1,4 +1,4 @@
-// Issue 15: reconciliation past a full page of MAGMA's history (its 100 most recent backings). A confirmed backing
+// Issue 15: history shows how each backing settled (oracle confidence and sources); reconciliation past a full page of MAGMA's history (its 100 most recent backings). A confirmed backing
 // older than the page is looked up among its narrative's backers (GET /v1/narratives/:id/backers) by signature: listed
 // there it is old, not missing; absent there it is missing, and said loudly.
 import { dirname, join } from 'node:path';
@@ -8,6 +8,7 @@ import { signBackNarrative } from '../../../src/chain/sign-back-narrative.js';
 import { LiveExecutor } from '../../../src/executor/live-executor.js';
 import { HttpTransport } from '../../../src/http/transport.js';
 import { loadKeypair } from '../../../src/wallet/keypair.js';
+import { runCli } from '../../helpers/cli.js';
 import { startLiveSim, type LiveSim } from '../../helpers/live-sim.js';
 
 let live: LiveSim | undefined;
@@ -58,4 +59,23 @@ describe('reconciliation past a full page of history', () => {
     expect(loud.level).toBe('error');
     expect(loud.msg).toMatch(/nor among the narrative's backers/);
   });
+});
+
+describe('history with recorded outcomes', () => {
+  it('shows beside each backing MAGMA lists how it settled and how sure the oracle was', async () => {
+    live = await startLiveSim({ flags: { 'risk.maxOpenPositions': 3 } });
+    const l = live;
+    for (let tick = 0; tick < 5 * 24 * 6; tick++) {
+      await l.agent.engine.tick();
+      l.clock.advance(10 * 60_000);
+    }
+    const settled = l.agent.store.db.prepare(`SELECT COUNT(*) FROM backings b JOIN outcomes o ON o.narrative_id = b.narrative_id AND o.source = 'oracle' WHERE b.dry_run = 0`).pluck().get() as number;
+    expect(settled).toBeGreaterThan(0);
+    const env = { MAGMA_API_URL: l.sim.urls.api, MAGMA_RPC_URL: l.sim.urls.rpc, MAGMA_DATA_DIR: dirname(l.agent.dbPath) };
+    const json = JSON.parse((await runCli(['history', '--json'], env)).stdout) as { positions: Array<{ outcome: { confidence: number | null; sources: unknown[] } | null }> };
+    const withOutcome = json.positions.filter((p) => p.outcome);
+    expect(withOutcome.length).toBeGreaterThan(0);
+    for (const p of withOutcome) expect(p.outcome!.confidence).toBeGreaterThanOrEqual(0.7);
+    expect((await runCli(['history'], env)).stdout).toMatch(/settled \(oracle\)[\s\S]*(true|false|refund), oracle \d+%/);
+  }, 120_000);
 });

@@ -43,25 +43,26 @@ export class WriteGates {
   }
 
   /**
-   * Why a verdict on the narrative must not be sent now, from MAGMA's own read of it (PROTOCOL.md section 9): under
-   * review, being scored, already resolved (its challenge window, not a verdict, decides it now), or unreadable.
-   * Null when it is still open to a verdict, or when MAGMA does not know it (the resolve route answers that itself).
+   * Why a verdict on the narrative must not be sent, from MAGMA's own read of it (PROTOCOL.md section 9), or null when
+   * it is still open to a verdict (or MAGMA does not know it: the resolve route answers that itself). Under review,
+   * being scored, or unreadable: not now (`final` false). Already resolved: never (its challenge window, not a verdict,
+   * decides it now; `final` true).
    */
-  async verdictRefusal(narrativeId: string, signal?: AbortSignal): Promise<string | null> {
+  async verdictRefusal(narrativeId: string, signal?: AbortSignal): Promise<{ why: string; final: boolean } | null> {
     try {
       const n = await this.api.narrative(narrativeId, signal);
-      if (n.status === 'under_review') return `narrative ${narrativeId} is under review (a dispute of its resolution is open)`;
-      if (n.status === 'running') return `narrative ${narrativeId} is being scored by MAGMA's oracle (running)`;
+      if (n.status === 'under_review') return { why: `narrative ${narrativeId} is under review (a dispute of its resolution is open)`, final: false };
+      if (n.status === 'running') return { why: `narrative ${narrativeId} is being scored by MAGMA's oracle (running)`, final: false };
       if (outcomeOfStatus(n.status) !== null) {
         const closes = n.challengeWindowClosesAt ? Date.parse(n.challengeWindowClosesAt) : NaN;
         const window = n.isFinal !== true && Number.isFinite(closes) && closes > this.clock.now() ? `; its challenge window decides it until ${n.challengeWindowClosesAt}` : '';
-        return `narrative ${narrativeId} is already ${n.status}${window}`;
+        return { why: `narrative ${narrativeId} is already ${n.status}${window}`, final: true };
       }
       return null;
     } catch (err) {
       rethrowAbort(err);
       if (isMagmaError(err, 'API_NOT_FOUND')) return null;
-      return `narrative ${narrativeId} could not be read (${errorMessage(err)})`;
+      return { why: `narrative ${narrativeId} could not be read (${errorMessage(err)})`, final: false };
     }
   }
 

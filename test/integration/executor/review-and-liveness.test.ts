@@ -62,7 +62,7 @@ describe('narratives under review and MAGMA liveness', () => {
     for (const n of held) expect(backed.has(n.id)).toBe(false);
   });
 
-  it('holds a verdict while MAGMA reads the narrative under review or resolved in its challenge window, and sends it once open again', async () => {
+  it('holds a verdict while MAGMA reads the narrative under review and sends it once open again; never one resolved and in its challenge window', async () => {
     live = await startLiveSim({ flags: { strategies: [{ path: VERDICT_STRATEGY }], 'resolution.enabled': true } });
     const l = live;
     const n = l.sim.state.world.feed(50).find((x) => x.status === 'open' || x.status === 'live')!;
@@ -75,12 +75,14 @@ describe('narratives under review and MAGMA liveness', () => {
     await l.agent.executor.resumePending!();
     expect(l.sim.state.resolutions.map((r) => r.narrativeId)).toEqual([n.id]);
 
-    // A narrative the oracle resolved, still inside its challenge window: the window decides it, not a verdict.
+    // A narrative the oracle resolved, still inside its challenge window: the window decides it, never a verdict
+    // (a final answer: it is not sent, now or later).
     l.clock.advance(4 * 24 * 3_600_000);
     const resolved = l.sim.state.world.narratives().find((x) => x.resolvedAt !== null && x.resolvedBy === 'oracle' && x.outcome !== 'refund')!;
     applyFaults(l.sim.state, { challengeWindowMinutes: 10 * 24 * 60 });
-    expect((await submit(l, asNarrative(resolved))).state).toBe('intent');
-    expect(waited(l, /challenge window decides it until/)).toBe(true);
+    expect((await submit(l, asNarrative(resolved))).state).toBe('rejected');
+    expect(l.logs.some((x) => x.message === 'resolution.rejected' && /already resolved_(true|false); its challenge window decides it until/.test(String(x.msg)))).toBe(true);
+    await l.agent.executor.resumePending!();
     expect(l.sim.state.resolutions).toHaveLength(1);
   });
 

@@ -13,7 +13,7 @@ import { isoNow, type Clock } from '../ports/clock.js';
 import type { Executor } from '../ports/executor.js';
 import type { MagmaReadApi } from '../ports/magma-api.js';
 import { outcomeOfStatus, type OutcomeSource } from '../ports/outcome-source.js';
-import type { OpinionRecord, OutcomeRecord, SettledBacking, Store } from '../ports/store.js';
+import type { FeedObservation, OpinionRecord, OutcomeRecord, SettledBacking, Store } from '../ports/store.js';
 import type { Narrative } from '../core/narrative.js';
 import { evaluateGates, type Gates } from './gates.js';
 import type { Evaluation, StrategyHost } from './strategy-host.js';
@@ -100,17 +100,22 @@ export class Engine {
    * Outcomes the feed shows, and what the outcome source says of narratives that left the feed. A failing source
    * only delays this.
    */
-  private async findOutcomes(inFeed: readonly Narrative[], signal?: AbortSignal): Promise<OutcomeRecord[]> {
+  private async findOutcomes(inFeed: readonly Narrative[], signal?: AbortSignal, raw?: readonly FeedObservation[]): Promise<OutcomeRecord[]> {
     const { store, logger, outcomes } = this.deps;
     const found: OutcomeRecord[] = [];
-    for (const n of inFeed) {
+    const exclude = new Set<string>();
+    for (let i = 0; i < inFeed.length; i++) {
+      const n = inFeed[i]!;
       const outcome = outcomeOfStatus(n.oracleStatus);
+      // A resolution the feed item itself says is not final yet (a challenge window open) is left to the outcome source.
+      if (outcome && (raw?.[i]?.raw as { is_final?: unknown } | null | undefined)?.is_final === false) continue;
+      exclude.add(n.id);
       if (outcome) found.push({ narrativeId: n.id, outcome, resolvedAt: null, source: 'feed' });
     }
     if (outcomes) {
       const now = this.deps.clock.now();
       const limit = Math.min(OUTCOME_LOOKUPS_PER_TICK, outcomes.maxPerAsk ?? OUTCOME_LOOKUPS_PER_TICK);
-      const awaiting = store.narrativesAwaitingOutcome(new Set(inFeed.map((n) => n.id)), limit, outcomes.scope === 'held', now);
+      const awaiting = store.narrativesAwaitingOutcome(exclude, limit, outcomes.scope === 'held', now);
       if (awaiting.length) {
         try {
           const answered = await outcomes.outcomes(awaiting, signal);
@@ -214,7 +219,7 @@ export class Engine {
     const observedAt = isoNow(clock);
     const nowMs = clock.now();
     const narratives = feed.narratives.map((f) => f.narrative);
-    const found = await this.findOutcomes(narratives, signal);
+    const found = await this.findOutcomes(narratives, signal, feed.narratives);
     const { changed, settled } = store.batch(() => ({ changed: store.recordFeed(tickId, observedAt, feed.narratives), settled: this.settleOutcomes(found, observedAt) }));
 
     // Every strategy over the whole tick; each narrative's history comes from memory. Built-in strategies run in this

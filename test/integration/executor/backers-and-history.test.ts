@@ -1,6 +1,7 @@
-// Issue 15: history shows how each backing settled (oracle confidence and sources); reconciliation past a full page of MAGMA's history (its 100 most recent backings). A confirmed backing
+// Issue 15: reconciliation past a full page of MAGMA's history (its 100 most recent backings): a confirmed backing
 // older than the page is looked up among its narrative's backers (GET /v1/narratives/:id/backers) by signature: listed
-// there it is old, not missing; absent there it is missing, and said loudly.
+// there it is old, not missing; absent there it is missing, and said loudly. And `history` shows how each backing
+// settled, with the oracle's confidence.
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RpcChain } from '../../../src/chain/rpc-chain.js';

@@ -115,7 +115,10 @@ export class Engine {
     if (outcomes) {
       const now = this.deps.clock.now();
       const limit = Math.min(OUTCOME_LOOKUPS_PER_TICK, outcomes.maxPerAsk ?? OUTCOME_LOOKUPS_PER_TICK);
-      const awaiting = store.narrativesAwaitingOutcome(exclude, limit, outcomes.scope === 'held', now);
+      // Narratives with a position first (their profit and loss waits on it), then the rest the agent decided on.
+      const held = outcomes.scope === 'held' || outcomes.heldFirst ? store.narrativesAwaitingOutcome(exclude, limit, true, now) : [];
+      const rest = outcomes.scope === 'held' || held.length >= limit ? [] : store.narrativesAwaitingOutcome(held.length ? new Set([...exclude, ...held]) : exclude, limit - held.length, false, now);
+      const awaiting = held.length ? [...held, ...rest] : rest;
       if (awaiting.length) {
         try {
           const answered = await outcomes.outcomes(awaiting, signal);

@@ -37,6 +37,7 @@ export class NarrativeOutcomeSource implements OutcomeSource {
   readonly name = 'oracle';
   readonly scope = 'decided' as const;
   readonly maxPerAsk: number;
+  readonly heldFirst = true;
   /** What the last ask learnt of each narrative still open: when to ask again, or that it was not asked. */
   private readonly hints = new Map<string, number | 'not-asked' | null>();
 

@@ -20,6 +20,8 @@ export interface OutcomeSource {
   readonly scope: 'held' | 'decided';
   /** At most this many narratives per ask (a source that calls per narrative keeps each tick's calls few). */
   readonly maxPerAsk?: number;
+  /** Ask about narratives with a position first (a source whose asks are scarce: their profit and loss waits). */
+  readonly heldFirst?: boolean;
   /** Outcomes of those of `narrativeIds` that are final; the others are simply absent. */
   outcomes(narrativeIds: readonly string[], signal?: AbortSignal): Promise<ResolvedOutcome[]>;
   /**

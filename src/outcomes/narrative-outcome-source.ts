@@ -52,6 +52,7 @@ export class NarrativeOutcomeSource implements OutcomeSource {
   async outcomes(narrativeIds: readonly string[], signal?: AbortSignal): Promise<ResolvedOutcome[]> {
     const out: ResolvedOutcome[] = [];
     let stopped = false;
+    let asked = 0;
     for (const id of narrativeIds) {
       if (stopped || !this.affordable(1)) {
         stopped = true;
@@ -60,14 +61,22 @@ export class NarrativeOutcomeSource implements OutcomeSource {
       }
       let detail: NarrativeDetail;
       try {
+        asked++;
         detail = await this.o.api.narrative(id, signal);
       } catch (err) {
+        if (isMagmaError(err, 'ABORTED')) throw err;
         if (isMagmaError(err, 'API_NOT_FOUND')) {
           this.hint(id, this.o.clock.now() + UNKNOWN_RETRY_MS);
           continue;
         }
-        // MAGMA failing: what was learnt counts; the rest wait for the next tick (the engine logs a total failure).
-        if (out.length === 0 || isMagmaError(err, 'ABORTED')) throw err;
+        // This narrative's answer is unusable: it waits the engine's growing backoff, the others go on.
+        if (isMagmaError(err, 'API_MALFORMED')) {
+          this.hint(id, null);
+          continue;
+        }
+        // MAGMA failing: the first read failing is the engine's to log (nothing was learnt); later, what was learnt
+        // counts and the rest wait for the next tick.
+        if (asked === 1) throw err;
         stopped = true;
         this.hint(id, 'not-asked');
         continue;

@@ -6,6 +6,7 @@ import { ManualClock } from '../../../src/clock/manual-clock.js';
 import { HttpTransport } from '../../../src/http/transport.js';
 import { HttpMagmaApi } from '../../../src/magma/http-magma-api.js';
 import { parseNarrativeDetail, parseOracleResult } from '../../../src/magma/narrative-schemas.js';
+import { NarrativeOutcomeSource } from '../../../src/outcomes/narrative-outcome-source.js';
 import { applyFaults } from '../../../src/sim/routes/control.js';
 import { Simulator } from '../../../src/sim/simulator.js';
 import { startTimeForSeed } from '../../../src/sim/world/world.js';
@@ -88,5 +89,30 @@ describe('per-narrative reads against the simulator', () => {
     expect(parseOracleResult({ result: 'true', confidence: 0.9, sources: [{ name: 'odds_api', weight: '0.5', value: 'home win' }, { weight: 1 }] }, 'x'))
       .toEqual({ narrativeId: 'x', result: 'TRUE', confidence: 0.9, sources: [{ name: 'odds_api', weight: 0.5, value: 'home win' }], resolvedAt: null });
     expect(parseOracleResult({ result: null }, 'x')).toBeNull();
+  });
+
+  it('the outcome source asks nothing while the public budget is low, and keeps what it learnt when MAGMA fails midway', async () => {
+    const resolved = sim.state.world.narratives().filter((n) => n.resolvedAt !== null && n.outcome !== 'refund').slice(0, 3).map((n) => n.id);
+    const open = sim.state.world.feed(1)[0]!;
+    applyFaults(sim.state, { challengeWindowMinutes: 0 });
+    const low = new NarrativeOutcomeSource({ api, clock, budgetLeft: () => 1 });
+    expect(await low.outcomes(resolved)).toEqual([]);
+    for (const id of resolved) expect(low.retryAt(id)).toBe('not-asked');
+
+    const source = new NarrativeOutcomeSource({ api, clock });
+    // the open narrative: not final, asked again no earlier than its resolution date
+    expect(await source.outcomes([open.id])).toEqual([]);
+    expect(source.retryAt(open.id)).toBe(open.deadline + 3_600_000);
+    // MAGMA fails after the first read: the first outcome counts, the rest are left for the next tick
+    let reads = 0;
+    const failing = new NarrativeOutcomeSource({
+      api: { narrative: (id, signal) => (reads++ === 0 ? api.narrative(id, signal) : Promise.reject(Object.assign(new Error('down'), { code: 'API_SERVER_ERROR' }))), oracleResult: (id, signal) => api.oracleResult(id, signal) },
+      clock,
+    });
+    const got = await failing.outcomes(resolved);
+    expect(got.map((o) => o.narrativeId)).toEqual([resolved[0]]);
+    expect(got[0]!.confidence).toBeGreaterThanOrEqual(0.8);
+    expect(failing.retryAt(resolved[1]!)).toBe('not-asked');
+    applyFaults(sim.state, { challengeWindowMinutes: 60 });
   });
 });

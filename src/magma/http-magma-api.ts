@@ -12,7 +12,7 @@ import type {
   SystemStatus, TermsStatus, WalletFlag, WebhookRegistration,
 } from '../ports/magma-api.js';
 import type { RateBudget } from './rate-budget.js';
-import { parseBackers, parseNarrativeDetail, parseOracleResult } from './narrative-schemas.js';
+import { parseBackers, parseNarrativeDetail, parseNarrativePage, parseOracleResult } from './narrative-schemas.js';
 import { malformed, responseError } from './response-error.js';
 import {
   agentRankSchema, backingReportResponseSchema, convictionSchema, echoPoolEstimate, parseFeed, parseList, pointsEntrySchema,
@@ -289,6 +289,17 @@ export class HttpMagmaApi implements MagmaApi {
     // Null until resolved: an answer without a TRUE/FALSE result is "none yet", not an error.
     if (res.isJson && (res.body === null || (res.body as { result?: unknown }).result === null)) return null;
     return this.parse(res, route, 'no TRUE/FALSE result', (b) => parseOracleResult(b, narrativeId));
+  }
+
+  async narratives(query: { status?: 'active' | 'resolved' | 'pending'; limit?: number; offset?: number }, signal?: AbortSignal): Promise<{ items: NarrativeDetail[]; total: number | null }> {
+    const route = '/v1/narratives';
+    const params = new URLSearchParams();
+    if (query.status) params.set('status', query.status);
+    if (query.limit !== undefined) params.set('limit', String(query.limit));
+    if (query.offset !== undefined) params.set('offset', String(query.offset));
+    const qs = params.toString();
+    const res = await this.send({ method: 'GET', path: qs ? `${route}?${qs}` : route, route, family: 'public', auth: false, signal });
+    return this.parse(res, route, 'no "data" list', parseNarrativePage);
   }
 
   async narrativeBackers(narrativeId: string, signal?: AbortSignal): Promise<NarrativeBacker[]> {

@@ -79,3 +79,12 @@ export function parseBackers(body: unknown): NarrativeBacker[] | null {
   }
   return out;
 }
+
+/** A page of `GET /v1/narratives` ({data, total} or, in the agents doc, {narratives}); null without a list. */
+export function parseNarrativePage(body: unknown): { items: NarrativeDetail[]; total: number | null } | null {
+  const list = isObj(body) ? body.data ?? body.narratives : Array.isArray(body) ? body : undefined;
+  if (!Array.isArray(list)) return null;
+  const items = list.slice(0, 500).flatMap((item) => parseNarrativeDetail(item) ?? []);
+  const total = isObj(body) ? num(body.total) : null;
+  return { items, total };
+}

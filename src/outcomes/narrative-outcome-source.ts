@@ -4,8 +4,9 @@
 // (or, where the answer has no `is_final`, once its challenge window has closed), or refunded; `running` and
 // `under_review` are never final. The oracle's confidence and sources go with the outcome.
 //
-// Cheap by construction, in the public-read family (~60/min per IP, shared with the write gates): a few narratives
-// per ask, never while the family's budget is low; what each read says about when the narrative can change next
+// Cheap by construction, in the public-read family (~60/min per IP, shared with the write gates): a backlog is matched
+// against one page of the most recently resolved narratives (GET /v1/narratives?status=resolved&limit=100), then a
+// few narratives are read one by one per ask, never while the family's budget is low; what each read says about when the narrative can change next
 // (its deadline and resolution date, its challenge window) is kept and given to the engine, which does not ask
 // before then; once final, a narrative is never asked about again (the store no longer awaits it).
 import { isMagmaError } from '../core/errors.js';
@@ -14,16 +15,20 @@ import type { MagmaApi, NarrativeDetail } from '../ports/magma-api.js';
 import { outcomeOfStatus, type OutcomeSource, type ResolvedOutcome } from '../ports/outcome-source.js';
 
 export interface NarrativeOutcomeSourceOptions {
-  api: Pick<MagmaApi, 'narrative' | 'oracleResult'>;
+  api: Pick<MagmaApi, 'narrative' | 'oracleResult'> & Partial<Pick<MagmaApi, 'narratives'>>;
   clock: Clock;
   /** Calls left in the public-read budget right now (null: no budget kept). */
   budgetLeft?: () => number | null;
-  /** Narratives read per ask (default 8). */
-  maxPerAsk?: number;
+  /** Narratives read one by one per ask (default 8); a backlog is first matched against one page of the list. */
+  readsPerAsk?: number;
   /** Public calls always left in the budget (default 1): the gates' reads of this tick came first, the next tick's refill. */
   reserve?: number;
 }
 
+/** Narratives asked about per ask: those due now, matched against one page of the recently resolved. */
+const MAX_PER_ASK = 100;
+/** From this many due narratives on, one page of the recently resolved (GET /v1/narratives?status=resolved) is read first. */
+const PAGE_FROM = 4;
 /** A narrative MAGMA does not know (404) is asked again only after this long. */
 const UNKNOWN_RETRY_MS = 6 * 3_600_000;
 const MAX_HINTS = 50_000;
@@ -36,13 +41,14 @@ const ms = (iso: string | null): number | null => {
 export class NarrativeOutcomeSource implements OutcomeSource {
   readonly name = 'oracle';
   readonly scope = 'decided' as const;
-  readonly maxPerAsk: number;
+  readonly maxPerAsk = MAX_PER_ASK;
   readonly heldFirst = true;
+  private readonly readsPerAsk: number;
   /** What the last ask learnt of each narrative still open: when to ask again, or that it was not asked. */
   private readonly hints = new Map<string, number | 'not-asked' | null>();
 
   constructor(private readonly o: NarrativeOutcomeSourceOptions) {
-    this.maxPerAsk = o.maxPerAsk ?? 8;
+    this.readsPerAsk = o.readsPerAsk ?? 8;
   }
 
   retryAt(narrativeId: string): number | 'not-asked' | null {
@@ -51,10 +57,11 @@ export class NarrativeOutcomeSource implements OutcomeSource {
 
   async outcomes(narrativeIds: readonly string[], signal?: AbortSignal): Promise<ResolvedOutcome[]> {
     const out: ResolvedOutcome[] = [];
+    const rest = await this.fromPage(narrativeIds, out, signal);
     let stopped = false;
     let asked = 0;
-    for (const id of narrativeIds) {
-      if (stopped || !this.affordable(1)) {
+    for (const id of rest) {
+      if (stopped || asked >= this.readsPerAsk || !this.affordable(1)) {
         stopped = true;
         this.hint(id, 'not-asked');
         continue;
@@ -74,22 +81,53 @@ export class NarrativeOutcomeSource implements OutcomeSource {
           this.hint(id, null);
           continue;
         }
-        // MAGMA failing: the first read failing is the engine's to log (nothing was learnt); later, what was learnt
-        // counts and the rest wait for the next tick.
-        if (asked === 1) throw err;
+        // MAGMA failing: when nothing was learnt it is the engine's to log; else what was learnt counts and the rest
+        // wait for the next tick.
+        if (asked === 1 && out.length === 0) throw err;
         stopped = true;
         this.hint(id, 'not-asked');
         continue;
       }
-      const outcome = this.finalOutcome(detail);
-      if (outcome === null) {
-        this.hint(id, this.nextChange(detail));
-        continue;
-      }
-      this.hints.delete(id);
-      out.push(await this.withOracle(detail, outcome, signal));
+      const done = await this.judge(detail, signal);
+      if (done) out.push(done);
     }
     return out;
+  }
+
+  /**
+   * A backlog (several narratives due at once) is first matched against one page of the most recently resolved
+   * narratives: one read answers all of them it lists. Returns those it did not list, to be read one by one.
+   */
+  private async fromPage(ids: readonly string[], out: ResolvedOutcome[], signal?: AbortSignal): Promise<readonly string[]> {
+    if (ids.length < PAGE_FROM || !this.o.api.narratives || !this.affordable(1)) return ids;
+    let page: Map<string, NarrativeDetail>;
+    try {
+      page = new Map((await this.o.api.narratives({ status: 'resolved', limit: 100 }, signal)).items.map((d) => [d.id, d]));
+    } catch (err) {
+      if (isMagmaError(err, 'ABORTED')) throw err;
+      return ids; // the list is an economy: without it, the narratives are read one by one
+    }
+    const rest: string[] = [];
+    for (const id of ids) {
+      const d = page.get(id);
+      if (!d) rest.push(id);
+      else {
+        const done = await this.judge(d, signal);
+        if (done) out.push(done);
+      }
+    }
+    return rest;
+  }
+
+  /** A read narrative's outcome when final (with the oracle's confidence and sources); else null, with when to ask again. */
+  private async judge(detail: NarrativeDetail, signal?: AbortSignal): Promise<ResolvedOutcome | null> {
+    const outcome = this.finalOutcome(detail);
+    if (outcome === null) {
+      this.hint(detail.id, this.nextChange(detail));
+      return null;
+    }
+    this.hints.delete(detail.id);
+    return this.withOracle(detail, outcome, signal);
   }
 
   /** Whether `calls` more public reads leave the reserve for the gates. */

@@ -235,6 +235,11 @@ export interface MagmaApi extends MagmaReadApi {
   narrative(narrativeId: string, signal?: AbortSignal): Promise<NarrativeDetail>;
   /** GET /v1/oracle/:narrativeId (public): null while there is no oracle result (404). */
   oracleResult(narrativeId: string, signal?: AbortSignal): Promise<OracleResult | null>;
+  /**
+   * GET /v1/narratives?status=&limit=&offset= (public): one page of narratives as the per-narrative read shows them
+   * (items that cannot be read are left out); `total` when the answer says.
+   */
+  narratives(query: { status?: 'active' | 'resolved' | 'pending'; limit?: number; offset?: number }, signal?: AbortSignal): Promise<{ items: NarrativeDetail[]; total: number | null }>;
   /** GET /v1/narratives/:id/backers (public). */
   narrativeBackers(narrativeId: string, signal?: AbortSignal): Promise<NarrativeBacker[]>;
 }

@@ -1,6 +1,8 @@
 // Per-narrative public reads (PROTOCOL.md section 9), ~60/min per IP like every public read: the narrative
 // (`GET /v1/narratives/:id`, flat or wrapped as {narrative}), its oracle result with the sources weighed
-// (`GET /v1/oracle/:narrativeId`) and its backers (`GET /v1/narratives/:id/backers`).
+// (`GET /v1/oracle/:narrativeId`) and its backers (`GET /v1/narratives/:id/backers`); and the list
+// (`GET /v1/narratives?status=active|resolved|pending&category=&limit≤100&offset=` → {data, total, limit, offset}),
+// newest first (resolved: most recently resolved first), items as the per-narrative read shows them.
 //
 // Our design where MAGMA publishes nothing: a resolution stays open to challenges for `challengeWindowMinutes`
 // (is_final false until then); the oracle's confidence and source values are derived from the narrative id (stable
@@ -78,8 +80,31 @@ function narrativeItem(state: SimState, n: SimNarrative): Record<string, unknown
 
 const notFound = (what: string): SimResponse => json(404, { statusCode: 404, error: 'Not Found', message: what });
 
+const LIST_STATUSES: Record<string, (status: string) => boolean> = {
+  active: (s) => s === 'open' || s === 'live',
+  pending: (s) => s === 'pending' || s === 'running',
+  resolved: (s) => s === 'resolved_true' || s === 'resolved_false' || s === 'refund' || s === 'under_review',
+};
+
 export function narrativeRoutes(state: SimState) {
   return (router: Router) => {
+    router.on('GET', '/v1/narratives', (req) =>
+      limited(state, 'public', req.ip, () => {
+        const status = req.query.get('status');
+        const category = req.query.get('category');
+        const limit = Number(req.query.get('limit') ?? 20);
+        const offset = Number(req.query.get('offset') ?? 0);
+        if (status !== null && !LIST_STATUSES[status]) return json(400, { statusCode: 400, error: 'Bad Request', message: 'status must be active, resolved or pending' });
+        if (!Number.isInteger(limit) || limit < 1 || limit > 100 || !Number.isInteger(offset) || offset < 0) {
+          return json(400, { statusCode: 400, error: 'Bad Request', message: 'limit must be 1–100 and offset ≥ 0' });
+        }
+        const keep = status ? LIST_STATUSES[status]! : () => true;
+        const all = state.world.narratives().filter((n) => keep(shownStatus(n, state.faults)) && (!category || n.category === category));
+        const newest = status === 'resolved' ? [...all].sort((a, b) => (b.resolvedAt ?? 0) - (a.resolvedAt ?? 0) || (a.id < b.id ? -1 : 1)) : [...all].reverse();
+        return json(200, { data: newest.slice(offset, offset + limit).map((n) => narrativeItem(state, n)), total: all.length, limit, offset });
+      }),
+    );
+
     router.on('GET', '/v1/narratives/:id', (req) =>
       limited(state, 'public', req.ip, () => {
         const n = state.world.get(req.params.id!);

@@ -78,6 +78,19 @@ describe('per-narrative reads against the simulator', () => {
     expect((await api.narrative(open.id)).status).toBe(open.status);
   });
 
+  it('lists the most recently resolved first, a page at a time, items as the per-narrative read shows them', async () => {
+    const page = await api.narratives({ status: 'resolved', limit: 5 });
+    const resolved = sim.state.world.narratives().filter((n) => n.resolvedAt !== null);
+    expect(page.total).toBe(resolved.length);
+    expect(page.items).toHaveLength(5);
+    const times = page.items.map((d) => Date.parse(d.resolvedAt!));
+    expect([...times].sort((a, b) => b - a)).toEqual(times);
+    expect(page.items[0]).toEqual(await api.narrative(page.items[0]!.id));
+    const next = await api.narratives({ status: 'resolved', limit: 5, offset: 5 });
+    expect(next.items.map((d) => d.id)).not.toContain(page.items[0]!.id);
+    await expect(api.narratives({ status: 'resolved', limit: 500 })).rejects.toMatchObject({ code: 'API_BAD_REQUEST' });
+  });
+
   it('answers 404 for an unknown narrative as a skip, and the backers of one as a list', async () => {
     await expect(api.narrative('00000000-0000-0000-0000-000000000000')).rejects.toMatchObject({ code: 'API_NOT_FOUND' });
     expect(await api.narrativeBackers(sim.state.world.feed(1)[0]!.id)).toEqual([]);

@@ -41,7 +41,7 @@ describe('outcomes from the oracle', () => {
       // and was recorded only once its challenge window (an hour by default) had closed
       expect(n.resolvedAt! + HOUR).toBeLessThanOrEqual(clock.now());
     }
-    const reads = agent.store.db.prepare(`SELECT route, COUNT(*) AS n FROM api_calls WHERE route IN ('/v1/narratives/:id', '/v1/oracle/:narrativeId') GROUP BY route`).all() as Array<{ route: string; n: number }>;
+    const reads = agent.store.db.prepare(`SELECT route, COUNT(*) AS n FROM api_calls WHERE route IN ('/v1/narratives', '/v1/narratives/:id', '/v1/oracle/:narrativeId') GROUP BY route`).all() as Array<{ route: string; n: number }>;
     const decided = agent.store.db.prepare(`SELECT COUNT(DISTINCT narrative_id) FROM decisions`).pluck().get() as number;
     const narrativeReads = reads.find((r) => r.route === '/v1/narratives/:id')?.n ?? 0;
     console.log(`oracle outcomes over 5 simulated days: ${JSON.stringify({ decided, settled: rows.length, neverHeld: neverHeld.length, reads })}`);

@@ -4,11 +4,12 @@
 // (or, where the answer has no `is_final`, once its challenge window has closed), or refunded; `running` and
 // `under_review` are never final. The oracle's confidence and sources go with the outcome.
 //
-// Cheap by construction, in the public-read family (~60/min per IP, shared with the write gates): a backlog is matched
-// against one page of the most recently resolved narratives (GET /v1/narratives?status=resolved&limit=100), then a
-// few narratives are read one by one per ask, never while the family's budget is low; what each read says about when the narrative can change next
-// (its deadline and resolution date, its challenge window) is kept and given to the engine, which does not ask
-// before then; once final, a narrative is never asked about again (the store no longer awaits it).
+// Cheap by construction, in the public-read family (~60/min per IP, shared with the write gates): a backlog is
+// matched against one page of the most recently resolved narratives (GET /v1/narratives?status=resolved&limit=100),
+// then a few narratives are read one by one per ask, never while the family's budget is low; what each read says
+// about when the narrative can change next (its deadline and resolution date, its challenge window) is kept and given
+// to the engine, which does not ask before then; once final, a narrative is never asked about again (the store no
+// longer awaits it).
 import { isMagmaError } from '../core/errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { MagmaApi, NarrativeDetail } from '../ports/magma-api.js';

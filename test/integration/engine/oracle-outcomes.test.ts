@@ -3,6 +3,7 @@
 // challenge window closed), and at a few calls per narrative over days of decisions.
 import { afterEach, describe, expect, it } from 'vitest';
 import { dirname } from 'node:path';
+import { oracleOutcomeSummary } from '../../../src/report/calibration-report.js';
 import { runCli } from '../../helpers/cli.js';
 import { startSimAgent, type SimAgent } from '../../helpers/sim-agent.js';
 
@@ -49,6 +50,11 @@ describe('outcomes from the oracle', () => {
     // settled dry-run positions carry their P&L
     const open = agent.store.db.prepare(`SELECT COUNT(*) FROM backings b JOIN outcomes o ON o.narrative_id = b.narrative_id WHERE b.outcome IS NULL AND b.state = 'simulated'`).pluck().get();
     expect(open).toBe(0);
+
+    const summary = oracleOutcomeSummary(agent.store);
+    expect(summary.count).toBe(rows.filter((r) => r.confidence !== null).length);
+    expect(summary.minConfidence).toBeGreaterThanOrEqual(0.7);
+    expect(summary.meanConfidence).toBeGreaterThanOrEqual(summary.minConfidence!);
 
     // `status` shows the latest settlements with how sure the oracle was
     const env = { MAGMA_API_URL: t.urls.api, MAGMA_RPC_URL: t.urls.rpc, MAGMA_DATA_DIR: dirname(agent.dbPath), MAGMA_DRY_RUN: '1' };

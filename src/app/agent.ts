@@ -11,6 +11,7 @@ import { ensureAgentKey, type AgentKey } from '../credentials/ensure-agent-key.j
 import type { Engine } from '../engine/engine.js';
 import { loadStrategies } from '../engine/load-strategies.js';
 import { journalingExecutor } from '../executor/create-executor.js';
+import { MagmaLiveness } from '../executor/magma-liveness.js';
 import { SqliteJournal } from '../store/sqlite-journal.js';
 import { composeEngine, historyWindowMs, type ExecutorGuards } from './compose-engine.js';
 import { HttpTransport } from '../http/transport.js';
@@ -24,10 +25,10 @@ import type { MagmaApi } from '../ports/magma-api.js';
 import type { Ledger } from '../ports/store.js';
 import { ensureWebhookRegistered } from '../webhook/ensure-webhook.js';
 import { isoNow } from '../ports/clock.js';
-import { PortfolioOutcomeSource } from '../outcomes/portfolio-outcome-source.js';
-import { SimOutcomeSource } from '../outcomes/sim-outcome-source.js';
+import { NarrativeOutcomeSource } from '../outcomes/narrative-outcome-source.js';
 import { createPriceSource } from '../prices/create-price-source.js';
 import { strategyPriceView } from '../engine/strategy-price-view.js';
+import { strategyNarrativeView } from '../engine/strategy-narrative-view.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { ensureDataDir } from '../fs/data-dir.js';
 import { generateKeypairFile, loadKeypair } from '../wallet/keypair.js';
@@ -46,7 +47,7 @@ export interface AgentOptions {
   createWalletIfMissing?: boolean;
   /** Strategy paths in the config are relative to this folder (the config file's); default: the working directory. */
   configDir?: string;
-  /** Base URL of the bundled simulator when rehearsing against it: outcomes come from its realised results. */
+  /** Base URL of the bundled simulator when rehearsing against it (its own database file). */
   simulatorUrl?: string;
   signal?: AbortSignal;
   /** issue 14: sees every HTTP call after it is recorded (in-process metrics and alerts). */
@@ -129,9 +130,16 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
     o.onCall?.(call); // issue 14: in-process metrics and alerts
   };
   const sleep = (ms: number, signal?: AbortSignal) => clock.sleep(ms, signal);
-  const apiTransport = new HttpTransport({ baseUrl: config.api.url, timeoutMs: config.api.timeoutMs, onCall, nowIso, sleep });
+  // Every answer of MAGMA's API (not the RPC's) tells whether it is up: a write after a failed call probes /v1/health.
+  const liveness = new MagmaLiveness();
+  const apiTransport = new HttpTransport({
+    baseUrl: config.api.url, timeoutMs: config.api.timeoutMs, nowIso, sleep,
+    onCall: (call) => {
+      liveness.observe(call);
+      onCall(call);
+    },
+  });
   const rpcTransport = new HttpTransport({ baseUrl: config.rpc.url, timeoutMs: config.rpc.timeoutMs, onCall, nowIso, sleep });
-  const simTransport = o.simulatorUrl ? new HttpTransport({ baseUrl: o.simulatorUrl, timeoutMs: config.api.timeoutMs, onCall, nowIso, sleep }) : null;
   const magus = createMagus({ config: config.magus, usage: store, clock, onCall, nowIso });
   const prices = createPriceSource({ config: config.prices, clock, timeoutMs: config.api.timeoutMs, onCall, nowIso });
   let closeHost = async () => {};
@@ -140,7 +148,7 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
     await stopExecutor?.();
     await closeHost();
     store.close();
-    await Promise.all([apiTransport.close(), rpcTransport.close(), simTransport?.close(), magus?.close(), prices.close()]);
+    await Promise.all([apiTransport.close(), rpcTransport.close(), magus?.close(), prices.close()]);
   };
 
   const budget = rateBudgetFromConfig(config.api, clock);
@@ -162,10 +170,11 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
       clock, api, chain, store, walletAddress, ensembleMemory: store,
       // The one place the mode is chosen: a dry run journals what it would send; live signs and sends.
       // (The sending executor, and with it the Solana client, is loaded only where it signs.)
-      executor: config.dryRun ? journalingExecutor(journal, clock, logger) : (await import('../executor/sending-executor.js')).sendingExecutor({ config, journal, chain, api, clock, logger, keypair }),
+      executor: config.dryRun ? journalingExecutor(journal, clock, logger) : (await import('../executor/sending-executor.js')).sendingExecutor({ config, journal, chain, api, clock, logger, keypair, liveness }),
       backingBudget: () => budget.remaining('backing'),
       ...(o.paused ? { paused: o.paused } : {}),
-      outcomes: simTransport ? new SimOutcomeSource(simTransport) : new PortfolioOutcomeSource(api),
+      // Live, dry-run and rehearsals alike: MAGMA's per-narrative read and oracle result (the simulator serves them).
+      outcomes: new NarrativeOutcomeSource({ api, clock, budgetLeft: () => budget.remaining('public') }),
       sources: {
         prices: strategyPriceView(prices.source, clock, logger, config.prices.maxAgeSeconds * 1000, (asset, t, price) => {
           try {
@@ -175,6 +184,8 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
           }
         }),
         ...(magus ? { magus: magus.source } : {}),
+        // MAGMA's per-narrative read (deadline, resolution date, pools), cached, from the public budget's spare calls.
+        narratives: strategyNarrativeView({ api, clock, logger, budgetLeft: () => budget.remaining('public') }),
       },
     }, logger);
     closeHost = () => host.close();

@@ -1,6 +1,7 @@
 // A narrative as the agent reasons about it, parsed from a feed item (src/magma/schemas.ts does the parsing).
 
-export const ORACLE_STATUSES = ['open', 'live', 'pending', 'resolved_true', 'resolved_false', 'refund'] as const;
+/** `running` (being scored) and `under_review` (disputed) are neither open for backing nor final (PROTOCOL.md 9). */
+export const ORACLE_STATUSES = ['open', 'live', 'pending', 'running', 'under_review', 'resolved_true', 'resolved_false', 'refund'] as const;
 export type OracleStatus = (typeof ORACLE_STATUSES)[number];
 
 export interface Narrative {

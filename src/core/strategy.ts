@@ -90,10 +90,37 @@ export interface StrategyMagusSource {
   ask(question: MagusQuestion, signal?: AbortSignal): Promise<{ content: string; credits: number }>;
 }
 
+/**
+ * What MAGMA's per-narrative read (GET /v1/narratives/:id) says beyond the feed. Any field may be null: the public
+ * texts show them, not every answer carries them.
+ */
+export interface NarrativeDetails {
+  /** When backing closes (ms since the epoch). */
+  deadlineMs: number | null;
+  /** When the oracle is to resolve it (ms). */
+  resolutionMs: number | null;
+  /** The TRUE and FALSE sides' pools in USD, where MAGMA shows them. */
+  truePoolUsd: number | null;
+  falsePoolUsd: number | null;
+  /** When this was read (ms, the clock's time): details may lag the feed by up to the source's refresh age. */
+  readAtMs: number;
+}
+
+/**
+ * MAGMA's per-narrative details, when the agent reads them (live and dry-run; absent in backtests, which have no
+ * such record). Cached per narrative and refreshed at most every few minutes within the public-read budget: a call on
+ * every tick costs a read only for a narrative not read yet (or read long ago); null while it has not been read, or
+ * when the budget or MAGMA says not now. Never required: a strategy declines or falls back without it.
+ */
+export interface StrategyNarrativeSource {
+  details(narrativeId: string, signal?: AbortSignal): Promise<NarrativeDetails | null>;
+}
+
 /** Approved data sources; each is replaced by recorded data in backtests, and absent where not configured. */
 export interface StrategySources {
   readonly prices?: StrategyPriceSource;
   readonly magus?: StrategyMagusSource;
+  readonly narratives?: StrategyNarrativeSource;
 }
 
 export interface StrategyContext {

@@ -13,7 +13,7 @@ import { isoNow, type Clock } from '../ports/clock.js';
 import type { Executor } from '../ports/executor.js';
 import type { MagmaReadApi } from '../ports/magma-api.js';
 import { outcomeOfStatus, type OutcomeSource } from '../ports/outcome-source.js';
-import type { OpinionRecord, OutcomeRecord, SettledBacking, Store } from '../ports/store.js';
+import type { FeedObservation, OpinionRecord, OutcomeRecord, SettledBacking, Store } from '../ports/store.js';
 import type { Narrative } from '../core/narrative.js';
 import { evaluateGates, type Gates } from './gates.js';
 import type { Evaluation, StrategyHost } from './strategy-host.js';
@@ -100,23 +100,38 @@ export class Engine {
    * Outcomes the feed shows, and what the outcome source says of narratives that left the feed. A failing source
    * only delays this.
    */
-  private async findOutcomes(inFeed: readonly Narrative[], signal?: AbortSignal): Promise<OutcomeRecord[]> {
+  private async findOutcomes(inFeed: readonly Narrative[], signal?: AbortSignal, raw?: readonly FeedObservation[]): Promise<OutcomeRecord[]> {
     const { store, logger, outcomes } = this.deps;
     const found: OutcomeRecord[] = [];
-    for (const n of inFeed) {
+    const exclude = new Set<string>();
+    for (let i = 0; i < inFeed.length; i++) {
+      const n = inFeed[i]!;
       const outcome = outcomeOfStatus(n.oracleStatus);
+      // A resolution the feed item itself says is not final yet (a challenge window open) is left to the outcome source.
+      if (outcome && (raw?.[i]?.raw as { is_final?: unknown } | null | undefined)?.is_final === false) continue;
+      exclude.add(n.id);
       if (outcome) found.push({ narrativeId: n.id, outcome, resolvedAt: null, source: 'feed' });
     }
     if (outcomes) {
       const now = this.deps.clock.now();
-      const awaiting = store.narrativesAwaitingOutcome(new Set(inFeed.map((n) => n.id)), OUTCOME_LOOKUPS_PER_TICK, outcomes.scope === 'held', now);
+      const limit = Math.min(OUTCOME_LOOKUPS_PER_TICK, outcomes.maxPerAsk ?? OUTCOME_LOOKUPS_PER_TICK);
+      // Narratives with a position first (their profit and loss waits on it), then the rest the agent decided on.
+      const held = outcomes.scope === 'held' || outcomes.heldFirst ? store.narrativesAwaitingOutcome(exclude, limit, true, now) : [];
+      const rest = outcomes.scope === 'held' || held.length >= limit ? [] : store.narrativesAwaitingOutcome(held.length ? new Set([...exclude, ...held]) : exclude, limit - held.length, false, now);
+      const awaiting = held.length ? [...held, ...rest] : rest;
       if (awaiting.length) {
         try {
           const answered = await outcomes.outcomes(awaiting, signal);
           for (const o of answered) found.push({ ...o, source: outcomes.name });
-          // Asked and still open: asked again later and later (one that never resolves costs little).
+          // Asked and still open: asked again later and later (one that never resolves costs little), and not before
+          // the source says it can have changed (its deadline, its challenge window).
           const resolved = new Set(answered.map((o) => o.narrativeId));
-          for (const id of awaiting) if (!resolved.has(id)) store.deferOutcomeLookup(id, now + this.lookups.asked(id));
+          for (const id of awaiting) {
+            if (resolved.has(id)) continue;
+            const hint = outcomes.retryAt?.(id) ?? null;
+            if (hint === 'not-asked') continue;
+            store.deferOutcomeLookup(id, Math.max(now + this.lookups.asked(id), hint ?? 0));
+          }
         } catch (err) {
           if (isMagmaError(err, 'ABORTED')) throw err;
           logger.warn('outcomes.unavailable', { source: outcomes.name, msg: errorMessage(err) });
@@ -133,7 +148,10 @@ export class Engine {
     for (const o of found) {
       const done = store.recordOutcome(o, at, (stake, outcome) => settledPnlLamports(this.deps.payout, stake, outcome));
       if (!done) continue;
-      logger.info('narrative.resolved', { narrative_id: o.narrativeId, outcome: o.outcome, source: o.source, settled_positions: done.length });
+      logger.info('narrative.resolved', {
+        narrative_id: o.narrativeId, outcome: o.outcome, source: o.source, settled_positions: done.length,
+        ...(o.confidence != null ? { oracle_confidence: o.confidence } : {}),
+      });
       for (const s of done) {
         logger.info('position.settled', { narrative_id: s.narrativeId, outcome: o.outcome, amount_lamports: s.stakeLamports, pnl_lamports: s.pnlLamports, pnl: formatSol(s.pnlLamports) });
       }
@@ -206,7 +224,7 @@ export class Engine {
     const observedAt = isoNow(clock);
     const nowMs = clock.now();
     const narratives = feed.narratives.map((f) => f.narrative);
-    const found = await this.findOutcomes(narratives, signal);
+    const found = await this.findOutcomes(narratives, signal, feed.narratives);
     const { changed, settled } = store.batch(() => ({ changed: store.recordFeed(tickId, observedAt, feed.narratives), settled: this.settleOutcomes(found, observedAt) }));
 
     // Every strategy over the whole tick; each narrative's history comes from memory. Built-in strategies run in this

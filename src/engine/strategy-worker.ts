@@ -46,7 +46,7 @@ function call(source: string, method: string, args: unknown[]): Promise<unknown>
   });
 }
 
-function sourcesFor(available: { prices: boolean; magus: boolean }): StrategySources {
+function sourcesFor(available: { prices: boolean; magus: boolean; narratives?: boolean }): StrategySources {
   const sources: Record<string, unknown> = {};
   if (available.prices) {
     sources.prices = Object.freeze({
@@ -60,6 +60,7 @@ function sourcesFor(available: { prices: boolean; magus: boolean }): StrategySou
     const judge = (narrative: unknown, options?: { maxAgeMs?: unknown; context?: unknown }) => call('magus', 'judge', [narrative, { maxAgeMs: options?.maxAgeMs, context: options?.context }]);
     sources.magus = Object.freeze({ judge, ask });
   }
+  if (available.narratives) sources.narratives = Object.freeze({ details: (id: string) => call('narratives', 'details', [id]) });
   return Object.freeze(sources);
 }
 
@@ -91,7 +92,7 @@ async function load(): Promise<Strategy | null> {
   return { name, evaluate: evaluate as Strategy['evaluate'] };
 }
 
-async function runBatch(runner: InProcessRunner, id: number, items: EvalItem[], nowMs: number, available: { prices: boolean; magus: boolean }): Promise<void> {
+async function runBatch(runner: InProcessRunner, id: number, items: EvalItem[], nowMs: number, available: { prices: boolean; magus: boolean; narratives?: boolean }): Promise<void> {
   const ctx = { nowMs, sources: sourcesFor(available) };
   const outcomes: StrategyOutcome[] = [];
   for (let i = 0; i < items.length; i++) {

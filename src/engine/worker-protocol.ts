@@ -12,7 +12,7 @@ export interface WorkerInit {
 }
 
 export type ToWorker =
-  | { type: 'batch'; id: number; items: EvalItem[]; nowMs: number; sources: { prices: boolean; magus: boolean } }
+  | { type: 'batch'; id: number; items: EvalItem[]; nowMs: number; sources: { prices: boolean; magus: boolean; narratives?: boolean } }
   | { type: 'reply'; id: number; ok: true; value: unknown }
   | { type: 'reply'; id: number; ok: false; error: string; code?: string };
 

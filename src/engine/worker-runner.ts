@@ -88,6 +88,7 @@ function invokeSource(sources: StrategySources, msg: SourceCall, signal: AbortSi
     if (method === 'price' && typeof a === 'string') return sources.prices.price(a, signal);
     if (method === 'history' && typeof a === 'string' && typeof b === 'number' && Number.isFinite(b)) return sources.prices.history(a, b, signal);
   }
+  if (source === 'narratives' && sources.narratives && method === 'details' && typeof a === 'string') return sources.narratives.details(a, signal);
   const magus = sources.magus;
   if (source === 'magus' && magus) {
     const n = a as Record<string, unknown> | null;
@@ -228,7 +229,7 @@ class PluginThread {
         this.worker.postMessage({
           type: 'batch', id, nowMs: ctx.nowMs,
           items: items.map((i) => ({ narrative: i.narrative, history: i.history })),
-          sources: { prices: !!ctx.sources.prices, magus: !!ctx.sources.magus },
+          sources: { prices: !!ctx.sources.prices, magus: !!ctx.sources.magus, narratives: !!ctx.sources.narratives },
         } satisfies ToWorker);
       } catch (err) {
         batch.finish({ kind: 'unavailable', error: `the narratives could not be sent to its worker (${describeThrown(err)})` });

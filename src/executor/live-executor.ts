@@ -22,6 +22,7 @@ import { reconcileWithApi, type ReconcileSummary } from './reconcile-api.js';
 import { HELD_BY_MAGMA, ResolutionFlow } from './resolution-flow.js';
 import { guardWindows, riskRefusal } from './risk-guard.js';
 import { WriteGates } from './write-gates.js';
+import type { MagmaLiveness } from './magma-liveness.js';
 
 export interface BackingSettings {
   programId: string;
@@ -53,6 +54,8 @@ export interface LiveExecutorOptions {
   backing: BackingSettings;
   /** Whether the wallet holds a position in a narrative (no verdicts on those unless allowed). */
   holds?: (narrativeId: string) => boolean;
+  /** Whether the last call to MAGMA failed: writes probe GET /v1/health first then. */
+  liveness?: MagmaLiveness;
 }
 
 /** The app's deadline: now + 7 days (PROTOCOL.md section 3). */
@@ -123,7 +126,7 @@ export class LiveExecutor implements Executor {
     this.wallet = o.keypair.publicKey.toBase58();
     // Kept 15 s: beside a tick that reads the gates itself every few seconds, the driver's re-checks stay inside the
     // public read budget (a 503 from a halted component still closes them at once), so the tick never waits for it.
-    this.gates = new WriteGates(o.api, this.wallet, o.clock, GATES_TTL_MS);
+    this.gates = new WriteGates(o.api, this.wallet, o.clock, GATES_TTL_MS, o.liveness);
     // "Holds" for verdicts: the journal's open and in-flight backings (a landed attempt keeps its row confirmed or
     // reported, so open until settled), and MAGMA's portfolio, read again when older than PORTFOLIO_TTL_MS.
     this.resolutions = new ResolutionFlow({
@@ -641,9 +644,11 @@ export class LiveExecutor implements Executor {
       let reporting: AttemptRow | null = null;
       try {
         const gate = await this.gates.backing(signal);
-        if (!gate.open) {
-          // A closed gate can last hours: the tick goes on, and every later pass tries again.
-          this.once(row.id, `report-waiting:${gate.reason}`, () => log.warn('backing.report_waiting', { tx: row.signature, msg: `the confirmed backing's report waits: ${gate.reason}` }));
+        // A closed gate can last hours: the tick goes on, and every later pass tries again. So does MAGMA being down
+        // (probed with GET /v1/health only after a failed call): the report is not spent on it.
+        const why = gate.open ? await this.gates.down(signal) : gate.reason;
+        if (why) {
+          this.once(row.id, `report-waiting:${why}`, () => log.warn('backing.report_waiting', { tx: row.signature, msg: `the confirmed backing's report waits: ${why}` }));
           return false;
         }
         const attempts = journal.attempts(row.id);

@@ -105,14 +105,29 @@ export class ResolutionFlow {
     return null;
   }
 
+  /** Said of a final refusal when an earlier attempt went out and got no answer (`sent`: attempts made besides it). */
+  private lostAnswer(row: ResolutionRow, sent = 0): string {
+    return row.attempts > sent && !row.error?.startsWith(NOT_SENT) ? ' (an earlier attempt got no answer: it may have been accepted then)' : '';
+  }
+
   private async drive(start: ResolutionRow, { api, gates }: { api: MagmaApi; gates: WriteGates }, signal?: AbortSignal): Promise<ResolutionRow> {
     const { journal, clock, logger } = this.o;
     let row = start;
     const log = logger.child({ narrative_id: row.narrativeId });
     try {
       const gate = await gates.resolution(signal);
-      if (!gate.open) {
-        log.warn('resolution.waiting', { msg: `the verdict waits: ${gate.reason}` });
+      // Then MAGMA's liveness (only after a failed call) and its read of the narrative: never a verdict on one under
+      // review or being scored (it waits), nor on one already resolved, inside its challenge window or not (final).
+      const waitFor = gate.open ? await gates.down(signal) : gate.reason;
+      const refusal = waitFor ? { why: waitFor, final: false } : await gates.verdictRefusal(row.narrativeId, signal);
+      if (refusal?.final) {
+        const message = `${refusal.why}${this.lostAnswer(row)}`.slice(0, 500);
+        row = journal.transitionResolution(row, 'rejected', isoNow(clock), { error: message });
+        log.warn('resolution.rejected', { msg: `not sent, a final answer: ${message}` });
+        return row;
+      }
+      if (refusal) {
+        log.warn('resolution.waiting', { msg: `the verdict waits: ${refusal.why}` });
         return row;
       }
       row = journal.transitionResolution(row, 'submitted', isoNow(clock), { attempt: true });
@@ -125,8 +140,7 @@ export class ResolutionFlow {
     } catch (err) {
       if (isMagmaError(err, 'ABORTED') || signal?.aborted) throw err;
       if (isMagmaError(err, 'API_BAD_REQUEST') || isMagmaError(err, 'API_NOT_FOUND')) {
-        const lost = row.attempts > 1 && !row.error?.startsWith(NOT_SENT) ? ' (an earlier attempt got no answer: it may have been accepted then)' : '';
-        const message = `${errorMessage(err)}${lost}`.slice(0, 500);
+        const message = `${errorMessage(err)}${this.lostAnswer(row, 1)}`.slice(0, 500);
         row = journal.transitionResolution(row, 'rejected', isoNow(clock), { error: message });
         log.warn('resolution.rejected', { msg: `MAGMA refused the verdict, a final answer: ${message}` });
         return row;

@@ -7,7 +7,7 @@ import type { Executor } from '../ports/executor.js';
 import { LiveExecutor, type LiveExecutorOptions } from './live-executor.js';
 
 /** The live executor's adapters; the guards and the backing settings come from the composition and config. */
-export type LiveParts = Pick<LiveExecutorOptions, 'journal' | 'chain' | 'api' | 'clock' | 'logger' | 'keypair'> & { config: Config };
+export type LiveParts = Pick<LiveExecutorOptions, 'journal' | 'chain' | 'api' | 'clock' | 'logger' | 'keypair' | 'liveness'> & { config: Config };
 
 export function sendingExecutor({ config, ...parts }: LiveParts): (guards: ExecutorGuards) => Executor {
   return (g) => new LiveExecutor({

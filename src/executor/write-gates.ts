@@ -2,7 +2,9 @@
 // from the API and kept for a few seconds of clock time: a re-sign, a resumed intent, a report or a verdict all
 // re-check them, without spending the public read budget on every poll of a transaction in flight.
 import { isOpenForBacking } from '../core/narrative.js';
-import { isMagmaError } from '../core/errors.js';
+import { errorMessage, isMagmaError } from '../core/errors.js';
+import { outcomeOfStatus } from '../ports/outcome-source.js';
+import type { MagmaLiveness } from './magma-liveness.js';
 import type { Gate } from '../core/decide.js';
 import { evaluateGates, type Gates } from '../engine/gates.js';
 import type { Clock } from '../ports/clock.js';
@@ -20,7 +22,49 @@ export class WriteGates {
   private gates: { at: number; value: Gates } | null = null;
   private feed: { at: number; value: Map<string, Narrative> } | null = null;
 
-  constructor(private readonly api: MagmaApi, private readonly wallet: string, private readonly clock: Clock, private readonly ttlMs = 5_000) {}
+  constructor(
+    private readonly api: MagmaApi, private readonly wallet: string, private readonly clock: Clock, private readonly ttlMs = 5_000,
+    private readonly liveness?: MagmaLiveness,
+  ) {}
+
+  /**
+   * Before a write: when the last call to MAGMA failed, whether GET /v1/health says it is up again. Why the write
+   * must wait (the journal keeps it for a later pass), or null.
+   */
+  async down(signal?: AbortSignal): Promise<string | null> {
+    if (!this.liveness?.lastCallFailed) return null;
+    try {
+      await this.api.health(signal);
+      return null;
+    } catch (err) {
+      rethrowAbort(err);
+      return `MAGMA looks down (the last call failed, and GET /v1/health: ${errorMessage(err)}): not sent now, tried again on a later pass`;
+    }
+  }
+
+  /**
+   * Why a verdict on the narrative must not be sent, from MAGMA's own read of it (PROTOCOL.md section 9), or null when
+   * it is still open to a verdict (or MAGMA does not know it: the resolve route answers that itself). Under review,
+   * being scored, or unreadable: not now (`final` false). Already resolved: never (its challenge window, not a verdict,
+   * decides it now; `final` true).
+   */
+  async verdictRefusal(narrativeId: string, signal?: AbortSignal): Promise<{ why: string; final: boolean } | null> {
+    try {
+      const n = await this.api.narrative(narrativeId, signal);
+      if (n.status === 'under_review') return { why: `narrative ${narrativeId} is under review (a dispute of its resolution is open)`, final: false };
+      if (n.status === 'running') return { why: `narrative ${narrativeId} is being scored by MAGMA's oracle (running)`, final: false };
+      if (outcomeOfStatus(n.status) !== null) {
+        const closes = n.challengeWindowClosesAt ? Date.parse(n.challengeWindowClosesAt) : NaN;
+        const window = n.isFinal !== true && Number.isFinite(closes) && closes > this.clock.now() ? `; its challenge window decides it until ${n.challengeWindowClosesAt}` : '';
+        return { why: `narrative ${narrativeId} is already ${n.status}${window}`, final: true };
+      }
+      return null;
+    } catch (err) {
+      rethrowAbort(err);
+      if (isMagmaError(err, 'API_NOT_FOUND')) return null;
+      return { why: `narrative ${narrativeId} could not be read (${errorMessage(err)})`, final: false };
+    }
+  }
 
   /** Forget what was read (after a 503 says something was halted since). */
   invalidate(): void {

@@ -8,10 +8,11 @@ import type { Logger } from '../log/logger.js';
 import { scrubError } from '../log/scrub-error.js';
 import type {
   BackingReport, BackingReportResult, Conviction, DroppedItem, EchoPoolPreview, FeedResult, LeaderboardResult, MagmaApi,
-  Points, PointsLeaderboardResult, PositionsResult, RegisteredAgent, RegisterRequest, ResolveRequest, ResolveResult,
+  NarrativeBacker, NarrativeDetail, OracleResult, Points, PointsLeaderboardResult, PositionsResult, RegisteredAgent, RegisterRequest, ResolveRequest, ResolveResult,
   SystemStatus, TermsStatus, WalletFlag, WebhookRegistration,
 } from '../ports/magma-api.js';
 import type { RateBudget } from './rate-budget.js';
+import { parseBackers, parseNarrativeDetail, parseNarrativePage, parseOracleResult } from './narrative-schemas.js';
 import { malformed, responseError } from './response-error.js';
 import {
   agentRankSchema, backingReportResponseSchema, convictionSchema, echoPoolEstimate, parseFeed, parseList, pointsEntrySchema,
@@ -268,6 +269,43 @@ export class HttpMagmaApi implements MagmaApi {
     if (!res.isJson && typeof res.body === 'string' && res.body.trim() === '') return { acknowledged: true, message: null };
     const r = this.parse(res, route, 'the report was not acknowledged', (b) => backingReportResponseSchema.safeParse(b).data ?? null);
     return { acknowledged: true, message: r.message };
+  }
+
+  async narrative(narrativeId: string, signal?: AbortSignal): Promise<NarrativeDetail> {
+    const route = '/v1/narratives/:id';
+    const res = await this.send({ method: 'GET', path: `/v1/narratives/${seg(narrativeId)}`, route, family: 'public', auth: false, signal });
+    return this.parse(res, route, 'no narrative with an id and a status', parseNarrativeDetail);
+  }
+
+  async oracleResult(narrativeId: string, signal?: AbortSignal): Promise<OracleResult | null> {
+    const route = '/v1/oracle/:narrativeId';
+    let res: HttpResult;
+    try {
+      res = await this.send({ method: 'GET', path: `/v1/oracle/${seg(narrativeId)}`, route, family: 'public', auth: false, signal });
+    } catch (err) {
+      if (isMagmaError(err, 'API_NOT_FOUND')) return null; // no result yet
+      throw err;
+    }
+    // Null until resolved: an answer without a TRUE/FALSE result is "none yet", not an error.
+    if (res.isJson && (res.body === null || (res.body as { result?: unknown }).result === null)) return null;
+    return this.parse(res, route, 'no TRUE/FALSE result', (b) => parseOracleResult(b, narrativeId));
+  }
+
+  async narratives(query: { status?: 'active' | 'resolved' | 'pending'; limit?: number; offset?: number }, signal?: AbortSignal): Promise<{ items: NarrativeDetail[]; total: number | null }> {
+    const route = '/v1/narratives';
+    const params = new URLSearchParams();
+    if (query.status) params.set('status', query.status);
+    if (query.limit !== undefined) params.set('limit', String(query.limit));
+    if (query.offset !== undefined) params.set('offset', String(query.offset));
+    const qs = params.toString();
+    const res = await this.send({ method: 'GET', path: qs ? `${route}?${qs}` : route, route, family: 'public', auth: false, signal });
+    return this.parse(res, route, 'no "data" list', parseNarrativePage);
+  }
+
+  async narrativeBackers(narrativeId: string, signal?: AbortSignal): Promise<NarrativeBacker[]> {
+    const route = '/v1/narratives/:id/backers';
+    const res = await this.send({ method: 'GET', path: `/v1/narratives/${seg(narrativeId)}/backers`, route, family: 'public', auth: false, signal });
+    return this.parse(res, route, 'no "backers" list', parseBackers);
   }
 
   async health(signal?: AbortSignal): Promise<void> {

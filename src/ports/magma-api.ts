@@ -161,6 +161,53 @@ export interface BackingReportResult {
   message: string | null;
 }
 
+/**
+ * One narrative as `GET /v1/narratives/:id` shows it (PROTOCOL.md section 9; flat or wrapped as {narrative}). Only
+ * `id` and `status` are sure to be there; every other field is null when absent.
+ */
+export interface NarrativeDetail {
+  id: string;
+  /** `oracle_status`, else `status`: pending | running | under_review | resolved_true | resolved_false | refund | … */
+  status: string;
+  /** null when the answer does not say (then the challenge window decides). */
+  isFinal: boolean | null;
+  challengeWindowClosesAt: string | null;
+  resolvedAt: string | null;
+  deadlineAt: string | null;
+  resolutionDate: string | null;
+  /** The oracle's confidence, when the read carries it. */
+  confidence: number | null;
+  /** `sources_used` as received (names, or a count). */
+  sourcesUsed: unknown;
+  truePoolUsd: number | null;
+  falsePoolUsd: number | null;
+  totalBackedLamports: bigint | null;
+  backerCount: number | null;
+}
+
+/** One source the oracle weighed (`GET /v1/oracle/:narrativeId`). */
+export interface OracleSource {
+  name: string;
+  weight: number | null;
+  value: unknown;
+}
+
+export interface OracleResult {
+  narrativeId: string;
+  result: 'TRUE' | 'FALSE';
+  confidence: number | null;
+  sources: OracleSource[];
+  resolvedAt: string | null;
+}
+
+/** One backing of a narrative as `GET /v1/narratives/:id/backers` lists it. */
+export interface NarrativeBacker {
+  walletAddress: string;
+  amountLamports: bigint;
+  txSignature: string | null;
+  createdAt: string | null;
+}
+
 /** What the engine reads from MAGMA every tick: the feed and what the write gates need. Replays provide only this. */
 export interface MagmaReadApi {
   feed(signal?: AbortSignal): Promise<FeedResult>;
@@ -184,4 +231,15 @@ export interface MagmaApi extends MagmaReadApi {
   pointsLeaderboard(signal?: AbortSignal): Promise<PointsLeaderboardResult>;
   echoPoolPreview(wallet: string, signal?: AbortSignal): Promise<EchoPoolPreview>;
   reportBacking(report: BackingReport, signal?: AbortSignal): Promise<BackingReportResult>;
+  /** GET /v1/narratives/:id (public): throws API_NOT_FOUND for a narrative MAGMA does not know. */
+  narrative(narrativeId: string, signal?: AbortSignal): Promise<NarrativeDetail>;
+  /** GET /v1/oracle/:narrativeId (public): null while there is no oracle result (404). */
+  oracleResult(narrativeId: string, signal?: AbortSignal): Promise<OracleResult | null>;
+  /**
+   * GET /v1/narratives?status=&limit=&offset= (public): one page of narratives as the per-narrative read shows them
+   * (items that cannot be read are left out); `total` when the answer says.
+   */
+  narratives(query: { status?: 'active' | 'resolved' | 'pending'; limit?: number; offset?: number }, signal?: AbortSignal): Promise<{ items: NarrativeDetail[]; total: number | null }>;
+  /** GET /v1/narratives/:id/backers (public). */
+  narrativeBackers(narrativeId: string, signal?: AbortSignal): Promise<NarrativeBacker[]>;
 }

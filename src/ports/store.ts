@@ -6,6 +6,7 @@ import type { Decision, PortfolioView } from '../core/decide.js';
 import type { ResolutionDecision } from '../core/decide-resolution.js';
 import type { Narrative, NarrativeSnapshot } from '../core/narrative.js';
 import type { Verdict } from '../core/strategy.js';
+import type { OracleSource } from './magma-api.js';
 
 export interface FeedObservation {
   narrative: Narrative;
@@ -57,6 +58,9 @@ export interface OutcomeRecord {
   outcome: Outcome;
   resolvedAt: string | null;
   source: string;
+  /** The oracle's confidence (0–1) and the sources it weighed, when the outcome source knows them. */
+  confidence?: number | null;
+  sources?: readonly OracleSource[] | null;
 }
 
 export interface SettledBacking {

@@ -63,3 +63,17 @@ export function pnlSummary(store: SqliteStore): PnlSummary {
     openLamports: open.stake,
   };
 }
+
+export interface OracleOutcomeSummary {
+  /** Outcomes recorded with the oracle's confidence. */
+  count: number;
+  meanConfidence: number | null;
+  minConfidence: number | null;
+}
+
+/** How sure MAGMA's oracle was of the outcomes this agent recorded (migration 0010's confidence). */
+export function oracleOutcomeSummary(store: SqliteStore): OracleOutcomeSummary {
+  const r = store.prepare(`SELECT COUNT(*) AS n, AVG(confidence) AS mean, MIN(confidence) AS lo FROM outcomes WHERE confidence IS NOT NULL`)
+    .get() as { n: number; mean: number | null; lo: number | null };
+  return { count: r.n, meanConfidence: r.mean, minConfidence: r.lo };
+}

@@ -6,7 +6,7 @@ import type { Strategy } from '../core/strategy.js';
 export type { Narrative, NarrativeSnapshot, OracleStatus } from '../core/narrative.js';
 export type {
   MagusJudgeContext, MagusJudgement, MagusQuestion, Opinion, Strategy, StrategyClock, StrategyContext, StrategyMagusSource, StrategyPriceSource,
-  StrategySources, Verdict,
+  StrategySources, Verdict, NarrativeDetails, StrategyNarrativeSource,
 } from '../core/strategy.js';
 export { opinionProblem, STRATEGY_INTERFACE_VERSION } from '../core/strategy.js';
 export { parseDeadline, parsePriceThesis, type Direction, type PriceThesis, type ThesisKind } from '../core/price-thesis.js';

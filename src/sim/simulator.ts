@@ -15,6 +15,7 @@ import { convictionRoutes } from './routes/conviction.js';
 import { flagRoutes } from './routes/flag.js';
 import { leaderboardRoutes } from './routes/leaderboard.js';
 import { magusRoutes } from './routes/magus.js';
+import { narrativeRoutes } from './routes/narratives.js';
 import { pointsRoutes } from './routes/points.js';
 import { portfolioRoutes } from './routes/portfolio.js';
 import { publicRoutes } from './routes/public.js';
@@ -103,7 +104,7 @@ export class Simulator {
       programId: options.programId ?? DEVNET_BACKING_PROGRAM_ID,
     });
     const families = [agentRoutes, portfolioRoutes, leaderboardRoutes, webhookRoutes, resolveRoutes, publicRoutes, convictionRoutes,
-      pointsRoutes, flagRoutes, backingReportRoutes, rpcRoutes, magusRoutes, controlRoutes];
+      pointsRoutes, flagRoutes, backingReportRoutes, narrativeRoutes, rpcRoutes, magusRoutes, controlRoutes];
     for (const family of families) family(this.state)(this.router);
     this.webhooks = new WebhookDispatcher(this.state, options.webhooks);
     this.router.on('GET', '/__sim/webhooks', () =>

@@ -601,8 +601,8 @@ export class SqliteStore implements Store, RunReadModel, MagusUsageStore, MagusA
   recordOutcome(o: OutcomeRecord, at: string, pnl: (stake: bigint, outcome: Outcome) => bigint): SettledBacking[] | null {
     const placeholders = CLOSED_STATES.map(() => '?').join(',');
     return this.batch(() => {
-      const inserted = this.prepare(`INSERT INTO outcomes (narrative_id, outcome, resolved_at, source, recorded_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`)
-        .run(o.narrativeId, o.outcome, o.resolvedAt, o.source, at);
+      const inserted = this.prepare(`INSERT INTO outcomes (narrative_id, outcome, resolved_at, source, recorded_at, confidence, sources_json) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`)
+        .run(o.narrativeId, o.outcome, o.resolvedAt, o.source, at, o.confidence ?? null, o.sources?.length ? JSON.stringify(o.sources) : null);
       if (inserted.changes === 0) return null;
       this.awaiting?.resolve(o.narrativeId);
       this.afterCommit(() => {

@@ -8,7 +8,7 @@ import { createAgent } from '../../app/agent.js';
 import { ledgerFlags } from '../../config/ledger.js';
 import { formatSol } from '../../core/money.js';
 import { runDaemon } from '../../engine/daemon.js';
-import { calibrationByStrategy, pnlSummary, type PnlSummary } from '../../report/calibration-report.js';
+import { calibrationByStrategy, oracleOutcomeSummary, pnlSummary, type OracleOutcomeSummary, type PnlSummary } from '../../report/calibration-report.js';
 import { runSummary } from '../../report/run-summary.js';
 import type { Calibration } from '../../core/calibration.js';
 import { Simulator } from '../../sim/simulator.js';
@@ -66,7 +66,7 @@ export function registerDemo(program: Command): void {
             out(`tick ${String(n).padStart(3)}/${ticks}  ${at}  feed ${String(s.feedCount).padStart(2)}  changed ${String(s.changed).padStart(2)}  would back ${s.backed.length}${backs ? `: ${backs}` : ''}`);
           },
         });
-        printSummary(out, runSummary(agent.store), pnlSummary(agent.store), calibrationByStrategy(agent.store));
+        printSummary(out, runSummary(agent.store), pnlSummary(agent.store), calibrationByStrategy(agent.store), oracleOutcomeSummary(agent.store));
       } finally {
         await agent?.close();
         await sim.stop();
@@ -76,7 +76,7 @@ export function registerDemo(program: Command): void {
     });
 }
 
-function printSummary(out: (line?: string) => void, s: ReturnType<typeof runSummary>, pnl: PnlSummary, calibration: Record<string, Calibration>): void {
+function printSummary(out: (line?: string) => void, s: ReturnType<typeof runSummary>, pnl: PnlSummary, calibration: Record<string, Calibration>, oracle: OracleOutcomeSummary): void {
   out();
   out('── summary ─────────────────────────────────────────────');
   out(`ticks:       ${s.ticks.ok} completed, ${s.ticks.failed} failed`);
@@ -95,6 +95,9 @@ function printSummary(out: (line?: string) => void, s: ReturnType<typeof runSumm
     }
   }
   out(`dry-run P&L: ${pnl.settled} settled (${pnl.won} won, ${pnl.lost} lost, ${pnl.refunded} refunded): ${formatSol(pnl.pnlLamports, 3)}; ${pnl.openPositions} open (${formatSol(pnl.openLamports, 3)} at stake)`);
+  if (oracle.count) {
+    out(`outcomes:    ${oracle.count} from MAGMA's oracle, confidence ${oracle.meanConfidence!.toFixed(2)} on average, ${oracle.minConfidence!.toFixed(2)} at the lowest`);
+  }
   const scored = Object.entries(calibration).filter(([, c]) => c.n > 0);
   if (scored.length) {
     out('calibration on resolved narratives (Brier, lower is better; always-0.5 scores 0.250):');

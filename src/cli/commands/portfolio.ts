@@ -3,15 +3,18 @@
 import type { Command } from 'commander';
 import { formatSol, lamportsToSol } from '../../core/money.js';
 import type { PositionsResult } from '../../ports/magma-api.js';
+import { databasePath } from '../../app/agent.js';
+import { describeOutcome, recordedOutcomes, type RecordedOutcome } from '../recorded-outcomes.js';
 import { openReadClient } from '../read-client.js';
 import type { GlobalOptions } from '../runtime.js';
 import { clip, renderTable, toJson } from '../table.js';
 
-function print(result: PositionsResult, json: boolean, empty: string): void {
+function print(result: PositionsResult, json: boolean, empty: string, outcomes: ReadonlyMap<string, RecordedOutcome>): void {
   if (json) {
     process.stdout.write(toJson({
       wallet_address: result.walletAddress,
-      positions: result.positions.map((p) => ({ ...p, amountSol: lamportsToSol(p.amountLamports) })),
+      // outcome: as this agent recorded it, with the oracle's confidence and sources (null while not settled)
+      positions: result.positions.map((p) => ({ ...p, amountSol: lamportsToSol(p.amountLamports), outcome: outcomes.get(p.narrativeId) ?? null })),
       dropped: result.dropped,
     }));
     return;
@@ -21,8 +24,11 @@ function print(result: PositionsResult, json: boolean, empty: string): void {
   } else {
     const total = result.positions.reduce((s, p) => s + p.amountLamports, 0n);
     process.stdout.write(renderTable(
-      ['narrative', 'title', 'amount', 'usd', 'yield', 'status', 'since'],
-      result.positions.map((p) => [p.narrativeId.slice(0, 12), clip(p.narrativeTitle, 40), formatSol(p.amountLamports), p.usdEquivalent?.toFixed(2) ?? null, p.yieldType, p.oracleStatus, p.createdAt.slice(0, 10)]),
+      ['narrative', 'title', 'amount', 'usd', 'yield', 'status', 'since', 'settled (oracle)'],
+      result.positions.map((p) => {
+        const o = outcomes.get(p.narrativeId);
+        return [p.narrativeId.slice(0, 12), clip(p.narrativeTitle, 40), formatSol(p.amountLamports), p.usdEquivalent?.toFixed(2) ?? null, p.yieldType, p.oracleStatus, p.createdAt.slice(0, 10), o ? clip(describeOutcome(o), 48) : null];
+      }),
     ));
     process.stdout.write(`\n${result.positions.length} position(s), ${formatSol(total)} in total${result.walletAddress ? ` for ${result.walletAddress}` : ''}\n`);
   }
@@ -43,7 +49,9 @@ export function registerPortfolio(program: Command): void {
         const client = openReadClient(opts);
         try {
           client.requireKey();
-          print(name === 'portfolio' ? await client.api.portfolio() : await client.api.history(), opts.json === true, empty);
+          const result = name === 'portfolio' ? await client.api.portfolio() : await client.api.history();
+          const recorded = recordedOutcomes(databasePath(client.config), { narrativeIds: [...new Set(result.positions.map((p) => p.narrativeId))] }) ?? [];
+          print(result, opts.json === true, empty, new Map(recorded.map((o) => [o.narrativeId, o])));
         } finally {
           await client.close();
         }

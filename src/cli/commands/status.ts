@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { databasePath, loadWallet } from '../../app/agent.js';
 import { inFlightBackings } from '../in-flight-backings.js';
 import { ensembleWeightsLines, storedEnsembleWeights } from '../ensemble-weights.js';
+import { describeOutcome, recordedOutcomes } from '../recorded-outcomes.js';
 import { RpcChain } from '../../chain/rpc-chain.js';
 import { errorMessage, isMagmaError } from '../../core/errors.js';
 import { formatSol, lamportsToSol, solToLamports } from '../../core/money.js';
@@ -60,11 +61,13 @@ export function registerStatus(program: Command): void {
         const failed = [system, terms, flag, conviction, balance, ...(key ? [key] : [])].some((p) => !p.ok && !p.unavailable);
         const backings = inFlightBackings(databasePath(config));
         const ensemble = storedEnsembleWeights(databasePath(config)); // issue 17
+        // The latest settlements this agent recorded, with how sure MAGMA's oracle was (issue 15).
+        const outcomes = recordedOutcomes(databasePath(config), { limit: 5 });
 
         if (opts.json) {
           process.stdout.write(toJson({
             wallet, api: config.api.url, key: client.apiKey ? 'known' : 'none', writes_allowed: blockers.length === 0, blockers,
-            system, terms, flag, conviction, backings_in_flight: backings,
+            system, terms, flag, conviction, backings_in_flight: backings, recent_outcomes: outcomes,
             paused, ensemble_weights: ensemble,
             key_accepted: key === null ? null : key.ok ? true : key.code === 'API_UNAUTHORIZED' ? false : null,
             balance: balance.ok ? { ok: true, value: { lamports: balance.value, sol: lamportsToSol(balance.value) } } : balance,
@@ -84,6 +87,10 @@ export function registerStatus(program: Command): void {
             for (const u of backings.unprovable) process.stdout.write(`  ✘ ${u.narrativeId} ${u.signature ?? ''} (${u.state} since ${u.since}): ${u.why}\n`);
           }
           process.stdout.write(`${ensembleWeightsLines(ensemble).join('\n')}\n`);
+          if (outcomes?.length) {
+            process.stdout.write(`${'outcomes'.padEnd(12)} latest ${outcomes.length} recorded (outcome, oracle confidence, sources weighed):\n`);
+            for (const o of outcomes) process.stdout.write(`  ${o.narrativeId.slice(0, 12)}  ${describeOutcome(o)}${o.resolvedAt ? `, resolved ${o.resolvedAt.slice(0, 16)}` : ''}\n`);
+          }
           process.stdout.write(blockers.length ? `\nwrites blocked: ${blockers.join('; ')}\n` : '\nwrites allowed\n');
         }
         if (failed) process.exitCode = 1;

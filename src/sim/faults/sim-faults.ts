@@ -67,7 +67,18 @@ export interface SimFaults {
    * and its history and portfolio list only the backings whose report it acknowledged (its view is built from them).
    */
   reportsAtFinalized: boolean;
+  /**
+   * Narratives shown in an oracle state the world itself never enters (PROTOCOL.md section 9): `running` (being
+   * scored) or `under_review` (disputed: not final, no verdict accepted). Cleared per narrative with `null`.
+   */
+  oracleStates: Map<string, 'running' | 'under_review'>;
+  /** Minutes after a resolution during which it can be challenged: `is_final` is false until then. */
+  challengeWindowMinutes: number;
+  /** `GET /v1/narratives/:id` wraps its answer as {narrative} (the app accepts both shapes) instead of flat. */
+  narrativeWrapped: boolean;
 }
+
+export const ORACLE_STATE_FAULTS = ['running', 'under_review'] as const;
 
 /** Blocks a transaction dropped by `forkDrop` stays visible at processed. */
 export const FORK_BLOCKS = 8;
@@ -77,6 +88,7 @@ export function createFaults(): SimFaults {
     halted: new Set(), termsRejected: new Set(), flagged: new Set(), blocked: new Set(), bursts: [],
     malformedFeed: 0, dropTransactions: 0, blockhashTtl: 150, confirmBlocks: 2, statusHistorySlots: null,
     statusLagBlocks: 0, rpcOutageOnLand: false, refuseNarratives: new Set(), forkDrop: 0, reportsAtFinalized: false,
+    oracleStates: new Map(), challengeWindowMinutes: 60, narrativeWrapped: false,
   };
 }
 
@@ -100,6 +112,7 @@ export function describeFaults(f: SimFaults): Record<string, unknown> {
     bursts: f.bursts.map((b) => ({ ...b })), malformed_feed: f.malformedFeed, drop_transactions: f.dropTransactions,
     blockhash_ttl: f.blockhashTtl, confirm_blocks: f.confirmBlocks, status_history_slots: f.statusHistorySlots,
     status_lag_blocks: f.statusLagBlocks, rpc_outage_on_land: f.rpcOutageOnLand, refuse_narratives: [...f.refuseNarratives],
-    fork_drop: f.forkDrop, reports_at_finalized: f.reportsAtFinalized,
+    fork_drop: f.forkDrop, reports_at_finalized: f.reportsAtFinalized, oracle_states: Object.fromEntries(f.oracleStates),
+    challenge_window_minutes: f.challengeWindowMinutes, narrative_wrapped: f.narrativeWrapped,
   };
 }

@@ -108,7 +108,7 @@ export class FeedRecorder {
     const t = new Date(at).toISOString();
     const world = this.options.world;
     const feed = world.feed(50);
-    this.record.write(JSON.stringify({ t, narratives: feed.map(toFeedItem) }));
+    this.record.write(JSON.stringify({ t, narratives: feed.map((n) => toFeedItem(n)) }));
     if (this.truth) {
       const p: Record<string, number> = {};
       for (const n of feed) p[n.id] = Math.round(this.truth.bayes.probability(n, at) * 1e6) / 1e6;

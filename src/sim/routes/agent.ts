@@ -50,7 +50,7 @@ export function agentRoutes(state: SimState) {
       const agent = authenticate(state, req);
       if (!agent) return unauthorized();
       return limited(state, 'feed', agent.apiKey, () => {
-        const items: unknown[] = state.world.feed(50).map(toFeedItem);
+        const items: unknown[] = state.world.feed(50).map((n) => toFeedItem(n, state.faults));
         if (state.faults.malformedFeed > 0) {
           state.faults.malformedFeed--;
           items.push(...malformedFeedItems(items as Array<Record<string, unknown>>));

@@ -2,7 +2,7 @@
 // switched at run time, the hidden truth (true probabilities and realised outcomes), the exact ledger of every
 // transfer and report, and the world's prices (the `sim` price source reads those).
 import { json, type Router, type SimResponse } from '../http/router.js';
-import { BURST_KINDS, describeFaults, FAULT_FAMILIES, type FaultBurst } from '../faults/sim-faults.js';
+import { BURST_KINDS, describeFaults, FAULT_FAMILIES, ORACLE_STATE_FAULTS, type FaultBurst } from '../faults/sim-faults.js';
 import { confirmationOf, type SimState } from '../sim-state.js';
 import { ASSET_SYMBOLS } from '../world/price-paths.js';
 
@@ -23,6 +23,7 @@ export function applyFaults(state: SimState, body: Record<string, unknown>): str
     f.halted.clear(); f.termsRejected.clear(); f.flagged.clear(); f.blocked.clear();
     f.bursts.length = 0; f.malformedFeed = 0; f.dropTransactions = 0; f.blockhashTtl = 150; f.confirmBlocks = 2; f.statusHistorySlots = null;
     f.statusLagBlocks = 0; f.rpcOutageOnLand = false; f.refuseNarratives.clear(); f.forkDrop = 0; f.reportsAtFinalized = false;
+    f.oracleStates.clear(); f.challengeWindowMinutes = 60; f.narrativeWrapped = false;
   }
   for (const [key, set] of [['halted', f.halted], ['termsRejected', f.termsRejected], ['flagged', f.flagged], ['blocked', f.blocked]] as const) {
     const v = body[key];
@@ -64,6 +65,23 @@ export function applyFaults(state: SimState, body: Record<string, unknown>): str
   if (body.reportsAtFinalized !== undefined) {
     if (typeof body.reportsAtFinalized !== 'boolean') return 'reportsAtFinalized must be true or false';
     f.reportsAtFinalized = body.reportsAtFinalized;
+  }
+  if (body.oracleStates !== undefined) {
+    const v = body.oracleStates as Record<string, unknown>;
+    if (!v || typeof v !== 'object' || Array.isArray(v)) return 'oracleStates must be an object {narrative id: "running" | "under_review" | null}';
+    for (const [id, st] of Object.entries(v)) {
+      if (st === null) f.oracleStates.delete(id);
+      else if (ORACLE_STATE_FAULTS.includes(st as never)) f.oracleStates.set(id, st as 'running' | 'under_review');
+      else return `oracleStates.${id} must be "running", "under_review" or null`;
+    }
+  }
+  if (body.challengeWindowMinutes !== undefined) {
+    if (!count(body.challengeWindowMinutes) || body.challengeWindowMinutes < 0) return 'challengeWindowMinutes must be a whole number of minutes ≥ 0';
+    f.challengeWindowMinutes = body.challengeWindowMinutes;
+  }
+  if (body.narrativeWrapped !== undefined) {
+    if (typeof body.narrativeWrapped !== 'boolean') return 'narrativeWrapped must be true or false';
+    f.narrativeWrapped = body.narrativeWrapped;
   }
   if (body.clearBursts === true) f.bursts.length = 0;
   if (body.burst !== undefined) {

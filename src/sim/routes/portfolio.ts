@@ -10,7 +10,7 @@ import { limited } from './limits.js';
  * The wallet's backings as MAGMA lists them: every confirmed one, or, when MAGMA builds its view from reports it
  * verified at finalized (the reportsAtFinalized fault), only those whose report it acknowledged.
  */
-function listed(state: SimState, wallet: string) {
+export function listed(state: SimState, wallet: string) {
   const all = backingsOf(state, wallet);
   return state.faults.reportsAtFinalized ? all.filter((b) => state.reports.has(b.signature)) : all;
 }

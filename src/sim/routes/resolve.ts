@@ -5,6 +5,7 @@ import type { SimState } from '../sim-state.js';
 import { authenticate, unauthorized } from './agent.js';
 import { haltedGate, walletGate } from './gates.js';
 import { limited } from './limits.js';
+import { shownStatus } from '../world/wire.js';
 
 export function resolveRoutes(state: SimState) {
   return (router: Router) => {
@@ -24,7 +25,9 @@ export function resolveRoutes(state: SimState) {
           return json(400, { ok: false, error: 'Confidence too low', message: 'Resolutions need a confidence of at least 0.7' });
         }
         const n = state.world.get(body.narrative_id);
-        if (!n || !(n.status === 'open' || n.status === 'live' || n.status === 'pending')) {
+        // Running (being scored) and under review (disputed) are not eligible either (PROTOCOL.md section 9).
+        const shown = n ? shownStatus(n, state.faults) : null;
+        if (!n || !(shown === 'open' || shown === 'live' || shown === 'pending')) {
           return json(404, { ok: false, error: 'Narrative not found or not eligible for resolution' });
         }
         const status = resolution === 'true' ? 'resolved_true' : 'resolved_false';

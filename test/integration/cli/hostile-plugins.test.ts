@@ -42,7 +42,7 @@ describe('hostile plug-ins beside crowd', () => {
       expect(of(h).every((o) => o.error !== null && o.p_true === null), h).toBe(true);
     }
     expect(of('tampers').every((o) => o.p_true === 0.5)).toBe(true);
-    for (const o of of('observes')) expect(JSON.parse(o.rationale!)).toMatchObject({ proto: null, sources: ['prices'] });
+    for (const o of of('observes')) expect(JSON.parse(o.rationale!)).toMatchObject({ proto: null, sources: ['narratives', 'prices'] });
   }, 120_000);
 
   it('SIGTERM stops the daemon while a plug-in is stuck in an endless loop', async () => {

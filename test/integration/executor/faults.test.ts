@@ -35,6 +35,31 @@ describe('faults during a live backing', () => {
     await expectReportedOnce(l);
   });
 
+  it('MAGMA down as a backing lands: the report probes GET /v1/health, waits (the backing stays confirmed), and goes out once MAGMA is back', async () => {
+    const { live: l, clock } = await start();
+    // Once the transaction is sent, MAGMA's backend fails: the report answers 500 (not a halt: the gates stay as read);
+    // after that every public read fails too (the gates were read just before the report and are kept a few seconds).
+    let down = false;
+    clock.hooks.push((n) => {
+      if (n === 1) applyFaults(l.sim.state, { burst: { family: 'backing', kind: 'error', count: -1, status: 500 } });
+      if (!down && said(l, 'backing.report_failed').length) {
+        down = true;
+        applyFaults(l.sim.state, { burst: { family: 'public', kind: 'error', count: -1, status: 503 } });
+      }
+    });
+    const first = await backOne(l);
+    expect(first.state).toBe('confirmed');
+    expect(said(l, 'backing.report_waiting').some((m) => /MAGMA looks down \(the last call failed, and GET \/v1\/health: .*503/.test(m))).toBe(true);
+    expect(l.agent.store.db.prepare(`SELECT COUNT(*) FROM api_calls WHERE route = '/v1/health'`).pluck().get()).toBeGreaterThan(0);
+    const reportsTried = l.agent.store.db.prepare(`SELECT COUNT(*) FROM api_calls WHERE route = '/v1/narratives/:id/back'`).pluck().get() as number;
+    expect(reportsTried).toBe(1); // the probe, not another report, while MAGMA is down
+    clock.hooks.length = 0;
+    applyFaults(l.sim.state, { clearBursts: true });
+    clock.advance(60_000);
+    await l.agent.executor.resumePending!();
+    await expectReportedOnce(l);
+  });
+
   it('RPC down before signing: the intent waits unsigned and is signed once the RPC is back and it is still wanted', async () => {
     const { live: l } = await start();
     applyFaults(l.sim.state, { burst: { family: 'rpc', kind: 'error', count: -1, status: 503 } });

@@ -48,8 +48,8 @@ export function agentRoutes(state: SimState) {
 
     router.on('GET', '/v1/agent/feed', (req) => {
       const agent = authenticate(state, req);
-      if (!agent) return unauthorized();
-      return limited(state, 'feed', agent.apiKey, () => {
+      if (!agent && !req.paidBy) return unauthorized();
+      return limited(state, 'feed', agent?.apiKey ?? `x402:${req.paidBy}`, () => {
         const items: unknown[] = state.world.feed(50).map(toFeedItem);
         if (state.faults.malformedFeed > 0) {
           state.faults.malformedFeed--;

@@ -5,13 +5,23 @@ import type { SqliteStore } from './sqlite-store.js';
 
 export type NewX402Payment = Omit<X402PaymentRecord, 'id' | 'response' | 'tx' | 'settledAt'>;
 
-interface Row {
+export interface X402PaymentRow {
   id: number; at: string; route: string; resource: string | null; x402_version: number | null; network: string | null;
   asset: string | null; pay_to: string | null; amount: string | null; usd: number; state: X402PaymentRecord['state'];
   reason: string | null; challenge_json: string | null; response_json: string | null; tx: string | null; settled_at: string | null;
 }
 
 const parse = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
+
+export const LATEST_X402_PAYMENTS_SQL = 'SELECT * FROM x402_payments ORDER BY id DESC LIMIT ?';
+
+export function toX402Payment(r: X402PaymentRow): X402PaymentRecord {
+  return {
+    id: r.id, at: r.at, route: r.route, resource: r.resource, x402Version: r.x402_version, network: r.network, asset: r.asset,
+    payTo: r.pay_to, amount: r.amount, usd: r.usd, state: r.state, reason: r.reason, challenge: parse(r.challenge_json),
+    response: parse(r.response_json), tx: r.tx, settledAt: r.settled_at,
+  };
+}
 
 export class X402Payments {
   constructor(private readonly store: SqliteStore) {}
@@ -41,11 +51,6 @@ export class X402Payments {
   }
 
   latest(limit = 20): X402PaymentRecord[] {
-    const rows = this.store.prepare('SELECT * FROM x402_payments ORDER BY id DESC LIMIT ?').all(limit) as Row[];
-    return rows.map((r) => ({
-      id: r.id, at: r.at, route: r.route, resource: r.resource, x402Version: r.x402_version, network: r.network, asset: r.asset,
-      payTo: r.pay_to, amount: r.amount, usd: r.usd, state: r.state, reason: r.reason, challenge: parse(r.challenge_json),
-      response: parse(r.response_json), tx: r.tx, settledAt: r.settled_at,
-    }));
+    return (this.store.prepare(LATEST_X402_PAYMENTS_SQL).all(limit) as X402PaymentRow[]).map(toX402Payment);
   }
 }

@@ -1,19 +1,38 @@
 // `magma-agent portfolio` and `magma-agent history`: the agent wallet's open positions and its latest backings,
-// as MAGMA reports them (a table, or --json).
+// as MAGMA reports them (a table, or --json); `history` adds the latest x402 payments from the agent's journal.
 import type { Command } from 'commander';
 import { formatSol, lamportsToSol } from '../../core/money.js';
 import type { PositionsResult } from '../../ports/magma-api.js';
+import { databasePath } from '../../app/agent.js';
+import type { X402PaymentRecord } from '../../ports/x402-payer.js';
 import { openReadClient } from '../read-client.js';
+import { x402PaymentRows } from '../x402-payment-rows.js';
 import type { GlobalOptions } from '../runtime.js';
 import { clip, renderTable, toJson } from '../table.js';
 
-function print(result: PositionsResult, json: boolean, empty: string): void {
+function printPayments(payments: readonly X402PaymentRecord[]): void {
+  if (!payments.length) return;
+  process.stdout.write(`\nx402 payments (latest ${payments.length}, this ledger's database):\n`);
+  process.stdout.write(renderTable(
+    ['at', 'state', 'usd', 'amount', 'asset', 'pay to', 'resource', 'tx / reason'],
+    payments.map((p) => [p.at.slice(0, 19), p.state, p.usd ? p.usd.toFixed(6) : null, p.amount, p.asset ? clip(p.asset, 12) : null, p.payTo ? clip(p.payTo, 12) : null,
+      clip(p.resource ?? p.route, 40), clip(p.tx ?? p.reason ?? '', 60)]),
+  ));
+}
+
+function print(result: PositionsResult | null, json: boolean, empty: string, payments?: readonly X402PaymentRecord[]): void {
   if (json) {
     process.stdout.write(toJson({
-      wallet_address: result.walletAddress,
-      positions: result.positions.map((p) => ({ ...p, amountSol: lamportsToSol(p.amountLamports) })),
-      dropped: result.dropped,
+      wallet_address: result?.walletAddress ?? null,
+      positions: result?.positions.map((p) => ({ ...p, amountSol: lamportsToSol(p.amountLamports) })) ?? [],
+      dropped: result?.dropped ?? [],
+      ...(payments ? { x402_payments: payments } : {}),
     }));
+    return;
+  }
+  if (!result) {
+    process.stdout.write('no API key (api.auth "x402"): MAGMA\'s list of backings needs one.\n');
+    printPayments(payments ?? []);
     return;
   }
   if (!result.positions.length) {
@@ -27,6 +46,7 @@ function print(result: PositionsResult, json: boolean, empty: string): void {
     process.stdout.write(`\n${result.positions.length} position(s), ${formatSol(total)} in total${result.walletAddress ? ` for ${result.walletAddress}` : ''}\n`);
   }
   if (result.dropped.length) process.stdout.write(`${result.dropped.length} item(s) in MAGMA's answer could not be read and were left out (see --json).\n`);
+  printPayments(payments ?? []);
 }
 
 export function registerPortfolio(program: Command): void {
@@ -42,8 +62,18 @@ export function registerPortfolio(program: Command): void {
         const opts = cmd.optsWithGlobals<GlobalOptions & { json?: boolean }>();
         const client = openReadClient(opts);
         try {
-          client.requireKey();
-          print(name === 'portfolio' ? await client.api.portfolio() : await client.api.history(), opts.json === true, empty);
+          if (name === 'portfolio') {
+            client.requireKey();
+            print(await client.api.portfolio(), opts.json === true, empty);
+          } else {
+            const payments = x402PaymentRows(databasePath(client.config));
+            // key-less (api.auth "x402"): there is no agent to ask for its backings; the payment journal still shows
+            if (client.apiKey === null && client.config.api.auth === 'x402') print(null, opts.json === true, empty, payments);
+            else {
+              client.requireKey();
+              print(await client.api.history(), opts.json === true, empty, payments);
+            }
+          }
         } finally {
           await client.close();
         }

@@ -7,7 +7,7 @@ import { SIM_X402_NETWORK, TokenChain } from './token-chain.js';
 import { X402Gate } from './x402-gate.js';
 
 export interface SimX402Options {
-  /** Routes answered with 402 to a caller without a valid API key (default: the feed). */
+  /** Routes answered with 402 to a caller without a valid API key (default: the feed, portfolio and history). */
   routes?: string[];
   /** Price per call in test USDC atomic units (default 1000 = 0.001 USDC). */
   amount?: string;
@@ -17,7 +17,8 @@ export interface SimX402Options {
   fund?: Array<{ owner: string; amount: bigint }>;
 }
 
-export const DEFAULT_X402_ROUTES = ['GET /v1/agent/feed'];
+/** The reads an agent makes every tick; a paid call is known by the paying wallet (src/sim/routes/agent.ts caller). */
+export const DEFAULT_X402_ROUTES = ['GET /v1/agent/feed', 'GET /v1/agent/portfolio', 'GET /v1/agent/history'];
 
 export class SimX402 {
   private constructor(readonly chain: TokenChain, readonly gate: X402Gate, readonly payTo: string, readonly amount: string) {}

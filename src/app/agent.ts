@@ -151,7 +151,7 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
     const keyless = config.api.auth === 'x402';
     // x402 (PROTOCOL.md 7): the payer is chosen by the ledger, as the executor is: live signs within the caps, a dry
     // run never pays
-    const payer = await createX402Payer({ ledger: ledgerOf(config), config, keypair, payments: new X402Payments(store), clock, logger });
+    const payer = createX402Payer({ ledger: ledgerOf(config), config, keypair, payments: new X402Payments(store), clock, logger });
     const api = new HttpMagmaApi({
       transport: apiTransport, apiKey: () => apiKey, budget, logger, now: () => clock.now(), payer, keyless,
     });

@@ -185,8 +185,8 @@ export const configSchema = z.strictObject({
   if (c.risk.minStakeSol > c.risk.maxStakeSol) {
     ctx.addIssue({ code: 'custom', path: ['risk', 'minStakeSol'], message: `above risk.maxStakeSol (${c.risk.maxStakeSol}): no stake could ever be placed; lower it or raise risk.maxStakeSol` });
   }
-  if (c.api.auth === 'x402' && (c.x402.maxPerCallUsd === 0 || c.x402.maxPerDayUsd === 0 || c.x402.allowedPayees.length === 0)) {
-    ctx.addIssue({ code: 'custom', path: ['api', 'auth'], message: 'x402 reads the feed by paying per call: set x402.maxPerCallUsd and x402.maxPerDayUsd above 0 and list MAGMA\'s payee in x402.allowedPayees (or use api.auth "key")' });
+  if (c.api.auth === 'x402' && (c.x402.maxPerCallUsd === 0 || c.x402.maxPerDayUsd === 0)) {
+    ctx.addIssue({ code: 'custom', path: ['api', 'auth'], message: 'x402 reads the feed by paying per call: set x402.maxPerCallUsd and x402.maxPerDayUsd above 0, and list MAGMA\'s payee in x402.allowedPayees (or use api.auth "key")' });
   }
   if (c.x402.maxPerCallUsd > 0 && c.x402.maxPerDayUsd > 0 && c.x402.maxPerCallUsd > c.x402.maxPerDayUsd) {
     ctx.addIssue({ code: 'custom', path: ['x402', 'maxPerCallUsd'], message: `above x402.maxPerDayUsd (${c.x402.maxPerDayUsd}): no call at that price could be paid; lower it or raise the daily cap` });

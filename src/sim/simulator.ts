@@ -26,7 +26,7 @@ import { faultResponse, familyOf } from './faults/fault-response.js';
 import { takeBurst } from './faults/sim-faults.js';
 import { createSimState, syncState, type SimAgent, type SimState } from './sim-state.js';
 import { startTimeForSeed, World } from './world/world.js';
-import { SimX402, type SimX402Options } from './x402/sim-x402.js';
+import type { SimX402, SimX402Options } from './x402/sim-x402.js';
 import { authenticate } from './routes/agent.js';
 
 export const DEVNET_BACKING_PROGRAM_ID = 'ExNf7ktskoFCKwneF4239WKt3JsrYYTPDszgJSitc2Vb';
@@ -143,7 +143,9 @@ export class Simulator {
     const host = this.options.host ?? '127.0.0.1';
     if (!isLoopback(host)) throw new Error(`the simulator listens on loopback only, not ${host}`);
     if (this.options.x402 && !this.x402) {
-      this.x402 = await SimX402.create(this.options.x402);
+      // loaded only when asked for: LiteSVM and the x402 packages are memory a plain simulation need not hold
+      const { SimX402: X402 } = await import('./x402/sim-x402.js');
+      this.x402 = await X402.create(this.options.x402);
       this.x402.routes(this.router);
     }
     const server = createServer((req, res) => {

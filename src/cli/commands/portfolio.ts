@@ -54,19 +54,21 @@ export function registerPortfolio(program: Command): void {
     ['portfolio', "the agent wallet's open positions, as MAGMA reports them", 'no open positions.'],
     ['history', "the agent's most recent backings (up to 100), as MAGMA reports them", 'no backings yet.'],
   ] as const) {
-    program
+    const command = program
       .command(name)
       .description(description)
-      .option('--json', 'print JSON (amounts in lamports as strings, and in SOL)')
+      .option('--json', 'print JSON (amounts in lamports as strings, and in SOL)');
+    if (name === 'history') command.option('--sim', "show the x402 payments of `run --sim` rehearsals (the simulator's own database)");
+    command
       .action(async (_o, cmd: Command) => {
-        const opts = cmd.optsWithGlobals<GlobalOptions & { json?: boolean }>();
+        const opts = cmd.optsWithGlobals<GlobalOptions & { json?: boolean; sim?: boolean }>();
         const client = openReadClient(opts);
         try {
           if (name === 'portfolio') {
             client.requireKey();
             print(await client.api.portfolio(), opts.json === true, empty);
           } else {
-            const payments = x402PaymentRows(databasePath(client.config));
+            const payments = x402PaymentRows(databasePath(client.config, opts.sim === true));
             // key-less (api.auth "x402"): there is no agent to ask for its backings; the payment journal still shows
             if (client.apiKey === null && client.config.api.auth === 'x402') print(null, opts.json === true, empty, payments);
             else {

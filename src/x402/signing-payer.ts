@@ -57,17 +57,21 @@ export class SigningX402Payer implements X402Payer {
       route: c.route, resource: read.resourceOf(choice.index), x402Version: read.required.x402Version, network: choice.network,
       asset: offer.asset, payTo: offer.payTo, amount: choice.amount.toString(), usd: choice.usd,
     };
+    // journaled before signing, in the same synchronous step as the cap check: two reads paying at once cannot both
+    // pass a cap that only one of them fits under
+    const id = payments.record({ at: isoNow(clock), state: 'signed', reason: null, challenge: read.required, ...fields });
     let header: Record<string, string>;
     try {
       const payload = await this.http.createPaymentPayload({ ...read.required, accepts: [read.required.accepts[choice.index]!] });
       header = this.http.encodePaymentSignatureHeader(payload);
     } catch (err) {
-      throw new MagmaError('X402_PAYMENT_FAILED', `${c.route}: the x402 payment could not be built (${(err as Error).message}); nothing was paid.`, {
+      const reason = `the payment could not be built (${(err as Error).message})`;
+      payments.finish(id, { state: 'failed', at: isoNow(clock), response: null, tx: null, reason });
+      throw new MagmaError('X402_PAYMENT_FAILED', `${c.route}: ${reason}; nothing was paid.`, {
         cause: err, context: { route: c.route, network: fields.network, asset: fields.asset, payTo: fields.payTo, amount: fields.amount },
         hint: `Check x402.rpcUrl (or rpc.url) reaches ${fields.network}, and that the wallet holds the asset; the daemon tries again on its next tick.`,
       });
     }
-    const id = payments.record({ at: isoNow(clock), state: 'signed', reason: null, challenge: read.required, ...fields });
     logger.info('x402.signed', { route: c.route, usd: choice.usd, amount: fields.amount, asset: fields.asset, pay_to: fields.payTo, network: fields.network });
 
     return {

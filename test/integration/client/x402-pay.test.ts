@@ -17,7 +17,7 @@ afterEach(async () => {
   t = null;
 });
 
-async function start(o: { dryRun?: boolean; x402?: Record<string, unknown> } = {}): Promise<SimAgent> {
+async function start(o: { dryRun?: boolean; x402?: Record<string, unknown>; fund?: bigint } = {}): Promise<SimAgent> {
   t = await startSimAgent({
     seed: 15,
     simOptions: { x402: { amount: String(PRICE) } },
@@ -29,7 +29,7 @@ async function start(o: { dryRun?: boolean; x402?: Record<string, unknown> } = {
       },
     }),
   });
-  await t.sim.x402!.chain.fund(t.agent.walletAddress, FUNDED);
+  await t.sim.x402!.chain.fund(t.agent.walletAddress, o.fund ?? FUNDED);
   return t;
 }
 
@@ -102,5 +102,23 @@ describe('x402 pay-per-call through the agent', () => {
     expect(isMagmaError(err, 'X402_NOT_PAID')).toBe(true);
     expect(await balances(a)).toEqual({ payer: FUNDED, payee: 0n });
     expect(new X402Payments(a.agent.store).latest()[0]).toMatchObject({ state: 'refused' });
+  });
+
+  it('pays for only one of two reads made at once when the day has room for one', async () => {
+    const a = await start({ x402: { maxPerCallUsd: 0.003, maxPerDayUsd: 0.004 } });
+    const results = await Promise.allSettled([a.agent.api.feed(), a.agent.api.feed()]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const rejected = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect(isMagmaError(rejected.reason, 'X402_DAILY_CAP')).toBe(true);
+    expect(await balances(a)).toEqual({ payer: FUNDED - PRICE, payee: PRICE });
+  });
+
+  it('journals a payment the facilitator could not settle (no funds) as failed, and does not retry it', async () => {
+    const a = await start({ fund: 0n });
+    const err = await refusal(a);
+    expect(isMagmaError(err, 'X402_PAYMENT_FAILED')).toBe(true);
+    expect((err as Error).message).toContain('answered 402');
+    expect(new X402Payments(a.agent.store).latest()).toMatchObject([{ state: 'failed', tx: null }]);
+    expect(await balances(a)).toEqual({ payer: 0n, payee: 0n });
   });
 });

@@ -145,7 +145,7 @@ Examples:
           config.prices.url = urls.api;
           if (sim.x402) {
             // the simulator's test USDC, network and payee stand in for mainnet's; the caps stay the operator's
-            const { SIM_X402_NETWORK, TEST_USDC_DECIMALS } = await import('../../sim/x402/token-chain.js');
+            const { SIM_X402_NETWORK, TEST_USDC_DECIMALS } = await import('../../sim/x402/network.js');
             config.x402 = {
               ...config.x402, allowedAssets: [{ asset: sim.x402.chain.mint, decimals: TEST_USDC_DECIMALS, symbol: 'USDC' }],
               allowedNetworks: [SIM_X402_NETWORK], allowedPayees: [sim.x402.payTo], rpcUrl: `${urls.api}/x402/rpc`,

@@ -11,10 +11,10 @@ import { ExactSvmSchemeV1 } from '@x402/svm/exact/v1/facilitator';
 import {
   getBase64EncodedWireTransaction, getBase64Encoder, getTransactionDecoder, partiallySignTransaction, type Address,
 } from '@solana/kit';
-import { SIM_X402_NETWORK, type TokenChain } from './token-chain.js';
+import { SIM_X402_NETWORK, SIM_X402_NETWORK_V1 } from './network.js';
+import type { TokenChain } from './token-chain.js';
 
-/** The x402 v1 name of the simulator's network. */
-export const SIM_X402_NETWORK_V1 = 'solana-devnet';
+export { SIM_X402_NETWORK_V1 } from './network.js';
 
 /** A FacilitatorSvmSigner over LiteSVM: the fee payer signs, the runtime simulates, executes and confirms. */
 export function liteSvmFacilitatorSigner(chain: TokenChain): FacilitatorSvmSigner {

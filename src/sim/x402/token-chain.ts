@@ -6,10 +6,9 @@ import {
   address, generateKeyPairSigner, getBase58Decoder, getBase64Encoder, getTransactionDecoder, type Address, type KeyPairSigner,
 } from '@solana/kit';
 import { FailedTransactionMetadata, LiteSVM } from 'litesvm';
+import { TEST_USDC_DECIMALS } from './network.js';
 
-/** The simulator's devnet id (CAIP-2): @x402/svm builds its RPC client only for the three public clusters' ids. */
-export const SIM_X402_NETWORK = 'solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1';
-export const TEST_USDC_DECIMALS = 6;
+export { SIM_X402_NETWORK, TEST_USDC_DECIMALS } from './network.js';
 
 type LiteTransaction = Parameters<LiteSVM['sendTransaction']>[0];
 type LiteAddress = Parameters<LiteSVM['getAccount']>[0];

@@ -1,5 +1,5 @@
 // The composition root: wires adapters to the one engine. Live and dry-run differ only in what is plugged in here
-// (the executor and the database file); the simulator only changes the URLs and the clock.
+// (the executor, the x402 payer and the database file); the simulator only changes the URLs and the clock.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import bs58 from 'bs58';

@@ -1,5 +1,5 @@
 // The composition root: wires adapters to the one engine. Live and dry-run differ only in what is plugged in here
-// (the executor and the database file); the simulator only changes the URLs and the clock.
+// (the executor, the x402 payer and the database file); the simulator only changes the URLs and the clock.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import bs58 from 'bs58';
@@ -32,6 +32,8 @@ import { strategyNarrativeView } from '../engine/strategy-narrative-view.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { ensureDataDir } from '../fs/data-dir.js';
 import { generateKeypairFile, loadKeypair } from '../wallet/keypair.js';
+import { X402Payments } from '../store/x402-payments.js';
+import { createX402Payer } from '../x402/create-payer.js';
 
 export const LIVE_DB = 'magma.db';
 export const DRY_RUN_DB = 'magma-dry-run.db';
@@ -154,14 +156,19 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
   const budget = rateBudgetFromConfig(config.api, clock);
   try {
     let apiKey: string | null = null;
+    const keyless = config.api.auth === 'x402';
+    // x402 (PROTOCOL.md 7): the payer is chosen by the ledger, as the executor is: live signs within the caps, a dry
+    // run never pays
+    const payer = createX402Payer({ ledger: ledgerOf(config), config, keypair, payments: new X402Payments(store), clock, logger });
     const api = new HttpMagmaApi({
-      transport: apiTransport, apiKey: () => apiKey, budget, logger, now: () => clock.now(),
+      transport: apiTransport, apiKey: () => apiKey, budget, logger, now: () => clock.now(), payer, keyless,
     });
-    const agentKey = await ensureAgentKey({
+    // key-less (api.auth "x402"): nothing is registered; the feed is paid per call
+    const agentKey: AgentKey = keyless ? { apiKey: '', source: 'x402', agentId: null } : await ensureAgentKey({
       dataDir, api, apiUrl: config.api.url, walletAddress, name: config.agent.name, description: config.agent.description,
       apiKeyOverride: o.apiKeyOverride, logger, nowIso, ...(o.signal ? { signal: o.signal } : {}),
     });
-    apiKey = agentKey.apiKey;
+    apiKey = keyless ? null : agentKey.apiKey;
     logger.redactor.add(apiKey);
 
     const chain = new RpcChain({ transport: rpcTransport, commitment: config.rpc.commitment });

@@ -19,6 +19,8 @@ const solAmount = (what: string) => nonNegative(what).max(MAX_SOL, `${what} abov
 /** An address of this machine to listen on: an IP literal (0.0.0.0 or :: for all) or localhost, never a name to resolve. */
 const bindAddress = z.string().min(1).refine((s) => isIP(s) !== 0 || s === 'localhost', 'must be an IP address of this machine, e.g. 127.0.0.1 (or 0.0.0.0 to listen on all)');
 
+const base58Address = (what: string) => z.string().regex(/^[1-9A-HJ-NP-Za-km-z]{32,44}$/, `${what} must be a base58 Solana address`);
+
 const strategyEntry = z
   .strictObject({
     name: z.string().min(1).optional(),
@@ -54,6 +56,8 @@ export const configSchema = z.strictObject({
       register: rateRule.optional(),
       agent: rateRule.optional(),
     }),
+    /** key: the agent API key (registered once); x402: no key, the feed is paid per call (seed 004; see x402). */
+    auth: z.enum(['key', 'x402']),
   }),
   rpc: z.strictObject({
     url,
@@ -136,6 +140,22 @@ export const configSchema = z.strictObject({
     maxAgeSeconds: seconds('prices.maxAgeSeconds').min(1),
     apiKey: z.string().min(1).nullable(),
   }),
+  /** x402 pay-per-call (PROTOCOL.md 7): what the agent may pay when a MAGMA route answers 402. 0 = never pay. */
+  x402: z.strictObject({
+    maxPerCallUsd: nonNegative('x402.maxPerCallUsd').max(1_000, 'x402.maxPerCallUsd above 1,000 USD per call is not a read price; give a real cap'),
+    maxPerDayUsd: nonNegative('x402.maxPerDayUsd').max(100_000, 'x402.maxPerDayUsd above 100,000 USD a day is not a cap; give a real one'),
+    /** USD stablecoins the agent pays with (1 token = 1 USD): mint address and decimals. */
+    allowedAssets: z.array(z.strictObject({
+      asset: base58Address('x402.allowedAssets[].asset'),
+      decimals: z.number().int().min(0).max(18),
+      symbol: z.string().min(1).max(16).optional(),
+    })),
+    /** CAIP-2 network ids (solana:<genesis hash prefix>), e.g. solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp for mainnet. */
+    allowedNetworks: z.array(z.string().regex(/^solana:[1-9A-HJ-NP-Za-km-z]{32}$/, 'must be a CAIP-2 Solana id such as solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp (mainnet)')),
+    allowedPayees: z.array(base58Address('x402.allowedPayees[]')),
+    /** The RPC the payment builder reads the mint and a blockhash from; null: rpc.url. */
+    rpcUrl: url.nullable(),
+  }),
   magus: z.strictObject({
     url: url.nullable(),
     apiKey: z.string().min(1).nullable(),
@@ -164,6 +184,12 @@ export const configSchema = z.strictObject({
   }
   if (c.risk.minStakeSol > c.risk.maxStakeSol) {
     ctx.addIssue({ code: 'custom', path: ['risk', 'minStakeSol'], message: `above risk.maxStakeSol (${c.risk.maxStakeSol}): no stake could ever be placed; lower it or raise risk.maxStakeSol` });
+  }
+  if (c.api.auth === 'x402' && (c.x402.maxPerCallUsd === 0 || c.x402.maxPerDayUsd === 0)) {
+    ctx.addIssue({ code: 'custom', path: ['api', 'auth'], message: 'x402 reads the feed by paying per call: set x402.maxPerCallUsd and x402.maxPerDayUsd above 0, and list MAGMA\'s payee in x402.allowedPayees (or use api.auth "key")' });
+  }
+  if (c.x402.maxPerCallUsd > 0 && c.x402.maxPerDayUsd > 0 && c.x402.maxPerCallUsd > c.x402.maxPerDayUsd) {
+    ctx.addIssue({ code: 'custom', path: ['x402', 'maxPerCallUsd'], message: `above x402.maxPerDayUsd (${c.x402.maxPerDayUsd}): no call at that price could be paid; lower it or raise the daily cap` });
   }
   if (c.poll.cron !== null && !cron.validate(c.poll.cron)) {
     ctx.addIssue({ code: 'custom', path: ['poll', 'cron'], message: 'not a valid cron expression; use five fields, e.g. "*/2 * * * *", or null for poll.intervalSeconds' });

@@ -22,6 +22,8 @@ export const ERROR_CODES = {
   METRICS_BIND_FAILED: 'stop',
   MAGUS_UNAUTHORIZED: 'stop',
   MAGUS_INACTIVE: 'stop',
+  /** x402: a payment the configuration does not allow (caps at 0, over x402.maxPerCallUsd, asset/network/payee not listed). */
+  X402_NOT_ALLOWED: 'stop',
   // the command line itself is wrong: exit 2
   USAGE: 'usage',
   // wait and try again later
@@ -36,6 +38,10 @@ export const ERROR_CODES = {
   MAGUS_AGENT_ERROR: 'retry',
   MAGUS_TIMEOUT: 'retry',
   MAGUS_UNAVAILABLE: 'retry',
+  /** x402: today's payments reached x402.maxPerDayUsd (the cap frees at 00:00 UTC). */
+  X402_DAILY_CAP: 'retry',
+  /** x402: a signed payment was refused or not settled by the server (nothing more is paid for this call). */
+  X402_PAYMENT_FAILED: 'retry',
   // no writes until it clears; reads go on
   API_FORBIDDEN: 'no-writes',
   PROTOCOL_HALTED: 'no-writes',
@@ -47,6 +53,8 @@ export const ERROR_CODES = {
   MAGUS_MALFORMED: 'skip',
   MAGUS_NOT_CONFIGURED: 'skip',
   BACKING_REFUSED: 'skip',
+  /** x402: a dry run or backtest met a paid route: it never pays, so the read is skipped. */
+  X402_NOT_PAID: 'skip',
   // the caller asked us to stop
   ABORTED: 'abort',
 } as const;
@@ -87,6 +95,17 @@ interface MagusContext extends HttpContext {
 
 type NoContext = Record<string, never>;
 
+/** An x402 payment asked for and what the agent made of it (amounts in the asset's atomic units, as strings). */
+interface X402Context extends HttpContext {
+  network?: string;
+  asset?: string;
+  payTo?: string;
+  amount?: string;
+  usd?: number;
+  /** Today's payments so far, in USD. */
+  spentTodayUsd?: number;
+}
+
 /** The context each code carries: read `err.context.retryAfterMs` after `isMagmaError(err, 'API_RATE_LIMITED')`. */
 export interface ErrorContext {
   CONFIG_INVALID: { problems?: string[] };
@@ -106,6 +125,10 @@ export interface ErrorContext {
   METRICS_BIND_FAILED: NoContext;
   MAGUS_UNAUTHORIZED: MagusContext;
   MAGUS_INACTIVE: MagusContext;
+  X402_NOT_ALLOWED: X402Context;
+  X402_DAILY_CAP: X402Context;
+  X402_PAYMENT_FAILED: X402Context;
+  X402_NOT_PAID: X402Context;
   USAGE: NoContext;
   /** retryAfterMs: how long to wait before the next call of this kind. */
   API_RATE_LIMITED: HttpContext & { retryAfterMs: number; family?: string; write?: boolean };

@@ -22,7 +22,8 @@ export interface EnsureAgentKeyInput {
 
 export interface AgentKey {
   apiKey: string;
-  source: 'env' | 'stored' | 'registered';
+  /** x402: none (api.auth "x402" pays per call instead; apiKey is empty). */
+  source: 'env' | 'stored' | 'registered' | 'x402';
   agentId: string | null;
 }
 

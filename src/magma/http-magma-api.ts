@@ -11,6 +11,7 @@ import type {
   NarrativeBacker, NarrativeDetail, OracleResult, Points, PointsLeaderboardResult, PositionsResult, RegisteredAgent, RegisterRequest, ResolveRequest, ResolveResult,
   SystemStatus, TermsStatus, WalletFlag, WebhookRegistration,
 } from '../ports/magma-api.js';
+import type { X402Payer } from '../ports/x402-payer.js';
 import type { RateBudget } from './rate-budget.js';
 import { parseBackers, parseNarrativeDetail, parseNarrativePage, parseOracleResult } from './narrative-schemas.js';
 import { malformed, responseError } from './response-error.js';
@@ -31,6 +32,10 @@ export interface HttpMagmaApiOptions {
   logger?: Logger;
   /** Clock time for retry-after HTTP dates. */
   now?: () => number;
+  /** Who answers a 402 (x402, PROTOCOL.md 7): pays and the call is retried once, or says why not. None: a 402 is an error. */
+  payer?: X402Payer;
+  /** api.auth "x402": routes that take a key go without one, and the server's 402 is paid per call. */
+  keyless?: boolean;
 }
 
 interface Send {
@@ -74,16 +79,27 @@ export class HttpMagmaApi implements MagmaApi {
     const { transport, budget } = this.options;
     const now = () => this.options.now?.() ?? Date.now();
     try {
-      const headers = s.auth ? { 'x-api-key': this.key(s.route) } : undefined;
+      const headers = s.auth && !this.options.keyless ? { 'x-api-key': this.key(s.route) } : undefined;
       const write = s.method === 'POST';
-      const remaining = budget ? await budget.acquire(s.family, { write, signal: s.signal }) : null;
-      const res = await transport.call({
-        method: s.method, path: s.path, route: s.route, family: s.family, signal: s.signal, budgetRemaining: remaining,
-        maxBytes: s.family === 'feed' ? FEED_MAX_BYTES : API_MAX_BYTES,
-        ...(budget ? { beforeRetry: (signal?: AbortSignal) => budget.acquire(s.family, { write, signal }) } : {}),
-        ...(headers ? { headers } : {}), ...(s.body !== undefined ? { body: s.body } : {}),
-      });
-      budget?.observe(s.family, res.headers);
+      const once = async (extra: Record<string, string> | undefined, retries: boolean) => {
+        const remaining = budget ? await budget.acquire(s.family, { write, signal: s.signal }) : null;
+        const all = headers || extra ? { ...headers, ...extra } : undefined;
+        const r = await transport.call({
+          method: s.method, path: s.path, route: s.route, family: s.family, signal: s.signal, budgetRemaining: remaining,
+          maxBytes: s.family === 'feed' ? FEED_MAX_BYTES : API_MAX_BYTES,
+          ...(budget && retries ? { beforeRetry: (signal?: AbortSignal) => budget.acquire(s.family, { write, signal }) } : {}),
+          ...(retries ? {} : { idempotent: false }), ...(all ? { headers: all } : {}), ...(s.body !== undefined ? { body: s.body } : {}),
+        });
+        budget?.observe(s.family, r.headers);
+        return r;
+      };
+      let res = await once(undefined, true);
+      if (res.status === 402 && this.options.payer) {
+        // x402: pay within the configured caps, then ask once more with the payment (never retried: it is spent once)
+        const paid = await this.options.payer.pay({ route: s.route, url: new URL(s.path.replace(/^\//, ''), transport.baseUrl).toString(), headers: res.headers, body: res.body }, s.signal);
+        res = await once(paid.headers, false);
+        paid.settle({ status: res.status, headers: res.headers });
+      }
       if (res.status >= 200 && res.status < 300) return res;
       const err = responseError(res, s.route, now());
       if (isMagmaError(err, 'API_RATE_LIMITED')) budget?.pause(s.family, err.context.retryAfterMs);

@@ -63,6 +63,11 @@ export function responseError(res: HttpResult, route: string, nowMs?: number): M
         context,
         hint: 'Set MAGMA_API_KEY to a valid key, or remove the stored key file (agent-key.json in the data directory) and run `magma-agent register`.',
       });
+    case res.status === 402:
+      return new MagmaError('X402_NOT_PAID', `${route} asks for an x402 payment (402: ${said}); this command does not pay.`, {
+        context,
+        hint: 'Use an API key (api.auth "key"), or let the daemon pay: set x402.maxPerCallUsd, x402.maxPerDayUsd and x402.allowedPayees (see README "x402").',
+      });
     case res.status === 403: {
       const reason = forbiddenReason(said);
       return new MagmaError('API_FORBIDDEN', `MAGMA refused ${route} (403: ${said}).`, { context: { ...context, reason }, hint: FORBIDDEN_HINTS[reason] });

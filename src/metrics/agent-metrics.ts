@@ -37,6 +37,8 @@ export class AgentMetrics {
   private readonly strategyErrors: client.Counter;
   private readonly settledPnl: client.Counter;
   private readonly lastOk: client.Gauge;
+  private readonly x402Payments: client.Counter;
+  private readonly x402PaidUsd: client.Counter;
 
   constructor(o: AgentMetricsOptions) {
     this.now = o.now ?? Date.now;
@@ -65,6 +67,8 @@ export class AgentMetrics {
     this.strategyErrors = new client.Counter({ name: 'magma_strategy_errors_total', help: 'Strategy evaluations that threw, timed out or returned garbage.', labelNames: ['strategy'], registers: r });
     this.settledPnl = new client.Counter({ name: 'magma_settled_positions_total', help: 'Positions settled, by outcome sign of their P&L.', labelNames: ['result'], registers: r });
     this.lastOk = new client.Gauge({ name: 'magma_last_successful_tick_timestamp_seconds', help: 'Wall time at which the last successful tick ended (Unix seconds).', registers: r });
+    this.x402Payments = new client.Counter({ name: 'magma_x402_payments_total', help: 'x402 payments by final state (settled, failed, refused).', labelNames: ['state'], registers: r });
+    this.x402PaidUsd = new client.Counter({ name: 'magma_x402_paid_usd_total', help: 'USD paid through x402 (settled payments).', registers: r });
     this.paused.set(0);
   }
 
@@ -106,6 +110,11 @@ export class AgentMetrics {
     this.stuck.set(p.stuck);
     this.openPositions.set(p.openPositions);
     this.exposure.set(Number(p.exposure));
+  }
+
+  x402Payment(state: string, usd: number): void {
+    this.x402Payments.inc({ state });
+    if (state === 'settled' && usd > 0) this.x402PaidUsd.inc(usd);
   }
 
   setPaused(paused: boolean): void {

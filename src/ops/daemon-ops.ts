@@ -151,6 +151,7 @@ export class DaemonOps {
   observeLog(_level: LogLevel, event: string, fields: LogFields): void {
     if (event === 'strategy.failed') this.o.metrics?.strategyError(String(fields.strategy ?? 'unknown'));
     else if (event === 'decision.back') this.o.metrics?.backing(String(fields.state ?? 'unknown'));
+    else if (event === 'x402.payment') this.o.metrics?.x402Payment(String(fields.state ?? 'unknown'), Number(fields.usd ?? 0) || 0);
   }
 
   daily(summary: Record<string, string | number | boolean | null>): void {

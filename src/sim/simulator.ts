@@ -27,6 +27,8 @@ import { faultResponse, familyOf } from './faults/fault-response.js';
 import { takeBurst } from './faults/sim-faults.js';
 import { createSimState, syncState, type SimAgent, type SimState } from './sim-state.js';
 import { startTimeForSeed, World } from './world/world.js';
+import type { SimX402, SimX402Options } from './x402/sim-x402.js';
+import { authenticate } from './routes/agent.js';
 
 export const DEVNET_BACKING_PROGRAM_ID = 'ExNf7ktskoFCKwneF4239WKt3JsrYYTPDszgJSitc2Vb';
 const MAX_BODY = 1024 * 1024;
@@ -47,6 +49,8 @@ export interface SimulatorOptions {
   narrativesPerHour?: number;
   /** Webhook retry timing (real time); tests shorten it. */
   webhooks?: DispatcherOptions;
+  /** x402 pay-per-call on chosen routes, settled in LiteSVM (src/sim/x402); off unless given. */
+  x402?: SimX402Options;
 }
 
 export interface SimulatorUrls {
@@ -86,6 +90,8 @@ export class Simulator {
   private readonly hanging = new Set<ServerResponse>();
   readonly webhooks: WebhookDispatcher;
   private urlsValue: SimulatorUrls | null = null;
+  /** Set by start() when options.x402 is given. */
+  x402: SimX402 | null = null;
 
   constructor(private readonly options: SimulatorOptions = {}) {
     const seed = options.seed ?? 1;
@@ -137,6 +143,12 @@ export class Simulator {
   async start(): Promise<SimulatorUrls> {
     const host = this.options.host ?? '127.0.0.1';
     if (!isLoopback(host)) throw new Error(`the simulator listens on loopback only, not ${host}`);
+    if (this.options.x402 && !this.x402) {
+      // loaded only when asked for: LiteSVM and the x402 packages are memory a plain simulation need not hold
+      const { SimX402: X402 } = await import('./x402/sim-x402.js');
+      this.x402 = await X402.create(this.options.x402);
+      this.x402.routes(this.router);
+    }
     const server = createServer((req, res) => {
       this.handle(req)
         .then((r) => {
@@ -192,6 +204,8 @@ export class Simulator {
       method: req.method ?? 'GET', path: url.pathname, params: found.params, query: url.searchParams, headers: req.headers, body,
       ip,
     };
+    // a gated route asks a caller without a valid key to pay (seed 004: pay per call instead of a key)
+    if (this.x402?.gate.gates(simReq) && !authenticate(this.state, simReq)) return this.x402.gate.handle(simReq, found.handler);
     return found.handler(simReq);
   }
 

@@ -8,7 +8,7 @@ import { createAgent, type Agent } from '../../src/app/agent.js';
 import { ManualClock } from '../../src/clock/manual-clock.js';
 import { loadConfig } from '../../src/config/load.js';
 import { silentLogger, type Logger } from '../../src/log/logger.js';
-import { Simulator, type SimulatorUrls } from '../../src/sim/simulator.js';
+import { Simulator, type SimulatorOptions, type SimulatorUrls } from '../../src/sim/simulator.js';
 import { startTimeForSeed } from '../../src/sim/world/world.js';
 
 export interface SimAgent {
@@ -21,16 +21,20 @@ export interface SimAgent {
   close(): Promise<void>;
 }
 
-export async function startSimAgent(o: { seed: number; flags?: Record<string, unknown>; logger?: Logger }): Promise<SimAgent> {
+export async function startSimAgent(o: {
+  seed: number; flags?: Record<string, unknown> | ((urls: SimulatorUrls, sim: Simulator) => Record<string, unknown>); logger?: Logger;
+  /** More simulator options (x402, …). */
+  simOptions?: Omit<SimulatorOptions, 'seed' | 'clock'>;
+}): Promise<SimAgent> {
   const clock = new ManualClock(startTimeForSeed(o.seed));
-  const sim = new Simulator({ seed: o.seed, clock });
+  const sim = new Simulator({ seed: o.seed, clock, ...o.simOptions });
   const urls = await sim.start();
   try {
     const { config } = loadConfig({
       env: {},
       flags: {
         dataDir: mkdtempSync(join(tmpdir(), 'magma-sim-agent-')), dryRun: true, 'api.url': urls.api, 'rpc.url': urls.rpc,
-        'prices.source': 'sim', 'prices.url': urls.api, ...(o.flags ?? {}),
+        'prices.source': 'sim', 'prices.url': urls.api, ...(typeof o.flags === 'function' ? o.flags(urls, sim) : o.flags ?? {}),
       } as never,
     });
     const agent = await createAgent({ config, logger: o.logger ?? silentLogger(), apiKeyOverride: null, clock, createWalletIfMissing: true });

@@ -48,6 +48,9 @@ interface RunOptions extends GlobalOptions {
   sim?: boolean;
 }
 
+/** Test USDC (atomic units, 6 decimals) the simulator gives the wallet for key-less rehearsals: 1,000 USDC. */
+const SIM_X402_FUND = 1_000_000_000n;
+
 export function registerRun(program: Command): void {
   program
     .command('run')
@@ -126,6 +129,8 @@ Examples:
           sim = new Simulator({
             seed: config.sim.seed, tier: config.sim.tier, fundSol: config.sim.fundSol, programId: config.backing.programId,
             clock: new ScaledClock(resumeAt, config.sim.speed),
+            // key-less rehearsals: the simulator's reads are paid per call, settled in its LiteSVM
+            ...(config.api.auth === 'x402' ? { x402: {} } : {}),
           });
           const stored = readStoredAgent(dataDir);
           if (stored) {
@@ -138,6 +143,14 @@ Examples:
           // rehearsals read the simulator's own price paths, the ones its MARKET narratives resolve on
           config.prices.source = 'sim';
           config.prices.url = urls.api;
+          if (sim.x402) {
+            // the simulator's test USDC, network and payee stand in for mainnet's; the caps stay the operator's
+            const { SIM_X402_NETWORK, TEST_USDC_DECIMALS } = await import('../../sim/x402/network.js');
+            config.x402 = {
+              ...config.x402, allowedAssets: [{ asset: sim.x402.chain.mint, decimals: TEST_USDC_DECIMALS, symbol: 'USDC' }],
+              allowedNetworks: [SIM_X402_NETWORK], allowedPayees: [sim.x402.payTo], rpcUrl: `${urls.api}/x402/rpc`,
+            };
+          }
           logger.info('sim.started', { api: urls.api, rpc: urls.rpc, seed: config.sim.seed, speed: config.sim.speed });
         }
         // Two data directories with one keypair would double every limit and could back the same narrative twice:
@@ -149,6 +162,7 @@ Examples:
           signal: shutdown.signal, ...(sim ? { clock: sim.clock, simulatorUrl: sim.urls.api } : {}),
           onCall: (call) => ops.onCall(call), paused,
         });
+        if (sim?.x402) await sim.x402.chain.fund(agent.walletAddress, SIM_X402_FUND);
         const journalRows = new SqliteJournal(agent.store);
         const stuckAfterMs = Math.max(10 * 60_000, 3 * config.backing.confirmTimeoutSeconds * 1000);
         journal = () => {

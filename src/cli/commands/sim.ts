@@ -9,6 +9,7 @@ import { applyFaults } from '../../sim/routes/control.js';
 import { Simulator } from '../../sim/simulator.js';
 import { resolveScenarios, SCENARIOS } from '../../sim/scenarios.js';
 import { STEP_MS } from '../../sim/world/world.js';
+import { SIM_X402_NETWORK } from '../../sim/x402/network.js';
 import { loadRuntime, type GlobalOptions } from '../runtime.js';
 import { onShutdown } from '../shutdown.js';
 
@@ -28,6 +29,7 @@ interface SimOptions extends GlobalOptions {
   crowdInformativeness?: number;
   narrativesPerHour?: number;
   faults?: Record<string, unknown>;
+  x402?: boolean;
 }
 
 export function parseNumber(kind: 'int' | 'positive' | 'non-negative' | 'port') {
@@ -98,6 +100,7 @@ export function registerSim(program: Command): void {
     .option('--narratives-per-hour <n>', 'mean rate of new narratives (default 2)', parseNumber('positive'))
     .option('--faults <json>', 'faults to arm at start-up, as a POST /__sim/faults body, e.g. \'{"dropTransactions":2}\'', jsonObjectArg)
     .option('--serve', 'serve over HTTP even when generating a recording with --duration')
+    .option('--x402', 'gate the feed, portfolio and history behind x402 payments settled in an in-process LiteSVM (fund a wallet: POST /__sim/x402/fund)')
     .action(async (_o, cmd: Command) => {
       const opts = cmd.optsWithGlobals<SimOptions>();
       const { config } = loadRuntime(opts);
@@ -134,6 +137,7 @@ export function registerSim(program: Command): void {
         ...(opts.start !== undefined ? { startMs: opts.start } : {}),
         ...(opts.crowdInformativeness !== undefined ? { crowdInformativeness: opts.crowdInformativeness } : {}),
         ...(opts.narrativesPerHour !== undefined ? { narrativesPerHour: opts.narrativesPerHour } : {}),
+        ...(opts.x402 ? { x402: {} } : {}),
       });
       scenario.apply(sim.state);
       if (opts.faults) {
@@ -163,6 +167,10 @@ export function registerSim(program: Command): void {
           ? ['  note: a daemon on wall-clock time sees these narratives as long past their deadlines; start with --start now to rehearse beside one']
           : []),
         ...(opts.record ? [`  recording to ${opts.record}`] : []),
+        ...(sim.x402 ? [
+          `  x402: ${sim.x402.amount} test USDC units a read to ${sim.x402.payTo} (mint ${sim.x402.chain.mint}, network ${SIM_X402_NETWORK})`,
+          `        x402.rpcUrl=${urls.api}/x402/rpc; fund a wallet: POST ${urls.control}/x402/fund {"owner": "<address>", "amount": "1000000000"}`,
+        ] : []),
         'Stop with Ctrl-C.',
         '',
       ].join('\n'));

@@ -10,6 +10,8 @@ export interface SimRequest {
   headers: IncomingMessage['headers'];
   body: unknown;
   ip: string;
+  /** Set on an x402-gated route once the payment settled: the payer's address (src/sim/x402). */
+  paidBy?: string;
 }
 
 export interface SimResponse {

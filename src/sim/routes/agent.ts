@@ -13,6 +13,16 @@ export function authenticate(state: SimState, req: SimRequest): SimAgent | null 
   return typeof key === 'string' ? state.agentsByKey.get(key) ?? null : null;
 }
 
+/**
+ * Who calls an agent route: an agent by its key, or (on an x402-gated route, src/sim/x402) whoever paid for this
+ * call, known by the paying wallet; the rate limits key on either.
+ */
+export function caller(state: SimState, req: SimRequest): { limitKey: string; wallet: string } | null {
+  const agent = authenticate(state, req);
+  if (agent) return { limitKey: agent.apiKey, wallet: agent.walletAddress };
+  return req.paidBy ? { limitKey: `x402:${req.paidBy}`, wallet: req.paidBy } : null;
+}
+
 export const unauthorized = () => json(401, { ok: false, error: 'Invalid or missing API key' });
 
 export function agentRoutes(state: SimState) {
@@ -47,9 +57,9 @@ export function agentRoutes(state: SimState) {
     );
 
     router.on('GET', '/v1/agent/feed', (req) => {
-      const agent = authenticate(state, req);
-      if (!agent) return unauthorized();
-      return limited(state, 'feed', agent.apiKey, () => {
+      const who = caller(state, req);
+      if (!who) return unauthorized();
+      return limited(state, 'feed', who.limitKey, () => {
         const items: unknown[] = state.world.feed(50).map((n) => toFeedItem(n, state.faults));
         if (state.faults.malformedFeed > 0) {
           state.faults.malformedFeed--;

@@ -3,7 +3,7 @@
 import { json, type Router } from '../http/router.js';
 import type { SimState } from '../sim-state.js';
 import { backingsOf, isSettled, positionItem } from '../wallet-stats.js';
-import { authenticate, unauthorized } from './agent.js';
+import { caller, unauthorized } from './agent.js';
 import { limited } from './limits.js';
 
 /**
@@ -18,23 +18,23 @@ export function listed(state: SimState, wallet: string) {
 export function portfolioRoutes(state: SimState) {
   return (router: Router) => {
     router.on('GET', '/v1/agent/portfolio', (req) => {
-      const agent = authenticate(state, req);
-      if (!agent) return unauthorized();
-      return limited(state, 'agent', agent.apiKey, () => {
-        const open = listed(state, agent.walletAddress).filter((b) => {
+      const who = caller(state, req);
+      if (!who) return unauthorized();
+      return limited(state, 'agent', who.limitKey, () => {
+        const open = listed(state, who.wallet).filter((b) => {
           const n = state.world.get(b.narrativeId);
           return n !== undefined && !isSettled(n);
         });
-        return json(200, { ok: true, wallet_address: agent.walletAddress, positions: open.reverse().map((b) => positionItem(state, b)) });
+        return json(200, { ok: true, wallet_address: who.wallet, positions: open.reverse().map((b) => positionItem(state, b)) });
       });
     });
 
     router.on('GET', '/v1/agent/history', (req) => {
-      const agent = authenticate(state, req);
-      if (!agent) return unauthorized();
-      return limited(state, 'agent', agent.apiKey, () => {
-        const recent = listed(state, agent.walletAddress).slice(-100).reverse();
-        return json(200, { ok: true, wallet_address: agent.walletAddress, positions: recent.map((b) => positionItem(state, b)) });
+      const who = caller(state, req);
+      if (!who) return unauthorized();
+      return limited(state, 'agent', who.limitKey, () => {
+        const recent = listed(state, who.wallet).slice(-100).reverse();
+        return json(200, { ok: true, wallet_address: who.wallet, positions: recent.map((b) => positionItem(state, b)) });
       });
     });
   };

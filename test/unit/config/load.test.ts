@@ -110,3 +110,19 @@ describe('configuration', () => {
     expect(err.message).toContain(`"strategies.0.weight" (config file ${file})`);
   });
 });
+
+describe('x402 configuration', () => {
+  it('never pays by default, and key-less mode needs caps and a payee', () => {
+    const { config } = loadConfig({ env: {} });
+    expect(config.x402).toMatchObject({ maxPerCallUsd: 0, maxPerDayUsd: 0, allowedPayees: [] });
+    expect(config.api.auth).toBe('key');
+    const err = failure({ flags: { 'api.auth': 'x402' } });
+    expect(err.code).toBe('CONFIG_INVALID');
+    expect(err.message).toContain('x402.maxPerCallUsd');
+  });
+
+  it('refuses a per-call cap above the daily one, and a payee that is not an address', () => {
+    expect(failure({ flags: { 'x402.maxPerCallUsd': 2, 'x402.maxPerDayUsd': 1 } }).message).toContain('above x402.maxPerDayUsd');
+    expect(failure({ flags: { 'x402.allowedPayees': ['not an address'] } }).message).toContain('base58 Solana address');
+  });
+});

@@ -25,6 +25,7 @@ type Setup = (pool: ReturnType<typeof mockMagma>['pool']) => void;
 const cases: Array<[string, Setup, string, string?]> = [
   ['400', (p) => p.intercept({ path: '/v1/agent/feed' }).reply(400, { error: `bad key ${KEY}` }, { headers: JSON_HEADERS }), 'API_BAD_REQUEST'],
   ['401', (p) => p.intercept({ path: '/v1/agent/feed' }).reply(401, { ok: false, error: `Invalid or missing API key: ${KEY}` }, { headers: JSON_HEADERS }), 'API_UNAUTHORIZED', 'stop'],
+  ['402 with no payer', (p) => p.intercept({ path: '/v1/agent/feed' }).reply(402, { x402Version: 1, error: KEY, accepts: [] }, { headers: JSON_HEADERS }), 'X402_NOT_PAID', 'skip'],
   ['403 blocked', (p) => p.intercept({ path: '/v1/agent/feed' }).reply(403, { error: 'Wallet is blocked', message: KEY }, { headers: JSON_HEADERS }), 'API_FORBIDDEN', 'no-writes'],
   ['404', (p) => p.intercept({ path: '/v1/agent/feed' }).reply(404, `<html>${KEY}</html>`), 'API_NOT_FOUND', 'skip'],
   ['429', (p) => p.intercept({ path: '/v1/agent/feed' }).reply(429, { statusCode: 429, error: 'Too Many Requests', message: KEY, retryAfter: 30 }, { headers: JSON_HEADERS }), 'API_RATE_LIMITED', 'retry'],

@@ -80,4 +80,14 @@ describe('DaemonOps', () => {
     ops.daily({ day: '2026-05-01T00:00:00.000Z', ticks: 1440, backed: 3 });
     expect(alerts[0]).toMatchObject({ event: 'daily', title: 'daily summary for 2026-05-01', fields: { ticks: 1440, backed: 3 } });
   });
+
+  it('counts x402 payments by state and the USD settled, from the payer\'s log events', async () => {
+    const { ops, metrics } = setup();
+    ops.observeLog('info', 'x402.payment', { state: 'settled', usd: 0.0025 });
+    ops.observeLog('warn', 'x402.payment', { state: 'refused', usd: null });
+    const text = await metrics.render();
+    expect(text).toContain('magma_x402_payments_total{state="settled"} 1');
+    expect(text).toContain('magma_x402_payments_total{state="refused"} 1');
+    expect(text).toContain('magma_x402_paid_usd_total 0.0025');
+  });
 });

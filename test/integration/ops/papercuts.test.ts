@@ -3,7 +3,7 @@
 // export's overwrite, Ctrl-C in a backtest, a stale lock from pid reuse, journald priorities, pause/resume.
 import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, fstatSync, mkdtempSync, openSync, closeSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, fstatSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -188,6 +188,39 @@ describe('doctor and status tell the truth', () => {
     } finally {
       chmodSync(join(dir, 'agent-key.json'), 0o600);
     }
+  });
+});
+
+/** Runs the CLI as nobody (65534), the way `sudo -u magma …` runs it as the service user. */
+async function runAsNobody(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: cleanEnv(env), uid: 65534, gid: 65534, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+  return { code, stderr };
+}
+
+describe.skipIf(process.getuid?.() !== 0)('files the service user cannot read or write (as root: the command runs as nobody)', () => {
+  it('a config file says permission denied with owner and mode, and how to share it with the service user', async () => {
+    const dir = tmp('conf-perm');
+    chmodSync(dir, 0o755);
+    const config = join(dir, 'config.json');
+    writeFileSync(config, '{}', { mode: 0o600 }); // root's own, as `sudo tee /etc/magma-agent/config.json` leaves it
+    const r = await runAsNobody(['doctor'], { MAGMA_CONFIG: config, MAGMA_DATA_DIR: join(dir, 'data') });
+    expect(r.code).toBe(78);
+    expect(r.stderr).toMatch(/config file .*config\.json cannot be read: permission denied \(owner root, mode 0600; the agent runs as [^)]+\)\. Give the agent's user read access, e\.g\. `chown root:magma .*config\.json && chmod 0640 /);
+  });
+
+  it('a database left to root (a command once run without sudo -u) says whose it is, not "unable to open"', async () => {
+    const dir = tmp('db-perm');
+    expect((await runCli(['run', '--once', '--sim', '--dry-run', '--data-dir', dir])).code).toBe(0); // as root
+    const db = readdirSync(dir).find((f) => /^magma.*\.db$/.test(f))!;
+    for (const f of readdirSync(dir)) if (f !== db) chownSync(join(dir, f), 65534, 65534);
+    chownSync(dir, 65534, 65534);
+    const r = await runAsNobody(['run', '--once', '--sim', '--dry-run', '--data-dir', dir]);
+    expect(r.stderr).toContain(`cannot open the database: ${join(dir, db)}: permission denied (owner root, mode 0600; the agent runs as`);
+    expect(r.stderr).toMatch(/chown -R magma:magma .*the database itself is fine, do not delete it/);
+    expect(r.code).toBe(78);
   });
 });
 

@@ -2,7 +2,7 @@
 // in use, --sim's own database, a bogus key and an underfunded wallet in doctor/status, an unreadable key file,
 // export's overwrite, Ctrl-C in a backtest, a stale lock from pid reuse, journald priorities, pause/resume.
 import Database from 'better-sqlite3';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, fstatSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -36,6 +36,23 @@ describe('the daemon as a process', () => {
     expect(stderr).not.toMatch(/EPIPE|Unhandled|Error/);
     expect(code).toBe(0);
     expect(existsSync(join(dir, 'magma-agent.lock'))).toBe(false);
+  });
+
+  it.skipIf(spawnSync('script', ['--version']).status !== 0)('NO_COLOR keeps its lines on a real terminal free of colour codes (a pty from util-linux script)', async () => {
+    const onTerminal = async (env: Record<string, string>) => {
+      const dir = tmp('tty');
+      const child = spawn('script', ['-qec', `${process.execPath} ${CLI} run --once --sim --dry-run --data-dir ${dir}`, '/dev/null'], { cwd: ROOT, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+      expect(code).toBe(0);
+      return out;
+    };
+    const coloured = await onTerminal({});
+    expect(coloured).toMatch(/\x1b\[36minfo /); // pretty lines on a terminal, in colour
+    const plain = await onTerminal({ NO_COLOR: '1' });
+    expect(plain).toMatch(/^\d\d:\d\d:\d\d info  tick\.done/m);
+    expect(plain).not.toContain('\x1b[');
   });
 
   it('logs and ignores SIGHUP, then still stops cleanly on SIGTERM', async () => {
@@ -98,6 +115,16 @@ describe('the daemon as a process', () => {
     expect(lines.every((l) => /^<[3-7]>\{/.test(l))).toBe(true);
     expect(lines.find((l) => l.includes('"message":"tick.done"'))).toMatch(/^<6>/);
     expect(lines.find((l) => l.includes('"message":"wallet.created"'))).toMatch(/^<4>/);
+
+    // the same run without JOURNAL_STREAM (a file, a pipe, a terminal): plain JSON lines, no prefixes
+    const plainOut = join(dir, 'plain.log');
+    const fd2 = openSync(plainOut, 'w');
+    const again = spawn(process.execPath, [CLI, 'run', '--once', '--sim', '--dry-run', '--data-dir', dir, '--log-format', 'json'], { cwd: ROOT, env: cleanEnv(), stdio: ['ignore', fd2, 'pipe'] });
+    expect(await new Promise<number | null>((resolve) => again.on('close', (c) => resolve(c)))).toBe(0);
+    closeSync(fd2);
+    const plain = readFileSync(plainOut, 'utf8').split('\n').filter(Boolean);
+    expect(plain.some((l) => l.includes(`"message":"tick.done"`))).toBe(true);
+    expect(plain.every((l) => l.startsWith('{'))).toBe(true);
   });
 });
 

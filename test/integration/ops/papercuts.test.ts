@@ -238,6 +238,14 @@ describe.skipIf(process.getuid?.() !== 0)('files the service user cannot read or
     expect(r.stderr).toMatch(/config file .*config\.json cannot be read: permission denied \(owner root, mode 0600; the agent runs as [^)]+\)\. Give the agent's user read access, e\.g\. `chown root:magma .*config\.json && chmod 0640 /);
   });
 
+  it('keygen into a folder the service user cannot enter says whose it is, not a bare EACCES', async () => {
+    const dir = tmp('keygen-perm'); // root's, 0700
+    const r = await runAsNobody(['keygen', '--out', join(dir, 'data', 'wallet.json')]);
+    expect(r.stderr).toContain(`cannot write the keypair ${join(dir, 'data', 'wallet.json')}: ${dir}: permission denied (owner root, mode 0700; the agent runs as`);
+    expect(r.stderr).toMatch(/Create the folder for the user that runs the agent first/);
+    expect(r.code).toBe(78);
+  });
+
   it('a database left to root (a command once run without sudo -u) says whose it is, not "unable to open"', async () => {
     const dir = tmp('db-perm');
     expect((await runCli(['run', '--once', '--sim', '--dry-run', '--data-dir', dir])).code).toBe(0); // as root

@@ -52,6 +52,26 @@ describe('alerts from the daemon', () => {
     }
   });
 
+  it('posts the daily summary when the UTC day turns', async () => {
+    const rx = await alertReceiver();
+    const dir = mkdtempSync(join(tmpdir(), 'magma-alerts-daily-'));
+    const config = join(dir, 'config.json');
+    // hourly ticks at the simulator's top speed: a simulated day in a few seconds
+    writeFileSync(config, JSON.stringify({ alerts: { url: rx.url, format: 'json', events: ['daily'] }, poll: { intervalSeconds: 3600, jitterSeconds: 0 }, sim: { speed: 100_000 } }));
+    const child = startCli(['run', '--sim', '--dry-run', '--data-dir', dir, '--config', config, '--log-format', 'json']);
+    try {
+      await rx.waitFor((b) => b.length > 0, 60_000);
+      const daily = rx.bodies[0] as { event: string; title: string; fields: Record<string, unknown> };
+      expect(daily).toMatchObject({ event: 'daily', severity: 'info', title: expect.stringMatching(/^daily summary for \d{4}-\d\d-\d\d$/) });
+      expect(daily.fields).toMatchObject({ day: expect.stringMatching(/^\d{4}-\d\d-\d\d/), ticks: expect.any(Number), backed: expect.any(Number), staked: expect.any(String), dry_run: true });
+      expect(daily.fields.ticks as number).toBeGreaterThan(0);
+    } finally {
+      child.kill('SIGTERM');
+      expect((await child.done).code).toBe(0);
+      await rx.close();
+    }
+  });
+
   it('posts a fatal exit at start-up too (a metrics port in use), before the process ends', async () => {
     const rx = await alertReceiver();
     const dir = mkdtempSync(join(tmpdir(), 'magma-alerts-start-'));

@@ -7,6 +7,7 @@ import { chmodSync, chownSync, existsSync, fstatSync, mkdtempSync, openSync, clo
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Simulator } from '../../../src/sim/simulator.js';
 import { CLI, cleanEnv, ROOT, runCli, startCli, waitForOutput } from '../../helpers/cli.js';
@@ -53,6 +54,42 @@ describe('the daemon as a process', () => {
     const plain = await onTerminal({ NO_COLOR: '1' });
     expect(plain).toMatch(/^\d\d:\d\d:\d\d info  tick\.done/m);
     expect(plain).not.toContain('\x1b[');
+  });
+
+  it('logs gate.closed once while a halt lasts, gate.open when it ends, and a halt that returns at once', async () => {
+    const dir = tmp('halt');
+    const config = join(dir, 'config.json');
+    // 0.2 s ticks at 600× simulated time
+    writeFileSync(config, JSON.stringify({ poll: { intervalSeconds: 120, jitterSeconds: 0 }, sim: { speed: 600 } }));
+    const child = startCli(['run', '--sim', '--dry-run', '--data-dir', dir, '--config', config, '--log-format', 'json']);
+    const lines = () => child.output().stdout.split('\n').filter(Boolean);
+    const count = (event: string) => lines().filter((l) => l.includes(`"message":"${event}"`)).length;
+    const ticksAfter = async (n: number) => {
+      const target = count('tick.done') + n;
+      for (let i = 0; i < 2_000 && count('tick.done') < target; i++) await new Promise((r) => setTimeout(r, 25));
+      expect(count('tick.done')).toBeGreaterThanOrEqual(target);
+    };
+    try {
+      await waitForOutput(child, /"message":"sim.started"/);
+      const api = /"api":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(lines().find((l) => l.includes('"sim.started"'))!)![1]!;
+      const halt = async (components: string[]) => {
+        const res = await request(`${api}/__sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ halted: components }) });
+        await res.body.dump();
+      };
+      await waitForOutput(child, /"message":"tick.done"/);
+      await halt(['backing']);
+      await ticksAfter(10);
+      expect(count('gate.closed')).toBe(1); // ten ticks of a halt: one line (the next only after 15 minutes, with a count)
+      expect(lines().find((l) => l.includes('"message":"gate.closed"'))).toMatch(/"level":"warn".*"reason":"protocol halted: backing/);
+      await halt([]);
+      await waitForOutput(child, /"message":"gate.open"/);
+      await halt(['backing']);
+      await ticksAfter(3);
+      expect(count('gate.closed')).toBe(2); // the halt again: a change, written at once
+    } finally {
+      child.kill('SIGTERM');
+      expect((await child.done).code).toBe(0);
+    }
   });
 
   it('logs and ignores SIGHUP, then still stops cleanly on SIGTERM', async () => {

@@ -23,6 +23,7 @@ const { Health } = await load('ops/health.js');
 const { DaemonOps } = await load('ops/daemon-ops.js');
 const { AgentMetrics } = await load('metrics/agent-metrics.js');
 const { SqliteJournal } = await load('store/sqlite-journal.js');
+const { journalView, stuckAfterMs } = await load('ops/journal-view.js');
 
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(name);
@@ -99,12 +100,13 @@ const snapshot = (tick) => {
 };
 
 const health = new Health({ graceMs: 60_000 });
-const metrics = new AgentMetrics({ version: 'soak', dryRun: agent.dryRun, sim: true });
-const journal = new SqliteJournal(agent.store);
+const metrics = new AgentMetrics({ version: 'soak', ledger: agent.ledger, sim: true });
+// the daemon's own operations layer, wired as `run` wires it (the journal view once per tick, warnings logged)
 const ops = new DaemonOps({
-  health, metrics, reserveLamports: 0n, unreachableMs: 600_000, dryRun: agent.dryRun, wallPerClockMs: 1 / speed,
-  journal: () => ({ inFlight: journal.unfinishedBackings(agent.dryRun).length, stuck: 0, openPositions: 0, exposure: 0n }),
+  health, metrics, reserveLamports: 0n, unreachableMs: 600_000, ledger: agent.ledger, wallPerClockMs: 1 / speed, logger,
+  journal: journalView({ store: agent.store, journal: new SqliteJournal(agent.store), clock: agent.clock, stuckAfterMs: stuckAfterMs(config.backing.confirmTimeoutSeconds) }),
 });
+const failureCodes = {};
 
 let done = 0;
 let failed = 0;
@@ -132,6 +134,8 @@ try {
     },
     onTickFailed: (err) => {
       failed++;
+      const code = err?.code ?? 'UNEXPECTED';
+      failureCodes[code] = (failureCodes[code] ?? 0) + 1;
       ops.onTickFailed(err);
       void onTickEnd();
     },
@@ -145,7 +149,7 @@ try {
   const wallS = (Date.now() - started) / 1000;
   const metricsText = await metrics.render();
   const out = {
-    ticks: result?.ticks ?? done, failed_ticks: result?.failures ?? failed, faults_armed: faultsArmed, mode: live ? 'live (simulated chain)' : 'dry-run',
+    ticks: result?.ticks ?? done, failed_ticks: result?.failures ?? failed, failed_by_code: failureCodes, faults_armed: faultsArmed, mode: live ? 'live (simulated chain)' : 'dry-run',
     simulated_days: +((done * 60) / 86_400).toFixed(1), wall_s: +wallS.toFixed(1), ticks_per_s: +(done / wallS).toFixed(1),
     start, end,
     growth: start ? { rss_mb: +(end.rss_mb - start.rss_mb).toFixed(1), heap_used_mb: +(end.heap_used_mb - start.heap_used_mb).toFixed(1), handles: end.handles - start.handles, db_mb: +(end.db_mb - start.db_mb).toFixed(2) } : null,

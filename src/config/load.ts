@@ -1,8 +1,8 @@
 // Loads the configuration with the precedence of INTERFACE.md: flag > environment > config file > default.json.
 // Every problem is reported at once, each naming its key, where the value came from, and the fix (exit 78).
-import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { MagmaError } from '../core/errors.js';
+import { isMagmaError, MagmaError } from '../core/errors.js';
+import { readFileOrExplain } from '../fs/read-file-or-explain.js';
 import { packageRoot } from '../paths.js';
 import { configSchema, type Config } from './schema.js';
 
@@ -106,8 +106,10 @@ function mergeInto(target: JsonObject, source: JsonObject, origin: string, origi
 function readJsonFile(path: string, what: string, warnings?: string[]): JsonObject {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    // a file the agent's user may not read says so, with its owner and mode (not a puzzling EACCES)
+    text = readFileOrExplain(path, what, 'CONFIG_INVALID', 'Give the agent\'s user read access, e.g. `chown root:magma FILE && chmod 0640 FILE` for a config beside secrets kept elsewhere (README, "Run under systemd").'.replaceAll('FILE', path));
   } catch (cause) {
+    if (isMagmaError(cause)) throw cause;
     throw new MagmaError('CONFIG_INVALID', `cannot read ${what} ${path}: ${(cause as Error).message}.`, {
       cause,
       hint: 'Check the path given with --config or MAGMA_CONFIG.',

@@ -118,7 +118,7 @@ export interface ErrorContext {
   REGISTER_REFUSED: NoContext;
   DATA_DIR_UNWRITABLE: NoContext;
   INSTANCE_RUNNING: NoContext;
-  STORE_FAILED: { path?: string; kind?: 'value' };
+  STORE_FAILED: { path?: string; kind?: 'value' | 'permission' };
   JOURNAL_CONFLICT: { id?: string; from?: string; to?: string };
   STRATEGY_LOAD_FAILED: NoContext;
   WEBHOOK_BIND_FAILED: NoContext;

@@ -3,18 +3,19 @@
 // with what survives pid reuse: the process's start time and the boot id (Linux /proc). A lock left by a process
 // that no longer exists (a crash, SIGKILL), by an earlier boot, or whose pid now belongs to another process (after a
 // reboot) is taken over.
-import { closeSync, existsSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { isMagmaError, MagmaError } from '../core/errors.js';
 
 export const LOCK_FILE = 'magma-agent.lock';
 
-function alive(pid: number): boolean {
+/** Whether `pid` exists: 'ours' (we may signal it), 'other-user' (it exists, another user's), or 'gone'. */
+function probe(pid: number): 'ours' | 'other-user' | 'gone' {
   try {
     process.kill(pid, 0);
-    return true;
+    return 'ours';
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'; // exists, owned by someone else
+    return (err as NodeJS.ErrnoException).code === 'EPERM' ? 'other-user' : 'gone';
   }
 }
 
@@ -44,7 +45,7 @@ function commandLine(pid: number): string | null {
   }
 }
 
-interface LockOwner {
+export interface LockOwner {
   pid: number;
   start: string | null;
   boot: string | null;
@@ -56,15 +57,47 @@ function parseLock(text: string): LockOwner {
   return { pid: Number.parseInt(first, 10), start: field('start'), boot: field('boot') };
 }
 
-/** Whether the lock's owner is still the process that wrote it. */
-function holdsLock(owner: LockOwner): boolean {
-  if (!Number.isInteger(owner.pid) || owner.pid <= 0 || owner.pid === process.pid || !alive(owner.pid)) return false;
-  const boot = bootId();
+/** What holdsLock asks of the system (tests stand in for it). */
+export interface LockProbes {
+  probe(pid: number): 'ours' | 'other-user' | 'gone';
+  bootId(): string | null;
+  startTime(pid: number): string | null;
+  commandLine(pid: number): string | null;
+  /** The lock file's owner uid, and ours (null where uids do not apply). */
+  fileUid(path: string): number | null;
+  selfUid(): number | null;
+  selfPid: number;
+}
+
+const systemProbes: LockProbes = {
+  probe, bootId, startTime: processStartTime, commandLine,
+  fileUid: (path) => {
+    try {
+      return statSync(path).uid;
+    } catch {
+      return null;
+    }
+  },
+  selfUid: () => process.getuid?.() ?? null,
+  selfPid: process.pid,
+};
+
+/** Whether the lock at `path` (holding `owner`) is still held by the process that wrote it. */
+export function holdsLock(owner: LockOwner, path: string, sys: LockProbes = systemProbes): boolean {
+  if (!Number.isInteger(owner.pid) || owner.pid <= 0 || owner.pid === sys.selfPid) return false;
+  const seen = sys.probe(owner.pid);
+  if (seen === 'gone') return false;
+  const boot = sys.bootId();
   if (owner.boot && boot && owner.boot !== boot) return false; // written before a reboot
-  const start = processStartTime(owner.pid);
+  // The writer ran as the lock file's owner; a process we may not even signal runs as someone else, so it is not
+  // the writer when we are that owner (the pid was reused; under ProtectProc=invisible its /proc is hidden from us).
+  const fileUid = sys.fileUid(path);
+  const self = sys.selfUid();
+  if (seen === 'other-user' && fileUid !== null && self !== null && self !== 0 && fileUid === self) return false;
+  const start = sys.startTime(owner.pid);
   if (owner.start && start) return owner.start === start; // the same pid, but another process if it started later
   // A lock without identity (an older agent, or written by hand): only a process that looks like an agent holds it.
-  const cmd = commandLine(owner.pid);
+  const cmd = sys.commandLine(owner.pid);
   return cmd === null || /magma-agent|cli\.js/.test(cmd);
 }
 
@@ -104,7 +137,7 @@ export function acquireInstanceLock(dataDir: string, name = LOCK_FILE, what = `o
         });
       }
       const owner = parseLock(readFileSync(path, 'utf8'));
-      if (holdsLock(owner)) {
+      if (holdsLock(owner, path)) {
         throw new MagmaError('INSTANCE_RUNNING', `another magma-agent (pid ${owner.pid}) is already running ${what}.`, {
           hint: `Stop it first (kill ${owner.pid}, or systemctl stop magma-agent), or give this one another --data-dir. If no agent runs, delete ${path}.`,
         });

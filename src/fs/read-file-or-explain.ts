@@ -1,7 +1,7 @@
 // Reading a file the agent needs (keypair, stored key): a file the agent's user may not read is reported as
 // "permission denied" with its owner and mode, never as "not valid JSON", which could push an operator to
 // regenerate a funded wallet.
-import { readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { MagmaError, type ErrorCode } from '../core/errors.js';
 
@@ -27,8 +27,32 @@ export function describeAccess(path: string): { owner: string; mode: string; sel
   return { owner: userName(st.uid), mode: (st.mode & 0o777).toString(8).padStart(4, '0'), self };
 }
 
+/**
+ * The first of `paths` (files or folders; missing ones are skipped) the agent's user may not read and write, in
+ * words with its owner and mode; null when every one is fine.
+ */
+export function accessProblem(paths: readonly string[]): string | null {
+  for (const p of paths) {
+    try {
+      accessSync(p, constants.R_OK | constants.W_OK);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'EACCES' && code !== 'EPERM') continue;
+      try {
+        const a = describeAccess(p);
+        return `${p}: permission denied (owner ${a.owner}, mode ${a.mode}; the agent runs as ${a.self})`;
+      } catch {
+        return `${p}: permission denied`;
+      }
+    }
+  }
+  return null;
+}
+
+const NOT_OURS = 'Run the agent as the user that owns it (e.g. `sudo -u magma magma-agent …`), or give that user read access; the file itself is fine, do not regenerate it.';
+
 /** readFileSync(path, 'utf8'), with EACCES/EPERM turned into an error that says whose file it is and what to do. */
-export function readFileOrExplain(path: string, what: string, code: ErrorCode): string {
+export function readFileOrExplain(path: string, what: string, code: ErrorCode, hint = NOT_OURS): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (err) {
@@ -43,7 +67,7 @@ export function readFileOrExplain(path: string, what: string, code: ErrorCode): 
     }
     throw new MagmaError(code, `${what} ${path} cannot be read: permission denied${who}.`, {
       cause: err,
-      hint: 'Run the agent as the user that owns it (e.g. `sudo -u magma magma-agent …`), or give that user read access; the file itself is fine, do not regenerate it.',
+      hint,
     });
   }
 }

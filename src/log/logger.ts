@@ -118,6 +118,13 @@ class RepeatFilter {
 
   constructor(private readonly intervalMs: number, private readonly now: () => number) {}
 
+  /** The condition the warning reports ended: its next occurrence is a change, written at once. Returns how many were held back. */
+  end(event: string): number {
+    const held = this.last.get(event)?.held ?? 0;
+    this.last.delete(event);
+    return held;
+  }
+
   /** null: hold this one back; else the number of earlier repeats to report with it (0: none). */
   admit(event: string, fields: LogFields): number | null {
     if (this.intervalMs <= 0) return 0;
@@ -141,6 +148,17 @@ class RepeatFilter {
 
 const LEVEL_RANK: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
 const noop = () => {};
+/** Where a logger (and its children and taps) keeps its repeat filter; not part of the Logger interface. */
+const REPEATS = Symbol('magma.log.repeats');
+type WithRepeats = { [REPEATS]?: RepeatFilter };
+
+/**
+ * Says that what a repeated warning reported is over (a gate open again, a balance funded): the next `event` is
+ * written at once, not held back as a repeat. Returns how many repeats were held back since the last line written.
+ */
+export function repeatEnded(logger: Logger, event: string): number {
+  return (logger as WithRepeats)[REPEATS]?.end(event) ?? 0;
+}
 
 function wrap(base: winston.Logger, bound: LogFields, redactor: Redactor, max: number, repeats: RepeatFilter): Logger {
   // A level below the configured one is a no-op function: no fields object is built, nothing reaches winston.
@@ -153,7 +171,7 @@ function wrap(base: winston.Logger, bound: LogFields, redactor: Redactor, max: n
     }
     base.log(level, event, all);
   });
-  return {
+  const logger: Logger & WithRepeats = {
     error: log('error'),
     warn: log('warn'),
     info: log('info'),
@@ -161,7 +179,9 @@ function wrap(base: winston.Logger, bound: LogFields, redactor: Redactor, max: n
     child: (fields) => wrap(base, { ...bound, ...fields }, redactor, max, repeats),
     enabled: (level) => LEVEL_RANK[level] <= max,
     redactor,
+    [REPEATS]: repeats,
   };
+  return logger;
 }
 
 /** A logger that discards everything (for library use and quiet tests). */
@@ -181,10 +201,12 @@ export function tapLogger(logger: Logger, observe: (level: LogLevel, event: stri
     }
     logger[level](event, fields);
   };
-  return {
+  const tapped: Logger & WithRepeats = {
     error: at('error'), warn: at('warn'), info: at('info'), debug: logger.debug,
     child: (fields) => tapLogger(logger.child(fields), (level, event, f) => observe(level, event, { ...fields, ...f })),
     enabled: (level) => logger.enabled(level),
     redactor: logger.redactor,
+    [REPEATS]: (logger as WithRepeats)[REPEATS],
   };
+  return tapped;
 }

@@ -5,7 +5,7 @@ import type { Alert, Alerter } from '../alerts/alerter.js';
 import { errorMessage, isMagmaError } from '../core/errors.js';
 import { formatSol } from '../core/money.js';
 import type { TickSummary } from '../engine/engine.js';
-import type { LogFields, Logger, LogLevel } from '../log/logger.js';
+import { repeatEnded, type LogFields, type Logger, type LogLevel } from '../log/logger.js';
 import type { AgentMetrics } from '../metrics/agent-metrics.js';
 import type { ApiCallRecord, Ledger } from '../ports/store.js';
 import type { ServiceNotifier } from '../systemd/service-notifier.js';
@@ -48,6 +48,7 @@ export class DaemonOps {
   private readonly now: () => number;
   private tickStartedAt = 0;
   private gateOpen: boolean | null = null;
+  private balanceLow = false;
   private pausedReason: string | null | undefined;
   private readonly downSince = new Map<'api' | 'rpc', number>();
   private readonly downAlerted = new Set<'api' | 'rpc'>();
@@ -76,8 +77,28 @@ export class DaemonOps {
     return Math.max(0, (this.now() - this.tickStartedAt) / 1000);
   }
 
+  /**
+   * Runs a hook's work so that nothing in it reaches the daemon loop: a failure here (a metric, an alert's wording)
+   * is logged and the tick still counts as done.
+   */
+  private guarded(hook: string, work: () => void): void {
+    try {
+      work();
+    } catch (err) {
+      try {
+        this.o.logger?.warn('ops.failed', { hook, msg: errorMessage(err) });
+      } catch {
+        // nothing more to do: the loop goes on
+      }
+    }
+  }
+
   onTick(s: TickSummary): void {
     this.o.health.tickOk();
+    this.guarded('onTick', () => this.afterTick(s));
+  }
+
+  private afterTick(s: TickSummary): void {
     this.o.metrics?.tickOk(s, this.seconds());
     const j = this.o.journal?.();
     if (j) this.o.metrics?.journal(j);
@@ -100,12 +121,22 @@ export class DaemonOps {
         ? { event: 'gate', key: `gate:open:${this.now()}`, severity: 'info', title: 'backing gate open again' }
         : { event: 'gate', key: `gate:closed:${s.gates.backing.reason}`, severity: 'warning', title: 'backing gate closed', fields: { reason: s.gates.backing.reason } });
     }
-    this.gateOpen = open;
-    if (s.balance !== null && s.balance <= this.o.reserveLamports) {
-      // an underfunded wallet backs nothing: say so (held back by the logger while it stays the same)
-      this.o.logger?.warn('balance.low', { balance: formatSol(s.balance), reserve: formatSol(this.o.reserveLamports), msg: 'the wallet balance is at or below risk.minBalanceSol: no new backings until it is funded' });
-      this.alert({ event: 'balance', key: 'balance:low', severity: 'warning', title: `wallet balance ${formatSol(s.balance)} is at or below the reserve (risk.minBalanceSol): no new backings until it is funded`, fields: { reserve: formatSol(this.o.reserveLamports) } });
+    if (open && this.gateOpen === false) {
+      // the halt (or pause) is over: the journal hears it, and the next gate.closed is a change, written at once
+      const held = this.o.logger ? repeatEnded(this.o.logger, 'gate.closed') : 0;
+      this.o.logger?.info('gate.open', { gate: 'backing', msg: 'the backing gate is open again', ...(held ? { held_back: held } : {}) });
     }
+    this.gateOpen = open;
+    const low = s.balance !== null && s.balance <= this.o.reserveLamports;
+    if (low) {
+      // an underfunded wallet backs nothing: say so (held back by the logger while it stays the same)
+      this.o.logger?.warn('balance.low', { balance: formatSol(s.balance!), reserve: formatSol(this.o.reserveLamports), msg: 'the wallet balance is at or below risk.minBalanceSol: no new backings until it is funded' });
+      this.alert({ event: 'balance', key: 'balance:low', severity: 'warning', title: `wallet balance ${formatSol(s.balance!)} is at or below the reserve (risk.minBalanceSol): no new backings until it is funded`, fields: { reserve: formatSol(this.o.reserveLamports) } });
+    } else if (this.balanceLow && s.balance !== null) {
+      const held = this.o.logger ? repeatEnded(this.o.logger, 'balance.low') : 0;
+      this.o.logger?.info('balance.ok', { balance: formatSol(s.balance), msg: 'the wallet is above risk.minBalanceSol again', ...(held ? { held_back: held } : {}) });
+    }
+    if (s.balance !== null) this.balanceLow = low;
     if (j && j.stuck > 0) {
       this.alert({ event: 'stuck', key: `stuck:${j.stuck}`, severity: 'warning', title: `${j.stuck} backing(s) in flight for too long: see \`magma-agent portfolio\` and docs/executor.md` });
     }
@@ -116,9 +147,11 @@ export class DaemonOps {
   onTickFailed(err: unknown): void {
     const code = isMagmaError(err) ? err.code : 'UNEXPECTED';
     this.o.health.tickFailed(code);
-    this.o.metrics?.tickFailed(this.seconds());
-    this.checkUnreachable();
-    this.o.notifier?.tickFailed(`tick failed (${code}); retrying${this.pausedReason ? '; paused' : ''}`);
+    this.guarded('onTickFailed', () => {
+      this.o.metrics?.tickFailed(this.seconds());
+      this.checkUnreachable();
+      this.o.notifier?.tickFailed(`tick failed (${code}); retrying${this.pausedReason ? '; paused' : ''}`);
+    });
   }
 
   onIdle(waitMs: number): void {
@@ -126,6 +159,10 @@ export class DaemonOps {
   }
 
   onCall(call: ApiCallRecord): void {
+    this.guarded('onCall', () => this.recordCall(call));
+  }
+
+  private recordCall(call: ApiCallRecord): void {
     this.o.metrics?.apiCall(call);
     const kind = call.family === 'rpc' ? 'rpc' : API_FAMILIES.has(call.family) ? 'api' : null;
     if (!kind) return;

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { Decision, PortfolioView } from '../core/decide.js';
 import type { ResolutionDecision } from '../core/decide-resolution.js';
 import { MagmaError } from '../core/errors.js';
+import { accessProblem } from '../fs/read-file-or-explain.js';
 import type { Narrative, NarrativeSnapshot } from '../core/narrative.js';
 import type { MagusAnswerStore, MagusCallRecord, MagusUsageStore, StoredMagusAnswer } from '../ports/magus.js';
 import type { EnsembleMemory, ForecastSample, SettledSample } from '../ports/ensemble-memory.js';
@@ -49,6 +50,16 @@ function storeError(err: unknown, path: string): MagmaError {
       cause: err, context: { path, kind: 'value' },
       hint: 'An input slipped past validation: please report it with the log lines above.',
     });
+  }
+  if ((code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_READONLY')) && path !== ':memory:') {
+    // a data directory or database left to another user (a command once run as root): say whose, not "cannot open"
+    const denied = accessProblem([dirname(path), path, `${path}-wal`, `${path}-shm`]);
+    if (denied) {
+      return new MagmaError('STORE_FAILED', `cannot open the database: ${denied}.`, {
+        cause: err, context: { path, kind: 'permission' },
+        hint: `Run the agent as the user that owns the data directory (e.g. \`sudo -u magma magma-agent …\`), or give that user the files back (\`chown -R magma:magma ${dirname(path)}\`); the database itself is fine, do not delete it.`,
+      });
+    }
   }
   const hints: Record<string, string> = {
     SQLITE_FULL: `The disk holding ${path} is full: free space there, then restart; nothing recorded so far was lost.`,

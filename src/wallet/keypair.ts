@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MagmaError } from '../core/errors.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
-import { readFileOrExplain } from '../fs/read-file-or-explain.js';
+import { accessProblem, readFileOrExplain } from '../fs/read-file-or-explain.js';
 
 /** A wallet's public key: what the agent shows and sends (base58), and its 32 bytes. */
 export class WalletPublicKey {
@@ -78,7 +78,19 @@ export function generateKeypairFile(path: string): WalletKeypair {
     });
   }
   const keypair = walletKeypair(nacl.sign.keyPair().secretKey);
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  writeFileAtomic(path, JSON.stringify(Array.from(keypair.secretKey)) + '\n', 0o600);
+  try {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    writeFileAtomic(path, JSON.stringify(Array.from(keypair.secretKey)) + '\n', 0o600);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EACCES' && code !== 'EPERM') throw err;
+    // the folder closed to this user: say whose it is (keygen run as the service user before its folder exists)
+    let dir = dirname(path);
+    while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
+    throw new MagmaError('DATA_DIR_UNWRITABLE', `cannot write the keypair ${path}: ${accessProblem([dir]) ?? `${dir}: permission denied`}.`, {
+      cause: err,
+      hint: 'Create the folder for the user that runs the agent first (README, "Run under systemd", step 1), run keygen as that user (`sudo -u magma …`), or choose another --out.',
+    });
+  }
   return keypair;
 }

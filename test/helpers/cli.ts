@@ -1,6 +1,7 @@
 // Runs the built CLI (dist/cli.js, built by `npm test` before vitest starts) as a child process.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
@@ -53,4 +54,13 @@ export function waitForOutput(child: ReturnType<typeof startCli>, pattern: RegEx
       }
     }, 25);
   });
+}
+
+/** A loopback port free a moment ago (for a daemon's metrics.port). */
+export async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const port = (s.address() as { port: number }).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
 }

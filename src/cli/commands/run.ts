@@ -34,7 +34,7 @@ import { createNotifier } from '../../systemd/sd-notify.js';
 import { ServiceNotifier } from '../../systemd/service-notifier.js';
 import { SqliteJournal } from '../../store/sqlite-journal.js';
 import { solToLamports } from '../../core/money.js';
-import { startOfUtcDay } from '../../ports/clock.js';
+import { journalView, stuckAfterMs } from '../../ops/journal-view.js';
 
 /** What the agent does on each ledger, in its start-up line. */
 const LEDGER_MEANS: Record<Ledger, string> = {
@@ -163,16 +163,7 @@ Examples:
           onCall: (call) => ops.onCall(call), paused,
         });
         if (sim?.x402) await sim.x402.chain.fund(agent.walletAddress, SIM_X402_FUND);
-        const journalRows = new SqliteJournal(agent.store);
-        const stuckAfterMs = Math.max(10 * 60_000, 3 * config.backing.confirmTimeoutSeconds * 1000);
-        journal = () => {
-          const rows = journalRows.unfinishedBackings();
-          const now = agent.clock.now();
-          const view = agent.store.portfolioView(startOfUtcDay(now));
-          // Stuck: in flight too long, or one no RPC answer could prove expired (it waits for the operator).
-          const stuck = rows.filter((r) => now - Date.parse(r.updatedAt) > stuckAfterMs || r.error?.startsWith('cannot prove') === true).length;
-          return { inFlight: rows.length, stuck, openPositions: view.openPositions, exposure: view.exposure };
-        };
+        journal = journalView({ store: agent.store, journal: new SqliteJournal(agent.store), clock: agent.clock, stuckAfterMs: stuckAfterMs(config.backing.confirmTimeoutSeconds) });
         logger.info('agent.started', {
           wallet: agent.walletAddress, ledger: agent.ledger, dry_run: agent.ledger === 'dry-run', db: agent.dbPath, api: config.api.url, key_source: agent.agentKey.source,
           msg: LEDGER_MEANS[agent.ledger],
@@ -181,7 +172,8 @@ Examples:
         if (pausedNow) logger.warn('agent.paused', { msg: pausedNow });
         try {
           if (opts.once) {
-            await agent.engine.tick(shutdown.signal);
+            // the operator's view of the one tick too (an underfunded wallet is warned about, not silently idle)
+            ops.onTick(await agent.engine.tick(shutdown.signal));
             // One tick, then what it started: backings in flight are driven to the end (bounded), not left behind.
             await agent.executor.settle?.(config.backing.confirmTimeoutSeconds * 1000, shutdown.signal);
           } else {
@@ -201,26 +193,33 @@ Examples:
               onTickFailed: (err) => ops.onTickFailed(err),
               onIdle: (waitMs) => ops.onIdle(waitMs),
               onDayEnd: (day) => {
-                const d = dailySummary(agent.store, day);
-                const fields = {
-                  day: d.day, ticks: d.ticks, failed_ticks: d.failedTicks, backed: d.backs, skipped: d.skips, staked: formatSol(d.stakedLamports),
-                  settled: d.settled, pnl: formatSol(d.pnlLamports), resolutions: d.resolutions, dry_run: agent.ledger === 'dry-run',
-                };
-                logger.info('daily.summary', fields);
-                ops.daily(fields);
+                try {
+                  const d = dailySummary(agent.store, day);
+                  const fields = {
+                    day: d.day, ticks: d.ticks, failed_ticks: d.failedTicks, backed: d.backs, skipped: d.skips, staked: formatSol(d.stakedLamports),
+                    settled: d.settled, pnl: formatSol(d.pnlLamports), resolutions: d.resolutions, dry_run: agent.ledger === 'dry-run',
+                  };
+                  logger.info('daily.summary', fields);
+                  ops.daily(fields);
+                } catch (err) {
+                  // a report that cannot be built must not stop the daemon
+                  logger.warn('daily.summary_failed', { msg: errorMessage(err) });
+                }
               },
-            })
-              .catch((err: unknown) => {
-                // journald sees why the daemon stopped as an event, not only as text on stderr
-                logger.error('agent.fatal', { code: isMagmaError(err) ? err.code : 'UNEXPECTED', msg: errorMessage(err) });
-                ops.fatal(err);
-                throw err;
-              });
+            });
             logger.info('agent.stopped', { ticks, failed_ticks: failures });
           }
         } finally {
           await agent.close();
         }
+      } catch (err) {
+        // The daemon stops for an operator, at start-up (a refused key, a store that fails, a port in use) or later:
+        // journald sees why as an event (not only as text on stderr), and alerts.url is told before the exit.
+        if (daemon && !(shutdown.signal.aborted && isMagmaError(err, 'ABORTED'))) {
+          logger.error('agent.fatal', { code: isMagmaError(err) ? err.code : 'UNEXPECTED', msg: errorMessage(err) });
+          ops.fatal(err);
+        }
+        throw err;
       } finally {
         await notifier?.stopping(shutdown.signal.aborted ? 'shutting down' : 'exiting');
         await Promise.all([receiver?.stop(), metricsServer?.stop(), alerter?.flush()]);

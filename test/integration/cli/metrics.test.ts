@@ -1,27 +1,23 @@
 // metrics.enabled serves Prometheus text (prom-client, kept in process) and /healthz on the configured loopback port
 // while the daemon runs.
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
-import { startCli, waitForOutput } from '../../helpers/cli.js';
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
+import { freePort, runCli, startCli, waitForOutput } from '../../helpers/cli.js';
 
 describe('metrics', () => {
-  it('serves ticks, decisions, API calls and positions as Prometheus text', async () => {
+  it('serves every figure of the daemon as Prometheus text, counted by this process only', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'magma-metrics-'));
     const port = await freePort();
     const config = join(dir, 'config.json');
     writeFileSync(config, JSON.stringify({ metrics: { enabled: true, bind: '127.0.0.1', port } }));
+    // an earlier run in the same data directory: its ticks are in the database, not in this process's counters
+    // (paused, so that it backs nothing and this daemon's first tick has narratives left to back)
+    expect((await runCli(['pause', '--data-dir', dir])).code).toBe(0);
+    expect((await runCli(['run', '--once', '--sim', '--dry-run', '--data-dir', dir])).code).toBe(0);
+    expect((await runCli(['resume', '--data-dir', dir])).code).toBe(0);
     const child = startCli(['run', '--sim', '--dry-run', '--data-dir', dir, '--config', config, '--log-format', 'json']);
     try {
       await waitForOutput(child, /"message":"tick.done"/);
@@ -43,6 +39,19 @@ describe('metrics', () => {
       expect(Math.abs(last - Date.now() / 1000)).toBeLessThan(600);
       expect(text).toMatch(/^process_resident_memory_bytes \d+/m);
       expect(text).toMatch(/^magma_paused 0$/m);
+      // the rest of the list: feed items, rejected items, decisions that backed, backings by state, in flight and
+      // stuck, exposure, both gates, strategy errors declared (a series appears with its first error)
+      expect(text).toMatch(/^magma_feed_items_total [1-9]\d*$/m);
+      expect(text).toMatch(/^magma_feed_items_rejected_total 0$/m);
+      expect(text).toMatch(/^magma_decisions_total\{kind="back",action="back"\} [1-9]\d*$/m);
+      expect(text).toMatch(/^magma_backings_total\{state="simulated"\} [1-9]\d*$/m);
+      expect(text).toMatch(/^magma_backings_in_flight 0$/m);
+      expect(text).toMatch(/^magma_backings_stuck 0$/m);
+      expect(text).toMatch(/^magma_exposure_lamports [1-9]\d*$/m);
+      expect(text).toMatch(/^magma_gate_open\{gate="resolution"\} 1$/m);
+      expect(text).toMatch(/^# TYPE magma_strategy_errors_total counter$/m);
+      expect(text).toMatch(/^# TYPE magma_tick_duration_seconds histogram$/m);
+      expect(text).toMatch(/^magma_tick_duration_seconds_bucket\{le="\+Inf",status="ok"\} 1$/m);
       const health = await request(`http://127.0.0.1:${port}/healthz`);
       expect(health.statusCode).toBe(200);
       expect(await health.body.json()).toMatchObject({ ok: true, reason: 'ticking on schedule', consecutive_failures: 0 });

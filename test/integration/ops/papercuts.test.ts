@@ -2,11 +2,12 @@
 // in use, --sim's own database, a bogus key and an underfunded wallet in doctor/status, an unreadable key file,
 // export's overwrite, Ctrl-C in a backtest, a stale lock from pid reuse, journald priorities, pause/resume.
 import Database from 'better-sqlite3';
-import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, fstatSync, mkdtempSync, openSync, closeSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, fstatSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Simulator } from '../../../src/sim/simulator.js';
 import { CLI, cleanEnv, ROOT, runCli, startCli, waitForOutput } from '../../helpers/cli.js';
@@ -36,6 +37,59 @@ describe('the daemon as a process', () => {
     expect(stderr).not.toMatch(/EPIPE|Unhandled|Error/);
     expect(code).toBe(0);
     expect(existsSync(join(dir, 'magma-agent.lock'))).toBe(false);
+  });
+
+  it.skipIf(spawnSync('script', ['--version']).status !== 0)('NO_COLOR keeps its lines on a real terminal free of colour codes (a pty from util-linux script)', async () => {
+    const onTerminal = async (env: Record<string, string>) => {
+      const dir = tmp('tty');
+      const child = spawn('script', ['-qec', `${process.execPath} ${CLI} run --once --sim --dry-run --data-dir ${dir}`, '/dev/null'], { cwd: ROOT, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+      expect(code).toBe(0);
+      return out;
+    };
+    const coloured = await onTerminal({});
+    expect(coloured).toMatch(/\x1b\[36minfo /); // pretty lines on a terminal, in colour
+    const plain = await onTerminal({ NO_COLOR: '1' });
+    expect(plain).toMatch(/^\d\d:\d\d:\d\d info  tick\.done/m);
+    expect(plain).not.toContain('\x1b[');
+  });
+
+  it('logs gate.closed once while a halt lasts, gate.open when it ends, and a halt that returns at once', async () => {
+    const dir = tmp('halt');
+    const config = join(dir, 'config.json');
+    // 0.2 s ticks at 600× simulated time
+    writeFileSync(config, JSON.stringify({ poll: { intervalSeconds: 120, jitterSeconds: 0 }, sim: { speed: 600 } }));
+    const child = startCli(['run', '--sim', '--dry-run', '--data-dir', dir, '--config', config, '--log-format', 'json']);
+    const lines = () => child.output().stdout.split('\n').filter(Boolean);
+    const count = (event: string) => lines().filter((l) => l.includes(`"message":"${event}"`)).length;
+    const ticksAfter = async (n: number) => {
+      const target = count('tick.done') + n;
+      for (let i = 0; i < 2_000 && count('tick.done') < target; i++) await new Promise((r) => setTimeout(r, 25));
+      expect(count('tick.done')).toBeGreaterThanOrEqual(target);
+    };
+    try {
+      await waitForOutput(child, /"message":"sim.started"/);
+      const api = /"api":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(lines().find((l) => l.includes('"sim.started"'))!)![1]!;
+      const halt = async (components: string[]) => {
+        const res = await request(`${api}/__sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ halted: components }) });
+        await res.body.dump();
+      };
+      await waitForOutput(child, /"message":"tick.done"/);
+      await halt(['backing']);
+      await ticksAfter(10);
+      expect(count('gate.closed')).toBe(1); // ten ticks of a halt: one line (the next only after 15 minutes, with a count)
+      expect(lines().find((l) => l.includes('"message":"gate.closed"'))).toMatch(/"level":"warn".*"reason":"protocol halted: backing/);
+      await halt([]);
+      await waitForOutput(child, /"message":"gate.open"/);
+      await halt(['backing']);
+      await ticksAfter(3);
+      expect(count('gate.closed')).toBe(2); // the halt again: a change, written at once
+    } finally {
+      child.kill('SIGTERM');
+      expect((await child.done).code).toBe(0);
+    }
   });
 
   it('logs and ignores SIGHUP, then still stops cleanly on SIGTERM', async () => {
@@ -98,6 +152,16 @@ describe('the daemon as a process', () => {
     expect(lines.every((l) => /^<[3-7]>\{/.test(l))).toBe(true);
     expect(lines.find((l) => l.includes('"message":"tick.done"'))).toMatch(/^<6>/);
     expect(lines.find((l) => l.includes('"message":"wallet.created"'))).toMatch(/^<4>/);
+
+    // the same run without JOURNAL_STREAM (a file, a pipe, a terminal): plain JSON lines, no prefixes
+    const plainOut = join(dir, 'plain.log');
+    const fd2 = openSync(plainOut, 'w');
+    const again = spawn(process.execPath, [CLI, 'run', '--once', '--sim', '--dry-run', '--data-dir', dir, '--log-format', 'json'], { cwd: ROOT, env: cleanEnv(), stdio: ['ignore', fd2, 'pipe'] });
+    expect(await new Promise<number | null>((resolve) => again.on('close', (c) => resolve(c)))).toBe(0);
+    closeSync(fd2);
+    const plain = readFileSync(plainOut, 'utf8').split('\n').filter(Boolean);
+    expect(plain.some((l) => l.includes(`"message":"tick.done"`))).toBe(true);
+    expect(plain.every((l) => l.startsWith('{'))).toBe(true);
   });
 });
 
@@ -188,6 +252,47 @@ describe('doctor and status tell the truth', () => {
     } finally {
       chmodSync(join(dir, 'agent-key.json'), 0o600);
     }
+  });
+});
+
+/** Runs the CLI as nobody (65534), the way `sudo -u magma …` runs it as the service user. */
+async function runAsNobody(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: cleanEnv(env), uid: 65534, gid: 65534, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+  return { code, stderr };
+}
+
+describe.skipIf(process.getuid?.() !== 0)('files the service user cannot read or write (as root: the command runs as nobody)', () => {
+  it('a config file says permission denied with owner and mode, and how to share it with the service user', async () => {
+    const dir = tmp('conf-perm');
+    chmodSync(dir, 0o755);
+    const config = join(dir, 'config.json');
+    writeFileSync(config, '{}', { mode: 0o600 }); // root's own, as `sudo tee /etc/magma-agent/config.json` leaves it
+    const r = await runAsNobody(['doctor'], { MAGMA_CONFIG: config, MAGMA_DATA_DIR: join(dir, 'data') });
+    expect(r.code).toBe(78);
+    expect(r.stderr).toMatch(/config file .*config\.json cannot be read: permission denied \(owner root, mode 0600; the agent runs as [^)]+\)\. Give the agent's user read access, e\.g\. `chown root:magma .*config\.json && chmod 0640 /);
+  });
+
+  it('keygen into a folder the service user cannot enter says whose it is, not a bare EACCES', async () => {
+    const dir = tmp('keygen-perm'); // root's, 0700
+    const r = await runAsNobody(['keygen', '--out', join(dir, 'data', 'wallet.json')]);
+    expect(r.stderr).toContain(`cannot write the keypair ${join(dir, 'data', 'wallet.json')}: ${dir}: permission denied (owner root, mode 0700; the agent runs as`);
+    expect(r.stderr).toMatch(/Create the folder for the user that runs the agent first/);
+    expect(r.code).toBe(78);
+  });
+
+  it('a database left to root (a command once run without sudo -u) says whose it is, not "unable to open"', async () => {
+    const dir = tmp('db-perm');
+    expect((await runCli(['run', '--once', '--sim', '--dry-run', '--data-dir', dir])).code).toBe(0); // as root
+    const db = readdirSync(dir).find((f) => /^magma.*\.db$/.test(f))!;
+    for (const f of readdirSync(dir)) if (f !== db) chownSync(join(dir, f), 65534, 65534);
+    chownSync(dir, 65534, 65534);
+    const r = await runAsNobody(['run', '--once', '--sim', '--dry-run', '--data-dir', dir]);
+    expect(r.stderr).toContain(`cannot open the database: ${join(dir, db)}: permission denied (owner root, mode 0600; the agent runs as`);
+    expect(r.stderr).toMatch(/chown -R magma:magma .*the database itself is fine, do not delete it/);
+    expect(r.code).toBe(78);
   });
 });
 

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { acquireInstanceLock, processStartTime } from '../../../src/fs/instance-lock.js';
+import { acquireInstanceLock, holdsLock, processStartTime, type LockProbes } from '../../../src/fs/instance-lock.js';
 
 const onLinux = processStartTime(process.pid) !== null;
 const dir = () => mkdtempSync(join(tmpdir(), 'magma-lock-'));
@@ -47,5 +47,38 @@ describe('instance lock', () => {
     const d = dir();
     writeFileSync(join(d, 'magma-agent.lock'), `${other.pid}\nstart=${processStartTime(other.pid!)}\nboot=00000000-0000-0000-0000-000000000000\n`);
     acquireInstanceLock(d).release();
+  });
+
+  describe('whose process is it (system answers stood in for)', () => {
+    // the agent runs as uid 990; the lock file is its own
+    const sys = (over: Partial<LockProbes>): LockProbes => ({
+      probe: () => 'ours', bootId: () => 'boot-a', startTime: () => '500', commandLine: () => 'node /opt/magma-agent/dist/cli.js run',
+      fileUid: () => 990, selfUid: () => 990, selfPid: 4242, ...over,
+    });
+    const owner = { pid: 812, start: '500', boot: 'boot-a' };
+
+    it('holds while the same process (same start time, same boot) runs', () => {
+      expect(holdsLock(owner, '/x/magma-agent.lock', sys({}))).toBe(true);
+    });
+
+    it('is stale when the pid now belongs to another user\'s process whose /proc is hidden (ProtectProc=invisible)', () => {
+      expect(holdsLock(owner, '/x/magma-agent.lock', sys({ probe: () => 'other-user', startTime: () => null, commandLine: () => null }))).toBe(false);
+    });
+
+    it('still holds for another user\'s process when the lock is not ours (an agent run as root on this directory)', () => {
+      expect(holdsLock(owner, '/x/magma-agent.lock', sys({ probe: () => 'other-user', fileUid: () => 0, startTime: () => null, commandLine: () => null }))).toBe(true);
+    });
+
+    it('is stale when the process is gone, started later, or ran before a reboot', () => {
+      expect(holdsLock(owner, '/x/l', sys({ probe: () => 'gone' }))).toBe(false);
+      expect(holdsLock(owner, '/x/l', sys({ startTime: () => '900' }))).toBe(false);
+      expect(holdsLock(owner, '/x/l', sys({ bootId: () => 'boot-b' }))).toBe(false);
+    });
+
+    it('for a lock without identity, holds only for a process that looks like an agent', () => {
+      const bare = { pid: 812, start: null, boot: null };
+      expect(holdsLock(bare, '/x/l', sys({ commandLine: () => '/usr/sbin/sshd -D' }))).toBe(false);
+      expect(holdsLock(bare, '/x/l', sys({}))).toBe(true);
+    });
   });
 });

@@ -1,8 +1,10 @@
 // What the daemon's operations layer turns ticks and calls into: alerts for unreachable APIs after N minutes,
 // a balance at the reserve, stuck backings, gates closing and opening, the daily summary; metrics kept in process.
+import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { Alert, Alerter } from '../../../src/alerts/alerter.js';
 import type { TickSummary } from '../../../src/engine/engine.js';
+import { createLogger } from '../../../src/log/logger.js';
 import { AgentMetrics } from '../../../src/metrics/agent-metrics.js';
 import { DaemonOps } from '../../../src/ops/daemon-ops.js';
 import { Health } from '../../../src/ops/health.js';
@@ -89,5 +91,73 @@ describe('DaemonOps', () => {
     expect(text).toContain('magma_x402_payments_total{state="settled"} 1');
     expect(text).toContain('magma_x402_payments_total{state="refused"} 1');
     expect(text).toContain('magma_x402_paid_usd_total 0.0025');
+  });
+
+  it('alerts on a verdict, on the RPC staying unanswered, and on a pause and its end', () => {
+    let paused: string | null = null;
+    let now = 0;
+    const alerts: Alert[] = [];
+    const ops = new DaemonOps({
+      health: new Health({ graceMs: 1000, now: () => now }), alerter: { emit: (a: Alert) => alerts.push(a) } as unknown as Alerter,
+      reserveLamports: 0n, unreachableMs: 10 * 60_000, ledger: 'dry-run', paused: () => paused, now: () => now,
+    });
+    ops.onTick(summary());
+    ops.onTick(summary({ resolved: [{ narrativeId: 'n7', action: 'resolve', resolution: true, confidence: 0.97, evidence: '', reasons: [] }] }));
+    ops.onCall(call('rpc', null));
+    now += 11 * 60_000;
+    ops.onTickFailed(new Error('rpc down'));
+    ops.onCall(call('rpc', 200));
+    paused = 'paused by the operator since 2026-05-01T00:00:00.000Z (maintenance): `magma-agent resume` lifts it';
+    ops.onTick(summary());
+    paused = null;
+    now += 1;
+    ops.onTick(summary());
+    expect(alerts.map((a) => `${a.event}: ${a.title}`)).toEqual([
+      'verdict: verdict TRUE (dry run)',
+      'unreachable: Solana RPC unreachable for 11 min',
+      'unreachable: Solana RPC answers again',
+      'pause: paused: no new backings or verdicts',
+      'pause: resumed',
+    ]);
+    expect(alerts[0]!.fields).toMatchObject({ narrative_id: 'n7', confidence: 0.97 });
+    expect(alerts[3]!.fields).toMatchObject({ reason: expect.stringContaining('maintenance') });
+  });
+
+  it('warns of an underfunded wallet once per interval and says when it is funded again; a halt that ends and returns is logged again at once', async () => {
+    const stream = new PassThrough();
+    const chunks: string[] = [];
+    stream.on('data', (c: Buffer) => chunks.push(c.toString()));
+    let now = 0;
+    const logger = createLogger({ format: 'json', stream, now: () => now, repeatIntervalMs: 60 * 60_000 });
+    const ops = new DaemonOps({ health: new Health({ graceMs: 1000, now: () => now }), reserveLamports: 50_000_000n, unreachableMs: 60_000, ledger: 'live', logger, now: () => now });
+    const halted = { backing: { open: false, reason: 'protocol halted: all' }, resolution: { open: false, reason: 'protocol halted: all' } };
+    for (let i = 0; i < 5; i++) {
+      logger.warn('gate.closed', { gate: 'backing', reason: 'protocol halted: all' }); // what the engine logs each tick
+      ops.onTick(summary({ balance: 10_000_000n, gates: halted }));
+      now += 60_000;
+    }
+    ops.onTick(summary()); // funded, gate open
+    logger.warn('gate.closed', { gate: 'backing', reason: 'protocol halted: all' }); // the halt again, minutes later
+    ops.onTick(summary({ gates: halted }));
+    await new Promise((r) => setImmediate(r));
+    const lines = chunks.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const events = lines.map((l) => l.message);
+    expect(events).toEqual(['gate.closed', 'balance.low', 'gate.open', 'balance.ok', 'gate.closed']);
+    expect(lines[1]).toMatchObject({ level: 'warn', balance: expect.stringMatching(/^0\.01/), msg: expect.stringMatching(/no new backings until it is funded/) });
+    expect(lines[2]).toMatchObject({ level: 'info', held_back: 4 });
+    expect(lines[3]).toMatchObject({ level: 'info', held_back: 4 });
+  });
+
+  it('never lets a failure of its own reach the daemon loop', () => {
+    const logged: string[] = [];
+    const logger = { warn: (e: string, f: Record<string, unknown>) => logged.push(`${e}:${String(f.hook)}`), info: () => {}, error: () => {}, debug: () => {} } as never;
+    const broken = { tickOk: () => { throw new Error('metric broke'); }, tickFailed: () => { throw new Error('metric broke'); }, apiCall: () => { throw new Error('metric broke'); } } as unknown as AgentMetrics;
+    const health = new Health({ graceMs: 1000 });
+    const ops = new DaemonOps({ health, metrics: broken, reserveLamports: 0n, unreachableMs: 60_000, ledger: 'live', logger });
+    expect(() => ops.onTick(summary())).not.toThrow();
+    expect(() => ops.onTickFailed(new Error('x'))).not.toThrow();
+    expect(() => ops.onCall(call('feed', 200))).not.toThrow();
+    expect(logged).toEqual(['ops.failed:onTick', 'ops.failed:onTickFailed', 'ops.failed:onCall']);
+    expect(health.snapshot().consecutive_failures).toBe(1); // health is still told
   });
 });

@@ -141,20 +141,29 @@ export class PriceSeries {
     this.running.clear();
     for (const a of [this.t, this.price, this.sumSq, this.span, this.count]) a.copyWithin(0, k, this.n);
     this.n -= k;
+    if (this.n < this.t.length / 2) this.resize(this.n + (this.n >> 3) + 64); // a window that shrank gives memory back
   }
 
+  /**
+   * Room for `size` points, grown by an eighth (not doubled): a 30-day lookback of minute points is 43,200 of them,
+   * and doubling past that held another 1.5 MB per asset for nothing.
+   */
   private reserve(size: number): void {
     if (size <= this.t.length) return;
-    const grow = <T extends Float64Array | Uint32Array>(a: T): T => {
-      const b = new (a.constructor as new (n: number) => T)(Math.max(size, a.length * 2));
-      b.set(a);
+    this.resize(Math.max(size, this.t.length + (this.t.length >> 3) + 64));
+  }
+
+  private resize(capacity: number): void {
+    const to = <T extends Float64Array | Uint32Array>(a: T): T => {
+      const b = new (a.constructor as new (n: number) => T)(capacity);
+      b.set(a.subarray(0, this.n));
       return b;
     };
-    this.t = grow(this.t);
-    this.price = grow(this.price);
-    this.sumSq = grow(this.sumSq);
-    this.span = grow(this.span);
-    this.count = grow(this.count);
+    this.t = to(this.t);
+    this.price = to(this.price);
+    this.sumSq = to(this.sumSq);
+    this.span = to(this.span);
+    this.count = to(this.count);
   }
 }
 

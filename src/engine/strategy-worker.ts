@@ -41,6 +41,9 @@ function refuse(what: string): () => never {
   const require = createRequire(import.meta.url);
   const threads = require('node:worker_threads') as Record<string, unknown>;
   threads.Worker = refuse('worker_threads.Worker');
+  // The agent's port and init data are this module's (taken above): a plug-in cannot post as the worker.
+  threads.parentPort = null;
+  threads.workerData = null;
   const children = require('node:child_process') as Record<string, unknown>;
   for (const fn of ['spawn', 'spawnSync', 'exec', 'execSync', 'execFile', 'execFileSync', 'fork']) children[fn] = refuse(`child_process.${fn}()`);
   const cluster = require('node:cluster') as Record<string, unknown>;

@@ -182,6 +182,11 @@ describe('more hostile plug-ins', () => {
     expect(by('good').map((r) => r.pTrue)).toEqual([0.9, 0.9, 0.9]);
   });
 
+  it('the worker\'s port and init data are hidden from the plug-in: it cannot answer for its batch or flood the agent', async () => {
+    const by = await tick(await host(['posts-as-worker.mjs']), 2);
+    expect(by('posts-as-worker').map((r) => [r.pTrue, r.rationale])).toEqual(Array(2).fill([0.3, 'parentPort hidden, workerData hidden']));
+  });
+
   it('busy timers, stray rejections and a delayed process.exit in its thread: every tick still completes', async () => {
     const h = await host(['timers.mjs', 'good.mjs'], { timeoutMs: 1_000 });
     for (let t = 0; t < 3; t++) {

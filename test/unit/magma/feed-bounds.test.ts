@@ -70,4 +70,22 @@ describe('feed bounds', () => {
     expect(err).toMatchObject({ code: 'STORE_FAILED', context: { kind: 'value' } });
     expect((err as Error).message).toMatch(/^a value could not be recorded \(RangeError: .*\); the database and the disk are fine\.$/);
   });
+
+  it('unicode, emoji, NUL and lone surrogates in text are stored as given; duplicate ids and ids past 128 characters are dropped with their reason', () => {
+    const odd = 'nul\u0000 emoji 😀 rtl \u202e lone \ud800 end';
+    const feed = parseFeed({ narratives: [
+      item('a', { title: odd, thesis: odd, category: '😀' }),
+      item('a', { title: 'the same id again' }),
+      item('x'.repeat(10_000)),
+      item('id\u0000😀'),
+      item(' padded '),
+    ] })!;
+    expect(feed.narratives.map((n) => n.narrative.id)).toEqual(['a', 'id\u0000😀', 'padded']);
+    expect(feed.narratives[0]!.narrative).toMatchObject({ title: odd, thesis: odd, category: '😀' });
+    expect(feed.dropped.map((d) => [d.index, d.id?.length, d.reason])).toEqual([
+      [1, 1, 'duplicate id in the same feed'],
+      [2, 128, 'id: id longer than 128 characters'],
+    ]);
+    expect(store(feed)).toBe(3);
+  });
 });

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { ROOT, runCli, startCli, waitForOutput } from '../../helpers/cli.js';
 
@@ -72,14 +73,19 @@ describe('hostile plug-ins beside crowd', () => {
     expect(of('timers')).toHaveLength(narratives);
   }, 120_000);
 
-  it('SIGTERM stops the daemon while a plug-in is stuck in an endless loop', async () => {
+  it('SIGTERM stops the daemon while a plug-in is stuck in an endless loop; metrics answer meanwhile', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'magma-hostile-'));
-    const config = configWith(dir, [{ name: 'crowd' }, { path: join(FIXTURES, 'loops-announced.mjs'), timeoutMs: 300_000 }]);
+    const config = join(dir, 'config.json');
+    writeFileSync(config, JSON.stringify({ metrics: { enabled: true, bind: '127.0.0.1', port: 0 }, strategies: [{ name: 'crowd' }, { path: join(FIXTURES, 'loops-announced.mjs'), timeoutMs: 300_000 }] }));
     const child = startCli(['run', '--sim', '--dry-run', '--config', config, '--data-dir', dir, '--log-format', 'json']);
     // Should SIGTERM not work, the child is killed when the test gives up (it must not outlive the suite).
     const killer = setTimeout(() => child.kill('SIGKILL'), 25_000);
     try {
       await waitForOutput(child, /loops-announced: looping now/);
+      const url = /"message":"metrics.listening".*?"url":"([^"]+)"|"url":"([^"]+)".*?"message":"metrics.listening"/.exec(child.output().stdout);
+      const res = await request(url![1] ?? url![2]!);
+      expect(res.statusCode).toBe(200);
+      expect(await res.body.text()).toContain('magma_');
       child.kill('SIGTERM');
       const result = await child.done;
       expect(result.code).toBe(0);

@@ -47,6 +47,8 @@ export const ERROR_CODES = {
   MAGUS_MALFORMED: 'skip',
   MAGUS_NOT_CONFIGURED: 'skip',
   BACKING_REFUSED: 'skip',
+  // a value an input brought could not be recorded (the database is fine): that tick fails, the next goes on
+  STORE_VALUE_REFUSED: 'skip',
   // the caller asked us to stop
   ABORTED: 'abort',
 } as const;
@@ -99,7 +101,8 @@ export interface ErrorContext {
   REGISTER_REFUSED: NoContext;
   DATA_DIR_UNWRITABLE: NoContext;
   INSTANCE_RUNNING: NoContext;
-  STORE_FAILED: { path?: string; kind?: 'value' };
+  STORE_FAILED: { path?: string };
+  STORE_VALUE_REFUSED: { path?: string };
   JOURNAL_CONFLICT: { id?: string; from?: string; to?: string };
   STRATEGY_LOAD_FAILED: NoContext;
   WEBHOOK_BIND_FAILED: NoContext;

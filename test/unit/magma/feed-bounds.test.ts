@@ -56,7 +56,7 @@ describe('feed bounds', () => {
     expect(feed.dropped).toEqual([{ index: MAX_FEED_ITEMS, id: null, reason: `${100_000 - MAX_FEED_ITEMS} items past the first ${MAX_FEED_ITEMS} dropped: a poll keeps at most ${MAX_FEED_ITEMS} narratives` }]);
   });
 
-  it('a value the store cannot serialise is a store error that says so, not a disk problem', () => {
+  it('a value the store cannot serialise is a store error that says so, not a disk problem, and does not stop the daemon', () => {
     const s = SqliteStore.open(':memory:');
     const at = '2026-04-07T00:00:00.000Z';
     const [{ narrative }] = parseFeed({ narratives: [item('a')] })!.narratives as unknown as [{ narrative: never }];
@@ -67,7 +67,7 @@ describe('feed bounds', () => {
       err = e;
     }
     s.close();
-    expect(err).toMatchObject({ code: 'STORE_FAILED', context: { kind: 'value' } });
+    expect(err).toMatchObject({ code: 'STORE_VALUE_REFUSED', consequence: 'skip' });
     expect((err as Error).message).toMatch(/^a value could not be recorded \(RangeError: .*\); the database and the disk are fine\.$/);
   });
 

@@ -101,6 +101,10 @@ export interface Strategy {
   evaluate(narrative: Readonly<Narrative>, ctx: StrategyContext): Opinion | null | Promise<Opinion | null>;
 }
 
+/** The backtest's baselines, recorded beside the strategies under these names (no strategy may take them). */
+export const CROWD_SHARE = 'crowd share';
+export const ALWAYS_HALF = 'always 0.5';
+
 /** A returned value in a reason, short whatever it is (a strategy may return a 20 MB string, a BigInt, a symbol). */
 function shown(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);

@@ -6,12 +6,15 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { StrategyEntry } from '../config/schema.js';
 import { MagmaError } from '../core/errors.js';
-import { STRATEGY_INTERFACE_VERSION, type Strategy } from '../core/strategy.js';
+import { ALWAYS_HALF, CROWD_SHARE, STRATEGY_INTERFACE_VERSION, type Strategy } from '../core/strategy.js';
 import { BUILTIN_STRATEGIES } from './builtin-strategies.js';
 import { WorkerRunner } from './worker-runner.js';
 
 /** The longest strategy name accepted (it is stored with every opinion). */
 export const MAX_STRATEGY_NAME = 64;
+
+/** Names the records give the pooled forecast and the backtest's baselines: a strategy under one would be mixed up with them. */
+const RESERVED_NAMES: readonly string[] = ['ensemble', CROWD_SHARE, ALWAYS_HALF];
 
 /** A plug-in's heap limit when its entry gives no memoryMb. */
 export const DEFAULT_PLUGIN_MEMORY_MB = 128;
@@ -47,6 +50,11 @@ function checkContract(value: unknown, where: string): Strategy {
   if (s.name.length > MAX_STRATEGY_NAME || /[\u0000-\u001f\u007f]/.test(s.name)) {
     throw new MagmaError('STRATEGY_LOAD_FAILED', `${where} names itself with ${s.name.length > MAX_STRATEGY_NAME ? `${s.name.length} characters` : 'control characters'}: a strategy's name is at most ${MAX_STRATEGY_NAME} printable characters.`, {
       hint: 'Give the strategy a short name (its default export\'s "name"), e.g. "my-momentum".',
+    });
+  }
+  if (RESERVED_NAMES.includes(s.name)) {
+    throw new MagmaError('STRATEGY_LOAD_FAILED', `${where} names itself "${s.name}", which the agent's records use for its own figures.`, {
+      hint: `Rename the strategy (its default export's "name"); ${RESERVED_NAMES.map((n) => `"${n}"`).join(', ')} are taken.`,
     });
   }
   const version = s.interfaceVersion ?? 1;

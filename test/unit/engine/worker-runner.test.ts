@@ -211,4 +211,10 @@ describe('more hostile plug-ins', () => {
     expect(isMagmaError(err) && err.code).toBe('STRATEGY_LOAD_FAILED');
     expect((err as Error).message).toMatch(/names itself with 100000 characters: a strategy's name is at most 64 printable characters\./);
   });
+
+  it('a plug-in named "ensemble" is refused at load (its opinions would be taken for the pooled forecast)', async () => {
+    const err = await loadStrategies([{ path: 'named-ensemble.mjs', weight: 1, timeoutMs: 100, options: {} }], FIXTURES).catch((e: unknown) => e);
+    expect(isMagmaError(err) && err.code).toBe('STRATEGY_LOAD_FAILED');
+    expect((err as Error).message).toMatch(/names itself "ensemble", which the agent's records use for its own figures\./);
+  });
 });

@@ -29,7 +29,8 @@ interface SimOptions extends GlobalOptions {
   faults?: Record<string, unknown>;
 }
 
-export function parseNumber(kind: 'int' | 'positive' | 'non-negative' | 'port') {
+/** A number flag's parser; `max` bounds it (a flag past what the agent can act on is a usage error, never a crash). */
+export function parseNumber(kind: 'int' | 'positive' | 'non-negative' | 'port', max = Infinity) {
   return (value: string) => {
     const n = Number(value);
     const whole = Number.isInteger(n) && n >= 0;
@@ -38,6 +39,7 @@ export function parseNumber(kind: 'int' | 'positive' | 'non-negative' | 'port') 
         kind === 'int' ? 'expected a whole number ≥ 0' : kind === 'port' ? 'expected a port from 0 to 65535' : kind === 'positive' ? 'expected a number > 0' : 'expected a number ≥ 0',
       );
     }
+    if (n > max) throw new InvalidArgumentError(`expected at most ${max}`);
     return n;
   };
 }

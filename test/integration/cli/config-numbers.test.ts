@@ -46,4 +46,13 @@ describe('numeric configuration errors', () => {
     expect(r.code).toBe(78);
     expect(r.stderr).toMatch(/"strategies.0.weight" \(config file .*\): a strategy weight above 1000000 overflows the pooled forecast/);
   });
+
+  it('backtest number flags past what it can act on are usage errors (exit 2), never a BigInt failure or a run without end', async () => {
+    for (const [flag, value, max] of [['--bankroll', '1e300', '9223372036'], ['--progress-interval', '1e300', '2147483'], ['--workers', '1e300', '1024'], ['--walk-forward', '1e7', '100']] as const) {
+      const r = await runCli(['backtest', '--recording', 'none.jsonl', '--sweep', 'risk.minEdge=0.01,0.02', flag, value]);
+      expect(r.code, flag).toBe(2);
+      expect(r.stderr).toContain(`option '${flag}`);
+      expect(r.stderr).toContain(`expected at most ${max}`);
+    }
+  });
 });

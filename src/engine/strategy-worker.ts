@@ -20,7 +20,8 @@ let nextCall = 1;
 process.on('unhandledRejection', () => {});
 
 // Nor may it end or signal the agent's process from its thread (process.exit only ends the thread, already).
-for (const name of ['abort', 'kill'] as const) {
+// `_kill` is what process.kill calls; `binding` and `dlopen` reach Node's internals and native code (a raw spawn, a kill).
+for (const name of ['abort', 'kill', '_kill', 'binding', '_linkedBinding', 'dlopen'] as const) {
   Object.defineProperty(process, name, {
     value: () => {
       throw new Error(`process.${name}() is not available to a strategy`);

@@ -81,6 +81,12 @@ describe('plug-ins in worker threads', () => {
     expect(by('good').map((r) => r.pTrue)).toEqual([0.9, 0.9]);
   });
 
+  it('process._kill, process.binding and process.dlopen are refused too (the raw kill, Node\'s internals, native code)', async () => {
+    const by = await tick(await host(['raw-kill.mjs', 'good.mjs']), 3);
+    expect(by('raw-kill').map((r) => r.error)).toEqual(['_kill', 'binding', 'dlopen'].map((n) => `threw: process.${n}() is not available to a strategy`));
+    expect(by('good').map((r) => r.pTrue)).toEqual([0.9, 0.9, 0.9]);
+  });
+
   it('an allocation without end hits the thread\'s memory limit, not the agent\'s', async () => {
     const by = await tick(await host(['allocates.mjs', 'good.mjs'], { memoryMb: 32, timeoutMs: 20_000 }), 1);
     expect(by('allocates')[0]!.error).toBe('crashed: ran out of its memory limit (32 MB); its worker is restarted');

@@ -282,6 +282,7 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
     if (truthFile.badLines) warnings.push(`${truthFile.badLines} line(s) of the truth file were unreadable and skipped`);
   }
   if (droppedItems) warnings.push(`${droppedItems} feed item(s) failed the feed's schema and were dropped (run with --log-level warn to see why)`);
+  if (failedTicks) warnings.push(`${failedTicks} poll(s) failed their tick and were not decided on (backtest.tick_failed in the log says why)`);
   if (outcomes.size === 0) {
     warnings.push('no outcomes: no --outcomes file and no resolved statuses in the recording, so no position can settle and P&L stays 0. Give --outcomes FILE (`sim --outcomes`, or `export --outcomes` from a live run).');
   }

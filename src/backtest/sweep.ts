@@ -71,6 +71,9 @@ export interface SweepSummary {
 export function parseSweepAxis(spec: string): SweepAxis {
   const m = /^([A-Za-z][\w.]*)=(.+)$/.exec(spec);
   if (!m) throw new MagmaError('USAGE', `--sweep "${spec}" is not KEY=V1,V2,…`, { hint: 'For example --sweep risk.kellyFraction=0.1,0.25 --sweep risk.minEdge=0.01,0.03' });
+  // as in config files: such a key would reach every object's prototype (the config snippet is built from the keys)
+  const forbidden = m[1]!.split('.').find((p) => p === 'constructor' || p === 'prototype' || p === '__proto__');
+  if (forbidden) throw new MagmaError('USAGE', `--sweep ${m[1]} names "${forbidden}", which is no configuration key.`, { hint: 'Sweep real keys of the config, e.g. --sweep risk.kellyFraction=0.1,0.25.' });
   const values = m[2]!.split(',').map((v): SettingValue => {
     try {
       return JSON.parse(v) as SettingValue;

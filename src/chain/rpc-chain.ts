@@ -35,8 +35,11 @@ export class RpcChain implements TransactionChain {
       });
     }
     if (body.error) {
-      throw new MagmaError('RPC_FAILED', `Solana RPC ${method} failed: ${body.error.message ?? 'unknown error'} (code ${body.error.code ?? '?'}).`, {
-        context: { method, rpcCode: body.error.code, rpcMessage: String(body.error.message ?? '').slice(0, 500) },
+      // The node's words, short and on one line: an answer may hold up to RPC_MAX_BYTES of anything.
+      const said = typeof body.error.message === 'string' ? body.error.message.replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, 300) : 'unknown error';
+      const code = typeof body.error.code === 'number' && Number.isSafeInteger(body.error.code) ? body.error.code : undefined;
+      throw new MagmaError('RPC_FAILED', `Solana RPC ${method} failed: ${said} (code ${code ?? '?'}).`, {
+        context: { method, rpcCode: code, rpcMessage: said },
       });
     }
     if (!('result' in body)) throw new MagmaError('RPC_FAILED', `Solana RPC ${method} answered without a result.`, { context: { method } });
@@ -54,7 +57,7 @@ export class RpcChain implements TransactionChain {
   async getBlockHeight(signal?: AbortSignal, commitment: Commitment = this.options.commitment): Promise<number> {
     const h = await this.rpc<number>('getBlockHeight', [{ commitment }], signal);
     if (typeof h !== 'number' || !Number.isSafeInteger(h) || h < 0) {
-      throw new MagmaError('RPC_FAILED', `Solana RPC getBlockHeight answered ${JSON.stringify(h)}, not a block height.`);
+      throw new MagmaError('RPC_FAILED', `Solana RPC getBlockHeight answered ${String(JSON.stringify(h)).slice(0, 100)}, not a block height.`);
     }
     return h;
   }

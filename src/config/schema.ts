@@ -20,12 +20,14 @@ const solAmount = (what: string) => nonNegative(what).max(MAX_SOL, `${what} abov
 const bindAddress = z.string().min(1).refine((s) => isIP(s) !== 0 || s === 'localhost', 'must be an IP address of this machine, e.g. 127.0.0.1 (or 0.0.0.0 to listen on all)');
 
 const base58Address = (what: string) => z.string().regex(/^[1-9A-HJ-NP-Za-km-z]{32,44}$/, `${what} must be a base58 Solana address`);
+/** Weights are relative; a bound keeps the weighted sums of the pool finite. */
+export const MAX_STRATEGY_WEIGHT = 1_000_000;
 
 const strategyEntry = z
   .strictObject({
     name: z.string().min(1).optional(),
     path: z.string().min(1).optional(),
-    weight: z.number().min(0, 'a strategy weight cannot be negative').default(1),
+    weight: z.number().min(0, 'a strategy weight cannot be negative').max(MAX_STRATEGY_WEIGHT, `a strategy weight above ${MAX_STRATEGY_WEIGHT} overflows the pooled forecast; weights are relative, e.g. 0.5, 1, 2`).default(1),
     timeoutMs: z.number().int().min(10).max(300_000).default(5_000),
     /** A plug-in (path) runs in a worker thread with this heap limit (default 128 MB); ignored for built-ins. */
     memoryMb: z.number().int().min(16).max(4_096).optional(),

@@ -87,6 +87,7 @@ export function decideBacking(input: DecisionInput): Decision {
   if (bankroll <= 0n) return skip(input, ['balance at or below risk.minBalanceSol'], edge, expectedValue);
 
   const fraction = kellyFraction(payout, forecast.pTrue) * limits.kellyFraction;
+  if (!Number.isFinite(fraction)) return skip(input, ['the forecast gives no stake size (not a finite Kelly fraction)'], edge, expectedValue);
   let stake = BigInt(Math.floor(Number(bankroll) * fraction));
   reasons.push(`kelly ${(fraction * 100).toFixed(2)}% of bankroll`);
 

@@ -36,9 +36,9 @@ export function poolOpinions(opinions: readonly WeightedOpinion[]): EnsembleFore
     sum += w * logit(opinion.pTrue);
   }
   if (totalWeight <= 0) return null;
-  return {
-    pTrue: sigmoid(sum / totalWeight),
-    confidence: confidenceSum / weightSum,
-    contributors: opinions.filter((o) => o.weight > 0 && o.opinion.confidence > 0).length,
-  };
+  const pTrue = sigmoid(sum / totalWeight);
+  const confidence = confidenceSum / weightSum;
+  // Weights near the largest double overflow the sums (Infinity − Infinity): no forecast rather than NaN money.
+  if (!Number.isFinite(pTrue) || !Number.isFinite(confidence)) return null;
+  return { pTrue, confidence, contributors: opinions.filter((o) => o.weight > 0 && o.opinion.confidence > 0).length };
 }

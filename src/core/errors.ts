@@ -55,6 +55,8 @@ export const ERROR_CODES = {
   BACKING_REFUSED: 'skip',
   /** x402: a dry run or backtest met a paid route: it never pays, so the read is skipped. */
   X402_NOT_PAID: 'skip',
+  // a value an input brought could not be recorded (the database is fine): that tick fails, the next goes on
+  STORE_VALUE_REFUSED: 'skip',
   // the caller asked us to stop
   ABORTED: 'abort',
 } as const;
@@ -119,6 +121,7 @@ export interface ErrorContext {
   DATA_DIR_UNWRITABLE: NoContext;
   INSTANCE_RUNNING: NoContext;
   STORE_FAILED: { path?: string; kind?: 'value' | 'permission' };
+  STORE_VALUE_REFUSED: { path?: string };
   JOURNAL_CONFLICT: { id?: string; from?: string; to?: string };
   STRATEGY_LOAD_FAILED: NoContext;
   WEBHOOK_BIND_FAILED: NoContext;

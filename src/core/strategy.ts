@@ -144,6 +144,17 @@ export interface Strategy {
   evaluate(narrative: Readonly<Narrative>, ctx: StrategyContext): Opinion | null | Promise<Opinion | null>;
 }
 
+/** The backtest's baselines, recorded beside the strategies under these names (no strategy may take them). */
+export const CROWD_SHARE = 'crowd share';
+export const ALWAYS_HALF = 'always 0.5';
+
+/** A returned value in a reason, short whatever it is (a strategy may return a 20 MB string, a BigInt, a symbol). */
+function shown(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  if (typeof v === 'number' || typeof v === 'boolean' || v === null) return String(v);
+  return typeof v;
+}
+
 /** Checks a value a strategy returned; gives the reason it is unusable, or null when it is a valid opinion. */
 export function opinionProblem(value: unknown): string | null {
   if (value === null || value === undefined) return null;
@@ -152,7 +163,7 @@ export function opinionProblem(value: unknown): string | null {
   for (const key of ['pTrue', 'confidence'] as const) {
     const v = o[key];
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 1) {
-      return `${key} must be a finite number from 0 to 1 (got ${JSON.stringify(v)})`;
+      return `${key} must be a finite number from 0 to 1 (got ${shown(v)})`;
     }
   }
   if (o.rationale !== undefined && typeof o.rationale !== 'string') return 'rationale must be a string';

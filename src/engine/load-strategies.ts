@@ -6,9 +6,15 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { StrategyEntry } from '../config/schema.js';
 import { MagmaError } from '../core/errors.js';
-import { STRATEGY_INTERFACE_VERSION, type Strategy } from '../core/strategy.js';
+import { ALWAYS_HALF, CROWD_SHARE, STRATEGY_INTERFACE_VERSION, type Strategy } from '../core/strategy.js';
 import { BUILTIN_STRATEGIES } from './builtin-strategies.js';
 import { WorkerRunner } from './worker-runner.js';
+
+/** The longest strategy name accepted (it is stored with every opinion). */
+export const MAX_STRATEGY_NAME = 64;
+
+/** Names the records give the pooled forecast and the backtest's baselines: a strategy under one would be mixed up with them. */
+const RESERVED_NAMES: readonly string[] = ['ensemble', CROWD_SHARE, ALWAYS_HALF];
 
 /** A plug-in's heap limit when its entry gives no memoryMb. */
 export const DEFAULT_PLUGIN_MEMORY_MB = 128;
@@ -40,6 +46,17 @@ function checkContract(value: unknown, where: string): Strategy {
       hint: 'Its default export must be { name: string, evaluate(narrative, ctx) }: see strategies/examples/ and INTERFACE.md.',
     });
   }
+  // The name is stored beside every opinion and shown in logs and reports: a short line of text.
+  if (s.name.length > MAX_STRATEGY_NAME || /[\u0000-\u001f\u007f]/.test(s.name)) {
+    throw new MagmaError('STRATEGY_LOAD_FAILED', `${where} names itself with ${s.name.length > MAX_STRATEGY_NAME ? `${s.name.length} characters` : 'control characters'}: a strategy's name is at most ${MAX_STRATEGY_NAME} printable characters.`, {
+      hint: 'Give the strategy a short name (its default export\'s "name"), e.g. "my-momentum".',
+    });
+  }
+  if (RESERVED_NAMES.includes(s.name)) {
+    throw new MagmaError('STRATEGY_LOAD_FAILED', `${where} names itself "${s.name}", which the agent's records use for its own figures.`, {
+      hint: `Rename the strategy (its default export's "name"); ${RESERVED_NAMES.map((n) => `"${n}"`).join(', ')} are taken.`,
+    });
+  }
   const version = s.interfaceVersion ?? 1;
   if (version !== STRATEGY_INTERFACE_VERSION) {
     throw new MagmaError('STRATEGY_LOAD_FAILED', `${where} speaks strategy interface version ${version}; this build speaks ${STRATEGY_INTERFACE_VERSION}.`, {
@@ -49,7 +66,8 @@ function checkContract(value: unknown, where: string): Strategy {
   return s as Strategy;
 }
 
-export async function loadStrategies(entries: readonly StrategyEntry[], baseDir = process.cwd()): Promise<LoadedStrategy[]> {
+/** `loadTimeoutMs`: how long a plug-in may take to import (the runner's LOAD_TIMEOUT_MS unless given; tests shorten it). */
+export async function loadStrategies(entries: readonly StrategyEntry[], baseDir = process.cwd(), o: { loadTimeoutMs?: number } = {}): Promise<LoadedStrategy[]> {
   const loaded: LoadedStrategy[] = [];
   for (const [i, entry] of entries.entries()) {
     const key = `strategies[${i}]`;
@@ -69,7 +87,7 @@ export async function loadStrategies(entries: readonly StrategyEntry[], baseDir 
         throw new MagmaError('STRATEGY_LOAD_FAILED', `${key}: ${path} is not an existing .js or .mjs file.`, { hint: 'Fix the "path" of this strategy entry.' });
       }
       const memoryMb = entry.memoryMb ?? DEFAULT_PLUGIN_MEMORY_MB;
-      const probe = new WorkerRunner({ name: key, path, weight: entry.weight, timeoutMs: entry.timeoutMs, memoryMb, options: {} });
+      const probe = new WorkerRunner({ name: key, path, weight: entry.weight, timeoutMs: entry.timeoutMs, memoryMb, options: {}, ...(o.loadTimeoutMs ? { loadTimeoutMs: o.loadTimeoutMs } : {}) });
       let info;
       try {
         info = await probe.load();

@@ -28,6 +28,9 @@ export interface StrategyRunner {
   close?(): Promise<void>;
 }
 
+/** The most characters of an opinion's rationale or verdict evidence that are kept (the API takes 1,000 of evidence). */
+export const MAX_OPINION_TEXT = 1_000;
+
 /** Reads a value a strategy returned, once and defensively: getters that throw and odd prototypes end as an error. */
 export function readOpinion(value: unknown): { opinion: Opinion | null } | { error: string } {
   try {
@@ -46,7 +49,9 @@ export function readOpinion(value: unknown): { opinion: Opinion | null } | { err
     const problem = opinionProblem(copy);
     if (problem) return { error: `invalid opinion: ${problem}` };
     const opinion = copy as unknown as Opinion;
-    if (opinion.rationale !== undefined) opinion.rationale = opinion.rationale.slice(0, 1000);
+    // Text is cut here, once: what a strategy returns is stored per narrative and may cross threads.
+    if (opinion.rationale !== undefined) opinion.rationale = opinion.rationale.slice(0, MAX_OPINION_TEXT);
+    if (opinion.verdict) opinion.verdict.evidence = opinion.verdict.evidence.slice(0, MAX_OPINION_TEXT);
     return { opinion };
   } catch (err) {
     return { error: `invalid opinion: reading it threw (${describeThrown(err)})` };

@@ -3,7 +3,7 @@
 // nothing the plug-in changes reaches the daemon or another strategy). It marks each finished item in shared memory,
 // so the main thread can tell a plug-in stuck in a loop from a slow one without a message per item. Data sources are
 // proxies: each call is a message to the main thread, which calls the real source and answers.
-import { register } from 'node:module';
+import { createRequire, register, syncBuiltinESMExports } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Strategy, StrategySources } from '../core/strategy.js';
@@ -20,13 +20,36 @@ let nextCall = 1;
 process.on('unhandledRejection', () => {});
 
 // Nor may it end or signal the agent's process from its thread (process.exit only ends the thread, already).
-for (const name of ['abort', 'kill'] as const) {
+// `_kill` is what process.kill calls; `binding` and `dlopen` reach Node's internals and native code (a raw spawn, a kill).
+for (const name of ['abort', 'kill', '_kill', 'binding', '_linkedBinding', 'dlopen'] as const) {
   Object.defineProperty(process, name, {
     value: () => {
       throw new Error(`process.${name}() is not available to a strategy`);
     },
     writable: false, configurable: false,
   });
+}
+
+// Nor start threads or processes of its own: they would run outside this thread's memory limit and deadline, and
+// outlive a restart. A strategy is pure (README "Strategies"); its I/O goes through ctx.sources. The built-in modules'
+// exports are replaced before the plug-in is imported, and syncBuiltinESMExports makes `import { Worker }` see it.
+function refuse(what: string): () => never {
+  return function refused() {
+    throw new Error(`${what} is not available to a strategy (it would run outside the strategy's memory limit and deadline)`);
+  };
+}
+{
+  const require = createRequire(import.meta.url);
+  const threads = require('node:worker_threads') as Record<string, unknown>;
+  threads.Worker = refuse('worker_threads.Worker');
+  // The agent's port and init data are this module's (taken above): a plug-in cannot post as the worker.
+  threads.parentPort = null;
+  threads.workerData = null;
+  const children = require('node:child_process') as Record<string, unknown>;
+  for (const fn of ['spawn', 'spawnSync', 'exec', 'execSync', 'execFile', 'execFileSync', 'fork']) children[fn] = refuse(`child_process.${fn}()`);
+  const cluster = require('node:cluster') as Record<string, unknown>;
+  cluster.fork = refuse('cluster.fork()');
+  syncBuiltinESMExports();
 }
 
 function send(msg: FromWorker): void {

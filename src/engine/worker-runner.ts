@@ -38,6 +38,8 @@ export interface WorkerRunnerOptions {
   /** The thread's heap limit (V8 old generation), in MB. */
   memoryMb: number;
   options: Readonly<Record<string, unknown>>;
+  /** How long the module may take to import (default LOAD_TIMEOUT_MS). */
+  loadTimeoutMs?: number;
 }
 
 /** What the module's default export looked like, read inside its thread. */
@@ -135,10 +137,11 @@ class PluginThread {
     });
     // An idle plug-in thread never keeps the agent alive; a batch in flight does (its watchdog timer).
     this.worker.unref();
+    const loadTimeoutMs = o.loadTimeoutMs ?? LOAD_TIMEOUT_MS;
     const loadTimer = setTimeout(() => {
-      this.settleLoad.reject(new Error(`it did not finish importing within ${LOAD_TIMEOUT_MS / 1000} s`));
+      this.settleLoad.reject(new Error(`it did not finish importing within ${loadTimeoutMs / 1000} s`));
       void this.terminate();
-    }, LOAD_TIMEOUT_MS);
+    }, loadTimeoutMs);
     this.loaded.finally(() => clearTimeout(loadTimer)).catch(() => undefined);
     this.worker.on('message', (msg: FromWorker) => this.onMessage(msg));
     this.worker.on('error', (err) => {
@@ -159,7 +162,7 @@ class PluginThread {
     if (msg.type === 'loaded') {
       this.settleLoad.resolve({ name: typeof msg.name === 'string' ? msg.name : null, hasEvaluate: msg.hasEvaluate === true, interfaceVersion: typeof msg.interfaceVersion === 'number' ? msg.interfaceVersion : null });
     } else if (msg.type === 'load-failed') {
-      this.settleLoad.reject(new Error(describeThrown(msg.error)));
+      this.settleLoad.reject(new Error(`it threw while importing: ${describeThrown(msg.error)}`));
     } else if (msg.type === 'done') {
       if (this.batch && msg.id === this.batch.id) this.batch.finish({ kind: 'done', outcomes: msg.outcomes });
     } else if (msg.type === 'call') {

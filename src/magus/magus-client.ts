@@ -54,7 +54,9 @@ const estimateTokens = (text: string) => Math.ceil(text.length / 4);
  * one question going wrong: after one of them Magus is not called again until the backoff passes, so a bad key costs
  * one call per backoff period, not one per narrative. The backoff doubles per failure in a row; success resets it.
  */
-const BACKOFF_CODES = new Set(['MAGUS_UNAUTHORIZED', 'MAGUS_INACTIVE', 'MAGUS_UNAVAILABLE', 'MAGUS_TIMEOUT', 'MAGUS_AGENT_ERROR', 'API_TIMEOUT', 'NETWORK']);
+const BACKOFF_CODES = new Set(['MAGUS_UNAUTHORIZED', 'MAGUS_INACTIVE', 'MAGUS_UNAVAILABLE', 'MAGUS_TIMEOUT', 'MAGUS_AGENT_ERROR', 'API_TIMEOUT', 'NETWORK',
+  // an answer that is not Magus's (a wrong magus.url, a 404 or 429 page, garbage, a stream cut short or over its bounds)
+  'MAGUS_MALFORMED', 'API_MALFORMED']);
 export const MAGUS_BACKOFF_FIRST_MS = 30_000;
 export const MAGUS_BACKOFF_MAX_MS = 15 * 60_000;
 
@@ -216,7 +218,14 @@ export class MagusClient implements Magus {
       }
       if ((res.headers['content-type'] ?? '').includes('application/json')) {
         // A server that ignores stream:true answers whole: accept it as such.
-        const parsed = replySchema.safeParse(JSON.parse(await res.text()));
+        const text = await res.text();
+        let body: unknown;
+        try {
+          body = JSON.parse(text);
+        } catch {
+          body = undefined;
+        }
+        const parsed = replySchema.safeParse(body);
         if (!parsed.success) throw new MagmaError('MAGUS_MALFORMED', `Magus answered ${res.status} on ${MAGUS_ROUTE} without a usable reply.`, { context: { route: MAGUS_ROUTE, status: res.status } });
         return { reply: this.toReply(parsed.data, req), status: res.status };
       }

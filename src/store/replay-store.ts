@@ -12,14 +12,14 @@ import type { EnsembleMemory, ForecastSample, SettledSample } from '../ports/ens
 import type { PnlSummary, RunReadModel, RunSummary } from '../ports/read-model.js';
 import type { FeedObservation, OpinionRecord, Outcome, OutcomeRecord, SettledBacking, Store, TickOutcome } from '../ports/store.js';
 import { calibrationOf, pnlSummary } from '../report/calibration-report.js';
+import { ALWAYS_HALF, CROWD_SHARE } from '../core/strategy.js';
 import { AwaitingOutcomes } from './awaiting-outcomes.js';
 import { HistoryWindows, sameObservation } from './history-windows.js';
 import { reasonKind } from './run-tracker.js';
 import { SqliteStore } from './sqlite-store.js';
 
-/** The baselines every strategy is scored against, on the same narratives as the ensemble. */
-export const CROWD_SHARE = 'crowd share';
-export const ALWAYS_HALF = 'always 0.5';
+/** The baselines every strategy is scored against, on the same narratives as the ensemble (named in core/strategy). */
+export { ALWAYS_HALF, CROWD_SHARE };
 
 export interface ReplayStoreOptions {
   historyWindowMs: number;

@@ -45,10 +45,12 @@ export function narrativeHash(n: Narrative): string {
 function storeError(err: unknown, path: string): MagmaError {
   const code = (err as { code?: string }).code ?? '';
   // issue 12: not SQLite's failure but a value it was handed (too deep to serialise, too large for int64): say so.
+  // Not an operator's problem either, so the daemon does not stop on it (under systemd a stop at every start was a
+  // crash loop): the tick fails, is logged, and the next one runs.
   if (!code.startsWith('SQLITE') && (err instanceof RangeError || err instanceof TypeError)) {
-    return new MagmaError('STORE_FAILED', `a value could not be recorded (${(err as Error)?.name ?? 'error'}: ${(err as Error)?.message}); the database and the disk are fine.`, {
-      cause: err, context: { path, kind: 'value' },
-      hint: 'An input slipped past validation: please report it with the log lines above.',
+    return new MagmaError('STORE_VALUE_REFUSED', `a value could not be recorded (${(err as Error)?.name ?? 'error'}: ${String((err as Error)?.message).slice(0, 300)}); the database and the disk are fine.`, {
+      cause: err, context: { path },
+      hint: 'An input slipped past validation: this tick was dropped and the agent goes on; please report it with the log lines above.',
     });
   }
   if ((code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_READONLY')) && path !== ':memory:') {

@@ -5,7 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import type { Logger } from '../log/logger.js';
-import { closeServer, listenOn } from '../http/serve.js';
+import { closeServer, listenOn, type ServerLimits } from '../http/serve.js';
 
 export const WEBHOOK_PATH_PREFIX = '/magma/webhook/';
 export const MAX_WEBHOOK_BODY = 64 * 1024;
@@ -17,6 +17,8 @@ export interface WebhookReceiverOptions {
   logger: Logger;
   /** Called for each accepted delivery with a sanitised event name (or 'delivery'). */
   onHint: (event: string) => void;
+  /** Connection cap and timeouts (SERVER_LIMITS unless given; tests shorten them). */
+  limits?: ServerLimits;
 }
 
 function tokenMatches(path: string, token: string): boolean {
@@ -41,6 +43,8 @@ export class WebhookReceiver {
   async start(): Promise<string> {
     const server = createServer((req, res) => {
       const answer = (status: number) => {
+        // Once per request: a request that errors after its answer (a client cut off after a 413) is not answered twice.
+        if (res.headersSent) return;
         if (status !== 204) this.rejected++;
         res.writeHead(status, { 'content-length': '0', connection: 'close' });
         res.end();
@@ -62,12 +66,16 @@ export class WebhookReceiver {
       let size = 0;
       let tooBig = false;
       req.on('data', (c: Buffer) => {
+        if (tooBig) return;
         size += c.length;
-        if (size > MAX_WEBHOOK_BODY) tooBig = true;
-        else chunks.push(c);
+        if (size <= MAX_WEBHOOK_BODY) return void chunks.push(c);
+        // Answered at once, and the connection closes after the answer: a body that never ends is not read to its end.
+        tooBig = true;
+        chunks.length = 0;
+        answer(413);
       });
       req.on('end', () => {
-        if (tooBig) return answer(413);
+        if (tooBig) return;
         let body: unknown;
         try {
           body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
@@ -88,7 +96,7 @@ export class WebhookReceiver {
     const base = await listenOn(server, this.o.bind, this.o.port, {
       code: 'WEBHOOK_BIND_FAILED', name: 'webhooks',
       hint: 'Choose a free webhook.port and an address of this machine for webhook.bind, or set webhook.enabled to false.',
-    });
+    }, this.o.limits);
     this.server = server;
     return base + this.path;
   }

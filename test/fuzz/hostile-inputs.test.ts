@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readRecording } from '../../src/backtest/recording.js';
 import { ManualClock } from '../../src/clock/manual-clock.js';
-import { loadConfig } from '../../src/config/load.js';
+import { MAX_TIMER_MS } from '../../src/clock/real-sleep.js';
+import { ENV_KEYS, loadConfig } from '../../src/config/load.js';
+import { riskLimits } from '../../src/core/risk.js';
 import { RpcChain } from '../../src/chain/rpc-chain.js';
 import { isMagmaError } from '../../src/core/errors.js';
 import type { HttpResult, HttpStream, HttpTransport } from '../../src/http/transport.js';
@@ -24,6 +26,8 @@ import { SimPriceSource } from '../../src/prices/sim-price-source.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 
 const T0 = Date.parse('2026-04-01T12:00:00Z');
+/** Runs per target: 10,000 API answers in all (MAGMA, RPC, Magus SSE, prices) and 10,000 config files. */
+const RUNS = { magma: 2_500, rpc: 2_500, magus: 2_500, prices: 2_500, config: 10_000 };
 const counts = new Map<string, Map<string, number>>();
 const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown) => unhandled.push(reason);
@@ -146,7 +150,7 @@ describe('fuzz: hostile inputs never crash the agent', () => {
       const api = new HttpMagmaApi({ transport: fakeTransport(answers), apiKey: () => 'fuzz-key-0123456789', now: () => clock.now() });
       const call = api[method as 'feed'].bind(api) as (arg?: unknown) => Promise<unknown>;
       await outcome(`MAGMA ${method}`, () => (['termsStatus', 'conviction', 'points', 'walletFlag', 'echoPoolPreview'].includes(method) ? call('11111111111111111111111111111111') : call()));
-    }), { numRuns: 400 });
+    }), { numRuns: RUNS.magma });
   });
 
   it('Solana RPC answers', async () => {
@@ -160,7 +164,7 @@ describe('fuzz: hostile inputs never crash the agent', () => {
         if (method === 'sendTransaction') return chain.sendTransaction(new Uint8Array([1, 2, 3]));
         return chain.getSignatureStatuses(['sig1', 'sig2']);
       }, (v) => (typeof v === 'bigint' ? v >= 0n : true));
-    }), { numRuns: 400 });
+    }), { numRuns: RUNS.rpc });
   });
 
   it('Magus SSE streams', async () => {
@@ -184,7 +188,7 @@ describe('fuzz: hostile inputs never crash the agent', () => {
       const transport = fakeTransport([], [{ status, headers: { 'content-type': 'text/event-stream' }, chunks: chunks(), text }]);
       const client = new MagusClient({ transport, apiKey: 'magus_sk_fuzz0123456789', usage, dailyCreditCap: 1e9, clock: new ManualClock(T0) });
       await outcome('Magus SSE', () => client.ask({ content: 'judge' }), (r) => typeof r.content === 'string' && Number.isFinite(r.credits));
-    }), { numRuns: 400 });
+    }), { numRuns: RUNS.magus });
   });
 
   it('price answers (CoinGecko, Pyth, simulator)', async () => {
@@ -203,43 +207,70 @@ describe('fuzz: hostile inputs never crash the agent', () => {
         if (which === 'sim price') return new SimPriceSource(t).getPrice('SOL');
         return new SimPriceSource(t).getHistory('SOL', 0);
       }, sane);
-    }), { numRuns: 400 });
+    }), { numRuns: RUNS.prices });
   });
 
   it('config files', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'magma-fuzz-config-'));
     const file = join(dir, 'config.json');
-    const section = (keys: string[]) => fc.dictionary(fc.oneof(fc.constantFrom(...keys), hostileString), fc.oneof(leaf, json), { maxKeys: 4 });
-    const config = fc.record({
-      poll: section(['intervalSeconds', 'jitterSeconds', 'minGapSeconds', 'cron']),
-      risk: section(['maxDailySol', 'maxStakeSol', 'minStakeSol', 'maxExposureSol', 'kellyFraction', 'minBalanceSol']),
-      metrics: section(['enabled', 'bind', 'port']),
-      webhook: section(['enabled', 'bind', 'port', 'publicUrl']),
-      api: section(['url', 'timeoutMs', 'tier']),
-      strategies: fc.oneof(fc.constant(undefined), fc.array(section(['name', 'path', 'weight', 'timeoutMs', 'memoryMb', 'options']), { maxLength: 2 })),
-      other: json,
-    }, { requiredKeys: [] });
+    // A plausible file (each key's value drawn from good ones and edge values), then most often one hostile change at
+    // one place: a key's value replaced, an unknown key added or a whole section replaced. So a share of files loads,
+    // and each check is reached alone, not only behind the first problem of a file that is wrong everywhere.
+    const seconds = fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 2, max: 3_600 }) }, fc.constantFrom(2_147_483, 2_147_484, 1e12, -5, 0.5, 0));
+    const sol = fc.oneof({ weight: 4, arbitrary: fc.double({ min: 0.001, max: 10, noNaN: true }) }, fc.constantFrom(9_223_372_036, 9.3e9, 1e300, -1, 0));
+    const fields: Record<string, Record<string, fc.Arbitrary<unknown>>> = {
+      poll: { intervalSeconds: seconds, jitterSeconds: seconds, minGapSeconds: seconds, cron: fc.constantFrom(null, null, '*/2 * * * *', '0 0 29 2 *', '* * *') },
+      risk: { maxDailySol: sol, maxStakeSol: sol, minStakeSol: sol, maxExposureSol: sol, kellyFraction: fc.double({ min: 0, max: 1, noNaN: true }), minBalanceSol: sol },
+      metrics: { enabled: fc.boolean(), bind: fc.constantFrom('127.0.0.1', '::1', '0.0.0.0', 'localhost', 'example.com'), port: fc.integer({ min: 0, max: 65_535 }) },
+      webhook: { enabled: fc.constant(false), bind: fc.constantFrom('127.0.0.1', '0.0.0.0'), port: fc.integer({ min: 0, max: 65_535 }), publicUrl: fc.constantFrom(null, 'https://example.com/hook') },
+      api: { url: fc.constantFrom('http://127.0.0.1:8080', 'https://magma.example'), timeoutMs: fc.integer({ min: 100, max: 120_000 }), tier: fc.constantFrom('free', 'pro', 'enterprise') },
+      store: { retainDays: fc.integer({ min: 3, max: 36_500 }), historyHours: fc.integer({ min: 1, max: 720 }) },
+    };
+    const strategy = fc.record({ name: fc.constantFrom('crowd', 'price-threshold'), weight: fc.double({ min: 0, max: 10, noNaN: true }), timeoutMs: fc.integer({ min: 10, max: 300_000 }) }, { requiredKeys: ['name'] });
+    const plausible = fc.record({
+      ...Object.fromEntries(Object.entries(fields).map(([name, f]) => [name, fc.record(f, { requiredKeys: [] })])),
+      strategies: fc.uniqueArray(strategy, { minLength: 1, maxLength: 2, selector: (e) => e.name }),
+    }, { requiredKeys: [] }) as fc.Arbitrary<Record<string, unknown>>;
+    const change = fc.record({
+      section: fc.constantFrom(...Object.keys(fields), 'strategies', 'other'),
+      key: fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...Object.values(fields).flatMap((f) => Object.keys(f)), 'weight', 'timeoutMs', 'memoryMb', 'options', 'path') }, hostileString, fc.constant(null)),
+      value: fc.oneof(leaf, json, hostileNumber.map(String)),
+    });
+    const config = fc.tuple(plausible, fc.option(change, { freq: 4 })).map(([c, ch]) => {
+      if (!ch) return c;
+      const where = ch.section === 'strategies' ? (c.strategies as Record<string, unknown>[] | undefined)?.[0] : (c[ch.section] ??= {});
+      if (ch.key === null || !where || typeof where !== 'object') c[ch.section] = ch.value;
+      else (where as Record<string, unknown>)[ch.key] = ch.value;
+      return c;
+    });
     const proto = fc.constantFrom('', '"__proto__": {"polluted": true}, ', '"constructor": {"prototype": {"polluted": 1}}, ');
-    await fc.assert(fc.asyncProperty(config, proto, async (c, injected) => {
+    // the environment beside the file: numbers as text, most of them not numbers a timer or the schema takes
+    const envText = fc.oneof(hostileString, hostileNumber.map(String), fc.constantFrom('30', ' 30 ', '0x10', '1e300', '-5', 'Infinity', 'true', ''));
+    const env = mostly(fc.constant({}), fc.dictionary(fc.constantFrom(...ENV_KEYS.map(([variable]) => variable)), envText, { maxKeys: 2 })) as fc.Arbitrary<Record<string, string>>;
+    await fc.assert(fc.asyncProperty(config, proto, env, async (c, injected, vars) => {
       const text = JSON.stringify(c).replace(/^\{/, `{${injected}`).replace(/, \}$/, '}').replace(/\{(.*), \}$/, '{$1}');
       writeFileSync(file, text);
-      await outcome('config files', () => loadConfig({ env: {}, configFile: file }));
+      // accepted: every duration fits a timer, and every amount converts to lamports
+      await outcome('config files', () => loadConfig({ env: vars, configFile: file }), ({ config: c }) =>
+        [c.poll.intervalSeconds, c.poll.jitterSeconds, c.poll.minGapSeconds, c.prices.maxAgeSeconds].every((sec) => sec * 1000 <= MAX_TIMER_MS) && riskLimits(c.risk).maxDaily >= 0n);
       expect(({} as { polluted?: unknown }).polluted).toBeUndefined();
-    }), { numRuns: 300 });
+    }), { numRuns: RUNS.config });
     rmSync(dir, { recursive: true, force: true });
-  });
+  }, 180_000);
 
   it('recording lines', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'magma-fuzz-rec-'));
     const file = join(dir, 'rec.jsonl');
+    // mostly poll and price lines (in or out of time order), sometimes anything
     const line = fc.oneof(
-      fc.record({ t: fc.oneof(fc.date({ min: new Date('2026-01-01'), max: new Date('2026-12-31'), noInvalidDate: true }).map((d) => d.toISOString()), leaf), narratives: fc.oneof(fc.array(feedItem, { maxLength: 5 }), leaf) }).map((v) => JSON.stringify(v)),
-      fc.record({ t: fc.oneof(fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), leaf), prices: fc.oneof(fc.record({ SOL: hostileNumber, BTC: leaf }), json) }).map((v) => JSON.stringify(v)),
-      json.map((v) => JSON.stringify(v) ?? 'undefined'),
-      fc.string({ maxLength: 40 }),
+      { weight: 4, arbitrary: fc.record({ t: mostly(fc.date({ min: new Date('2026-01-01'), max: new Date('2026-12-31'), noInvalidDate: true }).map((d) => d.toISOString()), leaf), narratives: mostly(fc.array(feedItem, { maxLength: 5 }), leaf) }).map((v) => JSON.stringify(v)) },
+      { weight: 2, arbitrary: fc.record({ t: mostly(fc.date({ min: new Date('2026-01-01'), max: new Date('2026-12-31'), noInvalidDate: true }).map((d) => d.toISOString()), leaf), prices: fc.oneof(fc.record({ SOL: hostileNumber, BTC: leaf }), json) }).map((v) => JSON.stringify(v)) },
+      { weight: 1, arbitrary: json.map((v) => JSON.stringify(v) ?? 'undefined') },
+      { weight: 1, arbitrary: fc.string({ maxLength: 40 }) },
     );
-    await fc.assert(fc.asyncProperty(fc.array(line, { maxLength: 25 }), async (lines) => {
+    await fc.assert(fc.asyncProperty(fc.array(line, { minLength: 30, maxLength: 60 }) /* 300 runs: at least 10,000 lines */, async (lines) => {
       writeFileSync(file, lines.join('\n'));
+      count('recording lines', 'generated', lines.length);
       let polls = 0;
       await outcome('recording files', async () => {
         const stats = await readRecording(file, async (poll) => {
@@ -247,13 +278,16 @@ describe('fuzz: hostile inputs never crash the agent', () => {
           const feed = parseFeed({ narratives: poll.narratives });
           count('recording polls', feed ? `parsed: ${feed.narratives.length ? 'with' : 'without'} narratives` : 'rejected: no narratives list');
         }, () => undefined);
-        count('recording lines', 'unreadable or out of order', stats.badLines);
+        count('recording lines', 'unreadable', stats.badLines);
+        count('recording lines', 'out of order (skipped, counted)', stats.outOfOrder);
+        count('recording lines', 'too long', stats.tooLong);
         count('recording lines', 'polls', stats.polls);
         count('recording lines', 'price lines', stats.priceLines);
         return stats;
       }, (s) => s.polls === polls);
     }), { numRuns: 300 });
     rmSync(dir, { recursive: true, force: true });
+    expect(counts.get('recording lines')!.get('generated')).toBeGreaterThanOrEqual(10_000);
   });
 });
 
@@ -267,7 +301,17 @@ afterAll(() => {
     for (const [k, n] of rows.slice(0, 15)) lines.push(`    ${String(n).padStart(6)}  ${k}`);
     if (rows.length > 15) lines.push(`    ${String(rows.slice(15).reduce((s, [, n]) => s + n, 0)).padStart(6)}  … ${rows.length - 15} rarer reasons`);
   }
+  const sum = (prefix: string) => [...counts].filter(([t]) => t.startsWith(prefix)).reduce((s, [, m]) => s + [...m].filter(([k]) => k !== 'generated').reduce((a, [, n]) => a + n, 0), 0);
+  const generated = {
+    'feed items': counts.get('feed items')?.get('generated') ?? 0,
+    'API answers': sum('MAGMA ') + sum('RPC ') + sum('Magus SSE') + sum('prices '),
+    'config files': sum('config files'),
+    'recording lines': counts.get('recording lines')?.get('generated') ?? 0,
+  };
+  lines.push(`  generated this run: ${Object.entries(generated).map(([k, n]) => `${k} ${n}`).join(', ')}; total ${Object.values(generated).reduce((a, b) => a + b, 0)}`);
   lines.push(`  unhandled rejections: ${unhandled.length}`);
   console.log(lines.join('\n'));
   expect(unhandled).toEqual([]);
+  // the whole suite ran (a filtered run, -t, counts only what it ran)
+  if (counts.size > 20) for (const n of Object.values(generated)) expect(n).toBeGreaterThanOrEqual(10_000);
 });

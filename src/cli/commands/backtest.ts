@@ -12,8 +12,9 @@ import { backtestReportHtml } from '../../backtest/report-html.js';
 import { parseSweepAxis, summariseSweep, sweepGrid, walkForwardFolds, type Fold, type SweepAxis, type SweepPoint, type SweepSummary } from '../../backtest/sweep.js';
 import { hitRateOf, METRIC_INFO, SWEEP_METRICS, type SweepMetric } from '../../backtest/sweep-metric.js';
 import { configuredSecrets } from '../../config/load.js';
+import { MAX_DURATION_SECONDS } from '../../config/schema.js';
 import { MagmaError } from '../../core/errors.js';
-import { formatSol, lamportsToSol } from '../../core/money.js';
+import { formatSol, lamportsToSol, MAX_SOL } from '../../core/money.js';
 import { BacktestProgress } from '../backtest-progress.js';
 import { loadRuntime, type GlobalOptions } from '../runtime.js';
 import { onShutdown } from '../shutdown.js';
@@ -37,6 +38,10 @@ interface BacktestOptions extends GlobalOptions {
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** Bounds of the number flags: each fold runs the whole grid again, and threads past a thousand are no plan. */
+const MAX_WALK_FORWARD_FOLDS = 100;
+const MAX_WORKERS = 1_024;
 
 function summaryJson(label: string, r: JobResult) {
   return {
@@ -142,11 +147,11 @@ export function registerBacktest(program: Command): void {
     .option('--json', 'print the result as JSON')
     .option('--check-lookahead', 'replay again with everything after the middle removed (feed, prices, outcomes), and check that no decision before the cut changed')
     .option('--sweep <key=v1,v2>', 'a grid over config keys: repeat for more keys, e.g. --sweep risk.kellyFraction=0.1,0.25 --sweep risk.minEdge=0.01,0.03', collect)
-    .option('--walk-forward <K>', 'with --sweep: cut the recording into K + 1 parts in time, choose on each fold\'s past, report only what it earned on the part after', parseNumber('positive'))
+    .option('--walk-forward <K>', 'with --sweep: cut the recording into K + 1 parts in time, choose on each fold\'s past, report only what it earned on the part after', parseNumber('positive', MAX_WALK_FORWARD_FOLDS))
     .option('--metric <name>', `what a sweep ranks by: ${SWEEP_METRICS.join(', ')} (pnl is realised P&L per day)`, 'pnl')
-    .option('--workers <N>', `worker threads for the runs (default: the cores there are, ${availableParallelism()} here)`, parseNumber('positive'))
-    .option('--progress-interval <seconds>', 'when not on a terminal: one JSON progress line this often', parseNumber('positive'), 10)
-    .option('--bankroll <sol>', 'starting virtual bankroll in SOL', parseNumber('positive'), 20)
+    .option('--workers <N>', `worker threads for the runs (default: the cores there are, ${availableParallelism()} here)`, parseNumber('positive', MAX_WORKERS))
+    .option('--progress-interval <seconds>', 'when not on a terminal: one JSON progress line this often', parseNumber('positive', MAX_DURATION_SECONDS), 10)
+    .option('--bankroll <sol>', 'starting virtual bankroll in SOL', parseNumber('positive', MAX_SOL), 20)
     .addHelpText('after', `
 Examples:
   magma-agent sim --seed 3 --record week.jsonl --outcomes week-outcomes.jsonl --duration 7d --record-interval 10m

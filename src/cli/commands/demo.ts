@@ -39,9 +39,10 @@ export function registerDemo(program: Command): void {
       const out = (line = '') => process.stdout.write(line + '\n');
       const { config, logger, loaded } = loadRuntime(
         { ...opts, dataDir: dir, logLevel: opts.logLevel ?? 'warn', logFormat: opts.logFormat ?? 'pretty' },
-        { ...ledgerFlags('dry-run'), 'poll.intervalSeconds': INTERVAL_S, 'poll.jitterSeconds': 0, 'wallet.keypairPath': join(dir, 'wallet.json') },
+        // --speed and --seed through the schema: out of its bounds they exit 78 naming sim.speed or sim.seed
+        { ...ledgerFlags('dry-run'), 'poll.intervalSeconds': INTERVAL_S, 'poll.jitterSeconds': 0, 'wallet.keypairPath': join(dir, 'wallet.json'), 'sim.speed': opts.speed, 'sim.seed': Math.trunc(opts.seed) },
       );
-      const sim = new Simulator({ seed: Math.trunc(opts.seed), speed: opts.speed, fundSol: config.sim.fundSol, programId: config.backing.programId });
+      const sim = new Simulator({ seed: config.sim.seed, speed: config.sim.speed, fundSol: config.sim.fundSol, programId: config.backing.programId });
       const urls = await sim.start();
       config.api.url = urls.api;
       config.rpc.url = urls.rpc;

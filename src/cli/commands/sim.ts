@@ -32,7 +32,8 @@ interface SimOptions extends GlobalOptions {
   x402?: boolean;
 }
 
-export function parseNumber(kind: 'int' | 'positive' | 'non-negative' | 'port') {
+/** A number flag's parser; `max` bounds it (a flag past what the agent can act on is a usage error, never a crash). */
+export function parseNumber(kind: 'int' | 'positive' | 'non-negative' | 'port', max = Infinity) {
   return (value: string) => {
     const n = Number(value);
     const whole = Number.isInteger(n) && n >= 0;
@@ -41,6 +42,7 @@ export function parseNumber(kind: 'int' | 'positive' | 'non-negative' | 'port') 
         kind === 'int' ? 'expected a whole number ≥ 0' : kind === 'port' ? 'expected a port from 0 to 65535' : kind === 'positive' ? 'expected a number > 0' : 'expected a number ≥ 0',
       );
     }
+    if (n > max) throw new InvalidArgumentError(`expected at most ${max}`);
     return n;
   };
 }
@@ -103,18 +105,20 @@ export function registerSim(program: Command): void {
     .option('--x402', 'gate the feed, portfolio and history behind x402 payments settled in an in-process LiteSVM (fund a wallet: POST /__sim/x402/fund)')
     .action(async (_o, cmd: Command) => {
       const opts = cmd.optsWithGlobals<SimOptions>();
-      const { config } = loadRuntime(opts);
+      // The flags that stand for config keys go through its schema: out of bounds they exit 78 naming the key
+      // (--fund 1e300 was "Cannot convert to a BigInt", --speed 1e300 ran the world out of memory).
+      const { config } = loadRuntime(opts, { 'sim.seed': opts.seed, 'sim.speed': opts.speed, 'sim.fundSol': opts.fund });
       const scenario = resolveScenarios(opts.scenario);
       if (!scenario.ok) {
         cmd.error(`error: unknown scenario "${scenario.unknown}"; choose from ${Object.keys(SCENARIOS).join(', ')} (several: a,b)`, { exitCode: 2 });
         return;
       }
-      const seed = opts.seed ?? config.sim.seed;
+      const seed = config.sim.seed;
       if (opts.truth && !opts.record) {
         cmd.error('error: --truth needs --record: the probabilities are written beside the recording\'s polls (add --record FILE)', { exitCode: 2 });
         return;
       }
-      const speed = opts.speed ?? config.sim.speed;
+      const speed = config.sim.speed;
 
       if ((opts.record || opts.outcomes) && opts.duration !== undefined && !opts.serve) {
         const started = performance.now();
@@ -133,7 +137,7 @@ export function registerSim(program: Command): void {
       }
 
       const sim = new Simulator({
-        seed, speed, port: opts.port ?? 0, tier: config.sim.tier, fundSol: opts.fund ?? config.sim.fundSol, programId: config.backing.programId,
+        seed, speed, port: opts.port ?? 0, tier: config.sim.tier, fundSol: config.sim.fundSol, programId: config.backing.programId,
         ...(opts.start !== undefined ? { startMs: opts.start } : {}),
         ...(opts.crowdInformativeness !== undefined ? { crowdInformativeness: opts.crowdInformativeness } : {}),
         ...(opts.narrativesPerHour !== undefined ? { narrativesPerHour: opts.narrativesPerHour } : {}),

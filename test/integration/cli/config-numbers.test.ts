@@ -26,4 +26,33 @@ describe('numeric configuration errors', () => {
     expect(r.stderr).toMatch(/"metrics.bind" .*must be an IP address of this machine/);
     expect(r.stderr).not.toMatch(/metrics\.port/);
   });
+
+  it('the simulator\'s number flags go through the same schema: --fund 1e300 and --speed 1e300 exit 78 naming the key', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'magma-cfg-'));
+    const fund = await runCli(['sim', '--fund', '1e300', '--port', '0', '--data-dir', dir]);
+    expect(fund.code).toBe(78);
+    expect(fund.stderr).toMatch(/"sim.fundSol" \(set by a command-line flag\): sim.fundSol above 9223372036 SOL/);
+    expect(fund.stderr).not.toContain('BigInt');
+    const speed = await runCli(['sim', '--speed', '1e300', '--port', '0', '--data-dir', dir]);
+    expect(speed.code).toBe(78);
+    expect(speed.stderr).toMatch(/"sim.speed" \(set by a command-line flag\)/);
+    const demo = await runCli(['demo', '--speed', '1e300']);
+    expect(demo.code).toBe(78);
+    expect(demo.stderr).toMatch(/"sim.speed" \(set by a command-line flag\)/);
+  });
+
+  it('a weight past 1,000,000 exits 78 naming the key (two such weights made every tick fail on a NaN forecast)', async () => {
+    const r = await runWith({ strategies: [{ name: 'crowd', weight: 1e308 }, { name: 'price-threshold', weight: 1e308 }] });
+    expect(r.code).toBe(78);
+    expect(r.stderr).toMatch(/"strategies.0.weight" \(config file .*\): a strategy weight above 1000000 overflows the pooled forecast/);
+  });
+
+  it('backtest number flags past what it can act on are usage errors (exit 2), never a BigInt failure or a run without end', async () => {
+    for (const [flag, value, max] of [['--bankroll', '1e300', '9223372036'], ['--progress-interval', '1e300', '2147483'], ['--workers', '1e300', '1024'], ['--walk-forward', '1e7', '100']] as const) {
+      const r = await runCli(['backtest', '--recording', 'none.jsonl', '--sweep', 'risk.minEdge=0.01,0.02', flag, value]);
+      expect(r.code, flag).toBe(2);
+      expect(r.stderr).toContain(`option '${flag}`);
+      expect(r.stderr).toContain(`expected at most ${max}`);
+    }
+  });
 });

@@ -70,6 +70,7 @@ describe('a feed body that never ends', () => {
     expect(stdout + stderr, (stdout + stderr).slice(-3000)).toMatch(/\/v1\/agent\/feed at http:\/\/127\.0\.0\.1:\d+ answered with more than 4194304 bytes, over this route's 4194304-byte limit/);
     expect(code).toBe(1);
     const rssKb = Number(/maxrss_kb=(\d+)/.exec(stderr)?.[1]);
+    console.log(`endless feed: run --once exited ${code}, peak RSS ${Math.round(rssKb / 1024)} MB`);
     expect(rssKb).toBeGreaterThan(0);
     expect(rssKb).toBeLessThan(300 * 1024);
   }, 60_000);

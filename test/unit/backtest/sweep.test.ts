@@ -21,6 +21,9 @@ describe('sweep', () => {
 
   it('refuses a malformed --sweep, a key given twice and a fold count that is not whole, saying what to write', () => {
     expect(() => parseSweepAxis('kelly')).toThrow(/is not KEY=V1,V2/);
+    expect(() => parseSweepAxis('constructor.prototype.polluted=1')).toThrow(/--sweep constructor\.prototype\.polluted names "constructor", which is no configuration key/);
+    expect(() => parseSweepAxis('risk.prototype=1')).toThrow(/names "prototype"/);
+    expect(({} as { polluted?: unknown }).polluted).toBeUndefined();
     expect(() => sweepGrid([parseSweepAxis('risk.minEdge=0.01'), parseSweepAxis('risk.minEdge=0.03')])).toThrow(/names risk\.minEdge twice/);
     expect(() => walkForwardFolds(0, 100, 1.5)).toThrow(/whole number of folds/);
   });

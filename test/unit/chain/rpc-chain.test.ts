@@ -60,4 +60,25 @@ describe('RpcChain and real nodes', () => {
     answer = () => ({ result: { epoch: 0 } });
     await expect(chain.getEpochInfo()).rejects.toThrow(/without an absoluteSlot and blockHeight/);
   });
+
+  it('answers with huge numbers, wrong types or a huge message are RPC_FAILED with a short message', async () => {
+    const big = 'z'.repeat(500_000);
+    const cases: Array<[unknown, () => Promise<unknown>]> = [
+      [{ result: { value: 1e30 } }, () => chain.getBalance('11111111111111111111111111111111')],
+      [{ result: { value: '5000' } }, () => chain.getBalance('11111111111111111111111111111111')],
+      [{ result: { value: -1 } }, () => chain.getBalance('11111111111111111111111111111111')],
+      [{ result: [big] }, () => chain.getBlockHeight()],
+      [{ result: { value: { blockhash: 7, lastValidBlockHeight: 2 ** 64 } } }, () => chain.getLatestBlockhash()],
+      [{ result: { absoluteSlot: '1', blockHeight: null } }, () => chain.getEpochInfo()],
+      [{ error: { code: big, message: `${big}\n\u0000` } }, () => chain.sendTransaction(new Uint8Array([1]))],
+      [{ error: { code: { nested: true }, message: { not: 'text' } } }, () => chain.getBlockHeight()],
+    ];
+    for (const [body, call] of cases) {
+      answer = () => body;
+      const err = await call().catch((e: unknown) => e);
+      expect(isMagmaError(err, 'RPC_FAILED'), JSON.stringify(body).slice(0, 80)).toBe(true);
+      expect((err as Error).message.length).toBeLessThan(400);
+      expect((err as Error).message).not.toMatch(/[\u0000-\u001f]/);
+    }
+  });
 });

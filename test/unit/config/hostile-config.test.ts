@@ -66,6 +66,13 @@ describe('hostile configuration files', () => {
     ['poll.minGapSeconds', '{"poll": {"minGapSeconds": 1e12}}', /"poll.minGapSeconds"/],
     ['api.rateLimits.feed.windowSeconds', '{"api": {"rateLimits": {"feed": {"limit": 1, "windowSeconds": 1e12}}}}', /"api.rateLimits.feed.windowSeconds" .*timer/],
     ['prices.maxAgeSeconds', '{"prices": {"maxAgeSeconds": 1e12}}', /"prices.maxAgeSeconds"/],
+    ['strategies.0.weight', '{"strategies": [{"name": "crowd", "weight": 1e308}]}', /"strategies.0.weight" .*overflows the pooled forecast/],
+    ['strategies.0.timeoutMs (a numeric string)', '{"strategies": [{"name": "crowd", "timeoutMs": "5000"}]}', /"strategies.0.timeoutMs" .*expected number, received string/],
+    ['poll.intervalSeconds (a numeric string)', '{"poll": {"intervalSeconds": "30"}}', /"poll.intervalSeconds" .*expected number, received string/],
+    ['poll.jitterSeconds (negative)', '{"poll": {"jitterSeconds": -5}}', /"poll.jitterSeconds" .*cannot be negative/],
+    ['api.rateLimits.feed.windowSeconds (negative)', '{"api": {"rateLimits": {"feed": {"limit": 1, "windowSeconds": -60}}}}', /"api.rateLimits.feed.windowSeconds"/],
+    ['backing.confirmTimeoutSeconds (negative)', '{"backing": {"confirmTimeoutSeconds": -1}}', /"backing.confirmTimeoutSeconds"/],
+    ['alerts.unreachableMinutes (huge)', '{"alerts": {"unreachableMinutes": 1e300}}', /"alerts.unreachableMinutes"/],
   ])('%s out of range exits 78 naming the key', (_key, text, message) => {
     expect(failure(text).message).toMatch(message);
   });

@@ -151,4 +151,10 @@ describe('sizing a backing', () => {
     const d = decideBacking(input({ pTrue: 0.999, balance: solToLamports(1000), risk: { maxStakeSol: 10, maxDailySol: 100, maxExposureSol: 100 } }));
     expect(d.stakeLamports).toBe(solToLamports(10));
   });
+
+  it('a forecast that is not a number skips with its reason instead of failing the tick on a BigInt', () => {
+    const d = decideBacking(input({ pTrue: Number.NaN }));
+    expect(d.action).toBe('skip');
+    expect(d.reasons).toContain('the forecast gives no stake size (not a finite Kelly fraction)');
+  });
 });

@@ -31,4 +31,11 @@ describe('ensemble (log-odds pooling)', () => {
     ]);
     expect(f!.pTrue).toBeCloseTo(0.5, 6);
   });
+
+  it('gives no forecast, never NaN, when weights overflow the sums (a NaN forecast once failed every tick)', () => {
+    expect(poolOpinions([
+      { strategy: 'a', weight: 1e308, opinion: { pTrue: 0.99, confidence: 1 } },
+      { strategy: 'b', weight: 1e308, opinion: { pTrue: 0.01, confidence: 1 } },
+    ])).toBeNull();
+  });
 });

@@ -4,6 +4,7 @@ import { MagmaError } from '../../../src/core/errors.js';
 import { runDaemon } from '../../../src/engine/daemon.js';
 import type { TickSummary } from '../../../src/engine/engine.js';
 import { silentLogger } from '../../../src/log/logger.js';
+import { SqliteStore } from '../../../src/store/sqlite-store.js';
 
 const summary = {} as TickSummary;
 
@@ -62,6 +63,24 @@ describe('daemon loop', () => {
     const s = scriptedEngine(clock, [full]);
     await expect(runDaemon({ engine: s.engine, clock, logger: silentLogger(), intervalMs: 60_000, jitterMs: 0, signal: new AbortController().signal })).rejects.toThrow('disk full');
     expect(s.startedAt).toEqual([0]);
+  });
+
+  it('goes on after a value the store refused (a crash loop under systemd when it stopped): that tick fails, the next runs', async () => {
+    const clock = new ManualClock(0);
+    const store = SqliteStore.open(':memory:');
+    let deep: unknown = 1;
+    for (let i = 0; i < 100_000; i++) deep = { deep };
+    let n = 0;
+    const refused = async () => {
+      const narrative = { id: `n${++n}`, title: 't', thesis: 'x', category: 'Crypto', oracleStatus: 'open', totalBackedLamports: 0n, backerCount: 0, challengeCount: 0, createdAt: '' };
+      store.recordFeed(store.beginTick('2026-04-07T00:00:00.000Z'), '2026-04-07T00:00:00.000Z', [{ narrative, raw: deep }]);
+      return summary;
+    };
+    const s = scriptedEngine(clock, [refused, refused]);
+    const r = await runDaemon({ engine: s.engine, clock, logger: silentLogger(), intervalMs: 60_000, jitterMs: 0, signal: new AbortController().signal, maxTicks: 3 });
+    store.close();
+    expect(s.startedAt).toHaveLength(3);
+    expect(r.failures).toBe(2);
   });
 
   it('stops on a rejected key only when it stays rejected for three ticks', async () => {

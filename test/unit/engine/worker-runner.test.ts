@@ -6,6 +6,7 @@ import type { Strategy } from '../../../src/core/strategy.js';
 import { isMagmaError } from '../../../src/core/errors.js';
 import { loadStrategies } from '../../../src/engine/load-strategies.js';
 import { StrategyHost } from '../../../src/engine/strategy-host.js';
+import { MAX_OPINION_TEXT } from '../../../src/engine/strategy-runner.js';
 import { MAX_FAILURES_PER_TICK } from '../../../src/engine/worker-runner.js';
 import { narrative } from '../../helpers/narratives.js';
 
@@ -80,6 +81,12 @@ describe('plug-ins in worker threads', () => {
     expect(by('good').map((r) => r.pTrue)).toEqual([0.9, 0.9]);
   });
 
+  it('process._kill, process.binding and process.dlopen are refused too (the raw kill, Node\'s internals, native code)', async () => {
+    const by = await tick(await host(['raw-kill.mjs', 'good.mjs']), 3);
+    expect(by('raw-kill').map((r) => r.error)).toEqual(['_kill', 'binding', 'dlopen'].map((n) => `threw: process.${n}() is not available to a strategy`));
+    expect(by('good').map((r) => r.pTrue)).toEqual([0.9, 0.9, 0.9]);
+  });
+
   it('an allocation without end hits the thread\'s memory limit, not the agent\'s', async () => {
     const by = await tick(await host(['allocates.mjs', 'good.mjs'], { memoryMb: 32, timeoutMs: 20_000 }), 1);
     expect(by('allocates')[0]!.error).toBe('crashed: ran out of its memory limit (32 MB); its worker is restarted');
@@ -151,5 +158,86 @@ describe('plug-ins in worker threads', () => {
     const err = await loadStrategies([{ path: 'exits-on-import.mjs', weight: 1, timeoutMs: 100, options: {} }], FIXTURES).catch((e: unknown) => e);
     expect(isMagmaError(err) && err.code).toBe('STRATEGY_LOAD_FAILED');
     expect((err as Error).message).toMatch(/strategies\[0\]: loading .*exits-on-import\.mjs failed: crashed: it ended its worker thread \(exit code 0\)\./);
+  });
+});
+
+// Hostile plug-ins of the same classes beyond the issue's table: each is a failed (or, read once, a valid) opinion,
+// never a crash, a hang or an unbounded value in the agent.
+describe('more hostile plug-ins', () => {
+  it('a Proxy answer is read once: what was checked is what is used, and its throwing traps are never touched', async () => {
+    const by = await tick(await host(['returns-proxy.mjs', 'good.mjs']), 2);
+    expect(by('returns-proxy').map((r) => [r.pTrue, r.confidence, r.error])).toEqual([[0.7, 0.5, undefined], [0.7, 0.5, undefined]]);
+    expect(by('good').map((r) => r.pTrue)).toEqual([0.9, 0.9]);
+  });
+
+  it('huge text is cut to 1,000 characters, and a huge value where a number is due is a short error', async () => {
+    const by = await tick(await host(['huge-text.mjs', 'good.mjs']), 3);
+    const [kept, notNumber, thrown] = by('huge-text');
+    expect(kept!.pTrue).toBe(0.6);
+    expect(kept!.rationale).toHaveLength(MAX_OPINION_TEXT);
+    expect(kept!.verdict!.evidence).toHaveLength(MAX_OPINION_TEXT);
+    expect(notNumber!.error).toBe(`invalid opinion: pTrue must be a finite number from 0 to 1 (got "${'x'.repeat(40)}…")`);
+    // what crosses from the thread is read as the plug-in's data: at most 500 characters of error
+    expect(thrown!.error).toBe(`threw: ${'x'.repeat(500)}`.slice(0, 500));
+    expect(by('good').map((r) => r.pTrue)).toEqual([0.9, 0.9, 0.9]);
+  });
+
+  it('NaN, ±Infinity, negative, above 1, a numeric string, a BigInt or a symbol as a probability is a failed opinion', async () => {
+    const by = await tick(await host(['bad-numbers.mjs']), 8);
+    expect(by('bad-numbers').map((r) => r.error)).toEqual(['NaN', 'Infinity', '-Infinity', '-0.25', '1.5', '"0.5"', 'bigint', 'symbol']
+      .map((got) => `invalid opinion: pTrue must be a finite number from 0 to 1 (got ${got})`));
+    expect(by('bad-numbers').every((r) => r.pTrue === null)).toBe(true);
+  });
+
+  it('a promise that never settles times out; the next narrative is evaluated', async () => {
+    const by = await tick(await host(['hangs.mjs', 'good.mjs'], { timeoutMs: 100 }), 2);
+    expect(by('hangs').map((r) => r.error)).toEqual(['timed out after 100 ms', 'timed out after 100 ms']);
+    expect(by('good').map((r) => r.pTrue)).toEqual([0.9, 0.9]);
+  });
+
+  it('threads and processes of its own are refused (they would escape its limits); the agent goes on', async () => {
+    const by = await tick(await host(['spawns.mjs', 'good.mjs']), 3);
+    expect(by('spawns').map((r) => r.error)).toEqual([
+      'threw: worker_threads.Worker is not available to a strategy (it would run outside the strategy\'s memory limit and deadline)',
+      'threw: child_process.execSync() is not available to a strategy (it would run outside the strategy\'s memory limit and deadline)',
+      'threw: child_process.fork() is not available to a strategy (it would run outside the strategy\'s memory limit and deadline)',
+    ]);
+    expect(by('good').map((r) => r.pTrue)).toEqual([0.9, 0.9, 0.9]);
+  });
+
+  it('the worker\'s port and init data are hidden from the plug-in: it cannot answer for its batch or flood the agent', async () => {
+    const by = await tick(await host(['posts-as-worker.mjs']), 2);
+    expect(by('posts-as-worker').map((r) => [r.pTrue, r.rationale])).toEqual(Array(2).fill([0.3, 'parentPort hidden, workerData hidden']));
+  });
+
+  it('busy timers, stray rejections and a delayed process.exit in its thread: every tick still completes', async () => {
+    const h = await host(['timers.mjs', 'good.mjs'], { timeoutMs: 1_000 });
+    for (let t = 0; t < 3; t++) {
+      const by = await tick(h, 3);
+      for (const r of by('timers')) expect(r.error === undefined ? r.pTrue : r.error).toSatisfy((v: unknown) => v === 0.4 || /^(crashed: it ended its worker thread \(exit code 3\)|not evaluated: the plug-in crashed)/.test(String(v)));
+      expect(by('good').map((r) => r.pTrue)).toEqual([0.9, 0.9, 0.9]);
+      await new Promise((r) => setTimeout(r, 60));
+    }
+  });
+
+  it('a module that throws an odd value or never finishes importing fails the load clearly', async () => {
+    const odd = await loadStrategies([{ path: 'throws-on-import.mjs', weight: 1, timeoutMs: 100, options: {} }], FIXTURES).catch((e: unknown) => e);
+    expect(isMagmaError(odd) && odd.code).toBe('STRATEGY_LOAD_FAILED');
+    expect((odd as Error).message).toMatch(/strategies\[0\]: loading .*throws-on-import\.mjs failed: it threw while importing: a value that cannot be shown\./);
+    const loops = await loadStrategies([{ path: 'loops-on-import.mjs', weight: 1, timeoutMs: 100, options: {} }], FIXTURES, { loadTimeoutMs: 300 }).catch((e: unknown) => e);
+    expect(isMagmaError(loops) && loops.code).toBe('STRATEGY_LOAD_FAILED');
+    expect((loops as Error).message).toMatch(/strategies\[0\]: loading .*loops-on-import\.mjs failed: it did not finish importing within 0\.3 s\./);
+  });
+
+  it('a name longer than 64 characters is refused at load (it is stored beside every opinion)', async () => {
+    const err = await loadStrategies([{ path: 'long-name.mjs', weight: 1, timeoutMs: 100, options: {} }], FIXTURES).catch((e: unknown) => e);
+    expect(isMagmaError(err) && err.code).toBe('STRATEGY_LOAD_FAILED');
+    expect((err as Error).message).toMatch(/names itself with 100000 characters: a strategy's name is at most 64 printable characters\./);
+  });
+
+  it('a plug-in named "ensemble" is refused at load (its opinions would be taken for the pooled forecast)', async () => {
+    const err = await loadStrategies([{ path: 'named-ensemble.mjs', weight: 1, timeoutMs: 100, options: {} }], FIXTURES).catch((e: unknown) => e);
+    expect(isMagmaError(err) && err.code).toBe('STRATEGY_LOAD_FAILED');
+    expect((err as Error).message).toMatch(/names itself "ensemble", which the agent's records use for its own figures\./);
   });
 });

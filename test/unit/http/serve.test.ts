@@ -83,6 +83,31 @@ describe('hardened servers', () => {
     expect(await closed(await open(port))).toBe('');
   });
 
+  it('a chunked webhook body that never ends: 413 at once past 64 KiB when it streams, 408 at the request timeout when it trickles', async () => {
+    const uncaught: unknown[] = [];
+    const onUncaught = (e: unknown) => uncaught.push(e);
+    process.on('uncaughtException', onUncaught);
+    const receiver = new WebhookReceiver({
+      bind: '127.0.0.1', port: 0, token: 't'.repeat(32), logger: createLogger({ level: 'error', format: 'json' }), onHint: () => undefined,
+      limits: { ...SERVER_LIMITS, headersTimeoutMs: 300, requestTimeoutMs: 800, checkIntervalMs: 100 },
+    });
+    const url = new URL(await receiver.start());
+    stops.push(() => receiver.stop());
+    const send = async (chunk: string, everyMs: number) => {
+      const s = await open(Number(url.port));
+      s.write(`POST ${url.pathname} HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n`);
+      const drip = setInterval(() => s.writable && s.write(`${chunk.length.toString(16)}\r\n${chunk}\r\n`), everyMs);
+      const said = await closed(s);
+      clearInterval(drip);
+      return said;
+    };
+    expect(await send('x'.repeat(16_384), 1)).toBe('HTTP/1.1 413 Payload Too Large');
+    expect(await send('x', 50)).toBe('HTTP/1.1 408 Request Timeout');
+    process.off('uncaughtException', onUncaught);
+    expect(uncaught).toEqual([]);
+    expect(receiver.rejected).toBe(2);
+  });
+
   it('a bind address that is not this machine\'s is a configuration error naming the key (exit 78)', async () => {
     const s = createServer();
     // 192.0.2.1 is TEST-NET-1: never this machine's; binding sends nothing anywhere

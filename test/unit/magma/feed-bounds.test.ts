@@ -56,7 +56,7 @@ describe('feed bounds', () => {
     expect(feed.dropped).toEqual([{ index: MAX_FEED_ITEMS, id: null, reason: `${100_000 - MAX_FEED_ITEMS} items past the first ${MAX_FEED_ITEMS} dropped: a poll keeps at most ${MAX_FEED_ITEMS} narratives` }]);
   });
 
-  it('a value the store cannot serialise is a store error that says so, not a disk problem', () => {
+  it('a value the store cannot serialise is a store error that says so, not a disk problem, and does not stop the daemon', () => {
     const s = SqliteStore.open(':memory:');
     const at = '2026-04-07T00:00:00.000Z';
     const [{ narrative }] = parseFeed({ narratives: [item('a')] })!.narratives as unknown as [{ narrative: never }];
@@ -67,7 +67,25 @@ describe('feed bounds', () => {
       err = e;
     }
     s.close();
-    expect(err).toMatchObject({ code: 'STORE_FAILED', context: { kind: 'value' } });
+    expect(err).toMatchObject({ code: 'STORE_VALUE_REFUSED', consequence: 'skip' });
     expect((err as Error).message).toMatch(/^a value could not be recorded \(RangeError: .*\); the database and the disk are fine\.$/);
+  });
+
+  it('unicode, emoji, NUL and lone surrogates in text are stored as given; duplicate ids and ids past 128 characters are dropped with their reason', () => {
+    const odd = 'nul\u0000 emoji 😀 rtl \u202e lone \ud800 end';
+    const feed = parseFeed({ narratives: [
+      item('a', { title: odd, thesis: odd, category: '😀' }),
+      item('a', { title: 'the same id again' }),
+      item('x'.repeat(10_000)),
+      item('id\u0000😀'),
+      item(' padded '),
+    ] })!;
+    expect(feed.narratives.map((n) => n.narrative.id)).toEqual(['a', 'id\u0000😀', 'padded']);
+    expect(feed.narratives[0]!.narrative).toMatchObject({ title: odd, thesis: odd, category: '😀' });
+    expect(feed.dropped.map((d) => [d.index, d.id?.length, d.reason])).toEqual([
+      [1, 1, 'duplicate id in the same feed'],
+      [2, 128, 'id: id longer than 128 characters'],
+    ]);
+    expect(store(feed)).toBe(3);
   });
 });

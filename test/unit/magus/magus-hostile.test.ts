@@ -121,4 +121,32 @@ describe('Magus answers and failures', () => {
     await ask();
     expect(hits).toBe(4);
   });
+
+  it('an answer that is not Magus\'s (a 404 or 429 page, broken JSON, a stream cut short) backs off too: one call per period', async () => {
+    const answers: Array<() => { statusCode: number; data: string; responseOptions: { headers: Record<string, string> } }> = [
+      () => ({ statusCode: 404, data: '<html>not found</html>', responseOptions: { headers: { 'content-type': 'text/html' } } }),
+      () => ({ statusCode: 429, data: 'slow down', responseOptions: { headers: { 'content-type': 'text/plain' } } }),
+      () => ({ statusCode: 200, data: '{"content": "cut', responseOptions: { headers: { 'content-type': 'application/json' } } }),
+      () => ({ statusCode: 200, data: 'data: {"event":"text.chunk","delta":"half"}\n\n', responseOptions: { headers: { 'content-type': 'text/event-stream' } } }),
+    ];
+    for (const answer of answers) {
+      const agent = new MockAgent();
+      agent.disableNetConnect();
+      let hits = 0;
+      agent.get('http://127.0.0.1:9').intercept({ path: '/magus/api/v1/messages', method: 'POST' }).reply(() => {
+        hits++;
+        return answer();
+      }).persist();
+      const clock = new ManualClock(T0);
+      const client = new MagusClient({ transport: new HttpTransport({ baseUrl: 'http://127.0.0.1:9/magus', timeoutMs: 2000, dispatcher: agent }), apiKey: KEY, usage: new MemoryMagusUsage(), dailyCreditCap: 10_000, clock });
+      const codes = new Set<string>();
+      for (let i = 0; i < 20; i++) await client.ask({ content: `narrative ${i}` }).then(() => codes.add('answered'), (e: { code: string }) => codes.add(e.code));
+      expect([...codes]).toEqual(['MAGUS_MALFORMED']);
+      expect(hits).toBe(1);
+      clock.set(T0 + MAGUS_BACKOFF_FIRST_MS);
+      await client.ask({ content: 'later' }).catch(() => undefined);
+      expect(hits).toBe(2);
+      await agent.close();
+    }
+  });
 });

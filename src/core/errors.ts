@@ -120,7 +120,7 @@ export interface ErrorContext {
   REGISTER_REFUSED: NoContext;
   DATA_DIR_UNWRITABLE: NoContext;
   INSTANCE_RUNNING: NoContext;
-  STORE_FAILED: { path?: string; kind?: 'value' | 'permission' };
+  STORE_FAILED: { path?: string; kind?: 'permission' };
   STORE_VALUE_REFUSED: { path?: string };
   JOURNAL_CONFLICT: { id?: string; from?: string; to?: string };
   STRATEGY_LOAD_FAILED: NoContext;

@@ -3,11 +3,12 @@
 // bench/README.md says how each figure is measured. Options: --skip-live, --skip-backtest, --skip-forecasts, --ticks N,
 // --days N, --forecast-seeds 11,23,42.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { DAEMON_ENV, DAEMON_FLAGS } from './daemon-start.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -22,10 +23,6 @@ const DAYS = arg('--days', 30);
 const TICKS = arg('--ticks', 10_000);
 const SEED = 7;
 /** The V8 flags the daemon is started with: those of ExecStart in docs/magma-agent.service, read from it. */
-const UNIT = readFileSync(join(here, '..', 'docs', 'magma-agent.service'), 'utf8');
-const DAEMON_FLAGS = /^ExecStart=\S+((?: --[\w-]+(?:=\S+)?)*) /m.exec(UNIT)?.[1].trim().split(' ').filter(Boolean) ?? [];
-/** The allocator settings the unit starts it with (its MALLOC_* Environment= assignments). */
-const DAEMON_ENV = Object.fromEntries([...UNIT.matchAll(/^Environment=(.*)$/gm)].flatMap((m) => m[1].split(/\s+/)).filter((a) => a.startsWith('MALLOC_')).map((a) => a.split('=')));
 const dir = mkdtempSync(join(tmpdir(), 'magma-bench-'));
 const figures = {};
 const log = (line) => process.stderr.write(`bench: ${line}\n`);

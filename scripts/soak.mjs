@@ -12,6 +12,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import v8 from 'node:v8';
+import { DAEMON_ENV, DAEMON_FLAGS } from '../bench/daemon-start.mjs';
+
+// Measured as systemd runs the daemon: started again with the unit's V8 flags and allocator settings (fixed at
+// start-up), unless this already is that process.
+if (!process.env.MAGMA_SOAK_AS_UNIT) {
+  const child = spawn(process.execPath, ['--expose-gc', ...DAEMON_FLAGS, new URL(import.meta.url).pathname, ...process.argv.slice(2)], {
+    stdio: 'inherit', env: { ...process.env, ...DAEMON_ENV, MAGMA_SOAK_AS_UNIT: '1' },
+  });
+  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+  await new Promise(() => {});
+}
 
 const dist = new URL('../dist/src/', import.meta.url);
 const load = async (p) => import(new URL(p, dist).href);

@@ -17,24 +17,33 @@ function configWith(dir: string, strategies: object[]): string {
   return file;
 }
 
+/**
+ * `run --once --sim --dry-run` with these strategies: it must exit 0 with one completed tick. Returns the opinions
+ * recorded (the columns `select` names) and how many narratives the tick saw.
+ */
+async function onceWith<R>(strategies: object[], select: string): Promise<{ rows: R[]; narratives: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'magma-hostile-'));
+  const config = configWith(dir, strategies);
+  const r = await runCli(['run', '--once', '--sim', '--dry-run', '--config', config, '--data-dir', dir, '--log-format', 'json'], {}, 120_000);
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  expect(r.stdout).toContain('"message":"tick.done"');
+  const db = new Database(join(dir, 'magma-dry-run.db'), { readonly: true });
+  expect(db.prepare('SELECT status FROM ticks').pluck().all()).toEqual(['ok']);
+  const narratives = Number(db.prepare('SELECT COUNT(*) FROM narratives').pluck().get());
+  const rows = db.prepare(`SELECT ${select} FROM opinions`).all() as R[];
+  db.close();
+  return { rows, narratives };
+}
+
 describe('hostile plug-ins beside crowd', () => {
   it('run --sim --once --dry-run completes the tick; crowd and a well-behaved plug-in see nothing of the tampering', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'magma-hostile-'));
-    const config = configWith(dir, [
+    const { rows, narratives } = await onceWith<{ strategy: string; p_true: number | null; error: string | null; rationale: string | null }>([
       { name: 'crowd' },
       ...HOSTILE.map((h) => ({ path: join(FIXTURES, `${h}.mjs`), timeoutMs: 50, memoryMb: 32 })),
       { path: join(FIXTURES, 'observes.mjs') },
-    ]);
-    const r = await runCli(['run', '--once', '--sim', '--dry-run', '--config', config, '--data-dir', dir, '--log-format', 'json'], {}, 120_000);
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
-    expect(r.stdout).toContain('"message":"tick.done"');
-    const db = new Database(join(dir, 'magma-dry-run.db'), { readonly: true });
-    expect(db.prepare('SELECT status FROM ticks').pluck().all()).toEqual(['ok']);
-    const narratives = Number(db.prepare('SELECT COUNT(*) FROM narratives').pluck().get());
+    ], 'strategy, p_true, error, rationale');
     expect(narratives).toBeGreaterThan(5);
-    const rows = db.prepare('SELECT strategy, p_true, error, rationale FROM opinions').all() as { strategy: string; p_true: number | null; error: string | null; rationale: string | null }[];
-    db.close();
     const of = (s: string) => rows.filter((o) => o.strategy === s);
     expect(of('crowd')).toHaveLength(narratives);
     expect(of('crowd').every((o) => o.error === null)).toBe(true);
@@ -47,20 +56,10 @@ describe('hostile plug-ins beside crowd', () => {
   }, 120_000);
 
   it('hostile plug-ins beyond the table (a Proxy, huge text, bad numbers, a promise never settled, threads, processes, busy timers) beside crowd: the tick completes', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'magma-hostile-'));
-    const config = configWith(dir, [
+    const { rows, narratives } = await onceWith<{ strategy: string; p_true: number | null; error: string | null; rationale: number | null }>([
       { name: 'crowd' },
       ...['returns-proxy', 'huge-text', 'bad-numbers', 'hangs', 'spawns', 'timers'].map((h) => ({ path: join(FIXTURES, `${h}.mjs`), timeoutMs: 200, memoryMb: 64 })),
-    ]);
-    const r = await runCli(['run', '--once', '--sim', '--dry-run', '--config', config, '--data-dir', dir, '--log-format', 'json'], {}, 120_000);
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
-    expect(r.stdout).toContain('"message":"tick.done"');
-    const db = new Database(join(dir, 'magma-dry-run.db'), { readonly: true });
-    expect(db.prepare('SELECT status FROM ticks').pluck().all()).toEqual(['ok']);
-    const narratives = Number(db.prepare('SELECT COUNT(*) FROM narratives').pluck().get());
-    const rows = db.prepare('SELECT strategy, p_true, error, length(rationale) AS rationale FROM opinions').all() as { strategy: string; p_true: number | null; error: string | null; rationale: number | null }[];
-    db.close();
+    ], 'strategy, p_true, error, length(rationale) AS rationale');
     const of = (s: string) => rows.filter((o) => o.strategy === s);
     expect(of('crowd').filter((o) => o.error === null)).toHaveLength(narratives);
     expect(of('returns-proxy').every((o) => o.p_true === 0.7)).toBe(true);

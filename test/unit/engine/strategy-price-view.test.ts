@@ -15,6 +15,17 @@ function source(fail = false) {
   return { s, calls };
 }
 
+/** A source over fixed minute points that never answers past the clock's now, noting each history fetch's start. */
+function minuteSource(points: ReadonlyArray<{ t: number; price: number }>) {
+  const clock = new ManualClock(0);
+  const asked: number[] = [];
+  const s: PriceSource = {
+    async getPrice() { return 1; },
+    async getHistory(_a, since) { asked.push(since); return points.filter((p) => p.t >= since && p.t <= clock.now()); },
+  };
+  return { clock, asked, view: strategyPriceView(s, clock, silentLogger(), 60_000) };
+}
+
 describe('strategy price view', () => {
   it('caches prices for maxAge of clock time and never returns a point later than now', async () => {
     const clock = new ManualClock(10_000);
@@ -46,13 +57,7 @@ describe('strategy price view', () => {
     const points: Array<{ t: number; price: number }> = [];
     let price = 100;
     for (let i = 0; i < 600; i++) points.push({ t: i * 60_000, price: (price *= Math.exp(Math.sin(i * 7.1) * 0.01)) });
-    const clock = new ManualClock(0);
-    const asked: number[] = [];
-    const s: PriceSource = {
-      async getPrice() { return 1; },
-      async getHistory(_a, since) { asked.push(since); return points.filter((p) => p.t >= since && p.t <= clock.now()); },
-    };
-    const view = strategyPriceView(s, clock, silentLogger(), 60_000);
+    const { clock, asked, view } = minuteSource(points);
     let refreshedAt = -Infinity;
     for (let now = 120 * 60_000; now < 600 * 60_000; now += 17 * 60_000) {
       clock.set(now);
@@ -74,13 +79,7 @@ describe('strategy price view', () => {
   it('serves callers with different windows (a narrative\'s extremes since its creation, a moving lookback) from one series, fetched whole once, trimmed to what was asked', async () => {
     const points: Array<{ t: number; price: number }> = [];
     for (let i = 0; i < 3_000; i++) points.push({ t: i * 60_000, price: 100 + Math.sin(i / 50) * 10 });
-    const clock = new ManualClock(0);
-    const asked: number[] = [];
-    const s: PriceSource = {
-      async getPrice() { return 1; },
-      async getHistory(_a, since) { asked.push(since); return points.filter((p) => p.t >= since && p.t <= clock.now()); },
-    };
-    const view = strategyPriceView(s, clock, silentLogger(), 60_000);
+    const { clock, asked, view } = minuteSource(points);
     const created = 100 * 60_000; // an old narrative, asked about until its creation leaves every caller
     let refreshedAt = -Infinity;
     for (let now = 400 * 60_000; now < 3_000 * 60_000; now += 10 * 60_000) {

@@ -55,6 +55,9 @@ export class TimeWindow {
   /** The sum of entries at or after `start`; null when that reaches back past what was dropped. */
   sum(start: string): bigint | null {
     if (this.droppedUpTo !== null && start <= this.droppedUpTo) return null;
+    // A start after every entry sums nothing, and must not move the window (it would drop what later sums need).
+    const last = this.entries[this.entries.length - 1];
+    if (!last || start > last.at) return 0n;
     let c = this.cache;
     if (!c || start < c.start) {
       let head = 0;

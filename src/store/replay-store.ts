@@ -151,7 +151,9 @@ export class ReplayStore implements Store, RunReadModel, EnsembleMemory {
   }
 
   narrativesAwaitingOutcome(exclude: ReadonlySet<string>, limit: number, heldOnly = false, nowMs?: number): string[] {
-    const held = heldOnly ? this.ledger.portfolioView('9999').heldNarratives : null;
+    // The book's own set: a portfolio view would also sum the spending window from a start far ahead, which moved the
+    // book's window past every entry (dropping them) and sent each later sum to SQL.
+    const held = heldOnly ? this.ledger.ledgerBook('dry-run').heldNarratives : null;
     return this.awaiting.take(exclude, limit, nowMs, held ? (id) => held.has(id) : undefined);
   }
 

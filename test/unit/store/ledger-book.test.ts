@@ -173,5 +173,9 @@ describe('the ledger book the journal guard reads', () => {
     expect(w.sum('2026-01-01T00:30')).toBe(14n);
     w.set(2, 0n);
     expect(w.sum('2026-01-01T00:30')).toBe(12n);
+    // A start after every entry (a caller asking about "ever after") sums nothing and leaves the window as it was.
+    for (let i = 5; i < 5_000; i++) w.add(i, `2026-01-01T03:00:${String(i).padStart(5, '0')}`, 1n);
+    expect(w.sum('9999')).toBe(0n);
+    expect(w.sum('2026-01-01T00:30')).toBe(12n + 4_995n);
   });
 });

@@ -168,7 +168,7 @@ export class NarrativeOutcomeSource implements OutcomeSource {
   private async withOracle(d: NarrativeDetail, outcome: ResolvedOutcome['outcome'], signal?: AbortSignal): Promise<ResolvedOutcome> {
     const fromRead: ResolvedOutcome = {
       narrativeId: d.id, outcome, resolvedAt: d.resolvedAt, confidence: d.confidence,
-      sources: Array.isArray(d.sourcesUsed) ? d.sourcesUsed.filter((s): s is string => typeof s === 'string').map((name) => ({ name, weight: null, value: null })) : null,
+      sources: d.sourcesUsed,
     };
     if (outcome === 'refund' || !this.affordable(1)) return fromRead;
     try {

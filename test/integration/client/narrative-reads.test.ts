@@ -104,6 +104,21 @@ describe('per-narrative reads against the simulator', () => {
     expect(parseOracleResult({ result: null }, 'x')).toBeNull();
   });
 
+  it('reads a resolution given as `status: "resolved"` with its `resolution`, and sources as names, objects or a map', () => {
+    expect(parseNarrativeDetail({ id: 'a', status: 'resolved', resolution: 'TRUE', is_final: true })).toMatchObject({ status: 'resolved_true', isFinal: true });
+    expect(parseNarrativeDetail({ id: 'a', status: 'resolved', resolution: 'resolved_false' })).toMatchObject({ status: 'resolved_false' });
+    expect(parseNarrativeDetail({ id: 'a', status: 'resolved', resolution: null })).toMatchObject({ status: 'resolved' }); // not final: no side
+    expect(parseNarrativeDetail({ id: 'a', status: 'refunded' })).toMatchObject({ status: 'refund' });
+    expect(parseNarrativeDetail({ id: 'a', oracle_status: 'under_review', status: 'resolved', resolution: 'TRUE' })).toMatchObject({ status: 'under_review' });
+    expect(parseNarrativeDetail({ id: 'a', status: 'resolved_true', confidence: '87%', sources_used: ['coingecko', { name: 'gpt', weight: 0.3 }, 7] }))
+      .toMatchObject({ confidence: 0.87, sourcesUsed: [{ name: 'coingecko', weight: null, value: null }, { name: 'gpt', weight: 0.3, value: null }] });
+    expect(parseNarrativeDetail({ id: 'a', status: 'resolved_true', sources_used: 3 })).toMatchObject({ sourcesUsed: null });
+    expect(parseOracleResult({ result: 'resolved_false', confidence: 91, sources: ['pyth', 'web_search'] }, 'x'))
+      .toMatchObject({ result: 'FALSE', confidence: 0.91, sources: [{ name: 'pyth', weight: null }, { name: 'web_search', weight: null }] });
+    expect(parseOracleResult({ resolution: 'true', sources: { price_feed: 0.3, odds_api: '0.5' } }, 'x'))
+      .toMatchObject({ result: 'TRUE', confidence: null, sources: [{ name: 'price_feed', weight: 0.3 }, { name: 'odds_api', weight: 0.5 }] });
+  });
+
   it('the outcome source asks nothing while the public budget is low, and keeps what it learnt when MAGMA fails midway', async () => {
     const resolved = sim.state.world.narratives().filter((n) => n.resolvedAt !== null && n.outcome !== 'refund').slice(0, 3).map((n) => n.id);
     const open = sim.state.world.feed(1)[0]!;

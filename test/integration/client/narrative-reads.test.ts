@@ -143,4 +143,29 @@ describe('per-narrative reads against the simulator', () => {
     expect(failing.retryAt(resolved[1]!)).toBe('not-asked');
     applyFaults(sim.state, { challengeWindowMinutes: 60 });
   });
+
+  it('a page of the resolved that says neither is_final nor the challenge window does not settle: each read decides', async () => {
+    const resolved = sim.state.world.narratives().filter((n) => n.resolvedAt !== null && n.outcome !== 'refund').slice(0, 4).map((n) => n.id);
+    expect(resolved).toHaveLength(4);
+    applyFaults(sim.state, { challengeWindowMinutes: 10 * 24 * 60 }); // all still open to challenges
+    try {
+      const summaries = new NarrativeOutcomeSource({
+        api: {
+          narrative: (id, signal) => api.narrative(id, signal),
+          oracleResult: (id, signal) => api.oracleResult(id, signal),
+          // list items as summaries: the status, without is_final or the window
+          narratives: async (q, signal) => {
+            const page = await api.narratives(q, signal);
+            return { ...page, items: page.items.map((d) => ({ ...d, isFinal: null, challengeWindowClosesAt: null })) };
+          },
+        },
+        clock,
+      });
+      expect(await summaries.outcomes(resolved)).toEqual([]);
+      applyFaults(sim.state, { challengeWindowMinutes: 0 });
+      expect((await summaries.outcomes(resolved)).map((o) => o.narrativeId).sort()).toEqual([...resolved].sort());
+    } finally {
+      applyFaults(sim.state, { challengeWindowMinutes: 60 });
+    }
+  });
 });

@@ -38,6 +38,8 @@ export class WriteGates {
       return null;
     } catch (err) {
       rethrowAbort(err);
+      // No health route (404): MAGMA answered, so it is up; the write itself says the rest.
+      if (isMagmaError(err, 'API_NOT_FOUND')) return null;
       return `MAGMA looks down (the last call failed, and GET /v1/health: ${errorMessage(err)}): not sent now, tried again on a later pass`;
     }
   }

@@ -79,7 +79,7 @@ export class SigningX402Payer implements X402Payer {
       unanswered: (err) => {
         const why = `the paid request got no answer (${(err as Error)?.message ?? String(err)}); the payment may have settled and was not sent again`;
         payments.note(id, why);
-        logger.warn('x402.payment', { state: 'signed', route: c.route, usd: choice.usd, reason: why });
+        logger.warn('x402.payment', { state: 'unanswered', route: c.route, usd: choice.usd, reason: why });
         if (isMagmaError(err, 'ABORTED')) return err;
         return new MagmaError('X402_PAYMENT_FAILED', `${c.route}: ${why}.`, {
           cause: err, context: { route: c.route, network: fields.network, asset: fields.asset, payTo: fields.payTo, amount: fields.amount, usd: choice.usd },

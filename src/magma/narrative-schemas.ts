@@ -43,6 +43,12 @@ function sourceList(v: unknown): OracleSource[] | null {
   }
   return out;
 }
+/** A time as ISO text, or as epoch seconds or milliseconds (read as ISO); null otherwise. */
+function time(v: unknown): string | null {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) return str(v, 64);
+  const d = new Date(v < 1e12 ? v * 1000 : v);
+  return Number.isNaN(d.getTime()) ? null : d.toISOString();
+}
 function lamports(v: unknown): bigint | null {
   const n = num(v);
   return n === null || n < 0 || n > MAX_SOL ? null : solToLamports(n);
@@ -62,10 +68,10 @@ export function parseNarrativeDetail(body: unknown): NarrativeDetail | null {
   return {
     id, status,
     isFinal: typeof n.is_final === 'boolean' ? n.is_final : null,
-    challengeWindowClosesAt: str(n.challenge_window_closes_at, 64),
-    resolvedAt: str(n.resolved_at, 64),
-    deadlineAt: str(n.deadline_at, 64),
-    resolutionDate: str(n.resolution_date, 64),
+    challengeWindowClosesAt: time(n.challenge_window_closes_at),
+    resolvedAt: time(n.resolved_at),
+    deadlineAt: time(n.deadline_at),
+    resolutionDate: time(n.resolution_date),
     confidence: confidence(n.confidence),
     sourcesUsed: sourceList(n.sources_used),
     truePoolUsd: num(n.true_pool_usd),
@@ -82,7 +88,7 @@ export function parseOracleResult(body: unknown, narrativeId: string): OracleRes
   const raw = verdict(o.result ?? o.resolution);
   if (raw === null) return null;
   const sources = sourceList(o.sources ?? o.sources_used) ?? [];
-  return { narrativeId: str(o.narrative_id, 128) ?? narrativeId, result: raw, confidence: confidence(o.confidence), sources, resolvedAt: str(o.resolved_at, 64) };
+  return { narrativeId: str(o.narrative_id, 128) ?? narrativeId, result: raw, confidence: confidence(o.confidence), sources, resolvedAt: time(o.resolved_at) };
 }
 
 /** The backers of a `GET /v1/narratives/:id/backers` answer (items without a wallet or an amount are left out). */

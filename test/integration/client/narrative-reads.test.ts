@@ -113,6 +113,9 @@ describe('per-narrative reads against the simulator', () => {
     expect(parseNarrativeDetail({ id: 'a', status: 'resolved_true', confidence: '87%', sources_used: ['coingecko', { name: 'gpt', weight: 0.3 }, 7] }))
       .toMatchObject({ confidence: 0.87, sourcesUsed: [{ name: 'coingecko', weight: null, value: null }, { name: 'gpt', weight: 0.3, value: null }] });
     expect(parseNarrativeDetail({ id: 'a', status: 'resolved_true', sources_used: 3 })).toMatchObject({ sourcesUsed: null });
+    // times as epoch seconds or milliseconds: a window given so is still a window (read as none, it settled at once)
+    expect(parseNarrativeDetail({ id: 'a', status: 'resolved_true', challenge_window_closes_at: 1_796_000_000, resolved_at: 1_795_000_000_000 }))
+      .toMatchObject({ challengeWindowClosesAt: '2026-11-30T00:53:20.000Z', resolvedAt: '2026-11-18T11:06:40.000Z' });
     expect(parseOracleResult({ result: 'resolved_false', confidence: 91, sources: ['pyth', 'web_search'] }, 'x'))
       .toMatchObject({ result: 'FALSE', confidence: 0.91, sources: [{ name: 'pyth', weight: null }, { name: 'web_search', weight: null }] });
     expect(parseOracleResult({ resolution: 'true', sources: { price_feed: 0.3, odds_api: '0.5' } }, 'x'))

@@ -2,12 +2,13 @@
 // narrative resolves TRUE, and the loss per unit when it resolves FALSE. Every rate is a config value.
 //
 // The public texts give three rules: `current` (the docs site: FALSE forfeits 35% of the principal), `legacy` (older
-// docs: FALSE loses the whole principal) and `protected` (quickstart and legal texts: "you never lose your principal";
-// on FALSE the backer keeps principal and base yield, and 35% of the yield goes to the Echo Pool). Under `protected`
-// nothing of the principal is at risk, so the loss on FALSE is the yield given up, measured against the same SOL
-// left in the same lending protocols: 35% of the yield a position earns while the narrative is open.
+// docs: FALSE loses the whole principal) and `principal-protected` (INTERFACE.md's name; `protected` is the same rule:
+// quickstart and legal texts, "you never lose your principal"; on FALSE the backer keeps principal and base yield, and
+// 35% of the yield goes to the Echo Pool). Under it nothing of the principal is at risk, so the loss on FALSE is the
+// yield given up, measured against the same SOL left in the same lending protocols: 35% of the yield a position earns
+// while the narrative is open.
 
-export const PAYOUT_RULES = ['current', 'legacy', 'protected'] as const;
+export const PAYOUT_RULES = ['current', 'legacy', 'principal-protected', 'protected'] as const;
 export type PayoutRuleName = (typeof PAYOUT_RULES)[number];
 
 export interface PayoutRates {
@@ -19,6 +20,8 @@ export interface PayoutRates {
   falseLossRate: number;
 }
 
+const PRINCIPAL_PROTECTED: PayoutRates = { trueGainRate: 0.06, trueFeeRate: 0.015, falseLossRate: 0.021 };
+
 export const PAYOUT_DEFAULTS: Record<PayoutRuleName, PayoutRates> = {
   // current docs: principal back + yield + 58% Forge share of forfeits; FALSE forfeits 35%, keeps 65% and yield.
   current: { trueGainRate: 0.06, trueFeeRate: 0.015, falseLossRate: 0.35 },
@@ -26,7 +29,8 @@ export const PAYOUT_DEFAULTS: Record<PayoutRuleName, PayoutRates> = {
   legacy: { trueGainRate: 0.06, trueFeeRate: 0.04, falseLossRate: 1.0 },
   // principal-protected: TRUE as current; FALSE keeps principal and yield less the 35% of the yield (about 6% over a
   // position's life, as in trueGainRate) that goes to the Echo Pool: 0.35 × 0.06.
-  protected: { trueGainRate: 0.06, trueFeeRate: 0.015, falseLossRate: 0.021 },
+  'principal-protected': PRINCIPAL_PROTECTED,
+  protected: PRINCIPAL_PROTECTED, // the same rule under its shorter name
 };
 
 export interface PayoutModel {

@@ -122,8 +122,10 @@ async function checkBackers(api: MagmaApi, rows: readonly BackingRow[], summary:
       }
     }
     const listed = new Set(backers?.flatMap((b) => (b.txSignature ? [b.txSignature] : [])) ?? []);
+    // A backer listed without its signature, of the same amount, may be this one: that proves nothing either way.
+    const unsigned = new Set(backers?.flatMap((b) => (b.txSignature ? [] : [b.amountLamports])) ?? []);
     for (const r of list) {
-      if (!backers || !r.signature) summary.unverified++;
+      if (!backers || !r.signature || (!listed.has(r.signature) && unsigned.has(r.stakeLamports))) summary.unverified++;
       else if (listed.has(r.signature)) summary.olderListed++;
       else summary.missingFromApi.push({ narrativeId: r.narrativeId, amountLamports: r.stakeLamports, signature: r.signature });
     }

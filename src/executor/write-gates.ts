@@ -38,6 +38,8 @@ export class WriteGates {
       return null;
     } catch (err) {
       rethrowAbort(err);
+      // No health route (404): MAGMA answered, so it is up; the write itself says the rest.
+      if (isMagmaError(err, 'API_NOT_FOUND')) return null;
       return `MAGMA looks down (the last call failed, and GET /v1/health: ${errorMessage(err)}): not sent now, tried again on a later pass`;
     }
   }
@@ -53,7 +55,9 @@ export class WriteGates {
       const n = await this.api.narrative(narrativeId, signal);
       if (n.status === 'under_review') return { why: `narrative ${narrativeId} is under review (a dispute of its resolution is open)`, final: false };
       if (n.status === 'running') return { why: `narrative ${narrativeId} is being scored by MAGMA's oracle (running)`, final: false };
-      if (outcomeOfStatus(n.status) !== null) {
+      // A dispute by another name (`disputed`, `challenged`): not now either.
+      if (/review|disput|challeng/i.test(n.status)) return { why: `narrative ${narrativeId} is ${n.status} (a dispute of its resolution is open)`, final: false };
+      if (outcomeOfStatus(n.status) !== null || n.status === 'resolved' || n.resolvedAt !== null) {
         const closes = n.challengeWindowClosesAt ? Date.parse(n.challengeWindowClosesAt) : NaN;
         const window = n.isFinal !== true && Number.isFinite(closes) && closes > this.clock.now() ? `; its challenge window decides it until ${n.challengeWindowClosesAt}` : '';
         return { why: `narrative ${narrativeId} is already ${n.status}${window}`, final: true };

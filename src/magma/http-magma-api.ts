@@ -97,7 +97,11 @@ export class HttpMagmaApi implements MagmaApi {
       if (res.status === 402 && this.options.payer) {
         // x402: pay within the configured caps, then ask once more with the payment (never retried: it is spent once)
         const paid = await this.options.payer.pay({ route: s.route, url: new URL(s.path.replace(/^\//, ''), transport.baseUrl).toString(), headers: res.headers, body: res.body }, s.signal);
-        res = await once(paid.headers, false);
+        try {
+          res = await once(paid.headers, false);
+        } catch (err) {
+          throw paid.unanswered(err);
+        }
         paid.settle({ status: res.status, headers: res.headers });
       }
       if (res.status >= 200 && res.status < 300) return res;

@@ -67,7 +67,7 @@ export class AgentMetrics {
     this.strategyErrors = new client.Counter({ name: 'magma_strategy_errors_total', help: 'Strategy evaluations that threw, timed out or returned garbage.', labelNames: ['strategy'], registers: r });
     this.settledPnl = new client.Counter({ name: 'magma_settled_positions_total', help: 'Positions settled, by outcome sign of their P&L.', labelNames: ['result'], registers: r });
     this.lastOk = new client.Gauge({ name: 'magma_last_successful_tick_timestamp_seconds', help: 'Wall time at which the last successful tick ended (Unix seconds).', registers: r });
-    this.x402Payments = new client.Counter({ name: 'magma_x402_payments_total', help: 'x402 payments by final state (settled, failed, refused).', labelNames: ['state'], registers: r });
+    this.x402Payments = new client.Counter({ name: 'magma_x402_payments_total', help: 'x402 payments by final state (settled, failed, refused; unanswered: signed and sent, no answer came).', labelNames: ['state'], registers: r });
     this.x402PaidUsd = new client.Counter({ name: 'magma_x402_paid_usd_total', help: 'USD paid through x402 (settled payments).', registers: r });
     this.paused.set(0);
   }

@@ -111,7 +111,9 @@ export class NarrativeOutcomeSource implements OutcomeSource {
     const rest: string[] = [];
     for (const id of ids) {
       const d = page.get(id);
-      if (!d) rest.push(id);
+      // A list item that says neither is_final nor when its challenge window closes may be a summary: the
+      // narrative's own read decides whether it is final.
+      if (!d || (d.isFinal === null && d.challengeWindowClosesAt === null && d.status !== 'refund')) rest.push(id);
       else {
         const done = await this.judge(d, signal);
         if (done) out.push(done);
@@ -168,7 +170,7 @@ export class NarrativeOutcomeSource implements OutcomeSource {
   private async withOracle(d: NarrativeDetail, outcome: ResolvedOutcome['outcome'], signal?: AbortSignal): Promise<ResolvedOutcome> {
     const fromRead: ResolvedOutcome = {
       narrativeId: d.id, outcome, resolvedAt: d.resolvedAt, confidence: d.confidence,
-      sources: Array.isArray(d.sourcesUsed) ? d.sourcesUsed.filter((s): s is string => typeof s === 'string').map((name) => ({ name, weight: null, value: null })) : null,
+      sources: d.sourcesUsed,
     };
     if (outcome === 'refund' || !this.affordable(1)) return fromRead;
     try {

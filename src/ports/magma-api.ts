@@ -177,8 +177,8 @@ export interface NarrativeDetail {
   resolutionDate: string | null;
   /** The oracle's confidence, when the read carries it. */
   confidence: number | null;
-  /** `sources_used` as received (names, or a count). */
-  sourcesUsed: unknown;
+  /** `sources_used` read as sources (from names, `{name, weight, value}` items or a name → weight map); null when not a list. */
+  sourcesUsed: OracleSource[] | null;
   truePoolUsd: number | null;
   falsePoolUsd: number | null;
   totalBackedLamports: bigint | null;

@@ -16,6 +16,11 @@ export interface SignedPayment {
   headers: Record<string, string>;
   /** The paid retry's answer; throws X402_PAYMENT_FAILED when it was not served. */
   settle(answer: { status: number; headers: Record<string, string> }): void;
+  /**
+   * The paid retry got no answer (the network, a timeout): the payment may have settled, so it stays counted against
+   * the day's cap and is never sent again; returns the error the call ends on (an abort is returned as it came).
+   */
+  unanswered(err: unknown): unknown;
 }
 
 export interface X402Payer {

@@ -41,6 +41,11 @@ export class X402Payments {
       .run(f.state, f.at, f.response === null ? null : JSON.stringify(f.response), f.tx, f.reason, id));
   }
 
+  /** Why a row still 'signed' has no answer (it stays counted against the daily cap). */
+  note(id: number, reason: string): void {
+    this.store.runWrite(() => this.store.prepare('UPDATE x402_payments SET reason = ? WHERE id = ?').run(reason, id));
+  }
+
   /**
    * USD signed since `since` (ISO): settled payments, those whose answer never came and failed ones with a
    * transaction (each may have moved money).

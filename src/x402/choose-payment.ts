@@ -25,6 +25,8 @@ export function caip2(network: string): string {
 }
 
 const usdOf = (amount: bigint, decimals: number) => Number(amount) / 10 ** decimals;
+/** Float sums of USD amounts (0.1 + 0.2) land a hair past an exact cap: amounts within a micro-cent are equal. */
+const over = (usd: number, cap: number) => usd - cap > 1e-9;
 const fmt = (usd: number) => `$${usd.toFixed(usd < 0.01 ? 6 : 2)}`;
 
 export function choosePayment(offers: readonly Offer[], policy: Config['x402'], spentTodayUsd: number): PaymentChoice {
@@ -47,8 +49,8 @@ export function choosePayment(offers: readonly Offer[], policy: Config['x402'], 
     else {
       const amount = BigInt(raw);
       const usd = usdOf(amount, asset.decimals);
-      if (usd > policy.maxPerCallUsd) refuse('X402_NOT_ALLOWED', o, `${fmt(usd)} is over x402.maxPerCallUsd (${fmt(policy.maxPerCallUsd)})`, usd);
-      else if (spentTodayUsd + usd > policy.maxPerDayUsd) {
+      if (over(usd, policy.maxPerCallUsd)) refuse('X402_NOT_ALLOWED', o, `${fmt(usd)} is over x402.maxPerCallUsd (${fmt(policy.maxPerCallUsd)})`, usd);
+      else if (over(spentTodayUsd + usd, policy.maxPerDayUsd)) {
         refuse('X402_DAILY_CAP', o, `${fmt(usd)} would take today's payments to ${fmt(spentTodayUsd + usd)}, over x402.maxPerDayUsd (${fmt(policy.maxPerDayUsd)})`, usd);
       } else return { ok: true, index, network, amount, usd };
     }

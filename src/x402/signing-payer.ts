@@ -8,7 +8,7 @@ import { V1_TO_V2_NETWORK_MAP } from '@x402/svm';
 import { ExactSvmScheme } from '@x402/svm/exact/client';
 import { ExactSvmSchemeV1 } from '@x402/svm/v1';
 import type { Config } from '../config/schema.js';
-import { MagmaError } from '../core/errors.js';
+import { isMagmaError, MagmaError } from '../core/errors.js';
 import { alignGlobalFetch } from '../http/align-global-fetch.js';
 import type { Logger } from '../log/logger.js';
 import { isoNow, startOfUtcDay, type Clock } from '../ports/clock.js';
@@ -76,6 +76,16 @@ export class SigningX402Payer implements X402Payer {
 
     return {
       headers: header,
+      unanswered: (err) => {
+        const why = `the paid request got no answer (${(err as Error)?.message ?? String(err)}); the payment may have settled and was not sent again`;
+        payments.note(id, why);
+        logger.warn('x402.payment', { state: 'unanswered', route: c.route, usd: choice.usd, reason: why });
+        if (isMagmaError(err, 'ABORTED')) return err;
+        return new MagmaError('X402_PAYMENT_FAILED', `${c.route}: ${why}.`, {
+          cause: err, context: { route: c.route, network: fields.network, asset: fields.asset, payTo: fields.payTo, amount: fields.amount, usd: choice.usd },
+          hint: 'It counts against x402.maxPerDayUsd until the day ends; `magma-agent history` shows it as signed. The daemon asks again (and pays again, within the caps) on its next tick.',
+        });
+      },
       settle: (answer) => {
         let response: SettleResponse | null = null;
         try {

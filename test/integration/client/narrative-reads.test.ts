@@ -104,6 +104,24 @@ describe('per-narrative reads against the simulator', () => {
     expect(parseOracleResult({ result: null }, 'x')).toBeNull();
   });
 
+  it('reads a resolution given as `status: "resolved"` with its `resolution`, and sources as names, objects or a map', () => {
+    expect(parseNarrativeDetail({ id: 'a', status: 'resolved', resolution: 'TRUE', is_final: true })).toMatchObject({ status: 'resolved_true', isFinal: true });
+    expect(parseNarrativeDetail({ id: 'a', status: 'resolved', resolution: 'resolved_false' })).toMatchObject({ status: 'resolved_false' });
+    expect(parseNarrativeDetail({ id: 'a', status: 'resolved', resolution: null })).toMatchObject({ status: 'resolved' }); // not final: no side
+    expect(parseNarrativeDetail({ id: 'a', status: 'refunded' })).toMatchObject({ status: 'refund' });
+    expect(parseNarrativeDetail({ id: 'a', oracle_status: 'under_review', status: 'resolved', resolution: 'TRUE' })).toMatchObject({ status: 'under_review' });
+    expect(parseNarrativeDetail({ id: 'a', status: 'resolved_true', confidence: '87%', sources_used: ['coingecko', { name: 'gpt', weight: 0.3 }, 7] }))
+      .toMatchObject({ confidence: 0.87, sourcesUsed: [{ name: 'coingecko', weight: null, value: null }, { name: 'gpt', weight: 0.3, value: null }] });
+    expect(parseNarrativeDetail({ id: 'a', status: 'resolved_true', sources_used: 3 })).toMatchObject({ sourcesUsed: null });
+    // times as epoch seconds or milliseconds: a window given so is still a window (read as none, it settled at once)
+    expect(parseNarrativeDetail({ id: 'a', status: 'resolved_true', challenge_window_closes_at: 1_796_000_000, resolved_at: 1_795_000_000_000 }))
+      .toMatchObject({ challengeWindowClosesAt: '2026-11-30T00:53:20.000Z', resolvedAt: '2026-11-18T11:06:40.000Z' });
+    expect(parseOracleResult({ result: 'resolved_false', confidence: 91, sources: ['pyth', 'web_search'] }, 'x'))
+      .toMatchObject({ result: 'FALSE', confidence: 0.91, sources: [{ name: 'pyth', weight: null }, { name: 'web_search', weight: null }] });
+    expect(parseOracleResult({ resolution: 'true', sources: { price_feed: 0.3, odds_api: '0.5' } }, 'x'))
+      .toMatchObject({ result: 'TRUE', confidence: null, sources: [{ name: 'price_feed', weight: 0.3 }, { name: 'odds_api', weight: 0.5 }] });
+  });
+
   it('the outcome source asks nothing while the public budget is low, and keeps what it learnt when MAGMA fails midway', async () => {
     const resolved = sim.state.world.narratives().filter((n) => n.resolvedAt !== null && n.outcome !== 'refund').slice(0, 3).map((n) => n.id);
     const open = sim.state.world.feed(1)[0]!;
@@ -127,5 +145,30 @@ describe('per-narrative reads against the simulator', () => {
     expect(got[0]!.confidence).toBeGreaterThanOrEqual(0.8);
     expect(failing.retryAt(resolved[1]!)).toBe('not-asked');
     applyFaults(sim.state, { challengeWindowMinutes: 60 });
+  });
+
+  it('a page of the resolved that says neither is_final nor the challenge window does not settle: each read decides', async () => {
+    const resolved = sim.state.world.narratives().filter((n) => n.resolvedAt !== null && n.outcome !== 'refund').slice(0, 4).map((n) => n.id);
+    expect(resolved).toHaveLength(4);
+    applyFaults(sim.state, { challengeWindowMinutes: 10 * 24 * 60 }); // all still open to challenges
+    try {
+      const summaries = new NarrativeOutcomeSource({
+        api: {
+          narrative: (id, signal) => api.narrative(id, signal),
+          oracleResult: (id, signal) => api.oracleResult(id, signal),
+          // list items as summaries: the status, without is_final or the window
+          narratives: async (q, signal) => {
+            const page = await api.narratives(q, signal);
+            return { ...page, items: page.items.map((d) => ({ ...d, isFinal: null, challengeWindowClosesAt: null })) };
+          },
+        },
+        clock,
+      });
+      expect(await summaries.outcomes(resolved)).toEqual([]);
+      applyFaults(sim.state, { challengeWindowMinutes: 0 });
+      expect((await summaries.outcomes(resolved)).map((o) => o.narrativeId).sort()).toEqual([...resolved].sort());
+    } finally {
+      applyFaults(sim.state, { challengeWindowMinutes: 60 });
+    }
   });
 });

@@ -26,6 +26,8 @@ let payer: KeyPairSigner;
 let store: SqliteStore;
 let api: HttpMagmaApi;
 const served: string[] = [];
+/** Settles the payment, then drops the connection without an answer (the paid retry fails on the network). */
+let dropAfterSettle = false;
 
 beforeEach(async () => {
   payer = await generateKeyPairSigner();
@@ -53,6 +55,7 @@ beforeEach(async () => {
       const settled = await facilitator.settle(payload, reqs);
       if (!settled.success) return send(402, { x402Version: 1, error: settled.errorReason, accepts: [requirements(resource)] });
       served.push(header);
+      if (dropAfterSettle) return req.socket.destroy();
       send(200, { ok: true, narratives: [] }, { 'x-payment-response': Buffer.from(JSON.stringify(settled)).toString('base64') });
     })();
   });
@@ -74,6 +77,7 @@ afterEach(async () => {
   await new Promise<void>((r) => server.close(() => r()));
   await sim.stop();
   served.length = 0;
+  dropAfterSettle = false;
 });
 
 describe('x402 version 1', () => {
@@ -88,5 +92,16 @@ describe('x402 version 1', () => {
     const replay = await fetch(`${base}/v1/agent/feed`, { headers: { 'x-payment': served[0]! } });
     expect(replay.status).toBe(402);
     expect(await sim.x402!.chain.balance(payer.address)).toBe(97_000n);
+  });
+
+  it('a paid retry that gets no answer is not sent again, stays counted against the day, and the error says so', async () => {
+    dropAfterSettle = true;
+    const err = await api.feed().then(() => null, (e: unknown) => e);
+    expect(err).toMatchObject({ code: 'X402_PAYMENT_FAILED', message: expect.stringContaining('may have settled and was not sent again') });
+    expect(served).toHaveLength(1); // one payment, never resent
+    expect(await sim.x402!.chain.balance(payer.address)).toBe(97_000n); // it did move
+    const payments = new X402Payments(store);
+    expect(payments.latest()).toEqual([expect.objectContaining({ state: 'signed', usd: 0.003, reason: expect.stringContaining('no answer') })]);
+    expect(payments.spentUsdSince('1970-01-01T00:00:00.000Z')).toBe(0.003);
   });
 });

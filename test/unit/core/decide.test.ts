@@ -3,6 +3,7 @@ import { decideBacking, type DecisionInput, type PortfolioView } from '../../../
 import { solToLamports } from '../../../src/core/money.js';
 import { breakEvenProbability, expectedValuePerUnit, kellyFraction, payoutModel, settledPnlLamports } from '../../../src/core/payout.js';
 import { riskLimits, type RiskConfig } from '../../../src/core/risk.js';
+import { loadConfig } from '../../../src/config/load.js';
 
 const RISK: RiskConfig = {
   minStakeSol: 0.001, maxStakeSol: 1, maxDailySol: 5, maxOpenPositions: 20, maxExposureSol: 10,
@@ -65,6 +66,13 @@ describe('payout rules', () => {
     expect(backed.action).toBe('back');
     expect(backed.stakeLamports).toBe(solToLamports(1));
     expect(backed.reasons).toContain('clamped by risk.maxStakeSol');
+  });
+
+  it('the principal-protected rule is selected in config by the name INTERFACE.md gives it (or its short name)', () => {
+    for (const rule of ['principal-protected', 'protected']) {
+      const { config } = loadConfig({ env: {}, flags: { 'payout.rule': rule } });
+      expect(payoutModel(config.payout.rule).lossPerUnit).toBeCloseTo(0.021, 10);
+    }
   });
 
   it('every rate can be overridden from config', () => {

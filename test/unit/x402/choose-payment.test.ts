@@ -38,6 +38,14 @@ describe('choosePayment', () => {
     expect(!day.ok && day.reason).toContain('over x402.maxPerDayUsd');
   });
 
+  it('pays up to a cap exactly, though the float sum of the day lands a hair past it (0.1 + 0.1 + 0.1)', () => {
+    const dime = v2({ amount: '100000' }); // $0.10
+    const caps = policy({ maxPerCallUsd: 0.1, maxPerDayUsd: 0.3 });
+    expect(choosePayment([dime], caps, 0.1 + 0.1)).toMatchObject({ ok: true, usd: 0.1 });
+    expect(choosePayment([dime], caps, 0.1 + 0.1 + 0.1)).toMatchObject({ ok: false, code: 'X402_DAILY_CAP' });
+    expect(choosePayment([v2({ amount: '100001' })], caps, 0)).toMatchObject({ ok: false, code: 'X402_NOT_ALLOWED' });
+  });
+
   it('refuses a payee, asset, network or scheme not allowed, naming it', () => {
     const reason = (o: Offer) => {
       const c = choosePayment([o], policy(), 0);

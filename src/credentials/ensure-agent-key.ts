@@ -56,10 +56,14 @@ export async function ensureAgentKey(input: EnsureAgentKeyInput): Promise<AgentK
     });
   }
 
+  // Stopping before the call sends nothing; once sent, the call is never cancelled by a shutdown (an EPIPE from
+  // `run | head -1`, SIGTERM): its answer holds a key MAGMA shows only once, and a cancelled call would leave the
+  // marker behind for an agent that may exist. It is bounded by api.timeoutMs instead.
+  if (input.signal?.aborted) throw new MagmaError('ABORTED', 'stopped before registering: nothing was sent to MAGMA.');
   markRegisterAttempt(dataDir, input.walletAddress, input.nowIso());
   let agent;
   try {
-    agent = await input.api.register({ walletAddress: input.walletAddress, name: input.name, ...(input.description ? { description: input.description } : {}) }, input.signal);
+    agent = await input.api.register({ walletAddress: input.walletAddress, name: input.name, ...(input.description ? { description: input.description } : {}) });
   } catch (err) {
     if (isMagmaError(err) && DEFINITE_REFUSALS.has(err.code)) {
       clearRegisterAttempt(dataDir);

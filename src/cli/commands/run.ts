@@ -215,7 +215,13 @@ Examples:
       } catch (err) {
         // The daemon stops for an operator, at start-up (a refused key, a store that fails, a port in use) or later:
         // journald sees why as an event (not only as text on stderr), and alerts.url is told before the exit.
-        if (daemon && !(shutdown.signal.aborted && isMagmaError(err, 'ABORTED'))) {
+        if (daemon && shutdown.signal.aborted && isMagmaError(err, 'ABORTED')) {
+          // SIGTERM or a closed stdout during start-up (registering, the first reads): the same clean stop, exit 0,
+          // as between ticks (not "error: … cancelled" and exit 1)
+          logger.info('agent.stopped', { ticks: 0, failed_ticks: 0, msg: 'stopped during start-up' });
+          return;
+        }
+        if (daemon) {
           logger.error('agent.fatal', { code: isMagmaError(err) ? err.code : 'UNEXPECTED', msg: errorMessage(err) });
           ops.fatal(err);
         }

@@ -39,6 +39,20 @@ describe('the daemon as a process', () => {
     expect(existsSync(join(dir, 'magma-agent.lock'))).toBe(false);
   });
 
+  it('`run --sim --dry-run | head -1` on a new data directory stops cleanly while registering: exit 0, the key kept, no registration left in doubt', () => {
+    const dir = tmp('head1');
+    // head leaves after the first line (sim.started): the EPIPE arrives while the agent registers and reads its balance
+    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${CLI}" run --sim --dry-run --data-dir "${dir}" --log-format json 2>"${dir}/err" | head -1 >/dev/null; exit \${PIPESTATUS[0]}`], { cwd: ROOT, env: cleanEnv(), timeout: 60_000 });
+    expect(readFileSync(join(dir, 'err'), 'utf8')).toBe('');
+    expect(r.status).toBe(0);
+    expect(existsSync(join(dir, 'register-attempt.json'))).toBe(false);
+    expect(existsSync(join(dir, 'magma-agent.lock'))).toBe(false);
+    // the next run is not refused as a registration that may have created an agent
+    const again = spawnSync(process.execPath, [CLI, 'run', '--sim', '--once', '--dry-run', '--data-dir', dir], { cwd: ROOT, env: cleanEnv(), timeout: 60_000, encoding: 'utf8' });
+    expect(again.stderr).not.toMatch(/registration/);
+    expect(again.status).toBe(0);
+  });
+
   it.skipIf(spawnSync('script', ['--version']).status !== 0)('NO_COLOR keeps its lines on a real terminal free of colour codes (a pty from util-linux script)', async () => {
     const onTerminal = async (env: Record<string, string>) => {
       const dir = tmp('tty');

@@ -166,7 +166,7 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
     // key-less (api.auth "x402"): nothing is registered; the feed is paid per call
     const agentKey: AgentKey = keyless ? { apiKey: '', source: 'x402', agentId: null } : await ensureAgentKey({
       dataDir, api, apiUrl: config.api.url, walletAddress, name: config.agent.name, description: config.agent.description,
-      apiKeyOverride: o.apiKeyOverride, logger, nowIso, ...(o.signal ? { signal: o.signal } : {}),
+      apiKeyOverride: o.apiKeyOverride, logger, nowIso, sim: o.simulatorUrl !== undefined, ...(o.signal ? { signal: o.signal } : {}),
     });
     apiKey = keyless ? null : agentKey.apiKey;
     logger.redactor.add(apiKey);

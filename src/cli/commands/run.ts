@@ -132,7 +132,7 @@ Examples:
             // key-less rehearsals: the simulator's reads are paid per call, settled in its LiteSVM
             ...(config.api.auth === 'x402' ? { x402: {} } : {}),
           });
-          const stored = readStoredAgent(dataDir);
+          const stored = readStoredAgent(dataDir, true); // the simulator's own key, never MAGMA's
           if (stored) {
             const a = stored.agent;
             sim.restoreAgent({ id: a.agentId, apiKey: a.apiKey, name: a.name, description: null, walletAddress: a.walletAddress, createdAt: a.createdAt });

@@ -129,7 +129,7 @@ describe('the daemon as a process', () => {
       const r = await runCli(['run', '--sim', '--dry-run', '--data-dir', dir, '--config', join(dir, 'config.json')]);
       expect(r.code).toBe(78);
       expect(r.stderr).toMatch(/cannot listen for metrics scrapes on 127\.0\.0\.1:\d+ \((EADDRINUSE|metrics\.port \d+ is already in use)\)\. Choose a free metrics\.port/);
-      expect(existsSync(join(dir, 'agent-key.json'))).toBe(false);
+      expect(existsSync(join(dir, 'agent-key.sim.json'))).toBe(false);
       expect(existsSync(join(dir, 'magma-dry-run.db'))).toBe(false);
     } finally {
       busy.close();
@@ -148,6 +148,29 @@ describe('the daemon as a process', () => {
     expect(r.code).toBe(0);
     expect(existsSync(join(dir, 'magma-sim.db'))).toBe(true);
     expect(existsSync(join(dir, 'magma.db'))).toBe(false);
+  });
+
+  it('keeps the simulator\'s agent key out of the live one: `register` afterwards still registers with MAGMA', async () => {
+    const dir = tmp('simkey');
+    expect((await runCli(['run', '--once', '--sim', '--data-dir', dir])).code).toBe(0);
+    expect(existsSync(join(dir, 'agent-key.sim.json'))).toBe(true);
+    expect(existsSync(join(dir, 'agent-key.json'))).toBe(false);
+    // the real API (another simulator standing in for MAGMA): not "already registered" with the rehearsal's key
+    const magma = new Simulator({ seed: 3 });
+    const urls = await magma.start();
+    try {
+      const r = await runCli(['register', '--data-dir', dir], { MAGMA_API_URL: urls.api, MAGMA_RPC_URL: urls.rpc });
+      expect(r.stdout).not.toContain('already registered');
+      expect(r.stdout).toMatch(/^registered agent ag_\w+ for wallet /m);
+      expect(r.code).toBe(0);
+      expect(JSON.parse(readFileSync(join(dir, 'agent-key.json'), 'utf8')).apiUrl).toBe(urls.api);
+      // and a rehearsal after it keeps using the simulator's own key
+      const again = await runCli(['run', '--once', '--sim', '--data-dir', dir, '--log-format', 'json']);
+      expect(again.code).toBe(0);
+      expect(again.stdout).not.toContain('agent.registered');
+    } finally {
+      await magma.stop();
+    }
   });
 
   it('prefixes lines with journald priorities when JOURNAL_STREAM names its stdout', async () => {

@@ -200,6 +200,29 @@ describe('the daemon as a process', () => {
     expect(plain.some((l) => l.includes(`"message":"tick.done"`))).toBe(true);
     expect(plain.every((l) => l.startsWith('{'))).toBe(true);
   });
+
+  it('under journald the message a command ends with is an error too, every line of it (`journalctl -p err` shows why it exited 78)', async () => {
+    const dir = tmp('journal-err');
+    const config = join(dir, 'config.json');
+    writeFileSync(config, JSON.stringify({ risk: { maxDailySol: 1e300 }, metrics: { bind: 'nowhere' } }));
+    const out = join(dir, 'journal.log');
+    const fd = openSync(out, 'w');
+    const st = fstatSync(fd);
+    // stdout and stderr on the one journal stream, as systemd connects them
+    const child = spawn(process.execPath, [CLI, 'run', '--sim', '--dry-run', '--data-dir', dir, '--config', config], {
+      cwd: ROOT, env: cleanEnv({ JOURNAL_STREAM: `${st.dev}:${st.ino}` }), stdio: ['ignore', fd, fd],
+    });
+    expect(await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)))).toBe(78);
+    closeSync(fd);
+    const lines = readFileSync(out, 'utf8').split('\n').filter(Boolean);
+    expect(lines[0]).toMatch(/^<3>magma-agent: configuration error: invalid configuration:$/);
+    expect(lines.filter((l) => l.includes('risk.maxDailySol') || l.includes('metrics.bind'))).toHaveLength(2);
+    expect(lines.every((l) => l.startsWith('<3>'))).toBe(true);
+    // without journald, the same text as ever
+    const plain = await runCli(['run', '--sim', '--dry-run', '--data-dir', dir, '--config', config]);
+    expect(plain.stderr).toMatch(/^magma-agent: configuration error: invalid configuration:\n {2}- /);
+    expect(plain.stderr).not.toContain('<3>');
+  });
 });
 
 describe('pause and resume', () => {

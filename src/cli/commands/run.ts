@@ -162,6 +162,7 @@ Examples:
           signal: shutdown.signal, ...(sim ? { clock: sim.clock, simulatorUrl: sim.urls.api } : {}),
           onCall: (call) => ops.onCall(call), paused,
         });
+        metrics?.knowStrategies(agent.strategyNames);
         if (sim?.x402) await sim.x402.chain.fund(agent.walletAddress, SIM_X402_FUND);
         journal = journalView({ store: agent.store, journal: new SqliteJournal(agent.store), clock: agent.clock, stuckAfterMs: stuckAfterMs(config.backing.confirmTimeoutSeconds) });
         logger.info('agent.started', {

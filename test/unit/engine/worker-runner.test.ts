@@ -99,6 +99,12 @@ describe('plug-ins in worker threads', () => {
     expect(by('good')[0]!.pTrue).toBe(0.9);
   });
 
+  it('text built as a rope far past the thread\'s heap (a rationale, a thrown message) is replaced by its length, never flattened', async () => {
+    const by = await tick(await host(['rope-text.mjs', 'good.mjs'], { memoryMb: 32 }), 2);
+    expect(by('rope-text').map((r) => r.rationale ?? r.error)).toEqual(['(300000000 characters: too long to keep)', 'threw: (300000000 characters: too long to keep)']);
+    expect(by('good').map((r) => r.pTrue)).toEqual([0.9, 0.9]);
+  });
+
   it('what a tampering plug-in changes never reaches the agent or another strategy', async () => {
     const seen: unknown[] = [];
     const spy: Strategy = {

@@ -31,13 +31,15 @@ export interface StrategyRunner {
 /** The most characters of an opinion's rationale or verdict evidence that are kept (the API takes 1,000 of evidence). */
 export const MAX_OPINION_TEXT = 1_000;
 
+/** Text longer than this is never cut (see cutText): at most 16 MB flat, two bytes a character. */
+const MAX_CUT_CHARS = 8_000_000;
+
 /**
  * The first `max` characters of a strategy's text. Cutting a string flattens it first: a rope built cheaply
  * ('x'.repeat(3e8)) would become one allocation of hundreds of MB in the plug-in's thread, past its heap limit by
  * more than V8 lets a worker overrun, and that ends the whole process (not only the thread). Text that long is
  * replaced by its length instead of cut; reading `.length` never flattens.
  */
-const MAX_CUT_CHARS = 8_000_000; // at most 16 MB flat (two bytes a character)
 export function cutText(text: string, max: number): string {
   if (text.length <= max) return text;
   if (text.length > MAX_CUT_CHARS) return `(${text.length} characters: too long to keep)`;

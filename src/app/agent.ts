@@ -71,6 +71,8 @@ export interface Agent {
   /** Registers the webhook URL with MAGMA where writes are sent (once); a dry run only says it does not. */
   registerWebhook(url: string, signal?: AbortSignal): Promise<boolean>;
   dbPath: string;
+  /** The names of the strategies loaded (built-ins and plug-ins, as each calls itself). */
+  strategyNames: string[];
   /** The executor's guards (the same in every mode). */
   guards: ExecutorGuards;
   close(): Promise<void>;
@@ -166,7 +168,7 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
     // key-less (api.auth "x402"): nothing is registered; the feed is paid per call
     const agentKey: AgentKey = keyless ? { apiKey: '', source: 'x402', agentId: null } : await ensureAgentKey({
       dataDir, api, apiUrl: config.api.url, walletAddress, name: config.agent.name, description: config.agent.description,
-      apiKeyOverride: o.apiKeyOverride, logger, nowIso, ...(o.signal ? { signal: o.signal } : {}),
+      apiKeyOverride: o.apiKeyOverride, logger, nowIso, sim: o.simulatorUrl !== undefined, ...(o.signal ? { signal: o.signal } : {}),
     });
     apiKey = keyless ? null : agentKey.apiKey;
     logger.redactor.add(apiKey);
@@ -203,7 +205,7 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
         return false;
       }
       : (url: string, signal?: AbortSignal) => ensureWebhookRegistered({ api, store, url, logger, ...(signal ? { signal } : {}) });
-    return { engine, api, executor, store, clock, walletAddress, agentKey, ledger: store.ledger, registerWebhook, dbPath, guards, close };
+    return { engine, api, executor, store, clock, walletAddress, agentKey, ledger: store.ledger, registerWebhook, dbPath, strategyNames: strategies.map((s) => s.strategy.name), guards, close };
   } catch (err) {
     await close();
     throw err;

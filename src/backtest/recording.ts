@@ -1,8 +1,7 @@
 // Reads recordings (INTERFACE.md "Recordings"): JSON Lines, one poll a line {"t", "narratives": [...]}, optional
 // price lines {"t", "prices": {"SOL": 231.4}}, and outcome files {"narrative_id", "outcome", "resolved_at"}. A line
 // that is not usable is counted and skipped, never fatal: recordings come from the field.
-import { closeSync, createReadStream, existsSync, openSync, readSync, statSync } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { MagmaError } from '../core/errors.js';
 import type { PricePoint } from '../ports/price-source.js';
 import type { Outcome } from '../ports/store.js';
@@ -142,8 +141,14 @@ export interface RecordedOutcome {
 export async function readOutcomes(path: string): Promise<{ outcomes: RecordedOutcome[]; badLines: number }> {
   const outcomes: RecordedOutcome[] = [];
   let badLines = 0;
-  const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
-  for await (const line of lines) {
+  // line by line with the recording's bounded reader: a line past MAX_LINE_BYTES is skipped unread and counted (readline
+  // held a whole 700 MB line and failed with "Invalid string length")
+  for (const { text, tooLong } of recordingLines(path)) {
+    if (tooLong) {
+      badLines++;
+      continue;
+    }
+    const line = text!.endsWith('\r') ? text!.slice(0, -1) : text!;
     if (!line.trim()) continue;
     try {
       const v = JSON.parse(line) as { narrative_id?: unknown; outcome?: unknown; resolved_at?: unknown };

@@ -15,6 +15,7 @@ import type { PnlSummary, RunSummary } from '../ports/read-model.js';
 import { ALWAYS_HALF, CROWD_SHARE, ReplayStore } from '../store/replay-store.js';
 import { DecisionFingerprint } from './decision-fingerprint.js';
 import { describeSkipped, readOutcomes, requireFile, type RecordingStats } from './recording.js';
+import { MAX_LINE_BYTES } from './recording-lines.js';
 import { replayRecording } from './replay-recording.js';
 import { ReplayApi, ReplayMagusAnswers, ReplayOutcomeSource, ReplayPriceSource, virtualChain } from './replay-adapters.js';
 import { markToModel, SeriesSampler, type RunSeries } from './run-series.js';
@@ -283,8 +284,9 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
   }
   if (droppedItems) warnings.push(`${droppedItems} feed item(s) failed the feed's schema and were dropped (run with --log-level warn to see why)`);
   if (failedTicks) warnings.push(`${failedTicks} poll(s) failed their tick and were not decided on (backtest.tick_failed in the log says why)`);
+  if (recorded.badLines) warnings.push(`${recorded.badLines} line(s) of the outcomes file were unreadable (not JSON, no "narrative_id", an "outcome" other than true, false or refund, or over ${MAX_LINE_BYTES / 2 ** 20} MiB) and were skipped`);
   if (outcomes.size === 0) {
-    warnings.push('no outcomes: no --outcomes file and no resolved statuses in the recording, so no position can settle and P&L stays 0. Give --outcomes FILE (`sim --outcomes`, or `export --outcomes` from a live run).');
+    warnings.push(`no outcomes: ${o.outcomes ? 'nothing usable in the outcomes file' : 'no --outcomes file'} and no resolved statuses in the recording, so no position can settle and P&L stays 0. Give --outcomes FILE (\`sim --outcomes\`, or \`export --outcomes\` from a live run).`);
   }
   if (prices.assets === 0 && strategies.some((s) => s.strategy.name === 'price-threshold')) {
     warnings.push('no price lines in the recording: price-threshold had nothing to read and gave no opinion.');

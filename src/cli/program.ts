@@ -3,6 +3,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { errorMessage, exitCodeFor, isMagmaError } from '../core/errors.js';
 import { processRedactor } from '../log/redactor.js';
+import { forStderr } from '../log/logger.js';
 import { onStdoutClosed } from './stdout-closed.js';
 import { VERSION } from './version.js';
 
@@ -74,9 +75,9 @@ export async function main(argv: string[]): Promise<number> {
     }
     const code = exitCodeFor(err);
     const label = isMagmaError(err, 'CONFIG_INVALID') ? 'configuration error' : 'error';
-    process.stderr.write(processRedactor.redactString(`magma-agent: ${label}: ${errorMessage(err)}\n`));
+    process.stderr.write(forStderr(processRedactor.redactString(`magma-agent: ${label}: ${errorMessage(err)}\n`)));
     if (isMagmaError(err) && process.env.MAGMA_LOG_LEVEL === 'debug' && err.cause) {
-      process.stderr.write(processRedactor.redactString(`caused by: ${errorMessage(err.cause)}\n`));
+      process.stderr.write(forStderr(processRedactor.redactString(`caused by: ${errorMessage(err.cause)}\n`)));
     }
     return code;
   }

@@ -9,6 +9,12 @@ import type { RegisteredAgent } from '../ports/magma-api.js';
 
 export const AGENT_KEY_FILE = 'agent-key.json';
 const ATTEMPT_FILE = 'register-attempt.json';
+/**
+ * `run --sim` registers with the in-process simulator: its key (and attempt marker) live beside the live ones under
+ * other names, so a rehearsal in the live data directory never leaves a simulator key that `register` and `run`
+ * would then take for MAGMA's.
+ */
+const fileName = (name: string, sim: boolean) => (sim ? name.replace(/\.json$/, '.sim.json') : name);
 
 export interface StoredAgent {
   agentId: string;
@@ -19,12 +25,16 @@ export interface StoredAgent {
   apiUrl: string;
 }
 
-export function agentKeyPath(dataDir: string): string {
-  return join(dataDir, AGENT_KEY_FILE);
+export function agentKeyPath(dataDir: string, sim = false): string {
+  return join(dataDir, fileName(AGENT_KEY_FILE, sim));
 }
 
-export function readStoredAgent(dataDir: string): { agent: StoredAgent; looseMode: boolean } | null {
-  const path = agentKeyPath(dataDir);
+export function registerAttemptPath(dataDir: string, sim = false): string {
+  return join(dataDir, fileName(ATTEMPT_FILE, sim));
+}
+
+export function readStoredAgent(dataDir: string, sim = false): { agent: StoredAgent; looseMode: boolean } | null {
+  const path = agentKeyPath(dataDir, sim);
   if (!existsSync(path)) return null;
   const text = readFileOrExplain(path, 'the stored agent key', 'CONFIG_INVALID');
   let parsed: Partial<StoredAgent>;
@@ -43,20 +53,20 @@ export function readStoredAgent(dataDir: string): { agent: StoredAgent; looseMod
   return { agent: parsed as StoredAgent, looseMode };
 }
 
-export function storeAgent(dataDir: string, agent: RegisteredAgent, apiUrl: string): StoredAgent {
+export function storeAgent(dataDir: string, agent: RegisteredAgent, apiUrl: string, sim = false): StoredAgent {
   const stored: StoredAgent = { ...agent, apiUrl };
-  writeFileAtomic(agentKeyPath(dataDir), JSON.stringify(stored, null, 2) + '\n', 0o600);
-  clearRegisterAttempt(dataDir);
+  writeFileAtomic(agentKeyPath(dataDir, sim), JSON.stringify(stored, null, 2) + '\n', 0o600);
+  clearRegisterAttempt(dataDir, sim);
   return stored;
 }
 
 /** Marks that a register call is in flight: if we crash before the answer is stored, the next start knows. */
-export function markRegisterAttempt(dataDir: string, walletAddress: string, at: string): void {
-  writeFileAtomic(join(dataDir, ATTEMPT_FILE), JSON.stringify({ walletAddress, at }) + '\n', 0o600);
+export function markRegisterAttempt(dataDir: string, walletAddress: string, at: string, sim = false): void {
+  writeFileAtomic(registerAttemptPath(dataDir, sim), JSON.stringify({ walletAddress, at }) + '\n', 0o600);
 }
 
-export function readRegisterAttempt(dataDir: string): { walletAddress: string; at: string } | null {
-  const path = join(dataDir, ATTEMPT_FILE);
+export function readRegisterAttempt(dataDir: string, sim = false): { walletAddress: string; at: string } | null {
+  const path = registerAttemptPath(dataDir, sim);
   if (!existsSync(path)) return null;
   try {
     return JSON.parse(readFileSync(path, 'utf8')) as { walletAddress: string; at: string };
@@ -65,7 +75,7 @@ export function readRegisterAttempt(dataDir: string): { walletAddress: string; a
   }
 }
 
-export function clearRegisterAttempt(dataDir: string): void {
-  const path = join(dataDir, ATTEMPT_FILE);
+export function clearRegisterAttempt(dataDir: string, sim = false): void {
+  const path = registerAttemptPath(dataDir, sim);
   if (existsSync(path)) unlinkSync(path);
 }

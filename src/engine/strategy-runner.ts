@@ -31,6 +31,21 @@ export interface StrategyRunner {
 /** The most characters of an opinion's rationale or verdict evidence that are kept (the API takes 1,000 of evidence). */
 export const MAX_OPINION_TEXT = 1_000;
 
+/** Text longer than this is never cut (see cutText): at most 16 MB flat, two bytes a character. */
+const MAX_CUT_CHARS = 8_000_000;
+
+/**
+ * The first `max` characters of a strategy's text. Cutting a string flattens it first: a rope built cheaply
+ * ('x'.repeat(3e8)) would become one allocation of hundreds of MB in the plug-in's thread, past its heap limit by
+ * more than V8 lets a worker overrun, and that ends the whole process (not only the thread). Text that long is
+ * replaced by its length instead of cut; reading `.length` never flattens.
+ */
+export function cutText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  if (text.length > MAX_CUT_CHARS) return `(${text.length} characters: too long to keep)`;
+  return text.slice(0, max);
+}
+
 /** Reads a value a strategy returned, once and defensively: getters that throw and odd prototypes end as an error. */
 export function readOpinion(value: unknown): { opinion: Opinion | null } | { error: string } {
   try {
@@ -50,8 +65,8 @@ export function readOpinion(value: unknown): { opinion: Opinion | null } | { err
     if (problem) return { error: `invalid opinion: ${problem}` };
     const opinion = copy as unknown as Opinion;
     // Text is cut here, once: what a strategy returns is stored per narrative and may cross threads.
-    if (opinion.rationale !== undefined) opinion.rationale = opinion.rationale.slice(0, MAX_OPINION_TEXT);
-    if (opinion.verdict) opinion.verdict.evidence = opinion.verdict.evidence.slice(0, MAX_OPINION_TEXT);
+    if (opinion.rationale !== undefined) opinion.rationale = cutText(opinion.rationale, MAX_OPINION_TEXT);
+    if (opinion.verdict) opinion.verdict.evidence = cutText(opinion.verdict.evidence, MAX_OPINION_TEXT);
     return { opinion };
   } catch (err) {
     return { error: `invalid opinion: reading it threw (${describeThrown(err)})` };
@@ -61,9 +76,9 @@ export function readOpinion(value: unknown): { opinion: Opinion | null } | { err
 /** A thrown value as text, whatever it is (an Error, a string, an object whose toString throws). */
 export function describeThrown(err: unknown): string {
   try {
-    if (err instanceof Error) return String(err.message).slice(0, 500);
-    if (typeof err === 'string') return err.slice(0, 500);
-    return String(err).slice(0, 500);
+    if (err instanceof Error) return cutText(String(err.message), 500);
+    if (typeof err === 'string') return cutText(err, 500);
+    return cutText(String(err), 500);
   } catch {
     return 'a value that cannot be shown';
   }

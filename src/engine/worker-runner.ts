@@ -27,6 +27,16 @@ export const MAX_FAILURES_PER_TICK = 3;
 /** Data source calls one batch may make: generous for a real strategy, a wall for one that spins on them. */
 const MAX_CALLS_PER_ITEM = 20;
 const MAX_CALLS_BASE = 200;
+/** How often the process's memory is checked while a plug-in's batch runs. */
+const MEMORY_CHECK_MS = 100;
+/**
+ * The growth of the agent's resident memory one batch may cause: the thread's heap (old and young generations) and
+ * its buffers. resourceLimits bounds only the heap: buffers (Buffer.alloc, ArrayBuffer) live outside it, and a
+ * plug-in holding them grew the agent to 15 GB before its deadline.
+ */
+export function offHeapAllowanceBytes(memoryMb: number): number {
+  return (3 * memoryMb + 256) * 2 ** 20;
+}
 
 export interface WorkerRunnerOptions {
   /** The name the plug-in gave itself (at load time). */
@@ -198,6 +208,14 @@ class PluginThread {
       const interval = this.o.timeoutMs + GRACE_MS;
       let seen = 0;
       let timer: NodeJS.Timeout;
+      // buffers outside the thread's heap limit: the worker is stopped once the agent grows past the allowance
+      const rssLimit = process.memoryUsage.rss() + offHeapAllowanceBytes(this.o.memoryMb);
+      const memoryTimer = setInterval(() => {
+        if (process.memoryUsage.rss() <= rssLimit) return;
+        void this.terminate();
+        batch.finish({ kind: 'failed', at: Atomics.load(this.progress, 0), error: `used more than ${offHeapAllowanceBytes(this.o.memoryMb) / 2 ** 20} MB of the agent's memory (buffers outside its ${this.o.memoryMb} MB heap): its worker was stopped and is restarted` });
+      }, MEMORY_CHECK_MS);
+      memoryTimer.unref();
       const onAbort = () => {
         void this.terminate();
         batch.finish({ kind: 'aborted' });
@@ -208,6 +226,7 @@ class PluginThread {
           if (this.batch !== batch) return;
           this.batch = null;
           clearTimeout(timer);
+          clearInterval(memoryTimer);
           signal?.removeEventListener('abort', onAbort);
           batch.controller.abort();
           resolve(a);

@@ -56,6 +56,16 @@ export function writesToJournal(stream: NodeJS.WritableStream, env: NodeJS.Proce
   }
 }
 
+/**
+ * Text for stderr at a level: under journald every line carries the level's priority prefix (journald reads one per
+ * line), so the message a command ends with (a configuration error, exit 78) is found by `journalctl -p err`.
+ */
+export function forStderr(text: string, level: keyof typeof PRIORITY & string = 'error', env: NodeJS.ProcessEnv = process.env): string {
+  if (!writesToJournal(process.stderr, env)) return text;
+  const prefix = `<${PRIORITY[level] ?? 3}>`;
+  return text.replace(/^(?=.)/gm, prefix);
+}
+
 const LEVEL_COLOURS: Record<string, string> = { error: '\x1b[31m', warn: '\x1b[33m', info: '\x1b[36m', debug: '\x1b[90m' };
 
 function prettyValue(v: unknown): string {

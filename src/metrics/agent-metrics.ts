@@ -97,6 +97,15 @@ export class AgentMetrics {
     if (call.budgetRemaining !== undefined && call.budgetRemaining !== null) this.budget.set({ family: call.family }, call.budgetRemaining);
   }
 
+  /**
+   * Every strategy's error counter (and the tick counters) at 0 from the start: a labelled series appears only once
+   * set, and a scrape of a healthy agent then had no magma_strategy_errors_total at all (nothing for rate() or an alert).
+   */
+  knowStrategies(names: readonly string[]): void {
+    for (const strategy of names) this.strategyErrors.inc({ strategy }, 0);
+    for (const status of ['ok', 'failed']) this.ticks.inc({ status }, 0);
+  }
+
   strategyError(strategy: string): void {
     this.strategyErrors.inc({ strategy });
   }

@@ -5,6 +5,7 @@
 // notification must not stop the agent (systemd's own timeouts then say what went wrong).
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { MAX_TIMER_MS } from '../clock/real-sleep.js';
 
 export interface Notifier {
   /** False when NOTIFY_SOCKET is unset: nothing is ever sent. */
@@ -78,7 +79,8 @@ export function createNotifier(o: NotifierOptions = {}): Notifier {
   const usec = Number(env.WATCHDOG_USEC);
   // WATCHDOG_PID names the process systemd expects pings from; another pid means the variable was inherited.
   const watchdogForUs = Number.isFinite(usec) && usec > 0 && (!env.WATCHDOG_PID || Number(env.WATCHDOG_PID) === pid);
-  const watchdogIntervalMs = socket && watchdogForUs ? Math.max(1, Math.floor(usec / 2000)) : null;
+  // at most what a timer holds: a longer one (WatchdogSec=50d) fires every millisecond instead
+  const watchdogIntervalMs = socket && watchdogForUs ? Math.min(MAX_TIMER_MS, Math.max(1, Math.floor(usec / 2000))) : null;
   if (!socket) return { enabled: false, watchdogIntervalMs: null, notify: async () => {} };
   const lib = o.transport === 'cli' ? null : loadNative();
   const useNative = lib !== null && !socket.startsWith('@') && o.transport !== 'cli';

@@ -29,6 +29,10 @@ export function registerExport(program: Command): void {
     .option('--force', 'overwrite --out (and --outcomes) if they exist')
     .action((_o, cmd: Command) => {
       const opts = cmd.optsWithGlobals<GlobalOptions & { out: string; outcomes?: string; since?: string; until?: string; force?: boolean }>();
+      if (opts.outcomes && resolve(opts.outcomes) === resolve(opts.out)) {
+        // the outcomes would replace the recording just written
+        throw new MagmaError('USAGE', `--outcomes names the same file as --out (${resolve(opts.out)}).`, { hint: 'Give the outcomes a file of their own, e.g. --outcomes outcomes.jsonl.' });
+      }
       for (const file of [opts.out, opts.outcomes]) {
         if (file && !opts.force && existsSync(resolve(file))) {
           throw new MagmaError('USAGE', `${resolve(file)} already exists; refusing to overwrite it.`, { hint: 'Choose another file, or add --force to replace it.' });

@@ -132,7 +132,7 @@ Examples:
             // key-less rehearsals: the simulator's reads are paid per call, settled in its LiteSVM
             ...(config.api.auth === 'x402' ? { x402: {} } : {}),
           });
-          const stored = readStoredAgent(dataDir);
+          const stored = readStoredAgent(dataDir, true); // the simulator's own key, never MAGMA's
           if (stored) {
             const a = stored.agent;
             sim.restoreAgent({ id: a.agentId, apiKey: a.apiKey, name: a.name, description: null, walletAddress: a.walletAddress, createdAt: a.createdAt });
@@ -162,6 +162,7 @@ Examples:
           signal: shutdown.signal, ...(sim ? { clock: sim.clock, simulatorUrl: sim.urls.api } : {}),
           onCall: (call) => ops.onCall(call), paused,
         });
+        metrics?.knowStrategies(agent.strategyNames);
         if (sim?.x402) await sim.x402.chain.fund(agent.walletAddress, SIM_X402_FUND);
         journal = journalView({ store: agent.store, journal: new SqliteJournal(agent.store), clock: agent.clock, stuckAfterMs: stuckAfterMs(config.backing.confirmTimeoutSeconds) });
         logger.info('agent.started', {
@@ -215,7 +216,13 @@ Examples:
       } catch (err) {
         // The daemon stops for an operator, at start-up (a refused key, a store that fails, a port in use) or later:
         // journald sees why as an event (not only as text on stderr), and alerts.url is told before the exit.
-        if (daemon && !(shutdown.signal.aborted && isMagmaError(err, 'ABORTED'))) {
+        if (daemon && shutdown.signal.aborted && isMagmaError(err, 'ABORTED')) {
+          // SIGTERM or a closed stdout during start-up (registering, the first reads): the same clean stop, exit 0,
+          // as between ticks (not "error: … cancelled" and exit 1)
+          logger.info('agent.stopped', { ticks: 0, failed_ticks: 0, msg: 'stopped during start-up' });
+          return;
+        }
+        if (daemon) {
           logger.error('agent.fatal', { code: isMagmaError(err) ? err.code : 'UNEXPECTED', msg: errorMessage(err) });
           ops.fatal(err);
         }

@@ -1,6 +1,6 @@
 // A backtest end to end: the simulator generates a recording, the CLI replays it through the engine in dry-run,
 // reports P&L and calibration, writes an HTML report, passes the look-ahead check, and sweeps a config key.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -133,5 +133,24 @@ describe('backtest', () => {
     expect(g.code).toBe(2);
     expect(g.stderr).toMatch(/holds no polls/);
     expect(missing.stderr).toMatch(/sim --record/);
+  });
+
+  it('reads an outcomes file line by line within the line limit: an endless line and junk are counted and named, the rest settles', async () => {
+    // a line past 64 MiB (a 700 MB one failed with "Invalid string length", exit 1), a line that is not JSON, then the outcomes
+    const hostile = join(dir, 'hostile-outcomes.jsonl');
+    writeFileSync(hostile, Buffer.alloc(65 * 2 ** 20 + 1, 'a'));
+    appendFileSync(hostile, '\n{not json\n' + readFileSync(outcomes, 'utf8'));
+    const r = await runCli(['backtest', '--recording', recording, '--outcomes', hostile]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/2 line\(s\) of the outcomes file were unreadable \(.*over 64 MiB\) and were skipped/);
+    expect(r.stdout).not.toMatch(/no outcomes/);
+    // an outcomes file with nothing usable is not called "no --outcomes file"
+    const junk = join(dir, 'junk-outcomes.jsonl');
+    writeFileSync(junk, '{not json\n');
+    const j = await runCli(['backtest', '--recording', recording, '--outcomes', junk]);
+    expect(j.code).toBe(0);
+    expect(j.stdout).toMatch(/1 line\(s\) of the outcomes file were unreadable/);
+    expect(j.stdout).toMatch(/no outcomes: nothing usable in the outcomes file/);
   });
 });

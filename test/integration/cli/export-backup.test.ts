@@ -33,6 +33,14 @@ describe('export and backup', () => {
     expect(lines[1]!.narratives.find((n) => n.id === firstRaw.id)).toEqual(firstRaw);
     db.close();
 
+    // --outcomes naming --out's file would replace the recording just written with the outcomes (with --force too)
+    for (const force of [[], ['--force']]) {
+      const same = await runCli(['export', '--dry-run', '--data-dir', dir, '--out', out, '--outcomes', out, ...force]);
+      expect(same.code).toBe(2);
+      expect(same.stderr).toMatch(/--outcomes names the same file as --out .*Give the outcomes a file of their own/);
+    }
+    expect(readFileSync(out, 'utf8').trim().split('\n')).toHaveLength(all.length);
+
     const none = await runCli(['export', '--data-dir', dir, '--out', join(dir, 'x.jsonl')]);
     expect(none.code).toBe(78);
     expect(none.stderr).toMatch(/no database at .*magma\.db.*add --dry-run/);

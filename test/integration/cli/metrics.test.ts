@@ -40,7 +40,7 @@ describe('metrics', () => {
       expect(text).toMatch(/^process_resident_memory_bytes \d+/m);
       expect(text).toMatch(/^magma_paused 0$/m);
       // the rest of the list: feed items, rejected items, decisions that backed, backings by state, in flight and
-      // stuck, exposure, both gates, strategy errors declared (a series appears with its first error)
+      // stuck, exposure, both gates, strategy errors
       expect(text).toMatch(/^magma_feed_items_total [1-9]\d*$/m);
       expect(text).toMatch(/^magma_feed_items_rejected_total 0$/m);
       expect(text).toMatch(/^magma_decisions_total\{kind="back",action="back"\} [1-9]\d*$/m);
@@ -50,6 +50,11 @@ describe('metrics', () => {
       expect(text).toMatch(/^magma_exposure_lamports [1-9]\d*$/m);
       expect(text).toMatch(/^magma_gate_open\{gate="resolution"\} 1$/m);
       expect(text).toMatch(/^# TYPE magma_strategy_errors_total counter$/m);
+      // each configured strategy's error series is there at 0 before its first error (for rate() and alerts), and
+      // a failed-ticks series beside the ok one
+      expect(text).toMatch(/^magma_strategy_errors_total\{strategy="crowd"\} 0$/m);
+      expect(text).toMatch(/^magma_strategy_errors_total\{strategy="price-threshold"\} 0$/m);
+      expect(text).toMatch(/^magma_ticks_total\{status="failed"\} 0$/m);
       expect(text).toMatch(/^# TYPE magma_tick_duration_seconds histogram$/m);
       expect(text).toMatch(/^magma_tick_duration_seconds_bucket\{le="\+Inf",status="ok"\} 1$/m);
       const health = await request(`http://127.0.0.1:${port}/healthz`);

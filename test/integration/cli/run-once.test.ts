@@ -1,6 +1,6 @@
 // `run --once --sim --dry-run` end to end: the real CLI, the in-process simulator on a loopback port, a real database.
 import Database from 'better-sqlite3';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -18,10 +18,12 @@ describe('run --once --sim --dry-run', () => {
     expect(events.map((e) => e.message)).toContain('agent.registered');
     expect(events.find((e) => e.message === 'agent.started')!.key_source).toBe('registered');
 
-    // the key is stored 0600 before use, the wallet too
-    expect(statSync(join(dir, 'agent-key.json')).mode & 0o777).toBe(0o600);
+    // the key is stored 0600 before use, the wallet too; the simulator's key apart from MAGMA's (never agent-key.json,
+    // which `register` and a live `run` would take for MAGMA's)
+    expect(statSync(join(dir, 'agent-key.sim.json')).mode & 0o777).toBe(0o600);
+    expect(existsSync(join(dir, 'agent-key.json'))).toBe(false);
     expect(statSync(join(dir, 'wallet.json')).mode & 0o777).toBe(0o600);
-    const key = readFileSync(join(dir, 'agent-key.json'), 'utf8');
+    const key = readFileSync(join(dir, 'agent-key.sim.json'), 'utf8');
     expect(first.stdout).not.toContain(JSON.parse(key).apiKey); // never logged
 
     const db = new Database(join(dir, 'magma-dry-run.db'), { readonly: true });
@@ -36,7 +38,7 @@ describe('run --once --sim --dry-run', () => {
     const second = await runCli(['run', '--once', '--sim', '--dry-run', '--data-dir', dir, '--log-format', 'json']);
     expect(second.code).toBe(0);
     expect(second.stdout).not.toContain('agent.registered');
-    expect(readFileSync(join(dir, 'agent-key.json'), 'utf8')).toBe(key);
+    expect(readFileSync(join(dir, 'agent-key.sim.json'), 'utf8')).toBe(key);
     const db2 = new Database(join(dir, 'magma-dry-run.db'), { readonly: true });
     expect(db2.prepare(`SELECT COUNT(*) FROM api_calls WHERE route = '/v1/agent/register'`).pluck().get()).toBe(1);
     expect(count(db2, 'ticks')).toBe(2);

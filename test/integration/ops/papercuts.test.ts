@@ -39,6 +39,20 @@ describe('the daemon as a process', () => {
     expect(existsSync(join(dir, 'magma-agent.lock'))).toBe(false);
   });
 
+  it('`run --sim --dry-run | head -1` on a new data directory stops cleanly while registering: exit 0, the key kept, no registration left in doubt', () => {
+    const dir = tmp('head1');
+    // head leaves after the first line (sim.started): the EPIPE arrives while the agent registers and reads its balance
+    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${CLI}" run --sim --dry-run --data-dir "${dir}" --log-format json 2>"${dir}/err" | head -1 >/dev/null; exit \${PIPESTATUS[0]}`], { cwd: ROOT, env: cleanEnv(), timeout: 60_000 });
+    expect(readFileSync(join(dir, 'err'), 'utf8')).toBe('');
+    expect(r.status).toBe(0);
+    expect(existsSync(join(dir, 'register-attempt.json'))).toBe(false);
+    expect(existsSync(join(dir, 'magma-agent.lock'))).toBe(false);
+    // the next run is not refused as a registration that may have created an agent
+    const again = spawnSync(process.execPath, [CLI, 'run', '--sim', '--once', '--dry-run', '--data-dir', dir], { cwd: ROOT, env: cleanEnv(), timeout: 60_000, encoding: 'utf8' });
+    expect(again.stderr).not.toMatch(/registration/);
+    expect(again.status).toBe(0);
+  });
+
   it.skipIf(spawnSync('script', ['--version']).status !== 0)('NO_COLOR keeps its lines on a real terminal free of colour codes (a pty from util-linux script)', async () => {
     const onTerminal = async (env: Record<string, string>) => {
       const dir = tmp('tty');
@@ -115,7 +129,7 @@ describe('the daemon as a process', () => {
       const r = await runCli(['run', '--sim', '--dry-run', '--data-dir', dir, '--config', join(dir, 'config.json')]);
       expect(r.code).toBe(78);
       expect(r.stderr).toMatch(/cannot listen for metrics scrapes on 127\.0\.0\.1:\d+ \((EADDRINUSE|metrics\.port \d+ is already in use)\)\. Choose a free metrics\.port/);
-      expect(existsSync(join(dir, 'agent-key.json'))).toBe(false);
+      expect(existsSync(join(dir, 'agent-key.sim.json'))).toBe(false);
       expect(existsSync(join(dir, 'magma-dry-run.db'))).toBe(false);
     } finally {
       busy.close();
@@ -134,6 +148,29 @@ describe('the daemon as a process', () => {
     expect(r.code).toBe(0);
     expect(existsSync(join(dir, 'magma-sim.db'))).toBe(true);
     expect(existsSync(join(dir, 'magma.db'))).toBe(false);
+  });
+
+  it('keeps the simulator\'s agent key out of the live one: `register` afterwards still registers with MAGMA', async () => {
+    const dir = tmp('simkey');
+    expect((await runCli(['run', '--once', '--sim', '--data-dir', dir])).code).toBe(0);
+    expect(existsSync(join(dir, 'agent-key.sim.json'))).toBe(true);
+    expect(existsSync(join(dir, 'agent-key.json'))).toBe(false);
+    // the real API (another simulator standing in for MAGMA): not "already registered" with the rehearsal's key
+    const magma = new Simulator({ seed: 3 });
+    const urls = await magma.start();
+    try {
+      const r = await runCli(['register', '--data-dir', dir], { MAGMA_API_URL: urls.api, MAGMA_RPC_URL: urls.rpc });
+      expect(r.stdout).not.toContain('already registered');
+      expect(r.stdout).toMatch(/^registered agent ag_\w+ for wallet /m);
+      expect(r.code).toBe(0);
+      expect(JSON.parse(readFileSync(join(dir, 'agent-key.json'), 'utf8')).apiUrl).toBe(urls.api);
+      // and a rehearsal after it keeps using the simulator's own key
+      const again = await runCli(['run', '--once', '--sim', '--data-dir', dir, '--log-format', 'json']);
+      expect(again.code).toBe(0);
+      expect(again.stdout).not.toContain('agent.registered');
+    } finally {
+      await magma.stop();
+    }
   });
 
   it('prefixes lines with journald priorities when JOURNAL_STREAM names its stdout', async () => {
@@ -162,6 +199,29 @@ describe('the daemon as a process', () => {
     const plain = readFileSync(plainOut, 'utf8').split('\n').filter(Boolean);
     expect(plain.some((l) => l.includes(`"message":"tick.done"`))).toBe(true);
     expect(plain.every((l) => l.startsWith('{'))).toBe(true);
+  });
+
+  it('under journald the message a command ends with is an error too, every line of it (`journalctl -p err` shows why it exited 78)', async () => {
+    const dir = tmp('journal-err');
+    const config = join(dir, 'config.json');
+    writeFileSync(config, JSON.stringify({ risk: { maxDailySol: 1e300 }, metrics: { bind: 'nowhere' } }));
+    const out = join(dir, 'journal.log');
+    const fd = openSync(out, 'w');
+    const st = fstatSync(fd);
+    // stdout and stderr on the one journal stream, as systemd connects them
+    const child = spawn(process.execPath, [CLI, 'run', '--sim', '--dry-run', '--data-dir', dir, '--config', config], {
+      cwd: ROOT, env: cleanEnv({ JOURNAL_STREAM: `${st.dev}:${st.ino}` }), stdio: ['ignore', fd, fd],
+    });
+    expect(await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)))).toBe(78);
+    closeSync(fd);
+    const lines = readFileSync(out, 'utf8').split('\n').filter(Boolean);
+    expect(lines[0]).toMatch(/^<3>magma-agent: configuration error: invalid configuration:$/);
+    expect(lines.filter((l) => l.includes('risk.maxDailySol') || l.includes('metrics.bind'))).toHaveLength(2);
+    expect(lines.every((l) => l.startsWith('<3>'))).toBe(true);
+    // without journald, the same text as ever
+    const plain = await runCli(['run', '--sim', '--dry-run', '--data-dir', dir, '--config', config]);
+    expect(plain.stderr).toMatch(/^magma-agent: configuration error: invalid configuration:\n {2}- /);
+    expect(plain.stderr).not.toContain('<3>');
   });
 });
 

@@ -47,6 +47,28 @@ describe('the agent key', () => {
     expect(t.calls()).toBe(1);
   });
 
+  it('a shutdown while the call is in flight does not cancel it: the key is stored, no marker is left', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'magma-key-'));
+    const stop = new AbortController();
+    let seen: AbortSignal | undefined;
+    // the shutdown (an EPIPE from `run | head -1`, SIGTERM) arrives while MAGMA is answering
+    const api = { register: async (_req: unknown, signal?: AbortSignal) => { seen = signal; stop.abort(new Error('received SIGTERM')); return agent; } } as MagmaApi;
+    const key = await ensureAgentKey({ dataDir, api, apiUrl: 'http://127.0.0.1:1', walletAddress: WALLET, name: 'bot', apiKeyOverride: null, logger: silentLogger(), nowIso: () => '2026-05-20T00:00:00Z', signal: stop.signal });
+    expect(seen).toBeUndefined();
+    expect(key.source).toBe('registered');
+    expect(existsSync(join(dataDir, 'register-attempt.json'))).toBe(false);
+    expect(JSON.parse(readFileSync(join(dataDir, 'agent-key.json'), 'utf8')).apiKey).toBe(agent.apiKey);
+  });
+
+  it('a shutdown before the call sends nothing and leaves no marker', async () => {
+    const stop = new AbortController();
+    stop.abort(new Error('received SIGTERM'));
+    const dataDir = mkdtempSync(join(tmpdir(), 'magma-key-'));
+    const api = { register: async () => { throw new Error('must not be called'); } } as unknown as MagmaApi;
+    await expect(ensureAgentKey({ dataDir, api, apiUrl: 'http://127.0.0.1:1', walletAddress: WALLET, name: 'bot', apiKeyOverride: null, logger: silentLogger(), nowIso: () => '2026-05-20T00:00:00Z', signal: stop.signal })).rejects.toMatchObject({ code: 'ABORTED' });
+    expect(existsSync(join(dataDir, 'register-attempt.json'))).toBe(false);
+  });
+
   it('a definite refusal clears the attempt and says why', async () => {
     const t = setup(async () => { throw new MagmaError('API_BAD_REQUEST', 'wallet_address must be a Solana address'); });
     await expect(t.run()).rejects.toMatchObject({ code: 'REGISTER_REFUSED' });

@@ -7,7 +7,7 @@ import { isMagmaError } from '../../../src/core/errors.js';
 import { loadStrategies } from '../../../src/engine/load-strategies.js';
 import { StrategyHost } from '../../../src/engine/strategy-host.js';
 import { MAX_OPINION_TEXT } from '../../../src/engine/strategy-runner.js';
-import { MAX_FAILURES_PER_TICK } from '../../../src/engine/worker-runner.js';
+import { MAX_FAILURES_PER_TICK, offHeapAllowanceBytes } from '../../../src/engine/worker-runner.js';
 import { narrative } from '../../helpers/narratives.js';
 
 const FIXTURES = join(import.meta.dirname, '../../fixtures/strategies');
@@ -91,6 +91,18 @@ describe('plug-ins in worker threads', () => {
     const by = await tick(await host(['allocates.mjs', 'good.mjs'], { memoryMb: 32, timeoutMs: 20_000 }), 1);
     expect(by('allocates')[0]!.error).toBe('crashed: ran out of its memory limit (32 MB); its worker is restarted');
     expect(by('good')[0]!.pTrue).toBe(0.9);
+  });
+
+  it('buffers held without end (outside the thread\'s heap limit) stop the plug-in\'s worker, not the agent', async () => {
+    const by = await tick(await host(['hoards-buffers.mjs', 'good.mjs'], { memoryMb: 32, timeoutMs: 120_000 }), 1);
+    expect(by('hoards-buffers')[0]!.error).toBe(`used more than ${offHeapAllowanceBytes(32) / 2 ** 20} MB of the agent's memory (buffers outside its 32 MB heap): its worker was stopped and is restarted`);
+    expect(by('good')[0]!.pTrue).toBe(0.9);
+  });
+
+  it('text built as a rope far past the thread\'s heap (a rationale, a thrown message) is replaced by its length, never flattened', async () => {
+    const by = await tick(await host(['rope-text.mjs', 'good.mjs'], { memoryMb: 32 }), 2);
+    expect(by('rope-text').map((r) => r.rationale ?? r.error)).toEqual(['(300000000 characters: too long to keep)', 'threw: (300000000 characters: too long to keep)']);
+    expect(by('good').map((r) => r.pTrue)).toEqual([0.9, 0.9]);
   });
 
   it('what a tampering plug-in changes never reaches the agent or another strategy', async () => {

@@ -26,6 +26,8 @@ describe('createNotifier', () => {
     expect(createNotifier({ env: { NOTIFY_SOCKET: '/x', WATCHDOG_USEC: '30000000' } }).watchdogIntervalMs).toBe(15_000);
     expect(createNotifier({ env: { NOTIFY_SOCKET: '/x', WATCHDOG_USEC: '30000000', WATCHDOG_PID: '1' }, pid: 4242 }).watchdogIntervalMs).toBeNull();
     expect(createNotifier({ env: { NOTIFY_SOCKET: '/x' } }).watchdogIntervalMs).toBeNull();
+    // WatchdogSec=50d: half of it is past what a timer holds (Node would fire it every millisecond)
+    expect(createNotifier({ env: { NOTIFY_SOCKET: '/x', WATCHDOG_USEC: String(50 * 86_400 * 1e6) } }).watchdogIntervalMs).toBe(2_147_483_647);
   });
 
   it('sends one datagram per call over the native transport', async () => {

@@ -373,8 +373,9 @@ describe('one-shot commands', () => {
   it('Ctrl-C in a backtest prints what it has and exits 130', async () => {
     const dir = tmp('bt-int');
     const rec = join(dir, 'r.jsonl');
-    // A busy feed (ten times the narratives), so the replay is still going when Ctrl-C arrives.
-    expect((await runCli(['sim', '--seed', '3', '--record', rec, '--duration', '2d', '--record-interval', '5m', '--narratives-per-hour', '20'])).code).toBe(0);
+    // A busy feed (ten times the narratives) over ten days, so the replay is still going when Ctrl-C arrives (two days
+    // were replayed whole before the signal once the backtest got faster).
+    expect((await runCli(['sim', '--seed', '3', '--record', rec, '--duration', '10d', '--record-interval', '5m', '--narratives-per-hour', '20'])).code).toBe(0);
     const child = startCli(['backtest', '--recording', rec, '--progress-interval', '0.5']);
     await waitForOutput(child, /"event":"backtest.progress","percent":[1-9]/);
     child.kill('SIGINT');

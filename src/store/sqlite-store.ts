@@ -600,8 +600,8 @@ export class SqliteStore implements Store, RunReadModel, MagusUsageStore, MagusA
     // Most recently seen first: a narrative that just left the feed is the likeliest to have resolved, and one that
     // never resolves (an outcome no source will tell) cannot starve the newer ones.
     if (!heldOnly) return this.awaitingOutcomes().take(exclude, limit, nowMs);
-    const held = new Set(this.prepare(`SELECT DISTINCT b.narrative_id FROM backings b
-              WHERE b.outcome IS NULL AND NOT EXISTS (SELECT 1 FROM outcomes o WHERE o.narrative_id = b.narrative_id)`).pluck().all() as string[]);
+    // The ledger's open positions, from its book (kept in step with the journal): no scan of every backing ever made.
+    const held = this.ledgerBook(this.ledger).heldNarratives;
     const awaiting = this.awaitingOutcomes();
     for (const id of held) awaiting.add(id, this.known.get(id)?.lastSeenMs ?? 0);
     return awaiting.take(exclude, limit, nowMs, (id) => held.has(id));

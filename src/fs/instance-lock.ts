@@ -1,9 +1,11 @@
 // One daemon per data directory: two agents on the same wallet, database and rate limits would double every
 // budget and could decide the same backing twice. The lock is a file holding the owner's pid, created exclusively,
-// with what survives pid reuse: the process's start time and the boot id (Linux /proc). A lock left by a process
+// with what survives pid reuse: the process's start time and the boot id (Linux /proc), and linked into place whole
+// (never seen empty by an agent starting at the same moment). A lock left by a process
 // that no longer exists (a crash, SIGKILL), by an earlier boot, or whose pid now belongs to another process (after a
 // reboot) is taken over.
-import { closeSync, existsSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, linkSync, openSync, readFileSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { isMagmaError, MagmaError } from '../core/errors.js';
 
@@ -101,6 +103,31 @@ export function holdsLock(owner: LockOwner, path: string, sys: LockProbes = syst
   return cmd === null || /magma-agent|cli\.js/.test(cmd);
 }
 
+/**
+ * Creates the lock file with its contents in one step: written beside it first, then linked into place, so another
+ * agent starting at the same moment never reads an empty lock (which it would take for a stale one and remove). EEXIST
+ * when a lock is there. A file system without hard links gets an exclusive create and a write.
+ */
+function createLockFile(path: string, content: string): void {
+  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  writeFileSync(tmp, content, { mode: 0o600, flag: 'wx' });
+  try {
+    linkSync(tmp, path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw err;
+    const fd = openSync(path, 'wx', 0o600);
+    writeSync(fd, content);
+    closeSync(fd);
+  } finally {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // already gone
+    }
+  }
+}
+
 export interface InstanceLock {
   release(): void;
 }
@@ -113,11 +140,9 @@ export function acquireInstanceLock(dataDir: string, name = LOCK_FILE, what = `o
   const path = join(dataDir, name);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const fd = openSync(path, 'wx', 0o600);
       const start = processStartTime(process.pid);
       const boot = bootId();
-      writeSync(fd, `${process.pid}\n${start ? `start=${start}\n` : ''}${boot ? `boot=${boot}\n` : ''}`);
-      closeSync(fd);
+      createLockFile(path, `${process.pid}\n${start ? `start=${start}\n` : ''}${boot ? `boot=${boot}\n` : ''}`);
       let released = false;
       return {
         release() {
@@ -136,13 +161,16 @@ export function acquireInstanceLock(dataDir: string, name = LOCK_FILE, what = `o
           cause: err, hint: 'Give the agent\'s user write access to the data directory (--data-dir / MAGMA_DATA_DIR).',
         });
       }
-      const owner = parseLock(readFileSync(path, 'utf8'));
+      const seen = readFileSync(path, 'utf8');
+      const owner = parseLock(seen);
       if (holdsLock(owner, path)) {
         throw new MagmaError('INSTANCE_RUNNING', `another magma-agent (pid ${owner.pid}) is already running ${what}.`, {
           hint: `Stop it first (kill ${owner.pid}, or systemctl stop magma-agent), or give this one another --data-dir. If no agent runs, delete ${path}.`,
         });
       }
-      unlinkSync(path); // stale: its owner is gone, or the pid now belongs to another process
+      // Stale: its owner is gone, or the pid now belongs to another process. Taken over only if it is still the file
+      // judged stale (another agent starting at the same moment may have taken it over already).
+      if (readFileSync(path, 'utf8') === seen) unlinkSync(path);
     }
   }
   throw new MagmaError('INSTANCE_RUNNING', `could not take the lock ${path}.`, { hint: 'Remove it if no magma-agent is running.' });

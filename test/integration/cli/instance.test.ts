@@ -1,12 +1,32 @@
 // One daemon per data directory, a stale lock taken over, and a clean stop even while a strategy hangs.
 import Database from 'better-sqlite3';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ROOT, runCli, startCli, waitForOutput } from '../../helpers/cli.js';
 
 describe('one agent per data directory', () => {
+  it('gives the lock to exactly one of eight agents starting at the same moment (none reads a lock half written)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'magma-lock-race-'));
+    const lockModule = pathToFileURL(join(ROOT, 'dist', 'src', 'fs', 'instance-lock.js')).href;
+    const at = Date.now() + 1_500;
+    const script = `const { acquireInstanceLock } = await import(${JSON.stringify(lockModule)});
+      while (Date.now() < ${at}); // all start together
+      try { const l = acquireInstanceLock(${JSON.stringify(dir)}); process.stdout.write('got'); setTimeout(() => l.release(), 1_500); }
+      catch (e) { process.stdout.write('busy:' + e.code); }`;
+    const outcomes = await Promise.all(Array.from({ length: 8 }, () => new Promise<string>((resolve) => {
+      const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      child.on('close', () => resolve(out));
+    })));
+    expect(outcomes.filter((o) => o === 'got')).toHaveLength(1);
+    expect(outcomes.filter((o) => o === 'busy:INSTANCE_RUNNING')).toHaveLength(7);
+  });
+
   it('refuses a second daemon on the same data directory and says which process holds it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'magma-lock-'));
     const first = startCli(['run', '--sim', '--dry-run', '--data-dir', dir, '--log-format', 'json']);

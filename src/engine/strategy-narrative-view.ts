@@ -2,7 +2,8 @@
 // TRUE/FALSE pools, cached per narrative. A narrative is read once when a strategy first asks (its deadline never
 // changes), again only when its copy is older than `maxAgeMs` and the public-read budget has calls to spare beyond a
 // reserve (outcome lookups and the write gates come first); otherwise the cached copy, or null, answers at once. So
-// asking on every tick costs reads only for new narratives, never a read per narrative per tick.
+// asking on every tick costs reads only for new narratives, never a read per narrative per tick; after a failed read,
+// none for a minute (MAGMA down must not cost a failing call per narrative per tick).
 import { errorMessage, isMagmaError } from '../core/errors.js';
 import type { NarrativeDetails, StrategyNarrativeSource } from '../core/strategy.js';
 import type { Logger } from '../log/logger.js';
@@ -22,6 +23,8 @@ export interface StrategyNarrativeViewOptions {
 }
 
 const MAX_CACHED = 20_000;
+/** Clock time without reads after one failed. */
+const FAILURE_PAUSE_MS = 60_000;
 
 const ms = (iso: string | null): number | null => {
   const t = iso === null ? NaN : Date.parse(iso);
@@ -39,7 +42,11 @@ export function strategyNarrativeView(o: StrategyNarrativeViewOptions): Strategy
   const inFlight = new Map<string, Promise<NarrativeDetails | null>>();
   const maxAgeMs = o.maxAgeMs ?? 15 * 60_000;
   let warned = false;
+  // After a failed read, none for a minute of clock time: while MAGMA is down, strategies asking about every
+  // narrative must not turn into one failing call per narrative per tick.
+  let quietUntil = -Infinity;
   const affordable = () => {
+    if (o.clock.now() < quietUntil) return false;
     const left = o.budgetLeft?.() ?? null;
     return left === null || left - 1 >= (o.reserve ?? 1);
   };
@@ -49,12 +56,14 @@ export function strategyNarrativeView(o: StrategyNarrativeViewOptions): Strategy
       const details = toDetails(await o.api.narrative(id, signal), o.clock.now());
       if (cache.size >= MAX_CACHED && !cache.has(id)) cache.delete(cache.keys().next().value!);
       cache.set(id, details);
+      warned = false; // a later outage is worth a warning again
       return details;
     } catch (err) {
       if (isMagmaError(err, 'ABORTED')) throw err;
+      quietUntil = o.clock.now() + FAILURE_PAUSE_MS;
       if (!warned) {
         warned = true; // once: a strategy asking for every narrative must not flood the log
-        o.logger.warn('strategy.narrative_details_unavailable', { narrative_id: id, msg: `MAGMA's narrative read failed (${errorMessage(err)}); strategies get the last copy or none` });
+        o.logger.warn('strategy.narrative_details_unavailable', { narrative_id: id, msg: `MAGMA's narrative read failed (${errorMessage(err)}); strategies get the last copy or none, and reads pause for a minute` });
       }
       return cached;
     }

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { Decision } from '../core/decide.js';
 import type { ResolutionDecision } from '../core/decide-resolution.js';
-import { decisionRunKey } from '../store/run-tracker.js';
+import { sameDecisionRun } from '../store/run-tracker.js';
 
 /** A backing decision, or a resolution decision (stake 0, its resolution as the probability, as stored). */
 export function fingerprintRecord(d: Decision | ResolutionDecision, kind: 'back' | 'resolve'): Pick<Decision, 'narrativeId' | 'action' | 'stakeLamports' | 'pTrue' | 'reasons'> {
@@ -15,7 +15,8 @@ export function fingerprintRecord(d: Decision | ResolutionDecision, kind: 'back'
 
 interface OpenRun {
   record: string;
-  runKey: string;
+  /** The run's first skip: a later one extends the run when its run key is the same (sameDecisionRun). */
+  first: Decision;
   count: number;
 }
 
@@ -34,19 +35,19 @@ export class DecisionFingerprint {
   add(decision: Decision | ResolutionDecision, kind: 'back' | 'resolve', atMs: number): void {
     if (atMs > this.untilMs) return;
     const d = fingerprintRecord(decision, kind);
-    const runKey = kind === 'back' && d.action === 'skip' ? decisionRunKey(d as Decision) : null;
+    const runnable = kind === 'back' && d.action === 'skip';
     const run = this.open.get(d.narrativeId);
-    if (run && runKey !== null && run.runKey === runKey) {
+    if (run && runnable && sameDecisionRun(run.first, d as Decision)) {
       run.count++;
       return;
     }
     if (run) this.emit(run);
     const record = JSON.stringify([d.narrativeId, kind, d.action, d.stakeLamports.toString(), p9(d.pTrue), d.reasons]);
-    if (runKey === null) {
+    if (!runnable) {
       this.open.delete(d.narrativeId);
       this.emitRecord(record);
     } else {
-      this.open.set(d.narrativeId, { record, runKey, count: 1 });
+      this.open.set(d.narrativeId, { record, first: d as Decision, count: 1 });
     }
   }
 

@@ -2,7 +2,8 @@
 // checks each poll's feed through the same schemas as live (parseFeed), and posts batches of parsed polls to the
 // main thread. At most MAX_AHEAD batches wait unprocessed, so memory stays bounded on a recording of any length.
 // Most narratives are the same from one poll to the next (about nine in ten): such a one crosses as the index of its
-// equal in the previous poll, and the main thread reuses that object (less to copy, to collect and to compare).
+// equal in the previous poll, and the main thread reuses that object (less to copy, to collect and to compare). Most
+// of the others changed only their figures: they cross as those alone, and the main thread keeps the texts it has.
 // A replay that starts later (a walk-forward segment) has polls before its warm-up counted, not parsed.
 import { parentPort, workerData } from 'node:worker_threads';
 import { parseFeed } from '../magma/schemas.js';
@@ -10,7 +11,7 @@ import { classifyLine, emptyStats } from './recording.js';
 import { recordingLines } from './recording-lines.js';
 import type { Narrative } from '../core/narrative.js';
 import type { StoredMagusAnswer } from '../ports/magus.js';
-import type { WorkerMessage, WirePoll } from './replay-recording.js';
+import type { WireChange, WorkerMessage, WirePoll } from './replay-recording.js';
 
 const { path, batchPolls, maxAhead, progress, skipPollsBeforeMs } = workerData as { path: string; batchPolls: number; maxAhead: number; progress: SharedArrayBuffer; skipPollsBeforeMs: number | null };
 
@@ -76,11 +77,12 @@ function run(): void {
     if (v.kind !== 'poll') continue;
     const feed = parseFeed({ narratives: v.narratives })!;
     const current = new Map<string, { index: number; narrative: Narrative }>();
-    const items: Array<Narrative | number> = new Array(feed.narratives.length);
+    const items: WirePoll['items'] = new Array(feed.narratives.length);
     for (let i = 0; i < feed.narratives.length; i++) {
       const n = feed.narratives[i]!.narrative;
       const before = previous.get(n.id);
-      items[i] = before && sameNarrative(before.narrative, n) ? before.index : n;
+      items[i] = !before ? n : sameNarrative(before.narrative, n) ? before.index
+        : sameText(before.narrative, n) ? change(before.index, n) : n;
       current.set(n.id, { index: i, narrative: n });
     }
     previous = current;
@@ -96,7 +98,16 @@ function run(): void {
 
 function sameNarrative(a: Narrative, b: Narrative): boolean {
   return a.totalBackedLamports === b.totalBackedLamports && a.backerCount === b.backerCount && a.challengeCount === b.challengeCount
-    && a.oracleStatus === b.oracleStatus && a.title === b.title && a.thesis === b.thesis && a.category === b.category && a.createdAt === b.createdAt;
+    && a.oracleStatus === b.oracleStatus && sameText(a, b);
+}
+
+function change(index: number, n: Narrative): WireChange {
+  return [index, n.oracleStatus, n.totalBackedLamports, n.backerCount, n.challengeCount];
+}
+
+/** Whether only the figures and the status changed: such a narrative crosses as those alone (a WireChange). */
+function sameText(a: Narrative, b: Narrative): boolean {
+  return a.title === b.title && a.thesis === b.thesis && a.category === b.category && a.createdAt === b.createdAt;
 }
 
 try {

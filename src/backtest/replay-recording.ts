@@ -20,9 +20,15 @@ export interface ReplayPoll {
   bytes: number;
 }
 
+/**
+ * A narrative of the previous poll (its index there) whose status or figures changed, and nothing else: the texts
+ * (title, thesis, category, creation time) are that one's and do not cross again.
+ */
+export type WireChange = [index: number, oracleStatus: string, totalBackedLamports: bigint, backerCount: number, challengeCount: number];
+
 /** A poll as it crosses from the reader: a narrative equal to one of the previous poll is that one's index there. */
 export interface WirePoll extends Omit<ReplayPoll, 'narratives'> {
-  items: Array<Narrative | number>;
+  items: Array<Narrative | number | WireChange>;
 }
 
 export type WorkerMessage =
@@ -84,7 +90,7 @@ export async function replayRecording(path: string, onPoll: (poll: ReplayPoll, b
         const narratives: Narrative[] = new Array(wire.items.length);
         for (let i = 0; i < narratives.length; i++) {
           const item = wire.items[i]!;
-          narratives[i] = typeof item === 'number' ? previous[item]! : item;
+          narratives[i] = typeof item === 'number' ? previous[item]! : Array.isArray(item) ? changed(previous[item[0]]!, item) : item;
         }
         previous = narratives;
         const poll: ReplayPoll = { t: wire.t, narratives, dropped: wire.dropped, prices: wire.prices, magus: wire.magus, bytes: wire.bytes };
@@ -106,4 +112,12 @@ export async function replayRecording(path: string, onPoll: (poll: ReplayPoll, b
     worker.removeAllListeners();
     await worker.terminate();
   }
+}
+
+/** A narrative of the previous poll with the status and figures a WireChange carries (same property order: same shape). */
+function changed(before: Narrative, c: WireChange): Narrative {
+  return {
+    id: before.id, title: before.title, thesis: before.thesis, category: before.category, oracleStatus: c[1],
+    totalBackedLamports: c[2], backerCount: c[3], challengeCount: c[4], createdAt: before.createdAt,
+  };
 }

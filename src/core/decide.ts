@@ -61,9 +61,37 @@ function skip(input: DecisionInput, reasons: string[], edge: number | null = nul
   };
 }
 
+// The common skip reasons are built once and shared: a backtest decides millions of skips, and an identical string
+// compares (the run trackers, the fingerprint) and counts (skip reasons) without being read again.
+const notOpenReasons = new Map<string, string>();
+function notOpenReason(status: string): string {
+  let reason = notOpenReasons.get(status);
+  if (reason === undefined) {
+    reason = `not open for backing (oracle_status ${status})`;
+    if (notOpenReasons.size < 64) notOpenReasons.set(status, reason);
+  }
+  return reason;
+}
+
+/** "edge below risk.minEdge (…)" per edge for the minEdge in use: a narrative that did not change gives the same edge. */
+const edgeReasons = { minEdge: NaN, byEdge: new Map<number, string>() };
+function edgeBelowReason(edge: number, minEdge: number): string {
+  if (edgeReasons.minEdge !== minEdge) {
+    edgeReasons.minEdge = minEdge;
+    edgeReasons.byEdge.clear();
+  }
+  let reason = edgeReasons.byEdge.get(edge);
+  if (reason === undefined) {
+    reason = `edge below risk.minEdge (${edge.toFixed(3)} < ${minEdge})`;
+    if (edgeReasons.byEdge.size >= 4096) edgeReasons.byEdge.clear();
+    edgeReasons.byEdge.set(edge, reason);
+  }
+  return reason;
+}
+
 export function decideBacking(input: DecisionInput): Decision {
   const { narrative, forecast, limits, payout, portfolio } = input;
-  if (!isOpenForBacking(narrative)) return skip(input, [`not open for backing (oracle_status ${narrative.oracleStatus})`]);
+  if (!isOpenForBacking(narrative)) return skip(input, [notOpenReason(narrative.oracleStatus)]);
   if (!isBackableId(narrative.id)) return skip(input, ['the narrative id is not a UUID: the backing program cannot take it']);
   if (portfolio.verdictNarratives?.has(narrative.id)) return skip(input, ['a verdict on it was submitted: backing it would be a conflict of interest']);
   if (!forecast) return skip(input, ['no strategy offered an opinion']);
@@ -71,7 +99,7 @@ export function decideBacking(input: DecisionInput): Decision {
   const edge = forecast.pTrue - breakEvenProbability(payout);
   const expectedValue = expectedValuePerUnit(payout, forecast.pTrue);
   if (edge < limits.minEdge) {
-    return skip(input, [`edge below risk.minEdge (${edge.toFixed(3)} < ${limits.minEdge})`], edge, expectedValue);
+    return skip(input, [edgeBelowReason(edge, limits.minEdge)], edge, expectedValue);
   }
   if (!limits.scaleIn && portfolio.heldNarratives.has(narrative.id)) {
     return skip(input, ['already holds a position (risk.scaleIn is off)'], edge, expectedValue);

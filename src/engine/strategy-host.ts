@@ -56,7 +56,9 @@ export class StrategyHost {
   /** Every strategy over every item (strategies side by side, each over the whole tick); one evaluation per item. */
   async evaluateAll(items: readonly EvalItem[], ctx: RunContext, signal?: AbortSignal): Promise<Evaluation[]> {
     const byRunner: StrategyOutcome[][] = await Promise.all(this.runners.map((r) => r.evaluateAll(items, ctx, signal)));
-    return items.map((item, i) => this.pool(byRunner.map((outcomes) => outcomes[i]!), item.narrative, ctx.nowMs));
+    const out: Evaluation[] = new Array(items.length);
+    for (let i = 0; i < items.length; i++) out[i] = this.pool(byRunner, i, items[i]!.narrative, ctx.nowMs);
+    return out;
   }
 
   /** One narrative (tests, tools): the same path as a tick of one. */
@@ -70,14 +72,15 @@ export class StrategyHost {
     await Promise.all(this.runners.map((r) => r.close?.()));
   }
 
-  private pool(outcomes: readonly StrategyOutcome[], narrative: Readonly<Narrative>, nowMs: number): Evaluation {
+  /** Pools item `i`'s outcomes (`byRunner[k][i]`: runner k's). */
+  private pool(byRunner: readonly (readonly StrategyOutcome[])[], i: number, narrative: Readonly<Narrative>, nowMs: number): Evaluation {
     const records: OpinionRecord[] = [];
-    const weighted: WeightedOpinion[] = [];
+    const weighted: WeightedOpinion[] | null = this.learner ? null : [];
     const p = this.scratchP;
     const conf = this.scratchConf;
-    for (let k = 0; k < outcomes.length; k++) {
+    for (let k = 0; k < byRunner.length; k++) {
       const runner = this.runners[k]!;
-      const outcome = outcomes[k]!;
+      const outcome = byRunner[k]![i]!;
       p[k] = null;
       conf[k] = null;
       if (!outcome.ok) {
@@ -90,13 +93,13 @@ export class StrategyHost {
       if (this.learner) {
         p[k] = o.pTrue;
         conf[k] = o.confidence;
-      } else weighted.push({ strategy: runner.name, weight: runner.weight, opinion: o });
+      } else weighted!.push({ strategy: runner.name, weight: runner.weight, opinion: o });
     }
     let forecast: EnsembleForecast | null;
     if (this.learner) {
       forecast = this.learner.model.pool(narrative.category, p, conf);
       this.learner.observe(narrative, nowMs, p, conf);
-    } else forecast = poolOpinions(weighted);
+    } else forecast = poolOpinions(weighted!);
     if (forecast) records.push({ strategy: 'ensemble', pTrue: forecast.pTrue, confidence: forecast.confidence, durationMs: 0 });
     return { records, forecast };
   }

@@ -99,6 +99,8 @@ function thenableOf(v: unknown): { thenable: boolean } | { error: unknown } {
  */
 export class InProcessRunner implements StrategyRunner {
   readonly name: string;
+  /** The signal strategies are given, kept from batch to batch until it fires (creating one costs microseconds). */
+  private readonly signals: SharedSignal = { controller: null };
 
   constructor(
     private readonly strategy: Strategy,
@@ -111,7 +113,7 @@ export class InProcessRunner implements StrategyRunner {
 
   async evaluateAll(items: readonly EvalItem[], ctx: RunContext, signal?: AbortSignal): Promise<StrategyOutcome[]> {
     const out: StrategyOutcome[] = new Array(items.length);
-    const guard = new BatchGuard(this.timeoutMs, signal);
+    const guard = new BatchGuard(this.timeoutMs, this.signals, signal);
     // One context for the batch: items are evaluated one after another, and only `history` changes between them.
     // The signal is made only when a strategy reads it (most never do).
     const context: { -readonly [K in keyof StrategyContext]: StrategyContext[K] } = { history: items[0]?.history ?? [], clock: { now: () => ctx.nowMs }, options: this.options, sources: ctx.sources, get signal() { return guard.signal; } };
@@ -171,27 +173,30 @@ type Settled = { kind: 'value'; value: unknown } | { kind: 'error'; error: unkno
  * The timeout and shutdown watch of one batch: one abort listener and one timer for the whole batch (re-armed only
  * when it fires before the item in flight is due), instead of a timer, a listener and a controller per call.
  */
+/**
+ * What a strategy's slow source calls listen to: aborted at its timeout or at shutdown, then replaced. Made when a
+ * strategy first reads it, and kept by the runner across batches until it fires.
+ */
+interface SharedSignal {
+  controller: AbortController | null;
+}
+
 class BatchGuard {
   aborted = false;
-  /** What a strategy's slow source calls listen to: aborted at its timeout (then replaced) or at shutdown. Lazy. */
-  private controller: AbortController | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private pending: { due: number; finish: (s: Settled) => void } | null = null;
   private readonly onAbort = () => {
     this.aborted = true;
-    this.controller?.abort();
+    this.fire();
     this.pending?.finish({ kind: 'aborted' });
   };
 
   get signal(): AbortSignal {
-    if (!this.controller) {
-      this.controller = new AbortController();
-      if (this.aborted) this.controller.abort();
-    }
-    return this.controller.signal;
+    if (this.aborted) return AbortSignal.abort();
+    return (this.shared.controller ??= new AbortController()).signal;
   }
 
-  constructor(private readonly ms: number, private readonly outer?: AbortSignal) {
+  constructor(private readonly ms: number, private readonly shared: SharedSignal, private readonly outer?: AbortSignal) {
     if (outer?.aborted) this.aborted = true;
     else outer?.addEventListener('abort', this.onAbort, { once: true });
   }
@@ -225,10 +230,16 @@ class BatchGuard {
     if (left <= 0) {
       p.finish({ kind: 'timeout' });
       // the timed-out strategy's calls stop; the next item gets a fresh signal
-      this.controller?.abort();
-      this.controller = null;
+      this.fire();
     } else this.timer = setTimeout(this.onTimer, left);
   };
+
+  /** Aborts the signal handed out; the next reader gets a fresh one. */
+  private fire(): void {
+    const c = this.shared.controller;
+    this.shared.controller = null;
+    c?.abort();
+  }
 
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);

@@ -31,6 +31,24 @@ export function opinionRunKey(o: OpinionRecord, status = ''): string {
   return `${status}|${r2(o.pTrue)}|${r2(o.confidence)}|${o.error ?? ''}|${verdict}`;
 }
 
+/** Whether two reasons say the same without their particulars (reasonKind of each equal), without building either kind. */
+export function sameReasonKind(a: string, b: string): boolean {
+  if (a === b) return true;
+  const ca = a.indexOf(' (');
+  const cb = b.indexOf(' (');
+  const la = ca < 0 ? a.length : ca;
+  if (la !== (cb < 0 ? b.length : cb)) return false;
+  for (let i = 0; i < la; i++) if (a.charCodeAt(i) !== b.charCodeAt(i)) return false;
+  return true;
+}
+
+/** Whether two decisions have the same run key (see decisionRunKey), compared field by field: no key is built. */
+export function sameDecisionRun(a: Decision, b: Decision): boolean {
+  if (a.action !== b.action || r2(a.pTrue) !== r2(b.pTrue) || a.reasons.length !== b.reasons.length) return false;
+  for (let i = 0; i < a.reasons.length; i++) if (!sameReasonKind(a.reasons[i]!, b.reasons[i]!)) return false;
+  return true;
+}
+
 export function decisionRunKey(d: Decision): string {
   let key = `${d.action}|${r2(d.pTrue)}`;
   for (const reason of d.reasons) key += `|${reasonKind(reason)}`;

@@ -14,13 +14,16 @@ export function fingerprintRecord(d: Decision | ResolutionDecision, kind: 'back'
 }
 
 interface OpenRun {
-  record: string;
   /** The run's first skip: a later one extends the run when its run key is the same (sameDecisionRun). */
   first: Decision;
   count: number;
 }
 
 const p9 = (x: number | null) => (x === null ? null : Math.round(x * 1e9) / 1e9);
+
+function record(d: Pick<Decision, 'narrativeId' | 'action' | 'stakeLamports' | 'pTrue' | 'reasons'>, kind: 'back' | 'resolve'): string {
+  return JSON.stringify([d.narrativeId, kind, d.action, d.stakeLamports.toString(), p9(d.pTrue), d.reasons]);
+}
 
 export class DecisionFingerprint {
   /** `untilMs`: only decisions made at or before this time count (the look-ahead check's cut). */
@@ -42,17 +45,20 @@ export class DecisionFingerprint {
       return;
     }
     if (run) this.emit(run);
-    const record = JSON.stringify([d.narrativeId, kind, d.action, d.stakeLamports.toString(), p9(d.pTrue), d.reasons]);
     if (!runnable) {
       this.open.delete(d.narrativeId);
-      this.emitRecord(record);
+      this.emitRecord(record(d, kind));
+    } else if (run) {
+      run.first = d as Decision; // the run's object is reused: nothing new to keep per run
+      run.count = 1;
     } else {
-      this.open.set(d.narrativeId, { record, first: d as Decision, count: 1 });
+      this.open.set(d.narrativeId, { first: d as Decision, count: 1 });
     }
   }
 
+  /** A run's record is written when it ends (a record kept open for its whole run outlived a young-generation GC). */
   private emit(run: OpenRun): void {
-    this.emitRecord(`${run.record}#${run.count}`);
+    this.emitRecord(`${record(run.first, 'back')}#${run.count}`);
   }
 
   private emitRecord(line: string): void {

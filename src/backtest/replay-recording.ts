@@ -56,7 +56,7 @@ export async function replayRecording(path: string, onPoll: (poll: ReplayPoll, b
   const progress = new SharedArrayBuffer(8);
   const shared = new Int32Array(progress);
   const worker = new Worker(workerModuleUrl('./recording-worker.js', import.meta.url), {
-    workerData: { path, batchPolls: o.batchPolls ?? 32, maxAhead: o.maxAhead ?? 8, progress, skipPollsBeforeMs: o.skipPollsBeforeMs ?? null },
+    workerData: { path, batchPolls: o.batchPolls ?? 16, maxAhead: o.maxAhead ?? 4, progress, skipPollsBeforeMs: o.skipPollsBeforeMs ?? null },
   });
   const queue: WorkerMessage[] = [];
   const delivered: { polls: number; firstT: number | null; lastT: number | null } = { polls: 0, firstT: null, lastT: null };

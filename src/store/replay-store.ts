@@ -35,8 +35,11 @@ export class ReplayStore implements Store, RunReadModel, EnsembleMemory {
   private readonly windows: HistoryWindows;
   private readonly last = new Map<string, Narrative>();
   private readonly titles = new Map<string, { title: string; category: string }>();
-  /** narrative → strategy → the last probability it gave while the narrative was open for backing. */
-  private readonly lastOpen = new Map<string, Map<string, number>>();
+  /** narrative → the last probability each strategy gave while the narrative was open for backing. */
+  private readonly lastOpen = new Map<string, LastForecasts>();
+  /** Strategy name → its place in every LastForecasts (as first met). */
+  private readonly strategyIndex = new Map<string, number>();
+  private readonly strategyNames: string[] = [];
   /** narrative → the crowd's share of backers while open, (backers + 1) / (participants + 2): a baseline forecast. */
   private readonly crowdShare = new Map<string, number>();
   private readonly outcomes = new Map<string, Outcome>();
@@ -110,11 +113,20 @@ export class ReplayStore implements Store, RunReadModel, EnsembleMemory {
       if (o.strategy !== 'ensemble') this.counts.opinions++;
       if (o.error !== undefined) this.counts.strategyErrors++;
       if (open && o.pTrue !== null) {
-        let byStrategy = this.lastOpen.get(narrativeId);
-        if (!byStrategy) this.lastOpen.set(narrativeId, (byStrategy = new Map()));
-        byStrategy.set(o.strategy, o.pTrue);
+        let last = this.lastOpen.get(narrativeId);
+        if (!last) this.lastOpen.set(narrativeId, (last = new LastForecasts()));
+        last.set(this.indexOf(o.strategy), o.pTrue);
       }
     }
+  }
+
+  private indexOf(strategy: string): number {
+    let k = this.strategyIndex.get(strategy);
+    if (k === undefined) {
+      this.strategyIndex.set(strategy, (k = this.strategyNames.length));
+      this.strategyNames.push(strategy);
+    }
+    return k;
   }
 
   recordDecision(tickId: number, d: Decision, createdAt: string): number {
@@ -236,11 +248,12 @@ export class ReplayStore implements Store, RunReadModel, EnsembleMemory {
    */
   scoredForecasts(baselines = false): Array<{ strategy: string; pTrue: number; outcome: boolean }> {
     const rows: Array<{ strategy: string; pTrue: number; outcome: boolean }> = [];
-    for (const [narrativeId, byStrategy] of this.lastOpen) {
+    const ensemble = this.strategyIndex.get('ensemble') ?? -1;
+    for (const [narrativeId, last] of this.lastOpen) {
       const outcome = this.outcomes.get(narrativeId);
       if (outcome !== 'true' && outcome !== 'false') continue;
-      for (const [strategy, pTrue] of byStrategy) rows.push({ strategy, pTrue, outcome: outcome === 'true' });
-      if (!baselines || !byStrategy.has('ensemble')) continue;
+      for (const k of last.order) rows.push({ strategy: this.strategyNames[k]!, pTrue: last.p[k]!, outcome: outcome === 'true' });
+      if (!baselines || last.get(ensemble) === null) continue;
       const share = this.crowdShare.get(narrativeId);
       if (share !== undefined) rows.push({ strategy: CROWD_SHARE, pTrue: share, outcome: outcome === 'true' });
       rows.push({ strategy: ALWAYS_HALF, pTrue: 0.5, outcome: outcome === 'true' });
@@ -250,7 +263,8 @@ export class ReplayStore implements Store, RunReadModel, EnsembleMemory {
 
   /** The ensemble's last forecast while the narrative was open, or null (marks open positions to the model). */
   modelForecast(narrativeId: string): number | null {
-    return this.lastOpen.get(narrativeId)?.get('ensemble') ?? null;
+    const k = this.strategyIndex.get('ensemble');
+    return k === undefined ? null : (this.lastOpen.get(narrativeId)?.get(k) ?? null);
   }
 
   /** Open positions (stake per narrative), kept until the ledger changes. */
@@ -282,5 +296,29 @@ export class ReplayStore implements Store, RunReadModel, EnsembleMemory {
 
   close(): void {
     this.ledger.close();
+  }
+}
+
+/**
+ * One narrative's last forecast per strategy (by the store's strategy index), in the order the strategies first gave
+ * one: a typed array written in place every tick, not a map given a new boxed number per strategy per tick.
+ */
+class LastForecasts {
+  p = new Float64Array(4).fill(NaN);
+  readonly order: number[] = [];
+
+  set(k: number, pTrue: number): void {
+    if (k >= this.p.length) {
+      const grown = new Float64Array(Math.max(k + 1, this.p.length * 2)).fill(NaN);
+      grown.set(this.p);
+      this.p = grown;
+    }
+    if (Number.isNaN(this.p[k]!)) this.order.push(k);
+    this.p[k] = pTrue;
+  }
+
+  get(k: number): number | null {
+    const v = k >= 0 && k < this.p.length ? this.p[k]! : NaN;
+    return Number.isNaN(v) ? null : v;
   }
 }

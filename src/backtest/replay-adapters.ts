@@ -15,21 +15,26 @@ import type { RecordedOutcome } from './recording.js';
 /** The recorded feed as the engine's read port: the current poll, parsed by the reader through the live schemas. */
 export class ReplayApi implements MagmaReadApi {
   private current: FeedResult = { narratives: [], dropped: [] };
-  /** The observation made of each narrative object last poll: an unchanged narrative (the same object) reuses it. */
-  private observed = new Map<string, FeedObservation>();
+  /**
+   * The observation made of each narrative's latest object: an unchanged narrative (the same object) reuses it. Kept
+   * across polls, and emptied of narratives no longer in the feed now and then (memory stays bounded).
+   */
+  private readonly observed = new Map<string, FeedObservation>();
+  private polls = 0;
 
   setPoll(narratives: readonly Narrative[], dropped: readonly DroppedItem[] = []): void {
-    const observed = new Map<string, FeedObservation>();
     const list: FeedObservation[] = new Array(narratives.length);
     for (let i = 0; i < narratives.length; i++) {
       const narrative = narratives[i]!;
-      const before = this.observed.get(narrative.id);
-      const o = before?.narrative === narrative ? before : { narrative, raw: null };
-      observed.set(narrative.id, o);
+      let o = this.observed.get(narrative.id);
+      if (o?.narrative !== narrative) this.observed.set(narrative.id, (o = { narrative, raw: null }));
       list[i] = o;
     }
-    this.observed = observed;
-    this.current = { narratives: list, dropped: [...dropped] };
+    if (++this.polls % 1024 === 0 && this.observed.size > 2 * narratives.length) {
+      const now = new Set(narratives.map((n) => n.id));
+      for (const id of this.observed.keys()) if (!now.has(id)) this.observed.delete(id);
+    }
+    this.current = { narratives: list, dropped: dropped.length ? [...dropped] : [] };
   }
 
   async feed(): Promise<FeedResult> {

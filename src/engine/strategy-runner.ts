@@ -48,9 +48,15 @@ export function cutText(text: string, max: number): string {
 
 /** Reads a value a strategy returned, once and defensively: getters that throw and odd prototypes end as an error. */
 export function readOpinion(value: unknown): { opinion: Opinion | null } | { error: string } {
+  const read = opinionOrProblem(value);
+  return typeof read === 'string' ? { error: read } : { opinion: read };
+}
+
+/** readOpinion without the wrapper (the in-process path makes no object it does not keep): the opinion, or the problem. */
+function opinionOrProblem(value: unknown): Opinion | null | string {
   try {
-    if (value === null || value === undefined) return { opinion: null };
-    if (typeof value !== 'object') return { error: `invalid opinion: returned ${typeof value}, not an opinion object` };
+    if (value === null || value === undefined) return null;
+    if (typeof value !== 'object') return `invalid opinion: returned ${typeof value}, not an opinion object`;
     const v = value as Record<string, unknown>;
     // Copy each field once: a getter is called exactly once, and what is checked is what is used.
     const copy: Record<string, unknown> = { pTrue: v.pTrue, confidence: v.confidence };
@@ -62,14 +68,14 @@ export function readOpinion(value: unknown): { opinion: Opinion | null } | { err
       copy.verdict = w && typeof w === 'object' ? { resolution: w.resolution, confidence: w.confidence, evidence: w.evidence } : w;
     }
     const problem = opinionProblem(copy);
-    if (problem) return { error: `invalid opinion: ${problem}` };
+    if (problem) return `invalid opinion: ${problem}`;
     const opinion = copy as unknown as Opinion;
     // Text is cut here, once: what a strategy returns is stored per narrative and may cross threads.
     if (opinion.rationale !== undefined) opinion.rationale = cutText(opinion.rationale, MAX_OPINION_TEXT);
     if (opinion.verdict) opinion.verdict.evidence = cutText(opinion.verdict.evidence, MAX_OPINION_TEXT);
-    return { opinion };
+    return opinion;
   } catch (err) {
-    return { error: `invalid opinion: reading it threw (${describeThrown(err)})` };
+    return `invalid opinion: reading it threw (${describeThrown(err)})`;
   }
 }
 
@@ -84,10 +90,11 @@ export function describeThrown(err: unknown): string {
   }
 }
 
-/** Whether a returned value is a promise; reading `then` is the strategy's code too (a getter may throw). */
-function thenableOf(v: unknown): { thenable: boolean } | { error: unknown } {
+/** Whether a returned value is a promise; reading `then` is the strategy's code too (a getter may throw: its error). */
+function thenableOf(v: unknown): boolean | { error: unknown } {
+  if (v === null || (typeof v !== 'object' && typeof v !== 'function')) return false;
   try {
-    return { thenable: v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function' };
+    return typeof (v as { then?: unknown }).then === 'function';
   } catch (error) {
     return { error };
   }
@@ -146,9 +153,9 @@ export class InProcessRunner implements StrategyRunner {
     } catch (err) {
       return { ok: false, error: `threw: ${describeThrown(err)}`, durationMs: 0 };
     }
-    const kind = thenableOf(value);
-    if ('error' in kind) return { ok: false, error: `invalid opinion: reading it threw (${describeThrown(kind.error)})`, durationMs: 0 };
-    if (kind.thenable) return { pending: value as PromiseLike<unknown> };
+    const thenable = thenableOf(value);
+    if (thenable === true) return { pending: value as PromiseLike<unknown> };
+    if (thenable !== false) return { ok: false, error: `invalid opinion: reading it threw (${describeThrown(thenable.error)})`, durationMs: 0 };
     return outcomeOf(value);
   }
 
@@ -163,8 +170,8 @@ export class InProcessRunner implements StrategyRunner {
 }
 
 function outcomeOf(value: unknown): StrategyOutcome {
-  const read = readOpinion(value);
-  return 'error' in read ? { ok: false, error: read.error, durationMs: 0 } : { ok: true, opinion: read.opinion, durationMs: 0 };
+  const read = opinionOrProblem(value);
+  return typeof read === 'string' ? { ok: false, error: read, durationMs: 0 } : { ok: true, opinion: read, durationMs: 0 };
 }
 
 type Settled = { kind: 'value'; value: unknown } | { kind: 'error'; error: unknown } | { kind: 'timeout' } | { kind: 'aborted' };

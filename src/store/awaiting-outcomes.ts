@@ -98,11 +98,11 @@ export class AwaitingOutcomes {
     this.wake(nowMs);
     const out: string[] = [];
     const taken = new Set<string>();
-    this.lastTaken = new Map();
-    // Those in the feed now were seen last of all.
+    if (this.lastTaken.size) this.lastTaken = new Map();
+    // Those in the feed now were seen last of all (the caller mostly excludes the feed: that is asked first).
     for (const id of this.inFeed) {
       if (out.length >= limit) return out;
-      if (!this.lastSeen.has(id) || this.deferred.has(id) || exclude.has(id) || (filter && !filter(id))) continue;
+      if (exclude.has(id) || !this.lastSeen.has(id) || this.deferred.has(id) || (filter && !filter(id))) continue;
       taken.add(id);
       out.push(id);
     }

@@ -113,6 +113,8 @@ export class LedgerBook {
   /** Intents opened and not cancelled (expired and failed ones count: they were opened). */
   readonly intents = new TimeWindow();
   readonly verdictNarratives = new Set<string>();
+  /** Bumped by every change the book is told of (a backing added, changing state, settled): a cache key for its figures. */
+  version = 0;
 
   /** Money a row holds at risk: its stake once per landed attempt beyond the first, too. */
   private static atStake(r: BookRow): bigint {
@@ -125,6 +127,7 @@ export class LedgerBook {
 
   /** A row as the journal committed it (a new intent, or one loaded at start). */
   add(r: BookRow): void {
+    this.version++;
     if (r.state === 'cancelled') return;
     this.intents.add(r.id, r.createdAt, 1n);
     if (CLOSED_BACKING_STATES.has(r.state)) return;
@@ -141,6 +144,7 @@ export class LedgerBook {
 
   /** A committed state change (closing, leaving flight); `landed`: the intent's landed attempts now. */
   update(id: number, state: BackingState, landed?: number): void {
+    this.version++;
     const r = this.rows.get(id);
     if (!r) return;
     this.track(r, -1);
@@ -159,6 +163,7 @@ export class LedgerBook {
 
   /** The narrative's outcome was recorded: its rows no longer count as open exposure. */
   settle(narrativeId: string): void {
+    this.version++;
     for (const r of this.rows.values()) {
       if (r.narrativeId !== narrativeId || r.settled) continue;
       this.track(r, -1);

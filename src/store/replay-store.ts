@@ -269,7 +269,7 @@ export class ReplayStore implements Store, RunReadModel, EnsembleMemory {
 
   /** Open positions (stake per narrative), kept until the ledger changes. */
   openPositions(): ReadonlyArray<{ narrativeId: string; stakeLamports: bigint }> {
-    const version = this.ledger.changes();
+    const version = this.bookVersion();
     if (this.cachedOpen?.version !== version) {
       const rows = this.ledger.prepare(`SELECT narrative_id, SUM(stake_lamports) AS stake FROM backings
                                         WHERE dry_run = 1 AND outcome IS NULL AND state NOT IN ('failed', 'expired', 'cancelled') GROUP BY narrative_id`)
@@ -287,9 +287,16 @@ export class ReplayStore implements Store, RunReadModel, EnsembleMemory {
     return rows.map((r) => ({ category: r.category, settled: Number(r.n), won: Number(r.won), stakedLamports: r.stake, pnlLamports: r.pnl }));
   }
 
-  /** Kept until the ledger changes (the backtest reads it every tick for the virtual balance). */
+  /**
+   * Kept until the ledger's book changes (the backtest reads it a few times a tick, for the virtual balance and the
+   * drawdown): every write to a backing (the journal's, an outcome's) goes through the book.
+   */
+  private bookVersion(): number {
+    return this.ledger.ledgerBook('dry-run').version;
+  }
+
   pnlSummary(): PnlSummary {
-    const version = this.ledger.changes();
+    const version = this.bookVersion();
     if (this.cachedPnl?.version !== version) this.cachedPnl = { version, pnl: pnlSummary(this.ledger) };
     return this.cachedPnl.pnl;
   }

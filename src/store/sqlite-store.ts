@@ -206,11 +206,6 @@ export class SqliteStore implements Store, RunReadModel, MagusUsageStore, MagusA
     }
   }
 
-  /** Rows changed through this connection so far: a version number for caches of what the ledger holds. */
-  changes(): number {
-    return this.prepare('SELECT total_changes()').pluck().get() as number;
-  }
-
   /**
    * Runs `fn` as one transaction of observations (a tick's feed, opinions and decisions; an API-call or price row).
    * Committed with synchronous=NORMAL: it survives a crash of the process, and the

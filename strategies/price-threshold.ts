@@ -17,7 +17,8 @@ const priceThreshold: Strategy = {
   name: 'price-threshold',
   interfaceVersion: 1,
   historyHours: () => 0, // reads prices, not the narrative's history
-  // Synchronous when there is nothing to price (most narratives): no promise, no timer.
+  // Synchronous when there is nothing to price (most narratives), and when the price view already holds what a
+  // priced one needs (most ticks): no promise, no timer. Otherwise it waits for the view.
   evaluate(narrative, ctx) {
     const prices = ctx.sources.prices;
     if (!prices) return null;
@@ -26,23 +27,51 @@ const priceThreshold: Strategy = {
     if (!thesis) return null;
     const horizonMs = thesis.deadlineMs - now;
     if (horizonMs <= 0) return null;
-    return priced(thesis, horizonMs, now, Date.parse(narrative.createdAt), prices, ctx.options, ctx.signal);
+    const createdMs = Date.parse(narrative.createdAt);
+    const held = pricedNow(thesis, horizonMs, now, createdMs, prices, ctx.options);
+    return held !== undefined ? held : priced(thesis, horizonMs, now, createdMs, prices, ctx.options, ctx.signal);
   },
 };
+
+/** A touch claim asks whether its level was already reached since the narrative was created (then as good as decided). */
+const touchAsks = (thesis: PriceThesis, createdMs: number) =>
+  thesis.kind === 'touch' && thesis.direction !== null && Number.isFinite(createdMs);
+const touched = (thesis: PriceThesis, seen: { min: number; max: number } | null) =>
+  seen !== null && (thesis.direction === 'above' ? seen.max >= thesis.level : seen.min <= thesis.level);
+const alreadyTouched = (thesis: PriceThesis, options: Readonly<Record<string, unknown>>): Opinion =>
+  ({ pTrue: 0.999, confidence: num(options.maxConfidence, 0.85), rationale: `${thesis.asset} already traded ${thesis.direction} ${thesis.level} since the narrative was created` });
+const lookbackStart = (now: number, options: Readonly<Record<string, unknown>>) => now - num(options.lookbackDays, 30) * DAY;
+
+/** The same answer as `priced` from what the view holds now, or undefined when something would have to be fetched. */
+function pricedNow(thesis: PriceThesis, horizonMs: number, now: number, createdMs: number, prices: StrategyPriceSource, options: Readonly<Record<string, unknown>>): Opinion | null | undefined {
+  if (!prices.cachedPrice || !prices.cachedVolatility) return undefined;
+  const spot = prices.cachedPrice(thesis.asset);
+  if (spot === undefined) return undefined;
+  if (spot === null || !(spot > 0)) return null;
+  if (touchAsks(thesis, createdMs) && prices.extremes) {
+    if (!prices.cachedExtremes) return undefined;
+    const seen = prices.cachedExtremes(thesis.asset, createdMs);
+    if (seen === undefined) return undefined;
+    if (touched(thesis, seen)) return alreadyTouched(thesis, options);
+  }
+  const vol = prices.cachedVolatility(thesis.asset, lookbackStart(now, options));
+  return vol === undefined ? undefined : fromVolatility(thesis, horizonMs, spot, vol, options);
+}
 
 async function priced(thesis: PriceThesis, horizonMs: number, now: number, createdMs: number, prices: StrategyPriceSource, options: Readonly<Record<string, unknown>>, signal: AbortSignal): Promise<Opinion | null> {
   const spot = await prices.price(thesis.asset, signal);
   if (spot === null || !(spot > 0)) return null;
-  if (thesis.kind === 'touch' && thesis.direction !== null && Number.isFinite(createdMs) && prices.extremes) {
-    const seen = await prices.extremes(thesis.asset, createdMs, signal);
-    if (seen && (thesis.direction === 'above' ? seen.max >= thesis.level : seen.min <= thesis.level)) {
-      return { pTrue: 0.999, confidence: num(options.maxConfidence, 0.85), rationale: `${thesis.asset} already traded ${thesis.direction} ${thesis.level} since the narrative was created` };
-    }
+  if (touchAsks(thesis, createdMs) && prices.extremes) {
+    if (touched(thesis, await prices.extremes(thesis.asset, createdMs, signal))) return alreadyTouched(thesis, options);
   }
-  const since = now - num(options.lookbackDays, 30) * DAY;
-  const { sigma, points } = prices.volatility
+  const since = lookbackStart(now, options);
+  const vol = prices.volatility
     ? await prices.volatility(thesis.asset, since, signal)
     : await prices.history(thesis.asset, since, signal).then((h) => ({ sigma: realisedVolatility(h), points: h.length }));
+  return fromVolatility(thesis, horizonMs, spot, vol, options);
+}
+
+function fromVolatility(thesis: PriceThesis, horizonMs: number, spot: number, { sigma, points }: { sigma: number | null; points: number }, options: Readonly<Record<string, unknown>>): Opinion | null {
   if (sigma === null) return null;
 
   const direction = thesis.direction ?? (thesis.level > spot ? 'above' : 'below');

@@ -41,6 +41,14 @@ export interface StrategyPriceSource {
   volatility?(asset: string, sinceMs: number, signal?: AbortSignal): Promise<{ sigma: number | null; points: number }>;
   /** The lowest and highest price from `sinceMs` up to now (null: no points). Cheap: no copy of the history. */
   extremes?(asset: string, sinceMs: number, signal?: AbortSignal): Promise<{ min: number; max: number } | null>;
+  /**
+   * What price, volatility and extremes would answer right now from what the view already holds, without a promise;
+   * undefined when that call would have to fetch first (then make it). A strategy that finds all it needs here can
+   * answer synchronously, which costs far less on every tick than an asynchronous answer (no promise, no timer).
+   */
+  cachedPrice?(asset: string): number | null | undefined;
+  cachedVolatility?(asset: string, sinceMs: number): { sigma: number | null; points: number } | undefined;
+  cachedExtremes?(asset: string, sinceMs: number): { min: number; max: number } | null | undefined;
 }
 
 /** Magus's answer about one narrative. */

@@ -213,7 +213,28 @@ export function strategyPriceView(source: PriceSource, clock: Clock, logger: Log
       const now = clock.now();
       return (await cachedHistory(asset, sinceMs, now, signal)).series.extremes(sinceMs, now);
     },
+    cachedPrice(asset) {
+      const cached = spot.get(asset);
+      return cached && clock.now() - cached.at < maxAgeMs ? cached.price : undefined;
+    },
+    cachedVolatility(asset, sinceMs) {
+      const now = clock.now();
+      return heldHistory(asset, sinceMs, now)?.series.volatility(sinceMs, now);
+    },
+    cachedExtremes(asset, sinceMs) {
+      const now = clock.now();
+      const held = heldHistory(asset, sinceMs, now);
+      return held ? held.series.extremes(sinceMs, now) : undefined;
+    },
   };
+
+  /** The asset's history if what is held answers `sinceMs` now (what cachedHistory would return without fetching). */
+  function heldHistory(asset: string, sinceMs: number, now: number) {
+    const cached = history.get(asset);
+    if (!cached) return undefined;
+    cached.askedNow = Math.min(cached.askedNow, sinceMs); // asked, as cachedHistory counts it (what a trim keeps)
+    return now - cached.at < HISTORY_REFRESH_MS && sinceMs >= cached.since ? cached : undefined;
+  }
 
   /**
    * The asset's history since `sinceMs`, fetched again every HISTORY_REFRESH_MS of the clock from the last point held
@@ -224,9 +245,9 @@ export function strategyPriceView(source: PriceSource, clock: Clock, logger: Log
    * call (the strategy's signal) rejects and changes nothing.
    */
   async function cachedHistory(asset: string, sinceMs: number, now: number, signal?: AbortSignal) {
+    const held = heldHistory(asset, sinceMs, now);
+    if (held) return held;
     let cached = history.get(asset);
-    if (cached) cached.askedNow = Math.min(cached.askedNow, sinceMs);
-    if (cached && now - cached.at < HISTORY_REFRESH_MS && sinceMs >= cached.since) return cached;
     try {
       const last = cached && sinceMs >= cached.since ? cached.series.last : null;
       if (cached && last && cached.series.extend(await source.getHistory(asset, last.t, signal))) {

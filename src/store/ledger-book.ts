@@ -127,8 +127,8 @@ export class LedgerBook {
 
   /** A row as the journal committed it (a new intent, or one loaded at start). */
   add(r: BookRow): void {
+    if (r.state === 'cancelled') return; // (a refused intent: it changes none of the figures)
     this.version++;
-    if (r.state === 'cancelled') return;
     this.intents.add(r.id, r.createdAt, 1n);
     if (CLOSED_BACKING_STATES.has(r.state)) return;
     this.spent.add(r.id, r.createdAt, LedgerBook.atStake(r));
@@ -163,9 +163,9 @@ export class LedgerBook {
 
   /** The narrative's outcome was recorded: its rows no longer count as open exposure. */
   settle(narrativeId: string): void {
-    this.version++;
     for (const r of this.rows.values()) {
       if (r.narrativeId !== narrativeId || r.settled) continue;
+      this.version++; // (an outcome of a narrative the ledger holds nothing of changes none of its figures)
       this.track(r, -1);
       r.settled = true;
       if (LedgerBook.done(r)) this.rows.delete(r.id);

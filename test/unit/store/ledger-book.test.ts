@@ -67,6 +67,11 @@ function sqlView(store: SqliteStore, dry: boolean, dayStart: string, since: stri
     inFlight: (store.db.prepare(`SELECT DISTINCT narrative_id FROM backings WHERE dry_run = ? AND wallet IS ? AND state IN ('intent', 'signed', 'sent', 'confirmed') ORDER BY narrative_id`).pluck().all(dry ? 1 : 0, wallet) as string[]),
   };
 }
+/** What a ledger's P&L summary is made of (settled outcomes and their P&L, open positions and their stake). */
+const pnlFigures = (store: SqliteStore, dry: boolean) => ({
+  settled: store.db.prepare(`SELECT outcome, COUNT(*) AS n, SUM(pnl_lamports) AS pnl FROM backings WHERE dry_run = ? AND outcome IS NOT NULL GROUP BY outcome ORDER BY outcome`).safeIntegers(true).all(dry ? 1 : 0),
+  open: store.db.prepare(`SELECT COUNT(*) AS n, SUM(stake_lamports) AS stake FROM backings WHERE dry_run = ? AND outcome IS NULL AND state NOT IN ('failed', 'expired', 'cancelled')`).safeIntegers(true).get(dry ? 1 : 0),
+});
 /** Both ledgers' journals on one file (the property covers them side by side). */
 const twoJournals = (store: SqliteStore) => ({ live: new SqliteJournal(store, 'live'), dry: new SqliteJournal(store, 'dry-run') });
 const fromGuard = (v: JournalView) => ({
@@ -84,6 +89,7 @@ describe('the ledger book the journal guard reads', () => {
         let journals = twoJournals(store);
         const jOf = (dry: boolean) => (dry ? journals.dry : journals.live);
         let now = T0;
+        const lastPnl = new Map<boolean, { version: number; pnl: unknown }>();
         const tick = store.beginTick(iso(now));
         const rows: BackingRow[] = [];
         let n = 0;
@@ -101,6 +107,12 @@ describe('the ledger book the journal guard reads', () => {
           expect(guarded).toEqual(sqlView(store, dry, at.dayStart, at.since, wallet));
           // The engine's portfolio view is the same book: what sizing plans is what the guard allows.
           const pv = store.ledgerView(dry ? 'dry-run' : 'live', at.dayStart);
+          // The book's version is what a backtest caches its P&L on: unchanged version, unchanged P&L figures.
+          const version = store.ledgerBook(dry ? 'dry-run' : 'live').version;
+          const pnl = pnlFigures(store, dry);
+          const last = lastPnl.get(dry);
+          if (last?.version === version) expect(pnl).toEqual(last.pnl);
+          lastPnl.set(dry, { version, pnl });
           expect({ openPositions: pv.openPositions, exposure: pv.exposure, spentToday: pv.spentToday, held: [...pv.heldNarratives].sort(), verdicts: [...(pv.verdictNarratives ?? [])].sort() })
             .toEqual({ openPositions: guarded.openPositions, exposure: guarded.exposure, spentToday: guarded.spentToday, held: guarded.held, verdicts: guarded.verdicts });
         };

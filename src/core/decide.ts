@@ -2,6 +2,7 @@
 // limit. Pure: the same inputs give the same decision in live, dry-run and backtest.
 import type { EnsembleForecast } from './ensemble.js';
 import { maxBigint, minBigint } from './money.js';
+import { kindsOf, reasonKind } from './reason-kind.js';
 import type { Narrative } from './narrative.js';
 import { isBackableId, isOpenForBacking } from './narrative.js';
 import { breakEvenProbability, expectedValuePerUnit, kellyFraction, type PayoutModel } from './payout.js';
@@ -46,9 +47,14 @@ export interface Decision {
   expectedValue: number | null;
   /** Why: every limit that shaped or blocked the stake, in order. */
   reasons: string[];
+  /**
+   * Each reason without its particulars (reasonKind of each), when the decider gave them: runs of equal skips and the
+   * skip-reason counts compare these instead of reading the text. Not stored (the reasons are).
+   */
+  reasonKinds?: readonly string[];
 }
 
-function skip(input: DecisionInput, reasons: string[], edge: number | null = null, expectedValue: number | null = null): Decision {
+function skip(input: DecisionInput, reasons: string[], kinds: readonly string[], edge: number | null = null, expectedValue: number | null = null): Decision {
   return {
     narrativeId: input.narrative.id,
     action: 'skip',
@@ -58,8 +64,28 @@ function skip(input: DecisionInput, reasons: string[], edge: number | null = nul
     edge,
     expectedValue,
     reasons,
+    reasonKinds: kinds,
   };
 }
+
+// The kinds of the reasons below, made once (a backtest decides millions of skips).
+const NOT_OPEN = kindsOf('not open for backing (oracle_status x)');
+const NOT_UUID_REASON = 'the narrative id is not a UUID: the backing program cannot take it';
+const NOT_UUID = kindsOf(NOT_UUID_REASON);
+const VERDICT_REASON = 'a verdict on it was submitted: backing it would be a conflict of interest';
+const VERDICT = kindsOf(VERDICT_REASON);
+const NO_OPINION_REASON = 'no strategy offered an opinion';
+const NO_OPINION = kindsOf(NO_OPINION_REASON);
+const EDGE_BELOW = kindsOf('edge below risk.minEdge (x)');
+const HELD_REASON = 'already holds a position (risk.scaleIn is off)';
+const HELD = kindsOf(HELD_REASON);
+const NO_BALANCE_REASON = 'wallet balance unknown';
+const NO_BALANCE = kindsOf(NO_BALANCE_REASON);
+const MAX_OPEN = kindsOf('open positions at risk.maxOpenPositions (x)');
+const LOW_BALANCE_REASON = 'balance at or below risk.minBalanceSol';
+const LOW_BALANCE = kindsOf(LOW_BALANCE_REASON);
+const NO_SIZE_REASON = 'the forecast gives no stake size (not a finite Kelly fraction)';
+const NO_SIZE = kindsOf(NO_SIZE_REASON);
 
 // A reason that names only the status is built once per status and shared: an identical string compares at once (the
 // run trackers, the fingerprint).
@@ -75,31 +101,34 @@ function notOpenReason(status: string): string {
 
 export function decideBacking(input: DecisionInput): Decision {
   const { narrative, forecast, limits, payout, portfolio } = input;
-  if (!isOpenForBacking(narrative)) return skip(input, [notOpenReason(narrative.oracleStatus)]);
-  if (!isBackableId(narrative.id)) return skip(input, ['the narrative id is not a UUID: the backing program cannot take it']);
-  if (portfolio.verdictNarratives?.has(narrative.id)) return skip(input, ['a verdict on it was submitted: backing it would be a conflict of interest']);
-  if (!forecast) return skip(input, ['no strategy offered an opinion']);
+  if (!isOpenForBacking(narrative)) return skip(input, [notOpenReason(narrative.oracleStatus)], NOT_OPEN);
+  if (!isBackableId(narrative.id)) return skip(input, [NOT_UUID_REASON], NOT_UUID);
+  if (portfolio.verdictNarratives?.has(narrative.id)) return skip(input, [VERDICT_REASON], VERDICT);
+  if (!forecast) return skip(input, [NO_OPINION_REASON], NO_OPINION);
 
   const edge = forecast.pTrue - breakEvenProbability(payout);
   const expectedValue = expectedValuePerUnit(payout, forecast.pTrue);
   if (edge < limits.minEdge) {
-    return skip(input, [`edge below risk.minEdge (${edge.toFixed(3)} < ${limits.minEdge})`], edge, expectedValue);
+    return skip(input, [`edge below risk.minEdge (${edge.toFixed(3)} < ${limits.minEdge})`], EDGE_BELOW, edge, expectedValue);
   }
   if (!limits.scaleIn && portfolio.heldNarratives.has(narrative.id)) {
-    return skip(input, ['already holds a position (risk.scaleIn is off)'], edge, expectedValue);
+    return skip(input, [HELD_REASON], HELD, edge, expectedValue);
   }
-  if (!input.backingGate.open) return skip(input, [`gate closed: ${input.backingGate.reason}`], edge, expectedValue);
-  if (input.balance === null) return skip(input, ['wallet balance unknown'], edge, expectedValue);
+  if (!input.backingGate.open) {
+    const reason = `gate closed: ${input.backingGate.reason}`;
+    return skip(input, [reason], [reasonKind(reason)], edge, expectedValue);
+  }
+  if (input.balance === null) return skip(input, [NO_BALANCE_REASON], NO_BALANCE, edge, expectedValue);
   if (portfolio.openPositions >= limits.maxOpenPositions) {
-    return skip(input, [`open positions at risk.maxOpenPositions (${limits.maxOpenPositions})`], edge, expectedValue);
+    return skip(input, [`open positions at risk.maxOpenPositions (${limits.maxOpenPositions})`], MAX_OPEN, edge, expectedValue);
   }
 
   const reasons: string[] = [];
   const bankroll = input.balance - limits.minBalance;
-  if (bankroll <= 0n) return skip(input, ['balance at or below risk.minBalanceSol'], edge, expectedValue);
+  if (bankroll <= 0n) return skip(input, [LOW_BALANCE_REASON], LOW_BALANCE, edge, expectedValue);
 
   const fraction = kellyFraction(payout, forecast.pTrue) * limits.kellyFraction;
-  if (!Number.isFinite(fraction)) return skip(input, ['the forecast gives no stake size (not a finite Kelly fraction)'], edge, expectedValue);
+  if (!Number.isFinite(fraction)) return skip(input, [NO_SIZE_REASON], NO_SIZE, edge, expectedValue);
   let stake = BigInt(Math.floor(Number(bankroll) * fraction));
   reasons.push(`kelly ${(fraction * 100).toFixed(2)}% of bankroll`);
 
@@ -121,7 +150,8 @@ export function decideBacking(input: DecisionInput): Decision {
   }
   if (stake < limits.minStake) {
     const limit = reasons.filter((r) => r.startsWith('clamped by ')).pop()?.slice('clamped by '.length);
-    return skip(input, [`stake below risk.minStakeSol${limit ? ` (${limit} leaves too little)` : ''}`, ...reasons], edge, expectedValue);
+    const all = [`stake below risk.minStakeSol${limit ? ` (${limit} leaves too little)` : ''}`, ...reasons];
+    return skip(input, all, all.map(reasonKind), edge, expectedValue);
   }
   return {
     narrativeId: narrative.id,

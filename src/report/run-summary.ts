@@ -2,7 +2,7 @@
 // Records that extend a run (seen_count) count as often as they were seen.
 import type { RunSummary } from '../ports/read-model.js';
 import type { SqliteStore } from '../store/sqlite-store.js';
-import { reasonKind } from '../store/run-tracker.js';
+import { reasonKind } from '../core/reason-kind.js';
 
 export type { RunSummary } from '../ports/read-model.js';
 

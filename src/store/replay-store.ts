@@ -15,7 +15,7 @@ import { calibrationOf, pnlSummary } from '../report/calibration-report.js';
 import { ALWAYS_HALF, CROWD_SHARE } from '../core/strategy.js';
 import { AwaitingOutcomes } from './awaiting-outcomes.js';
 import { HistoryWindows, sameObservation } from './history-windows.js';
-import { reasonKind } from './run-tracker.js';
+import { reasonKind } from '../core/reason-kind.js';
 import { SqliteStore } from './sqlite-store.js';
 
 /** The baselines every strategy is scored against, on the same narratives as the ensemble (named in core/strategy). */
@@ -133,7 +133,7 @@ export class ReplayStore implements Store, RunReadModel, EnsembleMemory {
     this.noteDecided(d.narrativeId);
     if (d.action === 'skip') {
       this.counts.skip++;
-      const kind = reasonKind(d.reasons[0] ?? 'unknown');
+      const kind = d.reasonKinds?.[0] ?? reasonKind(d.reasons[0] ?? 'unknown');
       this.skipReasons.set(kind, (this.skipReasons.get(kind) ?? 0) + 1);
       return this.nextSkipId--;
     }

@@ -4,6 +4,7 @@
 // and the reasons without their particulars (the numbers in parentheses), so the audit still answers what the agent
 // thought and decided about a narrative at any time, and why, to within that rounding.
 import type { Decision } from '../core/decide.js';
+import { reasonKind } from '../core/reason-kind.js';
 import type { OpinionRecord } from '../ports/store.js';
 
 export interface Run {
@@ -19,11 +20,6 @@ export interface Run {
 /** A probability rounded to 0.02, as fiftieths (an integer is cheaper to make and compare than a decimal string). */
 const r2 = (x: number | null) => (x === null ? -1 : Math.round(x * 50));
 
-/** What a reason says without its particulars: "edge below risk.minEdge (-0.034 < 0.02)" → "edge below risk.minEdge". */
-export function reasonKind(reason: string): string {
-  const cut = reason.indexOf(' (');
-  return cut < 0 ? reason : reason.slice(0, cut);
-}
 
 /** `status`: the narrative's oracle status, so that a run never spans the end of backing (calibration reads it). */
 export function opinionRunKey(o: OpinionRecord, status = ''): string {
@@ -42,16 +38,24 @@ export function sameReasonKind(a: string, b: string): boolean {
   return true;
 }
 
-/** Whether two decisions have the same run key (see decisionRunKey), compared field by field: no key is built. */
+/**
+ * Whether two decisions have the same run key (see decisionRunKey), compared field by field: no key is built, and
+ * reasons whose kinds the decider gave (Decision.reasonKinds) are compared by those, without reading their text.
+ */
 export function sameDecisionRun(a: Decision, b: Decision): boolean {
   if (a.action !== b.action || r2(a.pTrue) !== r2(b.pTrue) || a.reasons.length !== b.reasons.length) return false;
-  for (let i = 0; i < a.reasons.length; i++) if (!sameReasonKind(a.reasons[i]!, b.reasons[i]!)) return false;
+  const ka = a.reasonKinds;
+  const kb = b.reasonKinds;
+  if (ka && kb && ka === kb) return true;
+  for (let i = 0; i < a.reasons.length; i++) {
+    if (ka && kb ? ka[i] !== kb[i] : !sameReasonKind(ka?.[i] ?? a.reasons[i]!, kb?.[i] ?? b.reasons[i]!)) return false;
+  }
   return true;
 }
 
 export function decisionRunKey(d: Decision): string {
   let key = `${d.action}|${r2(d.pTrue)}`;
-  for (const reason of d.reasons) key += `|${reasonKind(reason)}`;
+  for (let i = 0; i < d.reasons.length; i++) key += `|${d.reasonKinds?.[i] ?? reasonKind(d.reasons[i]!)}`;
   return key;
 }
 

@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { reasonKind } from '../../../src/core/reason-kind.js';
 import { decideBacking, type DecisionInput, type PortfolioView } from '../../../src/core/decide.js';
 import { solToLamports } from '../../../src/core/money.js';
 import { breakEvenProbability, expectedValuePerUnit, kellyFraction, payoutModel, settledPnlLamports } from '../../../src/core/payout.js';
@@ -164,5 +166,32 @@ describe('sizing a backing', () => {
     const d = decideBacking(input({ pTrue: Number.NaN }));
     expect(d.action).toBe('skip');
     expect(d.reasons).toContain('the forecast gives no stake size (not a finite Kelly fraction)');
+  });
+});
+
+describe('reason kinds', () => {
+  it('every decision\'s reasonKinds are its reasons without their particulars', () => {
+    const statuses = ['live', 'open', 'resolved_true', 'closed', 'weird (status)'];
+    const held: PortfolioView = { ...EMPTY, heldNarratives: new Set(['0b6c1f1e-6f0c-4d7e-9a57-3c1f3e1d2a01']), verdictNarratives: new Set() };
+    fc.assert(fc.property(
+      fc.record({
+        status: fc.constantFrom(...statuses), uuid: fc.boolean(), verdict: fc.boolean(), forecast: fc.boolean(), pTrue: fc.double({ min: 0, max: 1, noNaN: true }),
+        held: fc.boolean(), gate: fc.constantFrom(null, 'system halted', 'paused (by the operator)'), balance: fc.constantFrom(null, 0n, solToLamports(0.06), solToLamports(20)),
+        minStake: fc.constantFrom(0.001, 0.5, 5), maxOpen: fc.constantFrom(0, 20), category: fc.constantFrom(null, 0.01, 3),
+      }),
+      (o) => {
+        const base = input({ pTrue: o.pTrue, risk: { minStakeSol: o.minStake, maxOpenPositions: o.maxOpen, maxCategoryExposureSol: o.category } });
+        const d = decideBacking({
+          ...base,
+          narrative: { ...base.narrative, oracleStatus: o.status, id: o.uuid ? base.narrative.id : 'not-a-uuid' },
+          forecast: o.forecast ? base.forecast : null,
+          backingGate: o.gate === null ? { open: true, reason: null } : { open: false, reason: o.gate },
+          balance: o.balance,
+          portfolio: o.held ? { ...held, verdictNarratives: new Set(o.verdict ? [base.narrative.id] : []) } : { ...EMPTY, verdictNarratives: new Set(o.verdict ? [base.narrative.id] : []) },
+        });
+        if (d.action === 'skip') expect(d.reasonKinds).toEqual(d.reasons.map(reasonKind));
+        else if (d.reasonKinds) expect(d.reasonKinds).toEqual(d.reasons.map(reasonKind));
+      },
+    ), { numRuns: 3_000 });
   });
 });

@@ -3,7 +3,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Decision } from '../../../src/core/decide.js';
-import { decisionRunKey, reasonKind, sameDecisionRun, sameReasonKind } from '../../../src/store/run-tracker.js';
+import { reasonKind } from '../../../src/core/reason-kind.js';
+import { decisionRunKey, sameDecisionRun, sameReasonKind } from '../../../src/store/run-tracker.js';
 
 // (no "|": the built key joins with it, so a reason holding one could make two different lists one key)
 const text = (maxLength: number) => fc.string({ maxLength }).filter((x) => !x.includes('|'));
@@ -15,7 +16,10 @@ const decision = fc.record({
   action: fc.constantFrom('skip' as const, 'back' as const),
   pTrue: fc.oneof(fc.constant(null), fc.double({ min: 0, max: 1, noNaN: true })),
   reasons,
-}).map((d): Decision => ({ narrativeId: 'n', stakeLamports: 0n, confidence: null, edge: null, expectedValue: null, ...d }));
+  kinds: fc.boolean(), // given by the decider, or left for the reader to work out
+}).map(({ kinds, ...d }): Decision => ({
+  narrativeId: 'n', stakeLamports: 0n, confidence: null, edge: null, expectedValue: null, ...d, ...(kinds ? { reasonKinds: d.reasons.map(reasonKind) } : {}),
+}));
 
 describe('run keys', () => {
   it('sameDecisionRun is equality of decisionRunKey', () => {
@@ -25,7 +29,8 @@ describe('run keys', () => {
     }), { numRuns: 2_000 });
     // pairs that share most of their fields, where a difference is rarest
     fc.assert(fc.property(decision, fc.double({ min: 0, max: 1, noNaN: true }), (a, p) => {
-      const b = { ...a, pTrue: p, reasons: a.reasons.map((r) => `${reasonKind(r)} (other figures)`) };
+      const reasons = a.reasons.map((r) => `${reasonKind(r)} (other figures)`);
+      const b = { ...a, pTrue: p, reasons, ...(a.reasonKinds ? { reasonKinds: reasons.map(reasonKind) } : {}) };
       expect(sameDecisionRun(a, b)).toBe(decisionRunKey(a) === decisionRunKey(b));
     }), { numRuns: 2_000 });
   });

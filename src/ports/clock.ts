@@ -7,8 +7,13 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
+let lastIso = { ms: NaN, iso: '' };
+
+/** The clock's now as ISO text (a tick asks several times at one time in a backtest: the last text is kept). */
 export function isoNow(clock: Clock): string {
-  return new Date(clock.now()).toISOString();
+  const ms = clock.now();
+  if (ms !== lastIso.ms) lastIso = { ms, iso: new Date(ms).toISOString() };
+  return lastIso.iso;
 }
 
 const DAY_MS = 86_400_000;

@@ -86,9 +86,17 @@ function run(): void {
       current.set(n.id, { index: i, narrative: n });
     }
     previous = current;
-    batch.push({ t: v.t, items, dropped: feed.dropped, prices: pendingPrices, magus: pendingMagus, bytes: line.bytes });
-    pendingPrices = [];
-    pendingMagus = [];
+    const poll: WirePoll = { t: v.t, items, bytes: line.bytes };
+    if (feed.dropped.length) poll.dropped = feed.dropped;
+    if (pendingPrices.length) {
+      poll.prices = pendingPrices;
+      pendingPrices = [];
+    }
+    if (pendingMagus.length) {
+      poll.magus = pendingMagus;
+      pendingMagus = [];
+    }
+    batch.push(poll);
     if (batch.length >= batchPolls && !post()) return;
   }
   if (!post()) return;

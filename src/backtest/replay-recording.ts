@@ -26,9 +26,15 @@ export interface ReplayPoll {
  */
 export type WireChange = [index: number, oracleStatus: string, totalBackedLamports: bigint, backerCount: number, challengeCount: number];
 
-/** A poll as it crosses from the reader: a narrative equal to one of the previous poll is that one's index there. */
-export interface WirePoll extends Omit<ReplayPoll, 'narratives'> {
+/**
+ * A poll as it crosses from the reader: a narrative equal to one of the previous poll is that one's index there, and
+ * lists that are empty (most polls' dropped items, prices and Magus answers) do not cross at all.
+ */
+export interface WirePoll extends Omit<ReplayPoll, 'narratives' | 'dropped' | 'prices' | 'magus'> {
   items: Array<Narrative | number | WireChange>;
+  dropped?: DroppedItem[];
+  prices?: Array<[string, number, number]>;
+  magus?: StoredMagusAnswer[];
 }
 
 export type WorkerMessage =
@@ -93,7 +99,7 @@ export async function replayRecording(path: string, onPoll: (poll: ReplayPoll, b
           narratives[i] = typeof item === 'number' ? previous[item]! : Array.isArray(item) ? changed(previous[item[0]]!, item) : item;
         }
         previous = narratives;
-        const poll: ReplayPoll = { t: wire.t, narratives, dropped: wire.dropped, prices: wire.prices, magus: wire.magus, bytes: wire.bytes };
+        const poll: ReplayPoll = { t: wire.t, narratives, dropped: wire.dropped ?? [], prices: wire.prices ?? [], magus: wire.magus ?? [], bytes: wire.bytes };
         const next = await onPoll(poll, poll.bytes);
         if (next === 'stop') return { ...emptyStats(), polls: delivered.polls, firstT: delivered.firstT, lastT: delivered.lastT };
         delivered.polls++;

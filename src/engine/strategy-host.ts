@@ -4,7 +4,7 @@
 // learns from settled outcomes (src/engine/ensemble-learner.ts); without one it is the configured pool.
 import { poolOpinions, type EnsembleForecast, type WeightedOpinion } from '../core/ensemble.js';
 import type { Narrative } from '../core/narrative.js';
-import type { StrategyContext } from '../core/strategy.js';
+import type { Opinion, StrategyContext } from '../core/strategy.js';
 import type { EnsembleMemory } from '../ports/ensemble-memory.js';
 import type { OpinionRecord, Outcome } from '../ports/store.js';
 import { EnsembleLearner } from './ensemble-learner.js';
@@ -88,7 +88,12 @@ export class StrategyHost {
         continue;
       }
       const o = outcome.opinion;
-      records.push({ strategy: runner.name, pTrue: o?.pTrue ?? null, confidence: o?.confidence ?? null, rationale: o?.rationale, verdict: o?.verdict, durationMs: outcome.durationMs });
+      // A runner in this thread hands over its copy already in the record's shape: kept as the record itself.
+      const own = o as (OpinionRecord & Opinion) | null;
+      if (own?.strategy === runner.name) {
+        own.durationMs = outcome.durationMs;
+        records.push(own);
+      } else records.push({ strategy: runner.name, pTrue: o?.pTrue ?? null, confidence: o?.confidence ?? null, rationale: o?.rationale, verdict: o?.verdict, durationMs: outcome.durationMs });
       if (!o) continue;
       if (this.learner) {
         p[k] = o.pTrue;

@@ -52,14 +52,20 @@ export function readOpinion(value: unknown): { opinion: Opinion | null } | { err
   return typeof read === 'string' ? { error: read } : { opinion: read };
 }
 
-/** readOpinion without the wrapper (the in-process path makes no object it does not keep): the opinion, or the problem. */
-function opinionOrProblem(value: unknown): Opinion | null | string {
+/**
+ * readOpinion without the wrapper (the in-process path makes no object it does not keep): the opinion, or the problem.
+ * Given the strategy's name, the copy is made in the shape of the opinion record the host keeps of it (the host then
+ * keeps this very object instead of making another).
+ */
+function opinionOrProblem(value: unknown, strategy?: string): Opinion | null | string {
   try {
     if (value === null || value === undefined) return null;
     if (typeof value !== 'object') return `invalid opinion: returned ${typeof value}, not an opinion object`;
     const v = value as Record<string, unknown>;
     // Copy each field once: a getter is called exactly once, and what is checked is what is used.
-    const copy: Record<string, unknown> = { pTrue: v.pTrue, confidence: v.confidence };
+    const copy: Record<string, unknown> = strategy === undefined
+      ? { pTrue: v.pTrue, confidence: v.confidence }
+      : { strategy, pTrue: v.pTrue, confidence: v.confidence, rationale: undefined, verdict: undefined, durationMs: 0 };
     const rationale = v.rationale;
     if (rationale !== undefined) copy.rationale = rationale;
     const verdict = v.verdict;
@@ -156,7 +162,7 @@ export class InProcessRunner implements StrategyRunner {
     const thenable = thenableOf(value);
     if (thenable === true) return { pending: value as PromiseLike<unknown> };
     if (thenable !== false) return { ok: false, error: `invalid opinion: reading it threw (${describeThrown(thenable.error)})`, durationMs: 0 };
-    return outcomeOf(value);
+    return outcomeOf(value, this.name);
   }
 
   /** An asynchronous answer, raced against the strategy's timeout and the tick's signal. */
@@ -165,12 +171,12 @@ export class InProcessRunner implements StrategyRunner {
     if (settled.kind !== 'value') {
       return { ok: false, error: settled.kind === 'timeout' ? `timed out after ${this.timeoutMs} ms` : settled.kind === 'aborted' ? 'stopped: the agent is shutting down' : `threw: ${describeThrown(settled.error)}`, durationMs: 0 };
     }
-    return outcomeOf(settled.value);
+    return outcomeOf(settled.value, this.name);
   }
 }
 
-function outcomeOf(value: unknown): StrategyOutcome {
-  const read = opinionOrProblem(value);
+function outcomeOf(value: unknown, strategy: string): StrategyOutcome {
+  const read = opinionOrProblem(value, strategy);
   return typeof read === 'string' ? { ok: false, error: read, durationMs: 0 } : { ok: true, opinion: read, durationMs: 0 };
 }
 

@@ -73,11 +73,15 @@ export class ReplayPriceSource implements PriceSource {
   }
 
   async getPrice(asset: string): Promise<number> {
-    const now = this.clock.now();
+    const price = this.priceNow(asset);
+    if (price !== undefined) return price;
+    throw new MagmaError('API_NOT_FOUND', `the recording has no ${asset} price at or before ${new Date(this.clock.now()).toISOString()}.`);
+  }
+
+  priceNow(asset: string): number | undefined {
     const list = this.series.get(asset.toUpperCase()) ?? [];
-    const i = upperBound(list, now) - 1;
-    if (i >= 0) return list[i]!.price;
-    throw new MagmaError('API_NOT_FOUND', `the recording has no ${asset} price at or before ${new Date(now).toISOString()}.`);
+    const i = upperBound(list, this.clock.now()) - 1;
+    return i >= 0 ? list[i]!.price : undefined;
   }
 
   async getHistory(asset: string, sinceMs: number): Promise<PricePoint[]> {

@@ -183,16 +183,32 @@ export function strategyPriceView(source: PriceSource, clock: Clock, logger: Log
     logger.warn('prices.unavailable', { asset, what, msg: errorMessage(err) });
   };
 
+  /** A price the source gave: the warning about it (if any) is over, and whoever follows prices hears of it. */
+  const got = (asset: string, now: number, price: number) => {
+    warned.delete(`${asset}:price`);
+    onPrice?.(asset, now, price);
+    return price;
+  };
+
+  /** The price held for maxAge of clock time, or one the source has at once (a recording); undefined: ask the source. */
+  const cachedPrice = (asset: string): number | null | undefined => {
+    const now = clock.now();
+    const cached = spot.get(asset);
+    if (cached && now - cached.at < maxAgeMs) return cached.price;
+    const price = source.priceNow?.(asset);
+    if (price === undefined) return undefined;
+    spot.set(asset, { at: now, price: got(asset, now, price) });
+    return price;
+  };
+
   return {
     async price(asset, signal) {
       const now = clock.now();
-      const cached = spot.get(asset);
-      if (cached && now - cached.at < maxAgeMs) return cached.price;
+      const held = cachedPrice(asset);
+      if (held !== undefined) return held;
       let price: number | null = null;
       try {
-        price = await source.getPrice(asset, signal);
-        warned.delete(`${asset}:price`);
-        onPrice?.(asset, now, price);
+        price = got(asset, now, await source.getPrice(asset, signal));
       } catch (err) {
         // cancelled (the strategy's time is up, or shutdown): nothing learnt about the source, nothing remembered
         if (signal?.aborted) throw err;
@@ -213,10 +229,7 @@ export function strategyPriceView(source: PriceSource, clock: Clock, logger: Log
       const now = clock.now();
       return (await cachedHistory(asset, sinceMs, now, signal)).series.extremes(sinceMs, now);
     },
-    cachedPrice(asset) {
-      const cached = spot.get(asset);
-      return cached && clock.now() - cached.at < maxAgeMs ? cached.price : undefined;
-    },
+    cachedPrice,
     cachedVolatility(asset, sinceMs) {
       const now = clock.now();
       return heldHistory(asset, sinceMs, now)?.series.volatility(sinceMs, now);

@@ -13,6 +13,11 @@ export interface PriceSource {
   getPrice(asset: string, signal?: AbortSignal): Promise<number>;
   /** USD prices of `asset` from `sinceMs` to now, oldest first. */
   getHistory(asset: string, sinceMs: number, signal?: AbortSignal): Promise<PricePoint[]>;
+  /**
+   * What getPrice would answer, at once, when the source holds its prices in memory (a recording); undefined when it
+   * would have to ask (then call getPrice). Lets the strategies' price view refresh without a promise.
+   */
+  priceNow?(asset: string): number | undefined;
 }
 
 /** The most bytes a price answer may have (history over months included); bigger is refused as malformed. */

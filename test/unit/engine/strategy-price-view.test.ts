@@ -168,3 +168,28 @@ describe('strategy price view', () => {
     expect(seen[2]).toBe(controller.signal);
   });
 });
+
+describe('strategy price view over a source that holds its prices (a recording)', () => {
+  it('takes the price at once, without a promise, and answers price() with it too', async () => {
+    const clock = new ManualClock(10_000);
+    const calls = { getPrice: 0 };
+    let price = 100;
+    const s: PriceSource = {
+      async getPrice() { calls.getPrice++; return price; },
+      async getHistory() { return []; },
+      priceNow: (asset) => (asset === 'SOL' ? price : undefined),
+    };
+    const view = strategyPriceView(s, clock, silentLogger(), 60_000);
+    expect(view.cachedPrice!('SOL')).toBe(100);
+    price = 101;
+    expect(view.cachedPrice!('SOL')).toBe(100); // held for maxAge of clock time, as price() holds it
+    expect(await view.price('SOL')).toBe(100);
+    clock.advance(60_000);
+    expect(await view.price('SOL')).toBe(101);
+    expect(calls.getPrice).toBe(0);
+    // an asset it does not hold: asked the asynchronous way
+    expect(view.cachedPrice!('BTC')).toBeUndefined();
+    expect(await view.price('BTC')).toBe(101);
+    expect(calls.getPrice).toBe(1);
+  });
+});

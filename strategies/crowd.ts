@@ -34,22 +34,20 @@ const crowd: Strategy = {
     if (n === 0) return null; // nobody has spoken: no opinion
 
     let p = (backers + prior / 2) / (n + prior);
-    let rationale = `${backers} backers vs ${challengers} challengers`;
-
     // Momentum: how participants who arrived within the window split, from the oldest snapshot inside it.
     const since = ctx.clock.now() - windowMs;
     const base = firstAtOrAfter(ctx.history, since);
-    if (base) {
-      const db = backers - base.backerCount;
-      const dc = challengers - base.challengeCount;
-      if (db >= 0 && dc >= 0 && db + dc > 0) {
-        const recent = (db + prior / 2) / (db + dc + prior);
-        const w = momentumWeight * ((db + dc) / (db + dc + prior));
-        p = (1 - w) * p + w * recent;
-        rationale += `; last ${Math.round(windowMs / 3_600_000)}h +${db}/+${dc}`;
-      }
+    const db = base ? backers - base.backerCount : 0;
+    const dc = base ? challengers - base.challengeCount : 0;
+    const momentum = db >= 0 && dc >= 0 && db + dc > 0;
+    if (momentum) {
+      const recent = (db + prior / 2) / (db + dc + prior);
+      const w = momentumWeight * ((db + dc) / (db + dc + prior));
+      p = (1 - w) * p + w * recent;
     }
-    return { pTrue: p, confidence: n / (n + scale), rationale };
+    // The text is written only if the agent keeps this opinion.
+    const explain = () => `${backers} backers vs ${challengers} challengers${momentum ? `; last ${Math.round(windowMs / 3_600_000)}h +${db}/+${dc}` : ''}`;
+    return { pTrue: p, confidence: n / (n + scale), explain };
   },
 };
 

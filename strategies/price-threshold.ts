@@ -39,7 +39,7 @@ const touchAsks = (thesis: PriceThesis, createdMs: number) =>
 const touched = (thesis: PriceThesis, seen: { min: number; max: number } | null) =>
   seen !== null && (thesis.direction === 'above' ? seen.max >= thesis.level : seen.min <= thesis.level);
 const alreadyTouched = (thesis: PriceThesis, options: Readonly<Record<string, unknown>>): Opinion =>
-  ({ pTrue: 0.999, confidence: num(options.maxConfidence, 0.85), rationale: `${thesis.asset} already traded ${thesis.direction} ${thesis.level} since the narrative was created` });
+  ({ pTrue: 0.999, confidence: num(options.maxConfidence, 0.85), explain: () => `${thesis.asset} already traded ${thesis.direction} ${thesis.level} since the narrative was created` });
 const lookbackStart = (now: number, options: Readonly<Record<string, unknown>>) => now - num(options.lookbackDays, 30) * DAY;
 
 /** The same answer as `priced` from what the view holds now, or undefined when something would have to be fetched. */
@@ -88,7 +88,8 @@ function fromVolatility(thesis: PriceThesis, horizonMs: number, spot: number, { 
   return {
     pTrue,
     confidence,
-    rationale: `${thesis.asset} at ${spot} vs ${thesis.kind} ${direction} ${thesis.level} within ${hours}h; realised volatility ${(sigma * 100).toFixed(0)}%/yr over ${points} points`,
+    // The text is written only if the agent keeps this opinion.
+    explain: () => `${thesis.asset} at ${spot} vs ${thesis.kind} ${direction} ${thesis.level} within ${hours}h; realised volatility ${(sigma * 100).toFixed(0)}%/yr over ${points} points`,
   };
 }
 

@@ -17,7 +17,52 @@ export interface Opinion {
   /** How much this estimate is worth, 0..1: weights it in the ensemble. */
   confidence: number;
   rationale?: string;
+  /**
+   * The rationale, written only when the agent keeps it (used when `rationale` is absent). Most opinions are never
+   * stored (a run of equal ones is one row; a backtest stores none), and the text is the costliest part of an opinion
+   * to make. Called at most once, after `evaluate` returned: it must not depend on anything that changes meanwhile.
+   * A plug-in's is called in its own thread, before its opinion crosses to the agent.
+   */
+  explain?: () => string;
   verdict?: Verdict;
+}
+
+/** The most characters of an opinion's rationale or verdict evidence that are kept (the API takes 1,000 of evidence). */
+export const MAX_OPINION_TEXT = 1_000;
+
+/** Text longer than this is never cut (see cutText): at most 16 MB flat, two bytes a character. */
+const MAX_CUT_CHARS = 8_000_000;
+
+/**
+ * The first `max` characters of a strategy's text. Cutting a string flattens it first: a rope built cheaply
+ * ('x'.repeat(3e8)) would become one allocation of hundreds of MB in the plug-in's thread, past its heap limit by
+ * more than V8 lets a worker overrun, and that ends the whole process (not only the thread). Text that long is
+ * replaced by its length instead of cut; reading `.length` never flattens.
+ */
+export function cutText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  if (text.length > MAX_CUT_CHARS) return `(${text.length} characters: too long to keep)`;
+  return text.slice(0, max);
+}
+
+/**
+ * An opinion's rationale as text: the one it gave, or what its `explain` writes now (cut to MAX_OPINION_TEXT). An
+ * `explain` that throws or returns something else than text leaves a note of that instead: it never fails the caller.
+ */
+export function rationaleOf(o: { rationale?: string | undefined; explain?: (() => string) | undefined }): string | undefined {
+  if (o.rationale !== undefined || o.explain === undefined) return o.rationale;
+  try {
+    const text: unknown = o.explain();
+    return typeof text === 'string' ? cutText(text, MAX_OPINION_TEXT) : `(its explain returned ${typeof text}, not text)`;
+  } catch (err) {
+    let why = 'an error that cannot be shown';
+    try {
+      why = cutText(String(err instanceof Error ? err.message : err), 200);
+    } catch {
+      // a thrown value whose text cannot be read
+    }
+    return `(its explain threw: ${why})`;
+  }
 }
 
 export interface StrategyClock {
@@ -175,6 +220,7 @@ export function opinionProblem(value: unknown): string | null {
     }
   }
   if (o.rationale !== undefined && typeof o.rationale !== 'string') return 'rationale must be a string';
+  if (o.explain !== undefined && typeof o.explain !== 'function') return 'explain must be a function';
   if (o.verdict !== undefined) {
     const v = o.verdict as Record<string, unknown> | null;
     if (!v || typeof v !== 'object') return 'verdict must be an object';

@@ -2,7 +2,7 @@
 // evaluates every narrative of the tick in one call, so that a runner in another thread (plug-ins) costs one message
 // per tick, not one per narrative. A runner never throws: every failure (a throw, a timeout, garbage) is an outcome.
 import type { Narrative, NarrativeSnapshot } from '../core/narrative.js';
-import { opinionProblem, type Opinion, type Strategy, type StrategyContext, type StrategySources } from '../core/strategy.js';
+import { cutText, MAX_OPINION_TEXT, opinionProblem, rationaleOf, type Opinion, type Strategy, type StrategyContext, type StrategySources } from '../core/strategy.js';
 
 export interface EvalItem {
   narrative: Readonly<Narrative>;
@@ -28,23 +28,7 @@ export interface StrategyRunner {
   close?(): Promise<void>;
 }
 
-/** The most characters of an opinion's rationale or verdict evidence that are kept (the API takes 1,000 of evidence). */
-export const MAX_OPINION_TEXT = 1_000;
-
-/** Text longer than this is never cut (see cutText): at most 16 MB flat, two bytes a character. */
-const MAX_CUT_CHARS = 8_000_000;
-
-/**
- * The first `max` characters of a strategy's text. Cutting a string flattens it first: a rope built cheaply
- * ('x'.repeat(3e8)) would become one allocation of hundreds of MB in the plug-in's thread, past its heap limit by
- * more than V8 lets a worker overrun, and that ends the whole process (not only the thread). Text that long is
- * replaced by its length instead of cut; reading `.length` never flattens.
- */
-export function cutText(text: string, max: number): string {
-  if (text.length <= max) return text;
-  if (text.length > MAX_CUT_CHARS) return `(${text.length} characters: too long to keep)`;
-  return text.slice(0, max);
-}
+export { cutText, MAX_OPINION_TEXT };
 
 /** Reads a value a strategy returned, once and defensively: getters that throw and odd prototypes end as an error. */
 export function readOpinion(value: unknown): { opinion: Opinion | null } | { error: string } {
@@ -65,9 +49,13 @@ function opinionOrProblem(value: unknown, strategy?: string): Opinion | null | s
     // Copy each field once: a getter is called exactly once, and what is checked is what is used.
     const copy: Record<string, unknown> = strategy === undefined
       ? { pTrue: v.pTrue, confidence: v.confidence }
-      : { strategy, pTrue: v.pTrue, confidence: v.confidence, rationale: undefined, verdict: undefined, durationMs: 0 };
+      : { strategy, pTrue: v.pTrue, confidence: v.confidence, rationale: undefined, explain: undefined, verdict: undefined, durationMs: 0 };
     const rationale = v.rationale;
     if (rationale !== undefined) copy.rationale = rationale;
+    else {
+      const explain = v.explain;
+      if (explain !== undefined) copy.explain = explain;
+    }
     const verdict = v.verdict;
     if (verdict !== undefined) {
       const w = verdict as Record<string, unknown> | null;
@@ -78,6 +66,11 @@ function opinionOrProblem(value: unknown, strategy?: string): Opinion | null | s
     const opinion = copy as unknown as Opinion;
     // Text is cut here, once: what a strategy returns is stored per narrative and may cross threads.
     if (opinion.rationale !== undefined) opinion.rationale = cutText(opinion.rationale, MAX_OPINION_TEXT);
+    else if (opinion.explain !== undefined && strategy === undefined) {
+      // Read here, where the opinion is plain data (a plug-in's, in its own thread): written now, as a rationale.
+      opinion.rationale = rationaleOf(opinion);
+      delete opinion.explain;
+    }
     if (opinion.verdict) opinion.verdict.evidence = cutText(opinion.verdict.evidence, MAX_OPINION_TEXT);
     return opinion;
   } catch (err) {

@@ -7,6 +7,7 @@ import { createRequire, register, syncBuiltinESMExports } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Strategy, StrategySources } from '../core/strategy.js';
+import { rationaleOf } from '../core/strategy.js';
 import { describeThrown, InProcessRunner, type EvalItem, type StrategyOutcome } from './strategy-runner.js';
 import type { FromWorker, ToWorker, WorkerInit } from './worker-protocol.js';
 
@@ -125,6 +126,12 @@ async function runBatch(runner: InProcessRunner, id: number, items: EvalItem[], 
       Object.freeze(item.narrative);
       Object.freeze(item.history);
       [outcome] = (await runner.evaluateAll([item], ctx)) as [StrategyOutcome];
+      // A rationale left to `explain` is written here, in the plug-in's thread: a function cannot cross to the agent.
+      const opinion = outcome.ok ? outcome.opinion : null;
+      if (opinion?.explain) {
+        opinion.rationale = rationaleOf(opinion);
+        delete opinion.explain;
+      }
     } catch (err) {
       // The runner never rejects; should the plug-in find a way, this item fails and the batch still answers.
       outcome = { ok: false, error: `threw: ${describeThrown(err)}`, durationMs: 0 };

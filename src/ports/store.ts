@@ -19,6 +19,8 @@ export interface OpinionRecord {
   pTrue: number | null;
   confidence: number | null;
   rationale?: string | undefined;
+  /** A rationale not written yet (Opinion.explain): `rationaleOf` gives the text of either, when it is kept. */
+  explain?: (() => string) | undefined;
   verdict?: Verdict | undefined;
   error?: string | undefined;
   durationMs: number;

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { Decision, PortfolioView } from '../core/decide.js';
 import type { ResolutionDecision } from '../core/decide-resolution.js';
 import { MagmaError } from '../core/errors.js';
+import { rationaleOf } from '../core/strategy.js';
 import { accessProblem } from '../fs/read-file-or-explain.js';
 import type { Narrative, NarrativeSnapshot } from '../core/narrative.js';
 import type { MagusAnswerStore, MagusCallRecord, MagusUsageStore, StoredMagusAnswer } from '../ports/magus.js';
@@ -409,7 +410,7 @@ export class SqliteStore implements Store, RunReadModel, MagusUsageStore, MagusA
         const rowId = Number(this.prepare(`
           INSERT INTO opinions (nid, tick_id, strategy, t, p_true, confidence, oracle_status, rationale, verdict_json, error, duration_ms)
           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-          .run(nid, tickId, o.strategy, t, o.pTrue, o.confidence, oracleStatus ?? null, o.rationale?.slice(0, 300) ?? null,
+          .run(nid, tickId, o.strategy, t, o.pTrue, o.confidence, oracleStatus ?? null, rationaleOf(o)?.slice(0, 300) ?? null,
             o.verdict ? JSON.stringify(o.verdict) : null, o.error ?? null, o.durationMs).lastInsertRowid);
         const ended = this.opinionRuns.start(key, runKey, rowId, observedAt, o.pTrue);
         if (ended) this.writeOpinionRun(ended);

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { isMagmaError } from '../../../src/core/errors.js';
 import { loadStrategies } from '../../../src/engine/load-strategies.js';
 import { StrategyHost } from '../../../src/engine/strategy-host.js';
+import { SqliteStore } from '../../../src/store/sqlite-store.js';
 import { narrative } from '../../helpers/narratives.js';
 
 const FIXTURES = join(import.meta.dirname, '../../fixtures/strategies');
@@ -46,6 +47,49 @@ describe('strategy host', () => {
     expect(seen[1]).toEqual({ k: 1 });
     expect(records[0]!.error).toMatch(/threw/); // assigning to a frozen object throws in strict mode
     expect(forecast).toBeNull();
+  });
+
+  it('leaves an in-process rationale unwritten until a store keeps it, once per row; a plug-in\'s crosses written', async () => {
+    let calls = 0;
+    let throwing = false;
+    const h = new StrategyHost([{
+      strategy: { name: 'lazy', evaluate: () => ({ pTrue: 0.7, confidence: 0.5, explain: () => {
+        calls++;
+        if (throwing) throw new Error('no words');
+        return 'x'.repeat(5_000);
+      } }) },
+      weight: 1, timeoutMs: 100, options: {},
+    }]);
+    const store = SqliteStore.open(':memory:');
+    const tick = store.beginTick('2026-04-07T00:00:00Z');
+    const n = narrative();
+    const rows = () => store.db.prepare('SELECT rationale FROM opinions WHERE strategy = ? ORDER BY id').pluck().all('lazy') as string[];
+    const first = await h.evaluate(n, ctx);
+    expect(first.records[0]!.rationale).toBeUndefined();
+    expect(calls).toBe(0); // evaluated and pooled: no text yet
+    store.recordOpinions(tick, n.id, '2026-04-07T00:00:00Z', first.records, 'live');
+    expect(calls).toBe(1);
+    expect(rows()).toEqual(['x'.repeat(300)]); // cut as a rationale is
+    store.recordOpinions(tick, n.id, '2026-04-07T00:01:00Z', (await h.evaluate(n, ctx)).records, 'live');
+    expect(calls).toBe(1); // the same opinion again: its run grows, no text is written
+    throwing = true;
+    store.recordOpinions(tick, n.id, '2026-04-07T00:02:00Z', (await h.evaluate(n, ctx)).records, 'resolved'); // a new row
+    expect(rows()[1]).toBe('(its explain threw: no words)');
+    store.close();
+
+    const plugin = await host('explains.mjs');
+    try {
+      const [record] = (await plugin.evaluate(narrative({ title: 'T' }), ctx)).records;
+      expect(record).toMatchObject({ strategy: 'explains', pTrue: 0.8, rationale: 'written for T' });
+      expect(record!.explain).toBeUndefined();
+    } finally {
+      await plugin.close();
+    }
+  });
+
+  it('refuses an explain that is not a function', async () => {
+    const h = new StrategyHost([{ strategy: { name: 'odd', evaluate: () => ({ pTrue: 0.7, confidence: 0.5, explain: 'text' }) as never }, weight: 1, timeoutMs: 100, options: {} }]);
+    expect((await h.evaluate(narrative(), ctx)).records[0]!.error).toBe('invalid opinion: explain must be a function');
   });
 
   it('loads the README\'s example strategy by path and gets its opinion', async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { rationaleOf } from '../../../src/core/strategy.js';
 import crowd from '../../../strategies/crowd.js';
 import type { NarrativeSnapshot } from 'magma-agent/strategy';
 import { narrative } from '../../helpers/narratives.js';
@@ -30,7 +31,7 @@ describe('crowd strategy', () => {
     const turning = await crowd.evaluate(n, ctx([snap(5, 10, 30)]));
     expect(flat!.pTrue).toBeCloseTo(0.5, 10);
     expect(turning!.pTrue).toBeGreaterThan(0.6); // the last 20 newcomers all backed
-    expect(turning!.rationale).toContain('+20/+0');
+    expect(rationaleOf(turning!)).toContain('+20/+0');
     const stale = await crowd.evaluate(n, ctx([snap(30, 10, 30)])); // older than the window
     expect(stale!.pTrue).toBeCloseTo(0.5, 10);
   });

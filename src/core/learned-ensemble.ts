@@ -321,6 +321,21 @@ export class LearnedEnsemble {
     const current = { u: g.u.slice(), v: g.v };
     g.u.set(prior.u);
     g.v = prior.v;
+    // What no step changes, once per fit: each row's calibrated log-odds per strategy and its weight before the
+    // learned one (0: that strategy gave nothing there). The same arithmetic, in the same order, as it was per pass.
+    const calibrated = new Float64Array(rows.length * this.k);
+    const base = new Float64Array(rows.length * this.k);
+    for (let ri = 0; ri < rows.length; ri++) {
+      const r = rows[ri]!;
+      for (let k = 0; k < this.k; k++) {
+        const x = r.x[k]!;
+        const w = this.configWeights[k]!;
+        const cf = r.conf[k]!;
+        if (Number.isNaN(x) || w <= 0 || !(cf > 0)) continue;
+        calibrated[ri * this.k + k] = g.a[k]! + g.b[k]! * x;
+        base[ri * this.k + k] = w * cf;
+      }
+    }
     for (let it = 0; it < 16; it++) {
       if (it === 1) {
         // The scale extremizes like a calibrator's slope; it is bounded (±0.5 in log) rather than held by a strong prior.
@@ -337,15 +352,13 @@ export class LearnedEnsemble {
         let total = 0;
         let sum = 0;
         for (let k = 0; k < this.k; k++) {
-          const x = r.x[k]!;
-          const w = this.configWeights[k]!;
-          const cf = r.conf[k]!;
-          if (Number.isNaN(x) || w <= 0 || !(cf > 0)) {
+          const wcf = base[ri * this.k + k]!;
+          if (wcf === 0) {
             alpha[k] = 0;
             continue;
           }
-          c[k] = g.a[k]! + g.b[k]! * x;
-          alpha[k] = w * cf * ew[k]!;
+          c[k] = calibrated[ri * this.k + k]!;
+          alpha[k] = wcf * ew[k]!;
           total += alpha[k]!;
           sum += alpha[k]! * c[k]!;
         }

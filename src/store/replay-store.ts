@@ -44,7 +44,8 @@ export class ReplayStore implements Store, RunReadModel, EnsembleMemory {
   private readonly crowdShare = new Map<string, number>();
   private readonly outcomes = new Map<string, Outcome>();
   private readonly awaiting = new AwaitingOutcomes();
-  private readonly lastSeen = new Map<string, number>();
+  /** The time of the latest feed recorded: every decision is about a narrative of that feed, seen then. */
+  private feedMs = 0;
   private readonly skipReasons = new Map<string, number>();
   private readonly backs: RunSummary['backs'] = [];
   private tickCount = 0;
@@ -78,10 +79,10 @@ export class ReplayStore implements Store, RunReadModel, EnsembleMemory {
 
   recordFeed(_tickId: number, observedAt: string, items: readonly FeedObservation[]): number {
     const nowMs = Date.parse(observedAt);
+    this.feedMs = nowMs;
     let changed = 0;
     const ids: string[] = [];
     for (const { narrative: n } of items) {
-      this.lastSeen.set(n.id, nowMs);
       ids.push(n.id);
       const last = this.last.get(n.id);
       if (last && (last === n || sameObservation(last, n))) {
@@ -151,7 +152,7 @@ export class ReplayStore implements Store, RunReadModel, EnsembleMemory {
   }
 
   private noteDecided(narrativeId: string): void {
-    if (!this.outcomes.has(narrativeId)) this.awaiting.add(narrativeId, this.lastSeen.get(narrativeId) ?? 0);
+    if (!this.outcomes.has(narrativeId)) this.awaiting.add(narrativeId, this.feedMs);
   }
 
   hasResolution(narrativeId: string): boolean {
@@ -209,7 +210,7 @@ export class ReplayStore implements Store, RunReadModel, EnsembleMemory {
   runSummary(limit = 10): RunSummary {
     return {
       ticks: { ok: this.counts.ok, failed: this.counts.failed },
-      narratives: this.lastSeen.size,
+      narratives: this.titles.size, // (each narrative's title is kept from its first sight)
       snapshots: this.counts.snapshots,
       opinions: this.counts.opinions,
       strategyErrors: this.counts.strategyErrors,

@@ -68,8 +68,17 @@ export class AwaitingOutcomes {
     this.heapPush([untilMs, id]);
   }
 
-  /** The poll's narratives, seen at `nowMs`: those that left the feed since the last poll join the order. */
+  /**
+   * The poll's narratives (distinct, as a feed holds each once), seen at `nowMs`: those that left the feed since the
+   * last poll join the order.
+   */
   observeFeed(ids: readonly string[], nowMs: number): void {
+    // Seen now: an older entry of theirs in the order goes stale (skipped, later compacted).
+    const seen = () => {
+      for (const id of ids) if (this.lastSeen.has(id)) this.lastSeen.set(id, nowMs);
+    };
+    // The same narratives as last poll (the common case): none left, and the set stays as it is.
+    if (ids.length === this.inFeed.size && ids.every((id) => this.inFeed.has(id))) return seen();
     const next = new Set(ids);
     for (const id of this.inFeed) {
       if (next.has(id)) continue;
@@ -85,8 +94,7 @@ export class AwaitingOutcomes {
         }
       }
     }
-    // Seen now: an older entry of theirs in the order goes stale (skipped, later compacted).
-    for (const id of next) if (this.lastSeen.has(id)) this.lastSeen.set(id, nowMs);
+    seen();
     this.inFeed = next;
   }
 

@@ -142,14 +142,15 @@ export function decideBacking(input: DecisionInput): Decision {
     const used = portfolio.exposureByCategory.get(narrative.category) ?? 0n;
     caps.push([maxBigint(0n, limits.maxCategoryExposure - used), `risk.maxCategoryExposureSol (${narrative.category})`]);
   }
+  let limit: string | null = null; // the last cap that clamped the stake
   for (const [cap, key] of caps) {
     if (stake > cap) {
       stake = minBigint(stake, cap);
       reasons.push(`clamped by ${key}`);
+      limit = key;
     }
   }
   if (stake < limits.minStake) {
-    const limit = reasons.filter((r) => r.startsWith('clamped by ')).pop()?.slice('clamped by '.length);
     const all = [`stake below risk.minStakeSol${limit ? ` (${limit} leaves too little)` : ''}`, ...reasons];
     return skip(input, all, all.map(reasonKind), edge, expectedValue);
   }

@@ -193,7 +193,9 @@ export class Engine {
   /** Turns the verdicts strategies proposed into a recorded resolution decision; returns it when it is to be sent. */
   private resolutionDecision(tickId: number, narrative: Narrative, records: readonly OpinionRecord[], t: TickState): { decision: ResolutionDecision; decisionId: number } | null {
     const { store } = this.deps;
-    if (!records.some((r) => r.verdict)) return null; // the common case: nothing to decide
+    let proposed = false;
+    for (let i = 0; i < records.length && !proposed; i++) proposed = !!records[i]!.verdict;
+    if (!proposed) return null; // the common case: nothing to decide
     const verdicts = records.flatMap((r) => (r.verdict ? [{ strategy: r.strategy, verdict: r.verdict }] : []));
     const decision = decideResolution({
       narrative, verdicts, policy: this.deps.resolution, gate: t.gates.resolution,

@@ -87,21 +87,9 @@ const LOW_BALANCE = kindsOf(LOW_BALANCE_REASON);
 const NO_SIZE_REASON = 'the forecast gives no stake size (not a finite Kelly fraction)';
 const NO_SIZE = kindsOf(NO_SIZE_REASON);
 
-// A reason that names only the status is built once per status and shared: an identical string compares at once (the
-// run trackers, the fingerprint).
-const notOpenReasons = new Map<string, string>();
-function notOpenReason(status: string): string {
-  let reason = notOpenReasons.get(status);
-  if (reason === undefined) {
-    reason = `not open for backing (oracle_status ${status})`;
-    if (notOpenReasons.size < 64) notOpenReasons.set(status, reason);
-  }
-  return reason;
-}
-
 export function decideBacking(input: DecisionInput): Decision {
   const { narrative, forecast, limits, payout, portfolio } = input;
-  if (!isOpenForBacking(narrative)) return skip(input, [notOpenReason(narrative.oracleStatus)], NOT_OPEN);
+  if (!isOpenForBacking(narrative)) return skip(input, [`not open for backing (oracle_status ${narrative.oracleStatus})`], NOT_OPEN);
   if (!isBackableId(narrative.id)) return skip(input, [NOT_UUID_REASON], NOT_UUID);
   if (portfolio.verdictNarratives?.has(narrative.id)) return skip(input, [VERDICT_REASON], VERDICT);
   if (!forecast) return skip(input, [NO_OPINION_REASON], NO_OPINION);

@@ -20,7 +20,6 @@ export interface Run {
 /** A probability rounded to 0.02, as fiftieths (an integer is cheaper to make and compare than a decimal string). */
 const r2 = (x: number | null) => (x === null ? -1 : Math.round(x * 50));
 
-
 /** `status`: the narrative's oracle status, so that a run never spans the end of backing (calibration reads it). */
 export function opinionRunKey(o: OpinionRecord, status = ''): string {
   const verdict = o.verdict ? `${o.verdict.resolution ? 'T' : 'F'}${r2(o.verdict.confidence)}` : '';

@@ -87,9 +87,30 @@ const LOW_BALANCE = kindsOf(LOW_BALANCE_REASON);
 const NO_SIZE_REASON = 'the forecast gives no stake size (not a finite Kelly fraction)';
 const NO_SIZE = kindsOf(NO_SIZE_REASON);
 
+// The texts a backtest writes millions of times, made once per value: the not-open reason per oracle status (a
+// handful), and the end of the edge reason per risk.minEdge (a string concatenation and a number's text saved per skip).
+const notOpenReasons = new Map<string, string>();
+function notOpenReason(status: string): string {
+  let reason = notOpenReasons.get(status);
+  if (reason === undefined) {
+    reason = `not open for backing (oracle_status ${status})`;
+    if (notOpenReasons.size < 64) notOpenReasons.set(status, reason);
+  }
+  return reason;
+}
+let edgeSuffixOf = NaN;
+let edgeSuffix = '';
+function edgeReason(edge: number, minEdge: number): string {
+  if (minEdge !== edgeSuffixOf) {
+    edgeSuffixOf = minEdge;
+    edgeSuffix = ` < ${minEdge})`;
+  }
+  return 'edge below risk.minEdge (' + edge.toFixed(3) + edgeSuffix;
+}
+
 export function decideBacking(input: DecisionInput): Decision {
   const { narrative, forecast, limits, payout, portfolio } = input;
-  if (!isOpenForBacking(narrative)) return skip(input, [`not open for backing (oracle_status ${narrative.oracleStatus})`], NOT_OPEN);
+  if (!isOpenForBacking(narrative)) return skip(input, [notOpenReason(narrative.oracleStatus)], NOT_OPEN);
   if (!isBackableId(narrative.id)) return skip(input, [NOT_UUID_REASON], NOT_UUID);
   if (portfolio.verdictNarratives?.has(narrative.id)) return skip(input, [VERDICT_REASON], VERDICT);
   if (!forecast) return skip(input, [NO_OPINION_REASON], NO_OPINION);
@@ -97,7 +118,7 @@ export function decideBacking(input: DecisionInput): Decision {
   const edge = forecast.pTrue - breakEvenProbability(payout);
   const expectedValue = expectedValuePerUnit(payout, forecast.pTrue);
   if (edge < limits.minEdge) {
-    return skip(input, [`edge below risk.minEdge (${edge.toFixed(3)} < ${limits.minEdge})`], EDGE_BELOW, edge, expectedValue);
+    return skip(input, [edgeReason(edge, limits.minEdge)], EDGE_BELOW, edge, expectedValue);
   }
   if (!limits.scaleIn && portfolio.heldNarratives.has(narrative.id)) {
     return skip(input, [HELD_REASON], HELD, edge, expectedValue);
@@ -120,23 +141,22 @@ export function decideBacking(input: DecisionInput): Decision {
   let stake = BigInt(Math.floor(Number(bankroll) * fraction));
   reasons.push(`kelly ${(fraction * 100).toFixed(2)}% of bankroll`);
 
-  const caps: Array<[bigint, string]> = [
-    [limits.maxStake, 'risk.maxStakeSol'],
-    [maxBigint(0n, limits.maxDaily - portfolio.spentToday), 'risk.maxDailySol'],
-    [maxBigint(0n, limits.maxExposure - portfolio.exposure), 'risk.maxExposureSol'],
-    [bankroll, 'risk.minBalanceSol'],
-  ];
-  if (limits.maxCategoryExposure !== null) {
-    const used = portfolio.exposureByCategory.get(narrative.category) ?? 0n;
-    caps.push([maxBigint(0n, limits.maxCategoryExposure - used), `risk.maxCategoryExposureSol (${narrative.category})`]);
-  }
+  // The caps in order (no array of them per decision: most decisions that get here end below the minimum stake).
   let limit: string | null = null; // the last cap that clamped the stake
-  for (const [cap, key] of caps) {
+  const clamp = (cap: bigint, key: string) => {
     if (stake > cap) {
-      stake = minBigint(stake, cap);
+      stake = cap;
       reasons.push(`clamped by ${key}`);
       limit = key;
     }
+  };
+  clamp(limits.maxStake, 'risk.maxStakeSol');
+  clamp(maxBigint(0n, limits.maxDaily - portfolio.spentToday), 'risk.maxDailySol');
+  clamp(maxBigint(0n, limits.maxExposure - portfolio.exposure), 'risk.maxExposureSol');
+  clamp(bankroll, 'risk.minBalanceSol');
+  if (limits.maxCategoryExposure !== null) {
+    const used = portfolio.exposureByCategory.get(narrative.category) ?? 0n;
+    clamp(maxBigint(0n, limits.maxCategoryExposure - used), `risk.maxCategoryExposureSol (${narrative.category})`);
   }
   if (stake < limits.minStake) {
     const all = [`stake below risk.minStakeSol${limit ? ` (${limit} leaves too little)` : ''}`, ...reasons];

@@ -74,7 +74,8 @@ export class StrategyHost {
 
   /** Pools item `i`'s outcomes (`byRunner[k][i]`: runner k's). */
   private pool(byRunner: readonly (readonly StrategyOutcome[])[], i: number, narrative: Readonly<Narrative>, nowMs: number): Evaluation {
-    const records: OpinionRecord[] = [];
+    const records: OpinionRecord[] = new Array(byRunner.length + 1); // exact: `[]` would grow to 17 slots at the first push
+    let n = 0;
     const weighted: WeightedOpinion[] | null = this.learner ? null : [];
     const p = this.scratchP;
     const conf = this.scratchConf;
@@ -84,7 +85,7 @@ export class StrategyHost {
       p[k] = null;
       conf[k] = null;
       if (!outcome.ok) {
-        records.push({ strategy: runner.name, pTrue: null, confidence: null, error: outcome.error, durationMs: outcome.durationMs });
+        records[n++] = { strategy: runner.name, pTrue: null, confidence: null, error: outcome.error, durationMs: outcome.durationMs };
         continue;
       }
       const o = outcome.opinion;
@@ -92,8 +93,8 @@ export class StrategyHost {
       const own = o as (OpinionRecord & Opinion) | null;
       if (own?.strategy === runner.name) {
         own.durationMs = outcome.durationMs;
-        records.push(own);
-      } else records.push({ strategy: runner.name, pTrue: o?.pTrue ?? null, confidence: o?.confidence ?? null, rationale: o?.rationale, verdict: o?.verdict, durationMs: outcome.durationMs });
+        records[n++] = own;
+      } else records[n++] = { strategy: runner.name, pTrue: o?.pTrue ?? null, confidence: o?.confidence ?? null, rationale: o?.rationale, verdict: o?.verdict, durationMs: outcome.durationMs };
       if (!o) continue;
       if (this.learner) {
         p[k] = o.pTrue;
@@ -105,7 +106,8 @@ export class StrategyHost {
       forecast = this.learner.model.pool(narrative.category, p, conf);
       this.learner.observe(narrative, nowMs, p, conf);
     } else forecast = poolOpinions(weighted!);
-    if (forecast) records.push({ strategy: 'ensemble', pTrue: forecast.pTrue, confidence: forecast.confidence, durationMs: 0 });
+    if (forecast) records[n++] = { strategy: 'ensemble', pTrue: forecast.pTrue, confidence: forecast.confidence, durationMs: 0 };
+    records.length = n;
     return { records, forecast };
   }
 }

@@ -121,7 +121,12 @@ export class InProcessRunner implements StrategyRunner {
     // One context for the batch: items are evaluated one after another, and only `history` changes between them.
     // The signal is made only when a strategy reads it (most never do).
     const context: { -readonly [K in keyof StrategyContext]: StrategyContext[K] } = { history: items[0]?.history ?? [], clock: { now: () => ctx.nowMs }, options: this.options, sources: ctx.sources, get signal() { return guard.signal; } };
+    // Synchronous answers are timed together, not each: a run of them ends at an asynchronous answer or at the batch's
+    // end, and each answer of the run is given the run's mean (a clock read per answer cost 2% of a backtest).
+    // (No closure here: the strategies' context below captures this call's scope, and a scope holding `out` kept
+    // every batch's outcomes alive into the next one, which doubled the backtest's garbage-collection time.)
     let started = performance.now();
+    let runFrom = 0;
     try {
       for (let i = 0; i < items.length; i++) {
         if (guard.aborted) {
@@ -131,12 +136,23 @@ export class InProcessRunner implements StrategyRunner {
         context.history = items[i]!.history;
         // A synchronous answer is read at once: no promise per narrative (most strategies, most narratives).
         const first = this.evaluateOne(items[i]!.narrative, context);
-        const outcome = 'pending' in first ? await this.settle(first.pending, guard, started) : first;
+        if (!('pending' in first)) {
+          out[i] = first;
+          continue;
+        }
+        // The run so far, this item's synchronous part included, ends here; then its wait is its own.
+        const now = performance.now();
+        const placeholder: StrategyOutcome = { ok: false, error: '', durationMs: 0 };
+        out[i] = placeholder;
+        shareTime(out, runFrom, i + 1, now - started);
+        const outcome = await this.settle(first.pending, guard, now);
         const ended = performance.now();
-        outcome.durationMs = Math.round((ended - started) * 100) / 100;
-        started = ended;
+        outcome.durationMs = Math.round((placeholder.durationMs + ended - now) * 100) / 100;
         out[i] = outcome;
+        started = ended;
+        runFrom = i + 1;
       }
+      shareTime(out, runFrom, items.length, performance.now() - started);
     } finally {
       guard.dispose();
     }
@@ -164,6 +180,14 @@ export class InProcessRunner implements StrategyRunner {
     }
     return outcomeOf(settled.value, this.name);
   }
+}
+
+/** Gives each of `out[from..end)` an equal share of `ms` (a run of synchronous answers, timed together). */
+function shareTime(out: StrategyOutcome[], from: number, end: number, ms: number): void {
+  if (end === from) return;
+  const each = Math.round((ms / (end - from)) * 100) / 100;
+  if (each === 0) return;
+  for (let j = from; j < end; j++) out[j]!.durationMs += each;
 }
 
 function outcomeOf(value: unknown, strategy: string): StrategyOutcome {

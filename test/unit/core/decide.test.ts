@@ -128,6 +128,23 @@ describe('sizing a backing', () => {
     expect(d.reasons[0]).toMatch(/^edge below risk.minEdge/);
   });
 
+  it('words its reasons exactly, whatever limits came before (texts made once are made per value)', () => {
+    const edge = (p: number, minEdge: number) => decideBacking(input({ pTrue: p, risk: { minEdge } })).reasons;
+    const be = breakEvenProbability(payoutModel('current'));
+    expect(edge(0.86, 0.02)).toEqual([`edge below risk.minEdge (${(0.86 - be).toFixed(3)} < 0.02)`]);
+    expect(edge(0.86, 0.05)).toEqual([`edge below risk.minEdge (${(0.86 - be).toFixed(3)} < 0.05)`]);
+    expect(edge(0.5, 0.02)).toEqual([`edge below risk.minEdge (${(0.5 - be).toFixed(3)} < 0.02)`]);
+    const status = (oracleStatus: string) => decideBacking(input({ narrative: { ...input().narrative, oracleStatus } })).reasons;
+    expect(status('resolved')).toEqual(['not open for backing (oracle_status resolved)']);
+    expect(status('challenged')).toEqual(['not open for backing (oracle_status challenged)']);
+    expect(status('resolved')).toEqual(['not open for backing (oracle_status resolved)']);
+    // a cap that leaves too little is named, after the Kelly size and every clamp in order
+    const capped = decideBacking(input({ risk: { maxStakeSol: 0.0005, maxDailySol: 0.0004 } }));
+    expect(capped.reasons[0]).toBe('stake below risk.minStakeSol (risk.maxDailySol leaves too little)');
+    expect(capped.reasons.slice(2)).toEqual(['clamped by risk.maxStakeSol', 'clamped by risk.maxDailySol']);
+    expect(capped.reasonKinds).toEqual(capped.reasons.map(reasonKind));
+  });
+
   it('skips when the stake would fall below the minimum', () => {
     const d = decideBacking(input({ balance: solToLamports(0.052) }));
     expect(d.action).toBe('skip');

@@ -123,8 +123,8 @@ export class InProcessRunner implements StrategyRunner {
     const context: { -readonly [K in keyof StrategyContext]: StrategyContext[K] } = { history: items[0]?.history ?? [], clock: { now: () => ctx.nowMs }, options: this.options, sources: ctx.sources, get signal() { return guard.signal; } };
     // Synchronous answers are timed together, not each: a run of them ends at an asynchronous answer or at the batch's
     // end, and each answer of the run is given the run's mean (a clock read per answer cost 2% of a backtest).
-    // (No closure here: the strategies' context below captures this call's scope, and a scope holding `out` kept
-    // every batch's outcomes alive into the next one, which doubled the backtest's garbage-collection time.)
+    // (No closure over `out` here: with one, three times the bytes left the young generation in a backtest, and its
+    // garbage-collection time doubled.)
     let started = performance.now();
     let runFrom = 0;
     try {

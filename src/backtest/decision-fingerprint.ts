@@ -19,6 +19,8 @@ interface OpenRun {
   count: number;
 }
 
+const CHUNK_BYTES = 1 << 16;
+
 const p9 = (x: number | null) => (x === null ? null : Math.round(x * 1e9) / 1e9);
 
 function record(d: Pick<Decision, 'narrativeId' | 'action' | 'stakeLamports' | 'pTrue' | 'reasons'>, kind: 'back' | 'resolve'): string {
@@ -31,7 +33,12 @@ export class DecisionFingerprint {
 
   private readonly hash = createHash('sha256');
   private readonly open = new Map<string, OpenRun>();
-  private buffer: string[] = [];
+  /**
+   * The records' bytes (UTF-8, each record and then a newline) gather here and are hashed a chunk at a time: writing
+   * each record's text into it costs less than joining the texts and hashing the joined string.
+   */
+  private readonly chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  private used = 0;
   private records = 0;
 
   /** One decision (`kind`: back or resolve). */
@@ -58,24 +65,44 @@ export class DecisionFingerprint {
 
   /** A run's record is written when it ends (a record kept open for its whole run outlived a young-generation GC). */
   private emit(run: OpenRun): void {
-    this.emitRecord(`${record(run.first, 'back')}#${run.count}`);
+    this.write(record(run.first, 'back'));
+    this.write(`#${run.count}`);
+    this.endRecord();
   }
 
   private emitRecord(line: string): void {
-    this.buffer.push(line);
-    this.records++;
-    if (this.buffer.length >= 1024) {
-      this.hash.update(this.buffer.join('\n') + '\n');
-      this.buffer = [];
+    this.write(line);
+    this.endRecord();
+  }
+
+  private write(text: string): void {
+    // A UTF-16 unit is at most 3 bytes of UTF-8 (a surrogate pair, two units, is 4).
+    if (this.used + text.length * 3 > CHUNK_BYTES) {
+      this.flush();
+      if (text.length * 3 > CHUNK_BYTES) {
+        this.hash.update(text);
+        return;
+      }
     }
+    this.used += this.chunk.write(text, this.used, 'utf8');
+  }
+
+  private endRecord(): void {
+    if (this.used >= CHUNK_BYTES) this.flush();
+    this.chunk[this.used++] = 0x0a; // '\n'
+    this.records++;
+  }
+
+  private flush(): void {
+    if (this.used) this.hash.update(this.chunk.subarray(0, this.used));
+    this.used = 0;
   }
 
   /** The SHA-256 over every record so far (the open runs closed in the order they opened); ends the fingerprint. */
   digest(): { sha256: string; records: number } {
     for (const run of this.open.values()) this.emit(run);
     this.open.clear();
-    this.hash.update(this.buffer.join('\n') + (this.buffer.length ? '\n' : ''));
-    this.buffer = [];
+    this.flush();
     return { sha256: this.hash.digest('hex'), records: this.records };
   }
 }

@@ -8,9 +8,12 @@ export const PROTOCOL_MAX_STAKE = solToLamports(10);
 /** risk.maxDailySol counts the backings of a rolling window this long (in the clock's time: replayed in a backtest). */
 export const DAILY_WINDOW_MS = 86_400_000;
 
-/** Where the rolling window of risk.maxDailySol starts at `nowMs` (ISO, as the store compares times). */
+let lastWindow = { nowMs: NaN, iso: '' };
+
+/** Where the rolling window of risk.maxDailySol starts at `nowMs` (ISO, as the store compares times; the last is kept). */
 export function dailyWindowStart(nowMs: number): string {
-  return new Date(nowMs - DAILY_WINDOW_MS).toISOString();
+  if (nowMs !== lastWindow.nowMs) lastWindow = { nowMs, iso: new Date(nowMs - DAILY_WINDOW_MS).toISOString() };
+  return lastWindow.iso;
 }
 
 export interface RiskConfig {

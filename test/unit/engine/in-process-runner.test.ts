@@ -1,5 +1,6 @@
 // How the in-process runner times answers: a run of synchronous answers (up to and including the synchronous part of
 // an asynchronous one) is timed as a whole and each gets the run's mean; an asynchronous answer's wait is its own. Lower bounds only (a loaded machine only makes the times longer).
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import type { Strategy } from '../../../src/core/strategy.js';
 import { InProcessRunner } from '../../../src/engine/strategy-runner.js';
@@ -45,5 +46,54 @@ describe('in-process runner timing', () => {
     expect(out[1]).toMatchObject({ ok: false, error: 'timed out after 50 ms' });
     expect(out[1]!.durationMs).toBeGreaterThanOrEqual(45);
     expect(out[0]!.ok && out[2]!.ok).toBe(true);
+  });
+
+  describe('shutdown (the tick\'s signal)', () => {
+    const items = (...ids: string[]) => ids.map((id) => ({ narrative: narrative({ id }), history: [] }));
+    const STOPPED = { ok: false, error: 'stopped: the agent is shutting down' };
+
+    it('stops between synchronous answers, and leaves no listener on the tick\'s signal', async () => {
+      const tick = new AbortController();
+      const strategy: Strategy = {
+        name: 'sync',
+        evaluate: (n) => {
+          if (n.id === 'b') tick.abort();
+          return { pTrue: 0.6, confidence: 0.5 };
+        },
+      };
+      const out = await new InProcessRunner(strategy, 1, 1_000, {}).evaluateAll(items('a', 'b', 'c', 'd'), { nowMs: 0, sources: {} }, tick.signal);
+      expect(out.map((o) => o.ok)).toEqual([true, true, false, false]);
+      expect(out[2]).toMatchObject(STOPPED);
+      expect(getEventListeners(tick.signal, 'abort')).toHaveLength(0);
+    });
+
+    it('ends a wait in flight, aborts the signal a strategy read, and stops the rest', async () => {
+      const tick = new AbortController();
+      let seen: AbortSignal | null = null;
+      const strategy: Strategy = {
+        name: 'waits',
+        evaluate: (n, ctx) => {
+          if (n.id !== 'slow') return { pTrue: 0.6, confidence: 0.5 };
+          seen = ctx.signal;
+          setTimeout(() => tick.abort(), 10);
+          return new Promise(() => {}); // never answers: only the shutdown ends the wait
+        },
+      };
+      const runner = new InProcessRunner(strategy, 1, 5_000, {});
+      const out = await runner.evaluateAll(items('a', 'slow', 'c'), { nowMs: 0, sources: {} }, tick.signal);
+      expect(out[0]!.ok).toBe(true);
+      expect(out[1]).toMatchObject(STOPPED);
+      expect(out[2]).toMatchObject(STOPPED);
+      expect(seen!.aborted).toBe(true);
+      expect(getEventListeners(tick.signal, 'abort')).toHaveLength(0);
+    });
+
+    it('hands an already-aborted signal to a strategy that reads it after shutdown began, and evaluates nothing once aborted', async () => {
+      const tick = new AbortController();
+      tick.abort();
+      const strategy: Strategy = { name: 's', evaluate: (_n, ctx) => ({ pTrue: ctx.signal.aborted ? 0.1 : 0.9, confidence: 0.5 }) };
+      const out = await new InProcessRunner(strategy, 1, 1_000, {}).evaluateAll(items('a', 'b'), { nowMs: 0, sources: {} }, tick.signal);
+      expect(out).toEqual([expect.objectContaining(STOPPED), expect.objectContaining(STOPPED)]);
+    });
   });
 });

@@ -99,13 +99,30 @@ function notOpenReason(status: string): string {
   return reason;
 }
 let edgeSuffixOf = NaN;
-let edgeSuffix = '';
+/** The edge reasons made for the current risk.minEdge, by the edge in thousandths (index 1000 + n; -0.000 apart). */
+const noEdgeReasons = () => new Array<string | undefined>(2001).fill(undefined); // packed: indexed, never sparse
+let edgeReasons = noEdgeReasons();
+let negativeZeroReason: string | undefined;
+
+/** `edge below risk.minEdge (${edge.toFixed(3)} < ${minEdge})`, each distinct text made once (a backtest asks millions of times). */
 function edgeReason(edge: number, minEdge: number): string {
   if (minEdge !== edgeSuffixOf) {
     edgeSuffixOf = minEdge;
-    edgeSuffix = ` < ${minEdge})`;
+    edgeReasons = noEdgeReasons();
+    negativeZeroReason = undefined;
   }
-  return 'edge below risk.minEdge (' + edge.toFixed(3) + edgeSuffix;
+  // toFixed(3) rounds |edge| to the nearest thousandth, ties up: so does Math.round away from a tie. Near one (where
+  // the product's rounding could tip it) and outside ±1, toFixed itself says.
+  const y = Math.abs(edge) * 1000;
+  const n = Math.round(y);
+  if (!(y < 1000) || Math.abs(y - Math.floor(y) - 0.5) < 1e-6) return edgeText(edge, minEdge);
+  if (n === 0 && edge < 0) return (negativeZeroReason ??= edgeText(edge, minEdge));
+  const i = 1000 + (edge < 0 ? -n : n);
+  return (edgeReasons[i] ??= edgeText(edge, minEdge));
+}
+
+function edgeText(edge: number, minEdge: number): string {
+  return `edge below risk.minEdge (${edge.toFixed(3)} < ${minEdge})`;
 }
 
 export function decideBacking(input: DecisionInput): Decision {

@@ -145,6 +145,33 @@ describe('sizing a backing', () => {
     expect(capped.reasonKinds).toEqual(capped.reasons.map(reasonKind));
   });
 
+  it('words the edge exactly as toFixed(3) does, ties and the sign of zero included', () => {
+    const be = breakEvenProbability(payoutModel('current'));
+    const expected = (p: number, minEdge: number) => `edge below risk.minEdge (${(p - be).toFixed(3)} < ${minEdge})`;
+    const near = fc.tuple(fc.integer({ min: -855, max: 143 }), fc.constantFrom(0.5, 0.4999999, 0.5000001, 0, 1e-9, -1e-9)).map(([k, d]) => be + (k + d) / 1000);
+    fc.assert(fc.property(fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), near), fc.constantFrom(0.02, 0.05, 0.2), (p, minEdge) => {
+      fc.pre(p >= 0 && p <= 1 && p - be < minEdge);
+      expect(decideBacking(input({ pTrue: p, risk: { minEdge } })).reasons).toEqual([expected(p, minEdge)]);
+    }), { numRuns: 3000 });
+    // Every thousandth and the tie after it, in both orders (a text made for one edge is reused for others that print
+    // the same: a tie given the wrong thousandth would show on the next edge of that thousandth, or on itself).
+    for (const [minEdge, tieFirst] of [[0.2, true], [0.21, false]] as const) {
+      for (let k = -855; k <= 143; k++) {
+        const tie = be + (k + 0.5) / 1000;
+        const at = be + k / 1000;
+        for (const p of tieFirst ? [tie, at] : [at, tie]) {
+          if (p < 0 || p > 1) continue;
+          expect(decideBacking(input({ pTrue: p, risk: { minEdge } })).reasons[0]).toBe(expected(p, minEdge));
+        }
+      }
+    }
+    // just below and just above the break-even: -0.000 and 0.000, in both orders
+    for (const [minEdge, order] of [[0.3, [-1e-7, 1e-7]], [0.31, [1e-7, -1e-7]]] as const) {
+      for (const d of order) expect(decideBacking(input({ pTrue: be + d, risk: { minEdge } })).reasons).toEqual([expected(be + d, minEdge)]);
+    }
+    expect(expected(be - 1e-7, 0.3)).toContain('(-0.000 <');
+  });
+
   it('skips when the stake would fall below the minimum', () => {
     const d = decideBacking(input({ balance: solToLamports(0.052) }));
     expect(d.action).toBe('skip');

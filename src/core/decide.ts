@@ -46,7 +46,7 @@ export interface Decision {
   /** Expected profit per unit staked. */
   expectedValue: number | null;
   /** Why: every limit that shaped or blocked the stake, in order. */
-  reasons: string[];
+  reasons: readonly string[];
   /**
    * Each reason without its particulars (reasonKind of each), when the decider gave them: runs of equal skips and the
    * skip-reason counts compare these instead of reading the text. Not stored (the reasons are).
@@ -54,7 +54,7 @@ export interface Decision {
   reasonKinds?: readonly string[];
 }
 
-function skip(input: DecisionInput, reasons: string[], kinds: readonly string[], edge: number | null = null, expectedValue: number | null = null): Decision {
+function skip(input: DecisionInput, reasons: readonly string[], kinds: readonly string[], edge: number | null = null, expectedValue: number | null = null): Decision {
   return {
     narrativeId: input.narrative.id,
     action: 'skip',
@@ -68,57 +68,59 @@ function skip(input: DecisionInput, reasons: string[], kinds: readonly string[],
   };
 }
 
-// The kinds of the reasons below, made once (a backtest decides millions of skips).
+// The reasons below and their kinds, each made once and shared by every decision that gives it (a backtest decides
+// millions of skips; a decision's reasons are read-only).
+const one = (reason: string): readonly string[] => Object.freeze([reason]);
 const NOT_OPEN = kindsOf('not open for backing (oracle_status x)');
-const NOT_UUID_REASON = 'the narrative id is not a UUID: the backing program cannot take it';
-const NOT_UUID = kindsOf(NOT_UUID_REASON);
-const VERDICT_REASON = 'a verdict on it was submitted: backing it would be a conflict of interest';
-const VERDICT = kindsOf(VERDICT_REASON);
-const NO_OPINION_REASON = 'no strategy offered an opinion';
-const NO_OPINION = kindsOf(NO_OPINION_REASON);
+const NOT_UUID_REASONS = one('the narrative id is not a UUID: the backing program cannot take it');
+const NOT_UUID = kindsOf(...NOT_UUID_REASONS);
+const VERDICT_REASONS = one('a verdict on it was submitted: backing it would be a conflict of interest');
+const VERDICT = kindsOf(...VERDICT_REASONS);
+const NO_OPINION_REASONS = one('no strategy offered an opinion');
+const NO_OPINION = kindsOf(...NO_OPINION_REASONS);
 const EDGE_BELOW = kindsOf('edge below risk.minEdge (x)');
-const HELD_REASON = 'already holds a position (risk.scaleIn is off)';
-const HELD = kindsOf(HELD_REASON);
-const NO_BALANCE_REASON = 'wallet balance unknown';
-const NO_BALANCE = kindsOf(NO_BALANCE_REASON);
+const HELD_REASONS = one('already holds a position (risk.scaleIn is off)');
+const HELD = kindsOf(...HELD_REASONS);
+const NO_BALANCE_REASONS = one('wallet balance unknown');
+const NO_BALANCE = kindsOf(...NO_BALANCE_REASONS);
 const MAX_OPEN = kindsOf('open positions at risk.maxOpenPositions (x)');
-const LOW_BALANCE_REASON = 'balance at or below risk.minBalanceSol';
-const LOW_BALANCE = kindsOf(LOW_BALANCE_REASON);
-const NO_SIZE_REASON = 'the forecast gives no stake size (not a finite Kelly fraction)';
-const NO_SIZE = kindsOf(NO_SIZE_REASON);
+const LOW_BALANCE_REASONS = one('balance at or below risk.minBalanceSol');
+const LOW_BALANCE = kindsOf(...LOW_BALANCE_REASONS);
+const NO_SIZE_REASONS = one('the forecast gives no stake size (not a finite Kelly fraction)');
+const NO_SIZE = kindsOf(...NO_SIZE_REASONS);
 
-// The texts a backtest writes millions of times, made once per value: the not-open reason per oracle status (a
-// handful), and the end of the edge reason per risk.minEdge (a string concatenation and a number's text saved per skip).
-const notOpenReasons = new Map<string, string>();
-function notOpenReason(status: string): string {
-  let reason = notOpenReasons.get(status);
-  if (reason === undefined) {
-    reason = `not open for backing (oracle_status ${status})`;
-    if (notOpenReasons.size < 64) notOpenReasons.set(status, reason);
+// The reasons that carry a value, made once per value: not open, per oracle status (a handful), and the edge, per
+// thousandth of edge for the current risk.minEdge.
+const notOpenReasons = new Map<string, readonly string[]>();
+function notOpenReason(status: string): readonly string[] {
+  let reasons = notOpenReasons.get(status);
+  if (reasons === undefined) {
+    reasons = one(`not open for backing (oracle_status ${status})`);
+    if (notOpenReasons.size < 64) notOpenReasons.set(status, reasons);
   }
-  return reason;
+  return reasons;
 }
-let edgeSuffixOf = NaN;
+let edgeReasonsOf = NaN;
 /** The edge reasons made for the current risk.minEdge, by the edge in thousandths (index 1000 + n; -0.000 apart). */
-const noEdgeReasons = () => new Array<string | undefined>(2001).fill(undefined); // packed: indexed, never sparse
+const noEdgeReasons = () => new Array<readonly string[] | undefined>(2001).fill(undefined); // packed: indexed, never sparse
 let edgeReasons = noEdgeReasons();
-let negativeZeroReason: string | undefined;
+let negativeZeroReasons: readonly string[] | undefined;
 
-/** `edge below risk.minEdge (${edge.toFixed(3)} < ${minEdge})`, each distinct text made once (a backtest asks millions of times). */
-function edgeReason(edge: number, minEdge: number): string {
-  if (minEdge !== edgeSuffixOf) {
-    edgeSuffixOf = minEdge;
+/** [`edge below risk.minEdge (${edge.toFixed(3)} < ${minEdge})`], each distinct one made once. */
+function edgeReason(edge: number, minEdge: number): readonly string[] {
+  if (minEdge !== edgeReasonsOf) {
+    edgeReasonsOf = minEdge;
     edgeReasons = noEdgeReasons();
-    negativeZeroReason = undefined;
+    negativeZeroReasons = undefined;
   }
   // toFixed(3) rounds |edge| to the nearest thousandth, ties up: so does Math.round away from a tie. Near one (where
   // the product's rounding could tip it) and outside ±1, toFixed itself says.
   const y = Math.abs(edge) * 1000;
   const n = Math.round(y);
-  if (!(y < 1000) || Math.abs(y - Math.floor(y) - 0.5) < 1e-6) return edgeText(edge, minEdge);
-  if (n === 0 && edge < 0) return (negativeZeroReason ??= edgeText(edge, minEdge));
+  if (!(y < 1000) || Math.abs(y - Math.floor(y) - 0.5) < 1e-6) return [edgeText(edge, minEdge)];
+  if (n === 0 && edge < 0) return (negativeZeroReasons ??= one(edgeText(edge, minEdge)));
   const i = 1000 + (edge < 0 ? -n : n);
-  return (edgeReasons[i] ??= edgeText(edge, minEdge));
+  return (edgeReasons[i] ??= one(edgeText(edge, minEdge)));
 }
 
 function edgeText(edge: number, minEdge: number): string {
@@ -127,34 +129,34 @@ function edgeText(edge: number, minEdge: number): string {
 
 export function decideBacking(input: DecisionInput): Decision {
   const { narrative, forecast, limits, payout, portfolio } = input;
-  if (!isOpenForBacking(narrative)) return skip(input, [notOpenReason(narrative.oracleStatus)], NOT_OPEN);
-  if (!isBackableId(narrative.id)) return skip(input, [NOT_UUID_REASON], NOT_UUID);
-  if (portfolio.verdictNarratives?.has(narrative.id)) return skip(input, [VERDICT_REASON], VERDICT);
-  if (!forecast) return skip(input, [NO_OPINION_REASON], NO_OPINION);
+  if (!isOpenForBacking(narrative)) return skip(input, notOpenReason(narrative.oracleStatus), NOT_OPEN);
+  if (!isBackableId(narrative.id)) return skip(input, NOT_UUID_REASONS, NOT_UUID);
+  if (portfolio.verdictNarratives?.has(narrative.id)) return skip(input, VERDICT_REASONS, VERDICT);
+  if (!forecast) return skip(input, NO_OPINION_REASONS, NO_OPINION);
 
   const edge = forecast.pTrue - breakEvenProbability(payout);
   const expectedValue = expectedValuePerUnit(payout, forecast.pTrue);
   if (edge < limits.minEdge) {
-    return skip(input, [edgeReason(edge, limits.minEdge)], EDGE_BELOW, edge, expectedValue);
+    return skip(input, edgeReason(edge, limits.minEdge), EDGE_BELOW, edge, expectedValue);
   }
   if (!limits.scaleIn && portfolio.heldNarratives.has(narrative.id)) {
-    return skip(input, [HELD_REASON], HELD, edge, expectedValue);
+    return skip(input, HELD_REASONS, HELD, edge, expectedValue);
   }
   if (!input.backingGate.open) {
     const reason = `gate closed: ${input.backingGate.reason}`;
     return skip(input, [reason], [reasonKind(reason)], edge, expectedValue);
   }
-  if (input.balance === null) return skip(input, [NO_BALANCE_REASON], NO_BALANCE, edge, expectedValue);
+  if (input.balance === null) return skip(input, NO_BALANCE_REASONS, NO_BALANCE, edge, expectedValue);
   if (portfolio.openPositions >= limits.maxOpenPositions) {
     return skip(input, [`open positions at risk.maxOpenPositions (${limits.maxOpenPositions})`], MAX_OPEN, edge, expectedValue);
   }
 
   const reasons: string[] = [];
   const bankroll = input.balance - limits.minBalance;
-  if (bankroll <= 0n) return skip(input, [LOW_BALANCE_REASON], LOW_BALANCE, edge, expectedValue);
+  if (bankroll <= 0n) return skip(input, LOW_BALANCE_REASONS, LOW_BALANCE, edge, expectedValue);
 
   const fraction = kellyFraction(payout, forecast.pTrue) * limits.kellyFraction;
-  if (!Number.isFinite(fraction)) return skip(input, [NO_SIZE_REASON], NO_SIZE, edge, expectedValue);
+  if (!Number.isFinite(fraction)) return skip(input, NO_SIZE_REASONS, NO_SIZE, edge, expectedValue);
   let stake = BigInt(Math.floor(Number(bankroll) * fraction));
   reasons.push(`kelly ${(fraction * 100).toFixed(2)}% of bankroll`);
 

@@ -109,23 +109,33 @@ export class ReplayStore implements Store, RunReadModel, EnsembleMemory {
   recordOpinions(_tickId: number, narrativeId: string, _observedAt: string, opinions: readonly OpinionRecord[], oracleStatus?: string): void {
     const open = oracleStatus === 'open' || oracleStatus === 'live';
     this.o.onOpinions?.(narrativeId, this.titles.get(narrativeId)?.category ?? '', opinions, oracleStatus);
-    for (const o of opinions) {
+    let last: LastForecasts | undefined; // looked up once per narrative, not once per opinion
+    for (let i = 0; i < opinions.length; i++) {
+      const o = opinions[i]!;
       if (o.strategy !== 'ensemble') this.counts.opinions++;
       if (o.error !== undefined) this.counts.strategyErrors++;
       if (open && o.pTrue !== null) {
-        let last = this.lastOpen.get(narrativeId);
-        if (!last) this.lastOpen.set(narrativeId, (last = new LastForecasts()));
-        last.set(this.indexOf(o.strategy), o.pTrue);
+        if (!last) {
+          last = this.lastOpen.get(narrativeId);
+          if (!last) this.lastOpen.set(narrativeId, (last = new LastForecasts()));
+        }
+        last.set(this.indexOf(o.strategy, i), o.pTrue);
       }
     }
   }
 
-  private indexOf(strategy: string): number {
+  /** Each tick's opinions come in the same strategy order: the place of the name last seen at `position` is kept. */
+  private readonly byPosition: Array<{ strategy: string; k: number } | undefined> = [];
+
+  private indexOf(strategy: string, position: number): number {
+    const seen = this.byPosition[position];
+    if (seen?.strategy === strategy) return seen.k;
     let k = this.strategyIndex.get(strategy);
     if (k === undefined) {
       this.strategyIndex.set(strategy, (k = this.strategyNames.length));
       this.strategyNames.push(strategy);
     }
+    if (position < 64) this.byPosition[position] = { strategy, k };
     return k;
   }
 

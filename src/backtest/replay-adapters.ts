@@ -85,6 +85,10 @@ export class ReplayPriceSource implements PriceSource {
   }
 
   async getHistory(asset: string, sinceMs: number): Promise<PricePoint[]> {
+    return this.historyNow(asset, sinceMs);
+  }
+
+  historyNow(asset: string, sinceMs: number): PricePoint[] {
     const list = this.series.get(asset.toUpperCase()) ?? [];
     return list.slice(upperBound(list, sinceMs - 1), upperBound(list, this.clock.now()));
   }

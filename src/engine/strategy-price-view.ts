@@ -171,10 +171,19 @@ function usable(p: PricePoint): boolean {
   return Number.isFinite(p.price) && p.price > 0 && Number.isFinite(p.t);
 }
 
+/** Per asset: the series, when it was fetched, how far back it holds, and the oldest time asked for in this and the previous refresh period. */
+interface Cached {
+  at: number;
+  since: number;
+  series: PriceSeries;
+  askedBefore: number;
+  askedNow: number;
+}
+
 export function strategyPriceView(source: PriceSource, clock: Clock, logger: Logger, maxAgeMs: number, onPrice?: (asset: string, t: number, price: number) => void): StrategyPriceSource {
   const spot = new Map<string, { at: number; price: number | null }>();
   /** Per asset: the series, when it was fetched, how far back it holds, and the oldest time asked for in this and the previous refresh period. */
-  const history = new Map<string, { at: number; since: number; series: PriceSeries; askedBefore: number; askedNow: number }>();
+  const history = new Map<string, Cached>();
   const warned = new Set<string>();
   const warn = (asset: string, what: string, err: unknown) => {
     const key = `${asset}:${what}`;
@@ -241,12 +250,16 @@ export function strategyPriceView(source: PriceSource, clock: Clock, logger: Log
     },
   };
 
-  /** The asset's history if what is held answers `sinceMs` now (what cachedHistory would return without fetching). */
-  function heldHistory(asset: string, sinceMs: number, now: number) {
+  /**
+   * The asset's history if what is held answers `sinceMs` now, or once refreshed from a source that answers at once
+   * (historyNow: a recording); undefined when the source would have to be asked (cachedHistory does that).
+   */
+  function heldHistory(asset: string, sinceMs: number, now: number): Cached | undefined {
     const cached = history.get(asset);
-    if (!cached) return undefined;
-    cached.askedNow = Math.min(cached.askedNow, sinceMs); // asked, as cachedHistory counts it (what a trim keeps)
-    return now - cached.at < HISTORY_REFRESH_MS && sinceMs >= cached.since ? cached : undefined;
+    if (cached) cached.askedNow = Math.min(cached.askedNow, sinceMs); // asked, as cachedHistory counts it (what a trim keeps)
+    if (cached && now - cached.at < HISTORY_REFRESH_MS && sinceMs >= cached.since) return cached;
+    if (!source.historyNow) return undefined;
+    return refresh(asset, sinceMs, now, (from) => source.historyNow!(asset, from));
   }
 
   /**
@@ -257,13 +270,40 @@ export function strategyPriceView(source: PriceSource, clock: Clock, logger: Log
    * a daemon that runs for months and no caller's window makes another's fetch the whole lookback again. A cancelled
    * call (the strategy's signal) rejects and changes nothing.
    */
-  async function cachedHistory(asset: string, sinceMs: number, now: number, signal?: AbortSignal) {
+  async function cachedHistory(asset: string, sinceMs: number, now: number, signal?: AbortSignal): Promise<Cached> {
     const held = heldHistory(asset, sinceMs, now);
     if (held) return held;
+    // The same steps as a refresh from a source that answers at once, each fetch awaited.
+    const fetched = new Map<number, PricePoint[]>();
+    for (;;) {
+      let need: number | null = null;
+      const done = refresh(asset, sinceMs, now, (from) => {
+        const points = fetched.get(from);
+        if (points === undefined) need = from;
+        return points;
+      });
+      if (done) return done;
+      try {
+        fetched.set(need!, await source.getHistory(asset, need!, signal));
+      } catch (err) {
+        if (signal?.aborted) throw err;
+        return failed(asset, sinceMs, now, err);
+      }
+    }
+  }
+
+  /**
+   * One refresh of the asset's history: extends what is held from its last point, or (asked further back, or the new
+   * points do not join the old) starts again from `sinceMs`. `fetch` answers at once or returns undefined; then
+   * nothing changes and undefined is returned (the caller fetches and tries again).
+   */
+  function refresh(asset: string, sinceMs: number, now: number, fetch: (from: number) => PricePoint[] | undefined): Cached | undefined {
     let cached = history.get(asset);
+    let points: PricePoint[] | undefined;
     try {
       const last = cached && sinceMs >= cached.since ? cached.series.last : null;
-      if (cached && last && cached.series.extend(await source.getHistory(asset, last.t, signal))) {
+      if (cached && last && (points = fetch(last.t)) === undefined) return undefined;
+      if (cached && last && cached.series.extend(points!)) {
         cached.at = now;
         const keep = Math.min(cached.askedBefore, cached.askedNow);
         if (keep > cached.since) {
@@ -273,18 +313,25 @@ export function strategyPriceView(source: PriceSource, clock: Clock, logger: Log
         cached.askedBefore = cached.askedNow;
         cached.askedNow = Infinity;
       } else {
-        cached = { at: now, since: sinceMs, series: new PriceSeries(await source.getHistory(asset, sinceMs, signal)), askedBefore: sinceMs, askedNow: Infinity };
+        if ((points = fetch(sinceMs)) === undefined) return undefined;
+        cached = { at: now, since: sinceMs, series: new PriceSeries(points), askedBefore: sinceMs, askedNow: Infinity };
       }
     } catch (err) {
-      if (signal?.aborted) throw err;
-      warn(asset, 'history', err);
-      // remember the failure for a while too, so a source that is down does not slow every tick
-      cached = {
-        at: now - HISTORY_REFRESH_MS + maxAgeMs, since: cached?.since ?? sinceMs, series: cached?.series ?? new PriceSeries(),
-        askedBefore: cached?.askedBefore ?? sinceMs, askedNow: cached?.askedNow ?? Infinity,
-      };
+      return failed(asset, sinceMs, now, err);
     }
     history.set(asset, cached);
     return cached;
+  }
+
+  /** A refresh that failed: remembered for a while too, so a source that is down does not slow every tick. */
+  function failed(asset: string, sinceMs: number, now: number, err: unknown): Cached {
+    warn(asset, 'history', err);
+    const cached = history.get(asset);
+    const next: Cached = {
+      at: now - HISTORY_REFRESH_MS + maxAgeMs, since: cached?.since ?? sinceMs, series: cached?.series ?? new PriceSeries(),
+      askedBefore: cached?.askedBefore ?? sinceMs, askedNow: cached?.askedNow ?? Infinity,
+    };
+    history.set(asset, next);
+    return next;
   }
 }

@@ -18,6 +18,8 @@ export interface PriceSource {
    * would have to ask (then call getPrice). Lets the strategies' price view refresh without a promise.
    */
   priceNow?(asset: string): number | undefined;
+  /** What getHistory would answer, at once, when the source holds its prices in memory (a recording); likewise. */
+  historyNow?(asset: string, sinceMs: number): PricePoint[] | undefined;
 }
 
 /** The most bytes a price answer may have (history over months included); bigger is refused as malformed. */

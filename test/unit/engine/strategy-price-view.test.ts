@@ -192,4 +192,40 @@ describe('strategy price view over a source that holds its prices (a recording)'
     expect(await view.price('BTC')).toBe(101);
     expect(calls.getPrice).toBe(1);
   });
+
+  it('refreshes history at once from historyNow, with the same answers as the asynchronous refresh', async () => {
+    // Minute points over three days; two views of them, one whose source answers at once and one that must be asked.
+    const points = Array.from({ length: 3 * 1440 }, (_, i) => ({ t: i * 60_000, price: 100 * Math.exp(Math.sin(i / 97) / 5 + Math.cos(i / 13) / 50) }));
+    const upTo = (since: number, now: number) => points.filter((p) => p.t >= since && p.t <= now);
+    await fc.assert(fc.asyncProperty(
+      fc.array(fc.record({ advance: fc.integer({ min: 0, max: 5 * 3_600_000 }), back: fc.integer({ min: 0, max: 2 * 86_400_000 }), extremes: fc.boolean() }), { minLength: 1, maxLength: 40 }),
+      async (steps) => {
+        const clock = new ManualClock(86_400_000);
+        const asked = { sync: 0, async: 0 };
+        const syncView = strategyPriceView({
+          async getPrice() { return 1; },
+          async getHistory() { throw new Error('not asked: the source answers at once'); },
+          historyNow: (_a, since) => { asked.sync++; return upTo(since, clock.now()); },
+        }, clock, silentLogger(), 60_000);
+        const asyncView = strategyPriceView({
+          async getPrice() { return 1; },
+          async getHistory(_a, since) { asked.async++; return upTo(since, clock.now()); },
+        }, clock, silentLogger(), 60_000);
+        for (const step of steps) {
+          clock.advance(step.advance);
+          const since = Math.max(0, clock.now() - step.back);
+          if (step.extremes) {
+            const now = syncView.cachedExtremes!('SOL', since);
+            expect(now).not.toBeUndefined();
+            expect(now).toEqual(await asyncView.extremes!('SOL', since));
+          } else {
+            const now = syncView.cachedVolatility!('SOL', since);
+            expect(now).not.toBeUndefined();
+            expect(now).toEqual(await asyncView.volatility!('SOL', since));
+          }
+        }
+        expect(asked.sync).toBe(asked.async); // the same refreshes, each one fetch
+      },
+    ), { numRuns: 60 });
+  });
 });

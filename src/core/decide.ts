@@ -1,7 +1,7 @@
 // Turns one narrative's ensemble forecast into a decision: gates first, then payout-aware sizing, then every risk
 // limit. Pure: the same inputs give the same decision in live, dry-run and backtest.
 import type { EnsembleForecast } from './ensemble.js';
-import { maxBigint, minBigint } from './money.js';
+import { maxBigint } from './money.js';
 import { kindsOf, reasonKind } from './reason-kind.js';
 import type { Narrative } from './narrative.js';
 import { isBackableId, isOpenForBacking } from './narrative.js';

@@ -24,10 +24,16 @@ export class ReplayApi implements MagmaReadApi {
 
   setPoll(narratives: readonly Narrative[], dropped: readonly DroppedItem[] = []): void {
     const list: FeedObservation[] = new Array(narratives.length);
+    const before = this.current.narratives;
     for (let i = 0; i < narratives.length; i++) {
       const narrative = narratives[i]!;
-      let o = this.observed.get(narrative.id);
-      if (o?.narrative !== narrative) this.observed.set(narrative.id, (o = { narrative, raw: null }));
+      // Most polls list the same narratives in the same order: the previous poll's observation at this place is
+      // checked first, without a lookup.
+      let o: FeedObservation | undefined = before[i];
+      if (o?.narrative !== narrative) {
+        o = this.observed.get(narrative.id);
+        if (o?.narrative !== narrative) this.observed.set(narrative.id, (o = { narrative, raw: null }));
+      }
       list[i] = o;
     }
     if (++this.polls % 1024 === 0 && this.observed.size > 2 * narratives.length) {

@@ -77,8 +77,16 @@ export class AwaitingOutcomes {
     const seen = () => {
       for (const id of ids) if (this.lastSeen.has(id)) this.lastSeen.set(id, nowMs);
     };
-    // The same narratives as last poll (the common case): none left, and the set stays as it is.
-    if (ids.length === this.inFeed.size && ids.every((id) => this.inFeed.has(id))) return seen();
+    // The same narratives as last poll (the common case): none left, and the set stays as it is. Most polls list them
+    // in the same order too: compared place by place first, without a lookup.
+    if (ids.length === this.inFeed.size) {
+      if (this.sameOrder(ids)) return seen();
+      if (ids.every((id) => this.inFeed.has(id))) {
+        this.lastIds = ids;
+        return seen();
+      }
+    }
+    this.lastIds = ids;
     const next = new Set(ids);
     for (const id of this.inFeed) {
       if (next.has(id)) continue;
@@ -96,6 +104,16 @@ export class AwaitingOutcomes {
     }
     seen();
     this.inFeed = next;
+  }
+
+  /** The last poll's ids (they are the set, in that poll's order). */
+  private lastIds: readonly string[] = [];
+
+  private sameOrder(ids: readonly string[]): boolean {
+    const last = this.lastIds;
+    if (last.length !== ids.length) return false;
+    for (let i = 0; i < ids.length; i++) if (last[i] !== ids[i]) return false;
+    return true;
   }
 
   /**

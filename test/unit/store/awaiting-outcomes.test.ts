@@ -24,6 +24,8 @@ describe('narratives awaiting an outcome', () => {
   it('answers as a filter over everything would, whatever the sequence (property)', () => {
     const op = fc.oneof(
       fc.record({ kind: fc.constant('feed' as const), ids: fc.uniqueArray(fc.integer({ min: 0, max: 11 }), { maxLength: 6 }) }),
+      // the last feed again (most polls), or the same narratives in another order
+      fc.record({ kind: fc.constant('again' as const), reorder: fc.boolean() }),
       fc.record({ kind: fc.constant('add' as const), id: fc.integer({ min: 0, max: 11 }) }),
       fc.record({ kind: fc.constant('resolve' as const), id: fc.integer({ min: 0, max: 11 }) }),
       fc.record({ kind: fc.constant('take' as const), limit: fc.integer({ min: 1, max: 5 }), defer: fc.integer({ min: 0, max: 5 }) }),
@@ -35,16 +37,20 @@ describe('narratives awaiting an outcome', () => {
       const place = new Map<string, number>();
       const until = new Map<string, number>();
       let inFeed = new Set<string>();
+      let lastIds: string[] = [];
       let now = 0;
       let seq = 0;
       for (const o of ops) {
         now += 1_000;
-        if (o.kind === 'feed') {
-          const next = new Set(o.ids.map(String));
+        if (o.kind === 'feed' || o.kind === 'again') {
+          // each poll's list is a new array of new strings, as a parsed feed's is
+          const ids = o.kind === 'feed' ? o.ids.map(String) : (o.reorder ? [...lastIds].reverse() : lastIds).map((id) => `${id}`);
+          lastIds = ids;
+          const next = new Set(ids);
           for (const id of inFeed) if (!next.has(id) && lastSeen.has(id)) place.set(id, seq++);
           for (const id of next) if (lastSeen.has(id)) lastSeen.set(id, now);
           inFeed = next;
-          a.observeFeed([...next], now);
+          a.observeFeed(ids, now);
         } else if (o.kind === 'add') {
           const id = String(o.id);
           if (!lastSeen.has(id)) {

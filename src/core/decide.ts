@@ -88,6 +88,7 @@ const LOW_BALANCE_REASONS = one('balance at or below risk.minBalanceSol');
 const LOW_BALANCE = kindsOf(...LOW_BALANCE_REASONS);
 const NO_SIZE_REASONS = one('the forecast gives no stake size (not a finite Kelly fraction)');
 const NO_SIZE = kindsOf(...NO_SIZE_REASONS);
+const STAKE_BELOW_KIND = reasonKind('stake below risk.minStakeSol (x)');
 
 // The reasons that carry a value, made once per value: not open, per oracle status (a handful), and the edge, per
 // thousandth of edge for the current risk.minEdge.
@@ -158,28 +159,31 @@ export function decideBacking(input: DecisionInput): Decision {
   const fraction = kellyFraction(payout, forecast.pTrue) * limits.kellyFraction;
   if (!Number.isFinite(fraction)) return skip(input, NO_SIZE_REASONS, NO_SIZE, edge, expectedValue);
   let stake = BigInt(Math.floor(Number(bankroll) * fraction));
-  reasons.push(`kelly ${(fraction * 100).toFixed(2)}% of bankroll`);
+  reasons.push(`kelly ${(fraction * 100).toFixed(2)}% of bankroll`); // its own kind: it has no particulars in parentheses
 
-  // The caps in order (no array of them per decision: most decisions that get here end below the minimum stake).
+  // The caps in order (no array of them per decision: most decisions that get here end below the minimum stake). Each
+  // reason's kind is known as it is written (reasonKind of each, without reading the text back).
+  const kinds: string[] = [STAKE_BELOW_KIND, reasons[0]!];
   let limit: string | null = null; // the last cap that clamped the stake
-  const clamp = (cap: bigint, key: string) => {
+  const clamp = (cap: bigint, key: string, reason: string, kind = reason) => {
     if (stake > cap) {
       stake = cap;
-      reasons.push(`clamped by ${key}`);
+      reasons.push(reason);
+      kinds.push(kind);
       limit = key;
     }
   };
-  clamp(limits.maxStake, 'risk.maxStakeSol');
-  clamp(maxBigint(0n, limits.maxDaily - portfolio.spentToday), 'risk.maxDailySol');
-  clamp(maxBigint(0n, limits.maxExposure - portfolio.exposure), 'risk.maxExposureSol');
-  clamp(bankroll, 'risk.minBalanceSol');
+  clamp(limits.maxStake, 'risk.maxStakeSol', 'clamped by risk.maxStakeSol');
+  clamp(maxBigint(0n, limits.maxDaily - portfolio.spentToday), 'risk.maxDailySol', 'clamped by risk.maxDailySol');
+  clamp(maxBigint(0n, limits.maxExposure - portfolio.exposure), 'risk.maxExposureSol', 'clamped by risk.maxExposureSol');
+  clamp(bankroll, 'risk.minBalanceSol', 'clamped by risk.minBalanceSol');
   if (limits.maxCategoryExposure !== null) {
     const used = portfolio.exposureByCategory.get(narrative.category) ?? 0n;
-    clamp(maxBigint(0n, limits.maxCategoryExposure - used), `risk.maxCategoryExposureSol (${narrative.category})`);
+    const key = `risk.maxCategoryExposureSol (${narrative.category})`;
+    clamp(maxBigint(0n, limits.maxCategoryExposure - used), key, `clamped by ${key}`, 'clamped by risk.maxCategoryExposureSol');
   }
   if (stake < limits.minStake) {
-    const all = [`stake below risk.minStakeSol${limit ? ` (${limit} leaves too little)` : ''}`, ...reasons];
-    return skip(input, all, all.map(reasonKind), edge, expectedValue);
+    return skip(input, [`stake below risk.minStakeSol${limit ? ` (${limit} leaves too little)` : ''}`, ...reasons], kinds, edge, expectedValue);
   }
   return {
     narrativeId: narrative.id,

@@ -315,7 +315,10 @@ export class LearnedEnsemble {
     const ew = new Float64Array(this.k);
     const grad = new Float64Array(n);
     const gz = new Float64Array(n);
-    const H = Array.from({ length: n }, () => new Float64Array(n));
+    // The Hessian in one flat array (row i at i·n), with row views of it for the solver: the accumulation per row reads
+    // and writes it without an array per row in between.
+    const hFlat = new Float64Array(n * n);
+    const H = Array.from({ length: n }, (_, i) => hFlat.subarray(i * n, (i + 1) * n));
     // The prior's strength per parameter: priorNarratives narratives' worth of curvature, measured at the prior.
     const lambda = new Float64Array(n);
     const current = { u: g.u.slice(), v: g.v };
@@ -344,7 +347,7 @@ export class LearnedEnsemble {
         g.v = current.v;
       }
       grad.fill(0);
-      for (let i = 0; i < n; i++) H[i]!.fill(0);
+      hFlat.fill(0);
       const scale = Math.exp(g.v);
       for (let k = 0; k < this.k; k++) ew[k] = Math.exp(g.u[k]!);
       for (let ri = 0; ri < rows.length; ri++) {
@@ -372,9 +375,11 @@ export class LearnedEnsemble {
         for (let k = 0; k < this.k; k++) gz[k] = alpha[k]! > 0 ? (scale * alpha[k]! * (c[k]! - m)) / total : 0;
         gz[this.k] = z;
         for (let i = 0; i < n; i++) {
-          if (gz[i] === 0) continue;
-          grad[i]! += d * gz[i]!;
-          for (let j = 0; j < n; j++) H[i]![j]! += h * gz[i]! * gz[j]!;
+          const gi = gz[i]!;
+          if (gi === 0) continue;
+          grad[i]! += d * gi;
+          const row = i * n;
+          for (let j = 0; j < n; j++) hFlat[row + j]! += h * gi * gz[j]!;
         }
       }
       if (it === 0) continue; // that pass only measured the curvature at the prior

@@ -40,6 +40,10 @@ function reference(stream: readonly Entry[]): { sha256: string; records: number 
   return { sha256: createHash('sha256').update(lines.map((l) => `${l}\n`).join('')).digest('hex'), records: lines.length };
 }
 
+const SHARED: ReadonlyArray<readonly string[]> = [
+  Object.freeze(['edge below risk.minEdge (-0.034 < 0.02)']), Object.freeze(['edge below risk.minEdge (0.001 < 0.02)']),
+  Object.freeze(['gate closed: "quoted" \\ — ≥ 😀']), Object.freeze([]), Object.freeze(['stake below risk.minStakeSol', 'kelly 0.10% of bankroll']),
+];
 const reason = fc.oneof(
   fc.constantFrom('edge below risk.minEdge (-0.034 < 0.02)', 'edge below risk.minEdge (0.001 < 0.02)', 'already holds a position (risk.scaleIn is off)', 'kelly 1.00% of bankroll'),
   fc.string({ maxLength: 8, unit: 'grapheme' }).map((x) => `gate closed: ${x} — ≥ 😀`),
@@ -50,7 +54,8 @@ const decision = fc.record({
   action: fc.constantFrom('skip' as const, 'skip' as const, 'back' as const),
   stakeLamports: fc.bigInt({ min: 0n, max: 10n ** 12n }),
   pTrue: fc.oneof(fc.constant(null), fc.constantFrom(0.1, 0.11, 0.5, 0.93), fc.double({ min: 0, max: 1, noNaN: true })),
-  reasons: fc.array(reason, { maxLength: 2 }),
+  // fresh lists, or lists shared (frozen) by many decisions, as the decider hands out
+  reasons: fc.oneof(fc.array(reason, { maxLength: 2 }).map((r): readonly string[] => r), fc.constantFrom(...SHARED)),
 }).map((d): Decision => ({ ...d, confidence: null, edge: null, expectedValue: null, reasonKinds: d.reasons.map(reasonKind) }));
 const resolution = fc.record({
   narrativeId: fc.constantFrom('a', 'b'),

@@ -271,11 +271,12 @@ export function strategyPriceView(source: PriceSource, clock: Clock, logger: Log
    * call (the strategy's signal) rejects and changes nothing.
    */
   async function cachedHistory(asset: string, sinceMs: number, now: number, signal?: AbortSignal): Promise<Cached> {
-    const held = heldHistory(asset, sinceMs, now);
-    if (held) return held;
-    // The same steps as a refresh from a source that answers at once, each fetch awaited.
+    // The same steps as a refresh from a source that answers at once, each fetch awaited (and what another caller
+    // refreshed meanwhile is taken as it is).
     const fetched = new Map<number, PricePoint[]>();
     for (;;) {
+      const held = heldHistory(asset, sinceMs, now);
+      if (held) return held;
       let need: number | null = null;
       const done = refresh(asset, sinceMs, now, (from) => {
         const points = fetched.get(from);

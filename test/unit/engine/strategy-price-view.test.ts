@@ -228,4 +228,31 @@ describe('strategy price view over a source that holds its prices (a recording)'
       },
     ), { numRuns: 60 });
   });
+
+  it('two callers refreshing one asset at once get the same series, and the later one takes what the first one fetched', async () => {
+    const points = Array.from({ length: 3 * 1440 }, (_, i) => ({ t: i * 60_000, price: 100 + Math.sin(i / 50) }));
+    const clock = new ManualClock(86_400_000);
+    const pending: Array<() => void> = [];
+    let fetches = 0;
+    const view = strategyPriceView({
+      async getPrice() { return 1; },
+      getHistory(_a, since) {
+        fetches++;
+        const answer = points.filter((p) => p.t >= since && p.t <= clock.now());
+        return new Promise((resolve) => pending.push(() => resolve(answer)));
+      },
+    }, clock, silentLogger(), 60_000);
+    const first = view.volatility!('SOL', 0);
+    await Promise.resolve();
+    expect(await (async () => { pending.shift()!(); return first; })()).toEqual({ sigma: expect.any(Number), points: 1441 });
+    clock.advance(2 * 3_600_000); // stale: both refresh
+    const a = view.volatility!('SOL', 0);
+    const b = view.volatility!('SOL', 0);
+    await Promise.resolve();
+    while (pending.length) pending.shift()!();
+    const [ra, rb] = await Promise.all([a, b]);
+    expect(ra).toEqual(rb);
+    expect(ra.points).toBe(1441 + 120);
+    expect(fetches).toBe(3);
+  });
 });

@@ -279,9 +279,11 @@ export function strategyPriceView(source: PriceSource, clock: Clock, logger: Log
       if (held) return held;
       let need: number | null = null;
       const done = refresh(asset, sinceMs, now, (from) => {
-        const points = fetched.get(from);
-        if (points === undefined) need = from;
-        return points;
+        if (!fetched.has(from)) {
+          need = from;
+          return undefined;
+        }
+        return fetched.get(from) ?? []; // a source that answered nothing: no points (each start is asked once)
       });
       if (done) return done;
       try {

@@ -130,8 +130,11 @@ export class InProcessRunner implements StrategyRunner {
     try {
       for (let i = 0; i < items.length; i++) {
         if (guard.aborted) {
-          out[i] = { ok: false, error: 'stopped: the agent is shutting down', durationMs: 0 };
-          continue;
+          // Shutdown: the run so far ends here, and what is left is not evaluated (and takes no share of the time).
+          shareTime(out, runFrom, i, performance.now() - started);
+          for (let j = i; j < items.length; j++) out[j] = { ok: false, error: 'stopped: the agent is shutting down', durationMs: 0 };
+          runFrom = items.length;
+          break;
         }
         context.history = items[i]!.history;
         // A synchronous answer is read at once: no promise per narrative (most strategies, most narratives).
@@ -140,7 +143,8 @@ export class InProcessRunner implements StrategyRunner {
           out[i] = first;
           continue;
         }
-        // The run so far, this item's synchronous part included, ends here; then its wait is its own.
+        // The run so far, this item's synchronous part included, ends here; then its wait is its own (and its timeout
+        // counts from here: a strategy's synchronous part is not its waiting).
         const now = performance.now();
         const placeholder: StrategyOutcome = { ok: false, error: '', durationMs: 0 };
         out[i] = placeholder;
@@ -216,6 +220,7 @@ class BatchGuard {
   private pending: { due: number; finish: (s: Settled) => void } | null = null;
   /** The listener on the tick's signal, once one is needed. */
   private onAbort: (() => void) | null = null;
+  private disposed = false;
 
   constructor(private readonly ms: number, private readonly outer?: AbortSignal) {}
 
@@ -233,9 +238,12 @@ class BatchGuard {
     return this.controller.signal;
   }
 
-  /** From now on a shutdown also aborts the signal handed out and ends the wait in flight. */
+  /**
+   * From now on a shutdown also aborts the signal handed out and ends the wait in flight. Not after the batch: a
+   * strategy that reads the signal later (a prefetch it started) would leave a listener on the daemon's signal.
+   */
   private listen(): void {
-    if (this.onAbort || !this.outer) return;
+    if (this.onAbort || !this.outer || this.disposed) return;
     this.onAbort = () => {
       this.stopped = true;
       this.fire();
@@ -286,6 +294,7 @@ class BatchGuard {
   }
 
   dispose(): void {
+    this.disposed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     if (this.onAbort) this.outer?.removeEventListener('abort', this.onAbort);

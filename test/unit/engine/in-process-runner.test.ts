@@ -88,6 +88,38 @@ describe('in-process runner timing', () => {
       expect(getEventListeners(tick.signal, 'abort')).toHaveLength(0);
     });
 
+    it('leaves no listener behind when a strategy reads the signal after its batch (a prefetch it started)', async () => {
+      const tick = new AbortController();
+      const late: AbortSignal[] = [];
+      const strategy: Strategy = {
+        name: 'prefetches',
+        evaluate: (_n, ctx) => {
+          queueMicrotask(() => late.push(ctx.signal));
+          return { pTrue: 0.6, confidence: 0.5 };
+        },
+      };
+      const runner = new InProcessRunner(strategy, 1, 1_000, {});
+      for (let b = 0; b < 20; b++) await runner.evaluateAll(items('a', 'b'), { nowMs: 0, sources: {} }, tick.signal);
+      await new Promise((r) => setImmediate(r));
+      expect(late.length).toBe(40);
+      expect(getEventListeners(tick.signal, 'abort')).toHaveLength(0);
+    });
+
+    it('gives what shutdown stopped no share of the time', async () => {
+      const tick = new AbortController();
+      const strategy: Strategy = {
+        name: 'slow-sync',
+        evaluate: (n) => {
+          busy(3);
+          if (n.id === 'b') tick.abort();
+          return { pTrue: 0.6, confidence: 0.5 };
+        },
+      };
+      const out = await new InProcessRunner(strategy, 1, 1_000, {}).evaluateAll(items('a', 'b', 'c', 'd'), { nowMs: 0, sources: {} }, tick.signal);
+      expect(out.map((o) => o.durationMs > 0)).toEqual([true, true, false, false]);
+      expect(out[0]!.durationMs).toBeGreaterThanOrEqual(2.5);
+    });
+
     it('hands an already-aborted signal to a strategy that reads it after shutdown began, and evaluates nothing once aborted', async () => {
       const tick = new AbortController();
       tick.abort();

@@ -255,4 +255,14 @@ describe('strategy price view over a source that holds its prices (a recording)'
     expect(ra.points).toBe(1441 + 120);
     expect(fetches).toBe(3);
   });
+
+  it('asks a source that answers history with nothing once, and holds no points for it', async () => {
+    let calls = 0;
+    const view = strategyPriceView({
+      async getPrice() { return 1; },
+      async getHistory() { calls++; return undefined as unknown as []; },
+    }, new ManualClock(86_400_000), silentLogger(), 60_000);
+    expect(await view.volatility!('SOL', 0)).toEqual({ sigma: null, points: 0 });
+    expect(calls).toBe(1);
+  });
 });

@@ -146,12 +146,10 @@ export class InProcessRunner implements StrategyRunner {
         // The run so far, this item's synchronous part included, ends here; then its wait is its own (and its timeout
         // counts from here: a strategy's synchronous part is not its waiting).
         const now = performance.now();
-        const placeholder: StrategyOutcome = { ok: false, error: '', durationMs: 0 };
-        out[i] = placeholder;
-        shareTime(out, runFrom, i + 1, now - started);
+        const share = shareTime(out, runFrom, i, now - started, i + 1 - runFrom);
         const outcome = await this.settle(first.pending, guard, now);
         const ended = performance.now();
-        outcome.durationMs = Math.round((placeholder.durationMs + ended - now) * 100) / 100;
+        outcome.durationMs = Math.round((share + ended - now) * 100) / 100;
         out[i] = outcome;
         started = ended;
         runFrom = i + 1;
@@ -186,12 +184,15 @@ export class InProcessRunner implements StrategyRunner {
   }
 }
 
-/** Gives each of `out[from..end)` an equal share of `ms` (a run of synchronous answers, timed together). */
-function shareTime(out: StrategyOutcome[], from: number, end: number, ms: number): void {
-  if (end === from) return;
-  const each = Math.round((ms / (end - from)) * 100) / 100;
-  if (each === 0) return;
-  for (let j = from; j < end; j++) out[j]!.durationMs += each;
+/**
+ * Splits `ms` (a run of synchronous answers, timed together) into `parts` equal shares, gives one to each of
+ * `out[from..end)` and returns the share (`parts` may count one more: the answer that ended the run by waiting).
+ */
+function shareTime(out: StrategyOutcome[], from: number, end: number, ms: number, parts = end - from): number {
+  if (parts === 0) return 0;
+  const each = Math.round((ms / parts) * 100) / 100;
+  if (each !== 0) for (let j = from; j < end; j++) out[j]!.durationMs += each;
+  return each;
 }
 
 function outcomeOf(value: unknown, strategy: string): StrategyOutcome {

@@ -31,6 +31,8 @@ export class AwaitingOutcomes {
   private nextSeq = 0;
   /** The entries the last `take` returned, so that deferring one of them finds its place at once. */
   private lastTaken = new Map<string, Entry>();
+  /** The last poll's ids (they are the set, in that poll's order). */
+  private lastIds: readonly string[] = [];
 
   /** Starts from what was stored (after a restart), any order. */
   load(entries: Iterable<[string, number]>): void {
@@ -79,14 +81,9 @@ export class AwaitingOutcomes {
     };
     // The same narratives as last poll (the common case): none left, and the set stays as it is. Most polls list them
     // in the same order too: compared place by place first, without a lookup.
-    if (ids.length === this.inFeed.size) {
-      if (this.sameOrder(ids)) return seen();
-      if (ids.every((id) => this.inFeed.has(id))) {
-        this.lastIds = ids;
-        return seen();
-      }
-    }
+    const same = ids.length === this.inFeed.size && (this.sameOrder(ids) || ids.every((id) => this.inFeed.has(id)));
     this.lastIds = ids;
+    if (same) return seen();
     const next = new Set(ids);
     for (const id of this.inFeed) {
       if (next.has(id)) continue;
@@ -105,9 +102,6 @@ export class AwaitingOutcomes {
     seen();
     this.inFeed = next;
   }
-
-  /** The last poll's ids (they are the set, in that poll's order). */
-  private lastIds: readonly string[] = [];
 
   private sameOrder(ids: readonly string[]): boolean {
     const last = this.lastIds;

@@ -40,6 +40,8 @@ export class ReplayStore implements Store, RunReadModel, EnsembleMemory {
   /** Strategy name → its place in every LastForecasts (as first met). */
   private readonly strategyIndex = new Map<string, number>();
   private readonly strategyNames: string[] = [];
+  /** Each tick's opinions come in the same strategy order: the place of the name last seen at each position is kept. */
+  private readonly byPosition: Array<{ strategy: string; k: number } | undefined> = [];
   /** narrative → the crowd's share of backers while open, (backers + 1) / (participants + 2): a baseline forecast. */
   private readonly crowdShare = new Map<string, number>();
   private readonly outcomes = new Map<string, Outcome>();
@@ -124,9 +126,7 @@ export class ReplayStore implements Store, RunReadModel, EnsembleMemory {
     }
   }
 
-  /** Each tick's opinions come in the same strategy order: the place of the name last seen at `position` is kept. */
-  private readonly byPosition: Array<{ strategy: string; k: number } | undefined> = [];
-
+  /** The place of a strategy (see byPosition for the common case). */
   private indexOf(strategy: string, position: number): number {
     const seen = this.byPosition[position];
     if (seen?.strategy === strategy) return seen.k;

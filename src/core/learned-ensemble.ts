@@ -5,8 +5,15 @@
 // Every parameter is fitted by penalised maximum likelihood (Newton steps) on settled forecasts, shrunk toward a
 // prior: the all-categories fit for a category, and for that fit the identity (a = 0, b = 1, equal weights, scale 1),
 // each with the strength of `priorNarratives` narratives. With no data the pool is exactly the configured one
-// (src/core/ensemble.ts); as outcomes settle it moves toward what has predicted them. Pooling is O(strategies) and
-// allocates one result object; fitting runs only when outcomes settle.
+// (src/core/ensemble.ts); as outcomes settle it moves toward what has predicted them.
+// What the ensemble forecasts is chosen out of sample, so that it is not worse than its members while it learns:
+//  - where one strategy spoke, its own forecast, until its calibrated one has beaten it by more than chance;
+//  - where several spoke, the sharpest of them (a calibrated forecaster's expected Brier is its mean p(1 − p)), until
+//    the learned pool or another member has beaten it by more than chance on enough settled narratives.
+// Averaging a sharp member with a vague one gives away the sharp one's information until outcomes show the mix is
+// better: in the simulator the equal-weight pool of crowd and price-threshold forecast price claims 10–60% worse than
+// price-threshold alone for the first two days, before a single price claim had settled.
+// Pooling is O(strategies) and allocates one result object; fitting runs only when outcomes settle.
 import type { EnsembleForecast } from './ensemble.js';
 
 const EPS = 1e-6;
@@ -40,10 +47,16 @@ export interface GroupParams {
   /** log of the scale (0 = 1). */
   v: number;
   /**
-   * -1: the learned pool forecasts; k: strategy k alone does, wherever it speaks, because on the forecasts settled so
-   * far (each scored as it was made, so out of sample) it beat the pool.
+   * Who forecasts where several members spoke (one alone is its calibrated self): -2 (`SHARPEST`) the sharpest of
+   * them; -1 the learned pool; k strategy k, because on the forecasts settled so far (each scored as it was made, so
+   * out of sample) it beat the sharpest member by more than chance.
    */
   lead: number;
+  /**
+   * Per strategy, 1 where it speaks alone its calibrated forecast stands (it beat the raw one out of sample by more
+   * than chance), 0 where its own forecast does.
+   */
+  calibrated: Uint8Array;
   samples: number;
   narratives: number;
 }
@@ -56,9 +69,10 @@ export interface EnsembleWeightsView {
     samples: number;
     narratives: number;
     scale: number;
-    /** "pool", or the strategy that forecasts alone (it beat the pool out of sample). */
+    /** Who forecasts where several strategies spoke: "pool", or a strategy (the sharpest, or one that beat it). */
     lead: string;
-    strategies: Array<{ strategy: string; weight: number; a: number; b: number }>;
+    /** `calibrated`: where it speaks alone, its calibrated forecast stands (else its own). */
+    strategies: Array<{ strategy: string; weight: number; a: number; b: number; calibrated: boolean }>;
   }>;
 }
 
@@ -88,11 +102,40 @@ const SCALE_PRIOR_FACTOR = 1;
  */
 const FIT_TOLERANCE = 1e-4;
 
-/** Settled narratives a strategy must have spoken on before it may lead alone. */
+/** Settled narratives (where several members spoke) before anything but the sharpest member may lead. */
 const MIN_LEAD_NARRATIVES = 5;
 
+/**
+ * Standard errors by which a challenger's mean per-narrative gain must exceed zero to take the lead. Conservative:
+ * narratives on one asset move together, so their differences are not independent and the standard error understates
+ * the noise. At 1.64, one world of eleven handed the lead to a pool that then forecast 11% worse.
+ */
+const LEAD_Z = 2.5;
+
+/** `GroupParams.lead`: the sharpest member that spoke forecasts alone (nothing has beaten it yet). */
+const SHARPEST = -2;
+
+/**
+ * From per-narrative [rows, Σ gain] pairs: the mean per-narrative gain less LEAD_Z standard errors (a lower bound), or
+ * 0 with fewer than MIN_LEAD_NARRATIVES narratives. Positive: the gain is more than chance.
+ */
+function significantGain(perNarrative: Iterable<readonly [number, number]>): number {
+  let n = 0;
+  let sum = 0;
+  let sumSq = 0;
+  for (const [rows, gain] of perNarrative) {
+    const d = gain / rows;
+    n++;
+    sum += d;
+    sumSq += d * d;
+  }
+  if (n < MIN_LEAD_NARRATIVES) return 0;
+  const mean = sum / n;
+  return mean - LEAD_Z * Math.sqrt(Math.max(0, sumSq / n - mean * mean) / (n - 1));
+}
+
 function identity(k: number): GroupParams {
-  return { a: new Float64Array(k), b: new Float64Array(k).fill(1), u: new Float64Array(k), v: 0, lead: -1, samples: 0, narratives: 0 };
+  return { a: new Float64Array(k), b: new Float64Array(k).fill(1), u: new Float64Array(k), v: 0, lead: SHARPEST, calibrated: new Uint8Array(k), samples: 0, narratives: 0 };
 }
 
 /** Solves H x = g in place for a small symmetric positive definite system (Gaussian elimination); returns x. */
@@ -128,6 +171,8 @@ export class LearnedEnsemble {
   private updatedAt: string | null = null;
   /** The learned pool's own forecast in the last call of `pool` (what the learner records beside the members'). */
   lastPooled = NaN;
+  /** Per category (and "*"), per strategy: Σ p(1 − p) and count over the forecasts pooled with others. */
+  private readonly sharpness = new Map<string, Float64Array>();
 
   constructor(readonly strategies: readonly string[], readonly configWeights: readonly number[], o: LearnedEnsembleOptions = {}) {
     this.k = strategies.length;
@@ -152,6 +197,7 @@ export class LearnedEnsemble {
     let confidenceSum = 0;
     let weightSum = 0;
     let contributors = 0;
+    let alone = -1;
     for (let k = 0; k < this.k; k++) {
       const pk = p[k];
       const w = this.configWeights[k]!;
@@ -161,6 +207,7 @@ export class LearnedEnsemble {
       confidenceSum += w * ck;
       if (ck <= 0) continue;
       contributors++;
+      alone = k;
       const alpha = w * ck * (g.u[k] === 0 ? 1 : Math.exp(g.u[k]!));
       total += alpha;
       sum += alpha * (g.a[k]! + g.b[k]! * logit(pk));
@@ -169,24 +216,55 @@ export class LearnedEnsemble {
       this.lastPooled = NaN;
       return null;
     }
-    const pooled = sigmoid((g.v === 0 ? 1 : Math.exp(g.v)) * (sum / total));
+    // The scale extremizes a pool of several members; one member alone is its calibrator's (fitted with its own prior).
+    const pooled = sigmoid((g.v === 0 || contributors < 2 ? 1 : Math.exp(g.v)) * (sum / total));
     this.lastPooled = pooled;
-    const lead = g.lead >= 0 ? p[g.lead] : null;
+    if (contributors < 2) return { pTrue: g.calibrated[alone] === 1 ? pooled : p[alone]!, confidence: confidenceSum / weightSum, contributors };
+    const lead = g.lead === -1 ? null : p[g.lead === SHARPEST ? this.sharpest(category, p, conf) : g.lead];
     return { pTrue: lead === null || lead === undefined ? pooled : lead, confidence: confidenceSum / weightSum, contributors };
+  }
+
+  /**
+   * Counts how sharp the members are that speak in a narrative's opinions, when several do (as pooling counts them).
+   * The host shows it a tick's opinions before it pools them, so the tick's own forecasts count in choosing who leads.
+   */
+  observeSharpness(category: string, p: ArrayLike<number | null>, conf: ArrayLike<number | null>): void {
+    let speaking = 0;
+    for (let k = 0; k < this.k && speaking < 2; k++) if (this.speaks(p, conf, k)) speaking++;
+    if (speaking < 2) return;
+    this.addSharpness(category, p, conf);
+    this.addSharpness(ALL_CATEGORIES, p, conf);
+  }
+
+  private addSharpness(key: string, p: ArrayLike<number | null>, conf: ArrayLike<number | null>): void {
+    let stats = this.sharpness.get(key);
+    if (!stats) this.sharpness.set(key, (stats = new Float64Array(2 * this.k)));
+    for (let k = 0; k < this.k; k++) {
+      if (!this.speaks(p, conf, k)) continue;
+      const pk = p[k]!;
+      stats[2 * k]! += pk * (1 - pk);
+      stats[2 * k + 1]! += 1;
+    }
   }
 
   /** Refits every parameter from the settled rows (all of them: the caller bounds how many it keeps). */
   fit(rows: readonly TrainingRow[], at: string | null = null): void {
     // Each fit starts where the last one ended (a few new rows move it little), shrunk toward its prior.
-    this.global = this.fitGroup(rows, identity(this.k), this.global);
+    this.global = this.fitGroup(ALL_CATEGORIES, rows, identity(this.k), this.global);
     const byCategory = new Map<string, TrainingRow[]>();
     for (const r of rows) {
       let list = byCategory.get(r.category);
       if (!list) byCategory.set(r.category, (list = []));
       list.push(r);
     }
-    for (const [category, list] of byCategory) this.byCategory.set(category, this.fitGroup(list, this.global, this.byCategory.get(category) ?? this.global));
+    for (const [category, list] of byCategory) this.byCategory.set(category, this.fitGroup(category, list, this.global, this.byCategory.get(category) ?? this.global));
     this.updatedAt = at;
+  }
+
+  private leadName(category: string, lead: number): string {
+    if (lead === -1) return 'pool';
+    const k = lead === SHARPEST ? this.sharpest(category, null) : lead;
+    return k >= 0 ? this.strategies[k]! : 'pool';
   }
 
   view(): EnsembleWeightsView {
@@ -195,15 +273,15 @@ export class LearnedEnsemble {
       let z = 0;
       for (let k = 0; k < this.k; k++) z += Math.exp(g.u[k]!);
       return {
-        category, samples: g.samples, narratives: g.narratives, scale: Math.exp(g.v), lead: g.lead >= 0 ? this.strategies[g.lead]! : 'pool',
-        strategies: this.strategies.map((strategy, k) => ({ strategy, weight: Math.exp(g.u[k]!) / z, a: g.a[k]!, b: g.b[k]! })),
+        category, samples: g.samples, narratives: g.narratives, scale: Math.exp(g.v), lead: this.leadName(category, g.lead),
+        strategies: this.strategies.map((strategy, k) => ({ strategy, weight: Math.exp(g.u[k]!) / z, a: g.a[k]!, b: g.b[k]!, calibrated: g.calibrated[k] === 1 })),
       };
     };
     return { updatedAt: this.updatedAt, groups: [group(ALL_CATEGORIES, this.global), ...[...this.byCategory].sort((x, y) => (x[0] < y[0] ? -1 : 1)).map(([c, g]) => group(c, g))] };
   }
 
-  private fitGroup(rows: readonly TrainingRow[], prior: GroupParams, start: GroupParams): GroupParams {
-    if (rows.length === 0) return { ...prior, a: prior.a.slice(), b: prior.b.slice(), u: prior.u.slice(), lead: -1, samples: 0, narratives: 0 };
+  private fitGroup(category: string, rows: readonly TrainingRow[], prior: GroupParams, start: GroupParams): GroupParams {
+    if (rows.length === 0) return { ...prior, a: prior.a.slice(), b: prior.b.slice(), u: prior.u.slice(), lead: SHARPEST, calibrated: new Uint8Array(this.k), samples: 0, narratives: 0 };
     // Every sample counts (as every decision time does when forecasts are scored), but a narrative's samples are
     // one outcome seen several times: the prior's strength is counted in narratives (`share` sums to 1 per narrative).
     const perNarrative = new Map<string, number>();
@@ -214,40 +292,109 @@ export class LearnedEnsemble {
     const narratives = perNarrative.size;
     // The prior weighs as much as priorNarratives narratives would (per parameter, by its own curvature).
     const shrink = this.priorNarratives / narratives;
-    const g: GroupParams = { a: start.a.slice(), b: start.b.slice(), u: start.u.slice(), v: start.v, lead: -1, samples: rows.length, narratives };
+    const g: GroupParams = { a: start.a.slice(), b: start.b.slice(), u: start.u.slice(), v: start.v, lead: -1, calibrated: new Uint8Array(this.k), samples: rows.length, narratives };
     for (let k = 0; k < this.k; k++) this.fitCalibrator(rows, weight, share, k, g, prior);
     this.fitPool(rows, weight, g, prior, shrink);
-    g.lead = this.chooseLead(rows);
+    g.lead = this.chooseLead(rows, category);
+    this.chooseCalibrated(rows, g.calibrated);
     return g;
   }
 
   /**
-   * Follow the leader, out of sample: each settled row holds what the pool forecast when it was made. A strategy
-   * that, on the rows where it spoke, scored a lower Brier than the pool did (over enough narratives) forecasts
-   * alone: so the ensemble is never worse than its best member for long.
+   * Who forecasts where several members spoke, judged out of sample (each settled row holds what the pool forecast
+   * when it was made). The default is the sharpest member (`SHARPEST`), which for calibrated forecasters is the better
+   * one; the learned pool, or another member, takes over only once it has beaten that member on enough narratives and
+   * by more than chance: the mean of the per-narrative differences in Brier exceeds LEAD_Z standard errors. Judging per
+   * narrative (one outcome, seen at many polls) and demanding significance keeps the lead from following noise.
    */
-  private chooseLead(rows: readonly TrainingRow[]): number {
-    let best = -1;
-    let bestGain = 0;
-    for (let k = 0; k < this.k; k++) {
-      let member = 0;
-      let pool = 0;
-      const narratives = new Set<string>();
-      for (const r of rows) {
-        const x = r.x[k]!;
-        if (Number.isNaN(x) || Number.isNaN(r.pool)) continue;
-        member += (sigmoid(x) - r.y) ** 2;
-        pool += (r.pool - r.y) ** 2;
-        narratives.add(r.narrativeId);
+  private chooseLead(rows: readonly TrainingRow[], category: string): number {
+    // The incumbent: the sharpest member (-1, the pool, when no sharpness was measured: a caller that pools without
+    // showing the model its forecasts first).
+    const incumbent = this.sharpest(category, null);
+    // What candidate c (-1: the pool; k: member k where it spoke, else the pool) forecast in row r.
+    const forecast = (r: TrainingRow, c: number) => (c < 0 || Number.isNaN(r.x[c]!) ? r.pool : sigmoid(r.x[c]!));
+    // Per narrative: its rows, then per candidate (the pool at 1, member k at k + 2) the summed gain over the incumbent.
+    const perNarrative = new Map<string, Float64Array>();
+    for (const r of rows) {
+      if (Number.isNaN(r.pool) || this.speakers(r) < 2) continue;
+      const lossIncumbent = (forecast(r, incumbent) - r.y) ** 2;
+      let acc = perNarrative.get(r.narrativeId);
+      if (!acc) perNarrative.set(r.narrativeId, (acc = new Float64Array(this.k + 2)));
+      acc[0]! += 1;
+      for (let c = -1; c < this.k; c++) acc[c + 2]! += lossIncumbent - (forecast(r, c) - r.y) ** 2;
+    }
+    let best = incumbent < 0 ? -1 : SHARPEST;
+    let bestBound = 0;
+    for (let c = -1; c < this.k; c++) {
+      if (c === incumbent) continue;
+      const bound = significantGain(Array.from(perNarrative.values(), (acc) => [acc[0]!, acc[c + 2]!] as const));
+      if (bound > bestBound) {
+        bestBound = bound;
+        best = c;
       }
-      if (narratives.size < MIN_LEAD_NARRATIVES) continue;
-      const gain = pool - member;
-      if (gain > bestGain) {
-        bestGain = gain;
+    }
+    return best;
+  }
+
+  /**
+   * Where one member spoke alone, its calibrated forecast (what the pool was then: out of sample) stands in for its own
+   * only once it has beaten it on enough narratives by more than chance, as a lead must.
+   */
+  private chooseCalibrated(rows: readonly TrainingRow[], into: Uint8Array): void {
+    // Per member, per narrative: rows, Σ(loss of its own forecast − loss of the calibrated one).
+    const perMember = Array.from({ length: this.k }, () => new Map<string, [number, number]>());
+    for (const r of rows) {
+      if (Number.isNaN(r.pool) || this.speakers(r) !== 1) continue;
+      let k = 0;
+      while (!this.spoke(r, k)) k++;
+      const d = (sigmoid(r.x[k]!) - r.y) ** 2 - (r.pool - r.y) ** 2;
+      const acc = perMember[k]!.get(r.narrativeId);
+      if (acc) {
+        acc[0]++;
+        acc[1] += d;
+      } else perMember[k]!.set(r.narrativeId, [1, d]);
+    }
+    for (let k = 0; k < this.k; k++) into[k] = significantGain(perMember[k]!.values()) > 0 ? 1 : 0;
+  }
+
+  /**
+   * The member whose forecasts have been sharpest (lowest mean p(1 − p): its own expected Brier, were it calibrated)
+   * where several spoke, in the category (else in every category), among those speaking now (`p` with `conf`, as
+   * pooling counts them; null: among all). -1: none measured.
+   */
+  private sharpest(category: string, p: ArrayLike<number | null> | null, conf: ArrayLike<number | null> | null = null): number {
+    const stats = this.sharpness.get(category) ?? this.sharpness.get(ALL_CATEGORIES);
+    let best = -1;
+    let bestMean = Infinity;
+    for (let k = 0; stats && k < this.k; k++) {
+      if (p && !this.speaks(p, conf, k)) continue;
+      const seen = stats[2 * k + 1]!;
+      if (!(seen > 0)) continue;
+      const mean = stats[2 * k]! / seen;
+      if (mean < bestMean) {
+        bestMean = mean;
         best = k;
       }
     }
     return best;
+  }
+
+  /** Whether strategy k speaks in a pool's inputs (a probability, a positive weight and confidence). */
+  private speaks(p: ArrayLike<number | null>, conf: ArrayLike<number | null> | null, k: number): boolean {
+    const pk = p[k];
+    return pk !== null && pk !== undefined && this.configWeights[k]! > 0 && (conf?.[k] ?? 0) > 0;
+  }
+
+  /** Whether strategy k, with a positive weight, spoke with a positive confidence in a row (as pooling counts it). */
+  private spoke(r: TrainingRow, k: number): boolean {
+    return !Number.isNaN(r.x[k]!) && this.configWeights[k]! > 0 && r.conf[k]! > 0;
+  }
+
+  /** How many strategies spoke in a row, as pooling counts them. */
+  private speakers(r: TrainingRow): number {
+    let n = 0;
+    for (let k = 0; k < this.k; k++) if (this.spoke(r, k)) n++;
+    return n;
   }
 
   /** Platt scaling of strategy k: Newton steps of penalised logistic regression toward the prior. */
@@ -354,12 +501,14 @@ export class LearnedEnsemble {
         const r = rows[ri]!;
         let total = 0;
         let sum = 0;
+        let speakers = 0;
         for (let k = 0; k < this.k; k++) {
           const wcf = base[ri * this.k + k]!;
           if (wcf === 0) {
             alpha[k] = 0;
             continue;
           }
+          speakers++;
           c[k] = calibrated[ri * this.k + k]!;
           alpha[k] = wcf * ew[k]!;
           total += alpha[k]!;
@@ -368,12 +517,13 @@ export class LearnedEnsemble {
         if (total <= 0) continue;
         const rw = weight[ri]!;
         const m = sum / total;
-        const z = scale * m;
+        const pooled = speakers > 1;
+        const z = pooled ? scale * m : m;
         const q = sigmoid(z);
         const d = rw * (q - r.y);
         const h = rw * q * (1 - q);
-        for (let k = 0; k < this.k; k++) gz[k] = alpha[k]! > 0 ? (scale * alpha[k]! * (c[k]! - m)) / total : 0;
-        gz[this.k] = z;
+        for (let k = 0; k < this.k; k++) gz[k] = alpha[k]! > 0 ? ((pooled ? scale : 1) * alpha[k]! * (c[k]! - m)) / total : 0;
+        gz[this.k] = pooled ? z : 0;
         for (let i = 0; i < n; i++) {
           const gi = gz[i]!;
           if (gi === 0) continue;

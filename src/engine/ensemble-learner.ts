@@ -57,6 +57,20 @@ export class EnsembleLearner {
       this.pendingOf(s.narrativeId).push(s);
       this.lastSample.set(s.narrativeId, Math.max(this.lastSample.get(s.narrativeId) ?? -Infinity, s.t));
     }
+    // How sharp each strategy has been (who leads until outcomes say otherwise), measured again on the samples kept.
+    const p = new Array<number | null>(this.index.size);
+    const conf = new Array<number | null>(this.index.size);
+    for (const s of [...settled, ...pending]) {
+      p.fill(null);
+      conf.fill(null);
+      for (const [strategy, [pTrue, confidence]] of Object.entries(s.forecasts)) {
+        const i = this.index.get(strategy);
+        if (i === undefined) continue; // the pool's own, or a strategy no longer configured
+        p[i] = pTrue;
+        conf[i] = confidence;
+      }
+      this.model.observeSharpness(s.category, p, conf);
+    }
     if (this.rows.length) this.model.fit(this.rows, memory.ensembleWeights()?.updatedAt ?? null);
   }
 

@@ -57,6 +57,7 @@ export class StrategyHost {
   async evaluateAll(items: readonly EvalItem[], ctx: RunContext, signal?: AbortSignal): Promise<Evaluation[]> {
     const byRunner: StrategyOutcome[][] = await Promise.all(this.runners.map((r) => r.evaluateAll(items, ctx, signal)));
     const out: Evaluation[] = new Array(items.length);
+    if (this.learner) for (let i = 0; i < items.length; i++) this.showSharpness(byRunner, i, items[i]!.narrative);
     for (let i = 0; i < items.length; i++) out[i] = this.pool(byRunner, i, items[i]!.narrative, ctx.nowMs);
     return out;
   }
@@ -70,6 +71,19 @@ export class StrategyHost {
   /** Ends what the runners hold (plug-in threads). The host can still evaluate afterwards: a thread restarts on demand. */
   async close(): Promise<void> {
     await Promise.all(this.runners.map((r) => r.close?.()));
+  }
+
+  /** Shows the learned pool item `i`'s opinions before any is pooled (it measures how sharp each strategy is). */
+  private showSharpness(byRunner: readonly (readonly StrategyOutcome[])[], i: number, narrative: Readonly<Narrative>): void {
+    const p = this.scratchP;
+    const conf = this.scratchConf;
+    for (let k = 0; k < byRunner.length; k++) {
+      const outcome = byRunner[k]![i]!;
+      const o = outcome.ok ? outcome.opinion : null;
+      p[k] = o ? o.pTrue : null;
+      conf[k] = o ? o.confidence : null;
+    }
+    this.learner!.model.observeSharpness(narrative.category, p, conf);
   }
 
   /** Pools item `i`'s outcomes (`byRunner[k][i]`: runner k's). */

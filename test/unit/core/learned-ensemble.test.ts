@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { poolOpinions } from '../../../src/core/ensemble.js';
-import { LearnedEnsemble } from '../../../src/core/learned-ensemble.js';
+import { forecastLogit, LearnedEnsemble, type TrainingRow } from '../../../src/core/learned-ensemble.js';
 import type { Narrative } from '../../../src/core/narrative.js';
 import { EnsembleLearner } from '../../../src/engine/ensemble-learner.js';
 import { Rng } from '../../../src/sim/world/rng.js';
@@ -31,6 +31,7 @@ function play(learner: EnsembleLearner, rng: Rng, noise: number[], count: number
     for (let h = 0; h < 3; h++) {
       const p = noise.map((s) => sigmoid(logit(q) + s * rng.normal()));
       const conf = noise.map(() => 0.8);
+      learner.model.observeSharpness(nar.category, p, conf); // as the host does: a tick's forecasts, then pooling
       const f = learner.model.pool(nar.category, p, conf)!;
       learner.observe(nar, (from + i) * 10 * HOUR + h * HOUR, p, conf);
       p.forEach((pk, k) => (sq[k] += (pk - y) ** 2));
@@ -45,20 +46,51 @@ function play(learner: EnsembleLearner, rng: Rng, noise: number[], count: number
   return sq.map((s) => s / n);
 }
 
+/** A settled forecast: each strategy's probability (null: none, at confidence 0.8), the pool's at the time, the outcome. */
+function row(narrativeId: string, category: string, p: Array<number | null>, pool: number, y: 0 | 1): TrainingRow {
+  return { narrativeId, category, x: Float64Array.from(p, (q) => (q === null ? NaN : forecastLogit(q))), conf: Float64Array.from(p, (q) => (q === null ? 0 : 0.8)), pool, y };
+}
+
+/** `narratives` settled narratives of two polls each, where a sharp member and a vaguer one spoke, then `y` happened. */
+function shared(category: string, narratives: number, y: (i: number) => 0 | 1, sharp = 0.9, vague = 0.6, pool = 0.75): TrainingRow[] {
+  return Array.from({ length: narratives }, (_, i) => [0, 1].map(() => row(`${category}-${i}`, category, [sharp, vague], pool, y(i)))).flat();
+}
+
 describe('the learning ensemble', () => {
-  it('is the configured pool while nothing has settled', () => {
+  it('pools as configured while nothing has settled; the sharpest of several speakers, or a lone one, forecasts', () => {
     const model = new LearnedEnsemble(['a', 'b', 'c'], [1, 2, 0.5]);
     const rng = new Rng(5);
-    for (let i = 0; i < 200; i++) {
+    const ticks = Array.from({ length: 20 }, () => Array.from({ length: 10 }, () => {
       const p = [rng.next(), rng.chance(0.3) ? null : rng.next(), rng.next()];
       const conf = [rng.next(), rng.next(), rng.chance(0.2) ? 0 : rng.next()];
-      const expected = poolOpinions(p.flatMap((pk, k) => (pk === null ? [] : [{ strategy: String(k), weight: [1, 2, 0.5][k]!, opinion: { pTrue: pk, confidence: conf[k]! } }])));
-      const got = model.pool('X', p, conf);
-      if (expected === null) expect(got).toBeNull();
-      else {
-        expect(got!.pTrue).toBeCloseTo(expected.pTrue, 12);
+      return { p, conf };
+    }));
+    const sharpness = [0, 0, 0];
+    const seen = [0, 0, 0];
+    for (const tick of ticks) {
+      for (const { p, conf } of tick) model.observeSharpness('X', p, conf); // as the host does, then it pools
+      for (const { p, conf } of tick) {
+        const speaking = [0, 1, 2].filter((k) => p[k] !== null && conf[k]! > 0);
+        if (speaking.length > 1) for (const k of speaking) {
+          sharpness[k] += p[k]! * (1 - p[k]!);
+          seen[k]++;
+        }
+      }
+      for (const { p, conf } of tick) {
+        const expected = poolOpinions(p.flatMap((pk, k) => (pk === null ? [] : [{ strategy: String(k), weight: [1, 2, 0.5][k]!, opinion: { pTrue: pk, confidence: conf[k]! } }])));
+        const got = model.pool('X', p, conf);
+        if (expected === null) {
+          expect(got).toBeNull();
+          continue;
+        }
+        // The learned pool's own forecast is the configured pool; the confidence is always the pool's.
+        expect(model.lastPooled).toBeCloseTo(expected.pTrue, 12);
         expect(got!.confidence).toBeCloseTo(expected.confidence, 12);
         expect(got!.contributors).toBe(expected.contributors);
+        const speaking = [0, 1, 2].filter((k) => p[k] !== null && conf[k]! > 0);
+        const mean = (k: number) => sharpness[k]! / seen[k]!;
+        const lead = speaking.length === 1 ? speaking[0]! : speaking.reduce((x, y) => (mean(y) < mean(x) ? y : x));
+        expect(got!.pTrue).toBe(p[lead]);
       }
     }
   });
@@ -99,6 +131,8 @@ describe('the learning ensemble', () => {
     learner.observe(narrative('open-one'), 5_000 * HOUR, [0.7, 0.4], [0.8, 0.8]);
     learner.observe(narrative('refunded'), 5_000 * HOUR, [0.7, 0.4], [0.8, 0.8]);
     learner.settle('refunded', 'refund');
+    // A day on, every settled row is fitted (a refit otherwise waits for a tenth more rows): what a restart refits on.
+    learner.refit(new Date(1300 * HOUR).toISOString());
     const before = learner.model.view();
     const probe = learner.model.pool('SPORTS', [0.8, 0.3], [0.8, 0.8])!.pTrue;
     expect(store.ensembleWeights()!.groups).toEqual(before.groups);
@@ -118,5 +152,55 @@ describe('the learning ensemble', () => {
     expect(store.loadForecastSamples(10_000).settled).toHaveLength(361);
     expect(store.loadForecastSamples(10_000).pending).toEqual([]);
     store.close();
+  });
+
+  it('a lead judged where several spoke stands in only there; a lone member is its own forecast until calibrating it won', () => {
+    // Settled narratives where crowd alone spoke and beat what its calibrated forecast (the pool then) said. Before,
+    // that made crowd "lead" its category, and it then stood in for price-threshold on price claims as well.
+    const model = new LearnedEnsemble(['price-threshold', 'crowd'], [1, 1]);
+    model.observeSharpness('MARKET', [0.95, 0.6], [0.8, 0.8]);
+    const rows = Array.from({ length: 30 }, (_, i) => [0, 1, 2].map(() => row(`c${i}`, 'MARKET', [null, 0.7], 0.6, 1))).flat();
+    model.fit(rows);
+    expect(model.pool('MARKET', [0.95, 0.6], [0.8, 0.8])!.pTrue).toBe(0.95);
+    expect(model.pool('MARKET', [null, 0.7], [null, 0.8])!.pTrue).toBe(0.7);
+    const market = model.view().groups.find((g) => g.category === 'MARKET')!;
+    expect(market.lead).toBe('price-threshold');
+    expect(market.strategies.map((s) => s.calibrated)).toEqual([false, false]);
+  });
+
+  it('a lone member\'s calibrated forecast stands once it has beaten the member\'s own by more than chance', () => {
+    const model = new LearnedEnsemble(['a', 'b'], [1, 1]);
+    // b says 0.9 where it is right 60% of the time; its calibrated forecast then (the pool) said 0.6.
+    const rows = Array.from({ length: 120 }, (_, i) => row(`n${i}`, 'X', [null, 0.9], 0.6, i % 5 < 3 ? 1 : 0));
+    model.fit(rows);
+    expect(model.view().groups.find((g) => g.category === 'X')!.strategies[1]!.calibrated).toBe(true);
+    expect(model.pool('X', [null, 0.9], [null, 0.8])!.pTrue).toBe(model.lastPooled);
+    expect(model.lastPooled).toBeLessThan(0.9);
+  });
+
+  it('the pool takes the lead from the sharpest member only by more than chance, over enough narratives', () => {
+    const lead = (rows: TrainingRow[]) => {
+      const model = new LearnedEnsemble(['model', 'crowd'], [1, 1]);
+      model.observeSharpness('X', [0.9, 0.6], [0.8, 0.8]);
+      model.fit(rows);
+      const got = model.pool('X', [0.9, 0.6], [0.8, 0.8])!.pTrue;
+      return { name: model.view().groups.find((g) => g.category === 'X')!.lead, pooled: got === model.lastPooled, got };
+    };
+    // Where model said 0.9 and the pool 0.75: the pool gains 0.2475 when the claim failed and loses 0.0525 when it held.
+    // 8 failures in 40: the pool is ahead, within chance; 20 in 40: ahead by more than chance; 4 narratives: too few.
+    expect(lead(shared('X', 40, (i) => (i < 8 ? 0 : 1)))).toMatchObject({ name: 'model', got: 0.9 });
+    expect(lead(shared('X', 40, (i) => (i % 2 ? 0 : 1)))).toMatchObject({ name: 'pool', pooled: true });
+    expect(lead(shared('X', 4, () => 0))).toMatchObject({ name: 'model', got: 0.9 });
+  });
+
+  it('the scale extremizes pools of several members, never a lone member\'s forecast', () => {
+    const model = new LearnedEnsemble(['a', 'b'], [1, 1]);
+    // Both say 0.7 and the claim holds 19 times in 20: the pool learns to extremize.
+    model.fit(shared('X', 60, (i) => (i % 20 ? 1 : 0), 0.7, 0.7, 0.7));
+    const x = model.view().groups.find((g) => g.category === 'X')!;
+    expect(x.scale).toBeGreaterThan(1.2);
+    model.pool('X', [0.7, null], [0.8, null]);
+    const a = x.strategies[0]!;
+    expect(model.lastPooled).toBeCloseTo(1 / (1 + Math.exp(-(a.a + a.b * Math.log(0.7 / 0.3)))), 12);
   });
 });

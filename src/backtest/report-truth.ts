@@ -33,8 +33,8 @@ function truthSectionHtml(truth: TruthScores | undefined): string {
 function ensembleWeightsHtml(view: EnsembleWeightsView | null | undefined): string {
   if (!view || view.groups.length === 0) return '';
   const body = view.groups.map((g) => `<tr><td>${esc(g.category === '*' ? 'all categories' : g.category)}</td><td>${g.narratives}</td><td>${esc(g.lead)}</td><td>${f(g.scale, 2)}</td>${g.strategies
-    .map((s) => `<td>${esc(s.strategy)} ${f(s.weight, 2)} <span class="muted">(a ${f(s.a, 2)}, b ${f(s.b, 2)})</span></td>`).join('')}</tr>`).join('');
+    .map((s) => `<td>${esc(s.strategy)} ${f(s.weight, 2)} <span class="muted">(a ${f(s.a, 2)}, b ${f(s.b, 2)}${s.calibrated ? '; calibrated when alone' : ''})</span></td>`).join('')}</tr>`).join('');
   return `<h3>Ensemble weights (learned from settled outcomes)</h3>
-<p class="muted">Per category: settled narratives learned from, the strategy that forecasts alone where it beat the pool out of sample, the pool's scale, and each strategy's weight with its calibration a + b·logit(p).</p>
+<p class="muted">Per category: settled narratives learned from; who forecasts where several strategies spoke (the sharpest of them, or the pool or a strategy that beat it out of sample by more than chance); the pool's scale; each strategy's weight with its calibration a + b·logit(p), used alone only once it beat the strategy's own forecast.</p>
 <table><tr><th>category</th><th>narratives</th><th>lead</th><th>scale</th><th colspan="${view.groups[0]!.strategies.length}">strategy weight (calibration)</th></tr>${body}</table>`;
 }

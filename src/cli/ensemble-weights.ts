@@ -18,12 +18,15 @@ export function storedEnsembleWeights(dbPath: string): EnsembleWeightsView | nul
   }
 }
 
-/** One line per category: who leads, each strategy's weight and calibration, and how much it learned from. */
+/**
+ * One line per category: who leads where several strategies spoke, each strategy's weight and calibration (and whether
+ * its calibrated forecast stands where it speaks alone), and how much it learned from.
+ */
 export function ensembleWeightsLines(view: EnsembleWeightsView | null): string[] {
   if (!view) return ['ensemble     configured weights (nothing settled to learn from yet)'];
   return [
     `ensemble     learned from settled outcomes${view.updatedAt ? ` (last fit ${view.updatedAt})` : ''}:`,
     ...view.groups.map((g) => `  ${(g.category === '*' ? 'all' : g.category).padEnd(11)} ${String(g.narratives).padStart(4)} narratives  lead ${g.lead.padEnd(16)} ${g.strategies
-      .map((s) => `${s.strategy} ${s.weight.toFixed(2)} (a ${s.a.toFixed(2)}, b ${s.b.toFixed(2)})`).join('  ')}`),
+      .map((s) => `${s.strategy} ${s.weight.toFixed(2)} (a ${s.a.toFixed(2)}, b ${s.b.toFixed(2)}${s.calibrated ? ', calibrated when alone' : ''})`).join('  ')}`),
   ];
 }

@@ -71,8 +71,8 @@ export interface EnsembleWeightsView {
     scale: number;
     /** Who forecasts where several strategies spoke: "pool", or a strategy (the sharpest, or one that beat it). */
     lead: string;
-    /** `calibrated`: where it speaks alone, its calibrated forecast stands (else its own). */
-    strategies: Array<{ strategy: string; weight: number; a: number; b: number; calibrated: boolean }>;
+    /** `calibrated`: where it speaks alone, its calibrated forecast stands (else its own; absent in views stored before it). */
+    strategies: Array<{ strategy: string; weight: number; a: number; b: number; calibrated?: boolean }>;
   }>;
 }
 

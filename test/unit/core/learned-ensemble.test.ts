@@ -72,8 +72,8 @@ describe('the learning ensemble', () => {
       for (const { p, conf } of tick) {
         const speaking = [0, 1, 2].filter((k) => p[k] !== null && conf[k]! > 0);
         if (speaking.length > 1) for (const k of speaking) {
-          sharpness[k] += p[k]! * (1 - p[k]!);
-          seen[k]++;
+          sharpness[k]! += p[k]! * (1 - p[k]!);
+          seen[k]!++;
         }
       }
       for (const { p, conf } of tick) {

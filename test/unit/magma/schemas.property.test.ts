@@ -53,9 +53,13 @@ describe('wire schemas under hostile input', () => {
     fc.assert(fc.property(fc.array(fc.oneof(position, hostileValue), { maxLength: 20 }), (list) => {
       const out = parseList(list, positionSchema, toPosition)!;
       expect(out.items.length + out.dropped.length).toBe(list.length);
-      for (const p of out.items) {
+      // Each item is the row in its place among those not dropped (ids may repeat: a lookup by id finds another row).
+      const used = list.map((_, i) => i).filter((i) => !out.dropped.some((d) => d.index === i));
+      expect(used).toHaveLength(out.items.length);
+      for (const [j, p] of out.items.entries()) {
         expect(p.amountLamports >= 0n).toBe(true);
-        const raw = list.find((r) => (r as { id?: unknown })?.id === p.id || String((r as { id?: unknown })?.id).trim() === p.id) as { amount_sol?: unknown } | undefined;
+        const raw = list[used[j]!] as { id?: unknown; amount_sol?: unknown } | undefined;
+        expect(String(raw?.id).trim()).toBe(p.id);
         if (raw && typeof raw.amount_sol === 'number') {
           // Exact for any amount in whole lamports; a double with more than nine decimals (a hostile value) is rounded
           // to the nearest lamport of its decimal form, which a float multiplication misses by one lamport, or by the

@@ -47,9 +47,9 @@ export interface GroupParams {
   /** log of the scale (0 = 1). */
   v: number;
   /**
-   * Who forecasts where several members spoke (one alone is its calibrated self): -2 (`SHARPEST`) the sharpest of
-   * them; -1 the learned pool; k strategy k, because on the forecasts settled so far (each scored as it was made, so
-   * out of sample) it beat the sharpest member by more than chance.
+   * Who forecasts where several members spoke (see `calibrated` for one alone): -2 (`SHARPEST`) the sharpest of
+   * them; -1 the learned pool; k strategy k where it speaks (elsewhere the sharpest), because on the forecasts settled
+   * so far (each scored as it was made, so out of sample) it beat the sharpest by more than chance.
    */
   lead: number;
   /**
@@ -116,8 +116,9 @@ const LEAD_Z = 2.5;
 const SHARPEST = -2;
 
 /**
- * From per-narrative [rows, Σ gain] pairs: the mean per-narrative gain less LEAD_Z standard errors (a lower bound), or
- * 0 with fewer than MIN_LEAD_NARRATIVES narratives. Positive: the gain is more than chance.
+ * From per-narrative [rows, Σ gain] pairs: the mean per-narrative gain less t standard errors (a lower bound), or 0
+ * with fewer than MIN_LEAD_NARRATIVES narratives. t is Student's quantile (n − 1 degrees of freedom) at the normal
+ * LEAD_Z's level: with 5 narratives it is about 4.1, not 2.5. Positive: the gain is more than chance.
  */
 function significantGain(perNarrative: Iterable<readonly [number, number]>): number {
   let n = 0;
@@ -131,7 +132,13 @@ function significantGain(perNarrative: Iterable<readonly [number, number]>): num
   }
   if (n < MIN_LEAD_NARRATIVES) return 0;
   const mean = sum / n;
-  return mean - LEAD_Z * Math.sqrt(Math.max(0, sumSq / n - mean * mean) / (n - 1));
+  return mean - studentQuantile(LEAD_Z, n - 1) * Math.sqrt(Math.max(0, sumSq / n - mean * mean) / (n - 1));
+}
+
+/** Student's t quantile at the level of the normal quantile z, for df degrees of freedom (Cornish–Fisher, 2 terms). */
+function studentQuantile(z: number, df: number): number {
+  const z3 = z * z * z;
+  return z + (z3 + z) / (4 * df) + (5 * z3 * z * z + 16 * z3 + 3 * z) / (96 * df * df);
 }
 
 function identity(k: number): GroupParams {
@@ -173,12 +180,17 @@ export class LearnedEnsemble {
   lastPooled = NaN;
   /** Per category (and "*"), per strategy: Σ p(1 − p) and count over the forecasts pooled with others. */
   private readonly sharpness = new Map<string, Float64Array>();
+  /** The same over this tick's forecasts that no kept sample holds (cleared at each tick: see `noteTickForecasts`). */
+  private readonly tickSharpness = new Map<string, Float64Array>();
+  /** Kept and this tick's, summed (reused). */
+  private readonly sharpnessNow: Float64Array;
 
   constructor(readonly strategies: readonly string[], readonly configWeights: readonly number[], o: LearnedEnsembleOptions = {}) {
     this.k = strategies.length;
     this.priorNarratives = o.priorNarratives ?? 10;
     this.calibrationPrior = o.calibrationPriorNarratives ?? 300;
     this.global = identity(this.k);
+    this.sharpnessNow = new Float64Array(2 * this.k);
   }
 
   /** The parameters pooling uses for a category: its own fit, else the fit over every category. */
@@ -220,30 +232,49 @@ export class LearnedEnsemble {
     const pooled = sigmoid((g.v === 0 || contributors < 2 ? 1 : Math.exp(g.v)) * (sum / total));
     this.lastPooled = pooled;
     if (contributors < 2) return { pTrue: g.calibrated[alone] === 1 ? pooled : p[alone]!, confidence: confidenceSum / weightSum, contributors };
-    const lead = g.lead === -1 ? null : p[g.lead === SHARPEST ? this.sharpest(category, p, conf) : g.lead];
-    return { pTrue: lead === null || lead === undefined ? pooled : lead, confidence: confidenceSum / weightSum, contributors };
+    // The lead where it speaks; elsewhere (and by default) the sharpest of those speaking; -1: the pool.
+    const k = g.lead >= 0 && this.speaks(p, conf, g.lead) ? g.lead : g.lead === -1 ? -1 : this.sharpest(category, p, conf);
+    return { pTrue: k >= 0 ? p[k]! : pooled, confidence: confidenceSum / weightSum, contributors };
   }
 
   /**
-   * Counts how sharp the members are that speak in a narrative's opinions, when several do (as pooling counts them).
-   * The host shows it a tick's opinions before it pools them, so the tick's own forecasts count in choosing who leads.
+   * Counts (sign 1) or discounts (−1) how sharp the members are that speak in a narrative's opinions, when several do
+   * (as pooling counts them). The learner counts each sample it keeps, and discounts it when it lets it go; the host
+   * shows it a tick's samples before any is pooled, so the tick's own forecasts count in choosing who leads.
    */
-  observeSharpness(category: string, p: ArrayLike<number | null>, conf: ArrayLike<number | null>): void {
+  observeSharpness(category: string, p: ArrayLike<number | null>, conf: ArrayLike<number | null>, sign: 1 | -1 = 1): void {
+    this.countSharpness(this.sharpness, category, p, conf, sign);
+  }
+
+  /**
+   * A forecast of this tick that no kept sample holds (a narrative sampled less than an hour ago): it counts until the
+   * next tick (`newTick`), so that pooling weighs the tick's own forecasts too, as it would after a restart.
+   */
+  noteTickForecasts(category: string, p: ArrayLike<number | null>, conf: ArrayLike<number | null>): void {
+    this.countSharpness(this.tickSharpness, category, p, conf, 1);
+  }
+
+  /** A new tick: the last one's unsampled forecasts stop counting. */
+  newTick(): void {
+    if (this.tickSharpness.size) this.tickSharpness.clear();
+  }
+
+  private countSharpness(into: Map<string, Float64Array>, category: string, p: ArrayLike<number | null>, conf: ArrayLike<number | null>, sign: 1 | -1): void {
     let speaking = 0;
     for (let k = 0; k < this.k && speaking < 2; k++) if (this.speaks(p, conf, k)) speaking++;
     if (speaking < 2) return;
-    this.addSharpness(category, p, conf);
-    this.addSharpness(ALL_CATEGORIES, p, conf);
+    this.addSharpness(into, category, p, conf, sign);
+    this.addSharpness(into, ALL_CATEGORIES, p, conf, sign);
   }
 
-  private addSharpness(key: string, p: ArrayLike<number | null>, conf: ArrayLike<number | null>): void {
-    let stats = this.sharpness.get(key);
-    if (!stats) this.sharpness.set(key, (stats = new Float64Array(2 * this.k)));
+  private addSharpness(into: Map<string, Float64Array>, key: string, p: ArrayLike<number | null>, conf: ArrayLike<number | null>, sign: 1 | -1): void {
+    let stats = into.get(key);
+    if (!stats) into.set(key, (stats = new Float64Array(2 * this.k)));
     for (let k = 0; k < this.k; k++) {
       if (!this.speaks(p, conf, k)) continue;
       const pk = p[k]!;
-      stats[2 * k]! += pk * (1 - pk);
-      stats[2 * k + 1]! += 1;
+      stats[2 * k]! += sign * pk * (1 - pk);
+      stats[2 * k + 1]! += sign;
     }
   }
 
@@ -302,31 +333,31 @@ export class LearnedEnsemble {
 
   /**
    * Who forecasts where several members spoke, judged out of sample (each settled row holds what the pool forecast
-   * when it was made). The default is the sharpest member (`SHARPEST`), which for calibrated forecasters is the better
-   * one; the learned pool, or another member, takes over only once it has beaten that member on enough narratives and
-   * by more than chance: the mean of the per-narrative differences in Brier exceeds LEAD_Z standard errors. Judging per
-   * narrative (one outcome, seen at many polls) and demanding significance keeps the lead from following noise.
+   * when it was made). The default is the sharpest member speaking (`SHARPEST`), which for calibrated forecasters is
+   * the better one; the learned pool, or a member (where it speaks; elsewhere the default stands), takes over only once
+   * it has beaten the default on enough narratives and by more than chance (`significantGain`). Judging per narrative
+   * (one outcome, seen at many polls) and demanding significance keeps the lead from following noise. Before any
+   * sharpness is measured, the default is judged as the pool (which is what `pool` falls back to then).
    */
   private chooseLead(rows: readonly TrainingRow[], category: string): number {
-    // The incumbent: the sharpest member (-1, the pool, when no sharpness was measured: a caller that pools without
-    // showing the model its forecasts first).
-    const incumbent = this.sharpest(category, null);
-    // What candidate c (-1: the pool; k: member k where it spoke, else the pool) forecast in row r.
-    const forecast = (r: TrainingRow, c: number) => (c < 0 || Number.isNaN(r.x[c]!) ? r.pool : sigmoid(r.x[c]!));
-    // Per narrative: its rows, then per candidate (the pool at 1, member k at k + 2) the summed gain over the incumbent.
+    const stats = this.sharpness.get(category) ?? this.sharpness.get(ALL_CATEGORIES) ?? null;
+    // Per narrative: its rows, then per candidate (the pool at 1, member k at k + 2) the summed gain over the default.
     const perNarrative = new Map<string, Float64Array>();
     for (const r of rows) {
       if (Number.isNaN(r.pool) || this.speakers(r) < 2) continue;
-      const lossIncumbent = (forecast(r, incumbent) - r.y) ** 2;
+      const d = stats ? this.sharpestIn(stats, null, null, r) : -1;
+      const lossDefault = ((d >= 0 ? sigmoid(r.x[d]!) : r.pool) - r.y) ** 2;
       let acc = perNarrative.get(r.narrativeId);
       if (!acc) perNarrative.set(r.narrativeId, (acc = new Float64Array(this.k + 2)));
       acc[0]! += 1;
-      for (let c = -1; c < this.k; c++) acc[c + 2]! += lossIncumbent - (forecast(r, c) - r.y) ** 2;
+      acc[1]! += lossDefault - (r.pool - r.y) ** 2;
+      for (let k = 0; k < this.k; k++) if (this.spoke(r, k)) acc[k + 2]! += lossDefault - (sigmoid(r.x[k]!) - r.y) ** 2;
     }
-    let best = incumbent < 0 ? -1 : SHARPEST;
+    let best = SHARPEST;
     let bestBound = 0;
     for (let c = -1; c < this.k; c++) {
-      if (c === incumbent) continue;
+      if (c >= 0 && !(this.configWeights[c]! > 0)) continue;
+      if (c === -1 && !stats) continue; // the default is the pool then
       const bound = significantGain(Array.from(perNarrative.values(), (acc) => [acc[0]!, acc[c + 2]!] as const));
       if (bound > bestBound) {
         bestBound = bound;
@@ -360,16 +391,28 @@ export class LearnedEnsemble {
   /**
    * The member whose forecasts have been sharpest (lowest mean p(1 − p): its own expected Brier, were it calibrated)
    * where several spoke, in the category (else in every category), among those speaking now (`p` with `conf`, as
-   * pooling counts them; null: among all). -1: none measured.
+   * pooling counts them; null: among all): over the samples kept and this tick's forecasts. -1: none measured.
    */
   private sharpest(category: string, p: ArrayLike<number | null> | null, conf: ArrayLike<number | null> | null = null): number {
-    const stats = this.sharpness.get(category) ?? this.sharpness.get(ALL_CATEGORIES);
+    const key = this.sharpness.has(category) || this.tickSharpness.has(category) ? category : ALL_CATEGORIES;
+    const kept = this.sharpness.get(key);
+    const tick = this.tickSharpness.get(key);
+    if (!kept && !tick) return -1;
+    let stats = kept ?? tick!;
+    if (kept && tick) {
+      stats = this.sharpnessNow;
+      for (let i = 0; i < stats.length; i++) stats[i] = kept[i]! + tick[i]!;
+    }
+    return this.sharpestIn(stats, p, conf, null);
+  }
+
+  /** The sharpest by `stats` among those speaking in `p` (else in `row`, else every strategy with a weight). */
+  private sharpestIn(stats: Float64Array, p: ArrayLike<number | null> | null, conf: ArrayLike<number | null> | null, row: TrainingRow | null): number {
     let best = -1;
     let bestMean = Infinity;
-    for (let k = 0; stats && k < this.k; k++) {
-      if (p && !this.speaks(p, conf, k)) continue;
+    for (let k = 0; k < this.k; k++) {
       const seen = stats[2 * k + 1]!;
-      if (!(seen > 0)) continue;
+      if (!(seen > 0) || !(p ? this.speaks(p, conf, k) : row ? this.spoke(row, k) : this.configWeights[k]! > 0)) continue;
       const mean = stats[2 * k]! / seen;
       if (mean < bestMean) {
         bestMean = mean;

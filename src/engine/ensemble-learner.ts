@@ -34,6 +34,9 @@ export class EnsembleLearner {
   private readonly pending = new Map<string, ForecastSample[]>();
   private readonly lastSample = new Map<string, number>();
   private rows: TrainingRow[] = [];
+  /** One sample's forecasts per strategy (reused). */
+  private readonly scratchP: Array<number | null>;
+  private readonly scratchConf: Array<number | null>;
   /** Rows settled since the last fit. */
   private newRows = 0;
   private lastFitMs = -Infinity;
@@ -44,6 +47,8 @@ export class EnsembleLearner {
   constructor(strategies: readonly string[], weights: readonly number[], private readonly memory: EnsembleMemory | null, o: EnsembleLearnerOptions = {}) {
     this.model = new LearnedEnsemble(strategies, weights, o.priorNarratives !== undefined ? { priorNarratives: o.priorNarratives } : {});
     strategies.forEach((s, k) => this.index.set(s, k));
+    this.scratchP = new Array<number | null>(strategies.length).fill(null);
+    this.scratchConf = new Array<number | null>(strategies.length).fill(null);
     this.sampleEveryMs = o.sampleEveryMs ?? 3_600_000;
     this.maxRows = o.maxRows ?? 4_000;
     this.refitEveryMs = o.refitEveryMs ?? 3_600_000;
@@ -52,26 +57,41 @@ export class EnsembleLearner {
 
   private restore(memory: EnsembleMemory): void {
     const { settled, pending } = memory.loadForecastSamples(this.maxRows);
-    for (const s of settled) this.rows.push(this.row(s, s.outcome ? 1 : 0));
+    // How sharp each strategy has been (who leads until outcomes say otherwise) is measured on the samples kept: the
+    // same samples, so the same figures (to rounding), as before the restart.
+    for (const s of settled) {
+      this.rows.push(this.row(s, s.outcome ? 1 : 0));
+      this.sampleSharpness(s.category, s.forecasts, 1);
+    }
     for (const s of pending) {
       this.pendingOf(s.narrativeId).push(s);
+      this.sampleSharpness(s.category, s.forecasts, 1);
       this.lastSample.set(s.narrativeId, Math.max(this.lastSample.get(s.narrativeId) ?? -Infinity, s.t));
     }
-    // How sharp each strategy has been (who leads until outcomes say otherwise), measured again on the samples kept.
-    const p = new Array<number | null>(this.index.size);
-    const conf = new Array<number | null>(this.index.size);
-    for (const s of [...settled, ...pending]) {
-      p.fill(null);
-      conf.fill(null);
-      for (const [strategy, [pTrue, confidence]] of Object.entries(s.forecasts)) {
-        const i = this.index.get(strategy);
-        if (i === undefined) continue; // the pool's own, or a strategy no longer configured
-        p[i] = pTrue;
-        conf[i] = confidence;
-      }
-      this.model.observeSharpness(s.category, p, conf);
-    }
     if (this.rows.length) this.model.fit(this.rows, memory.ensembleWeights()?.updatedAt ?? null);
+  }
+
+  /** Counts a sample's forecasts in (1) or out of (−1) the strategies' sharpness (see LearnedEnsemble.observeSharpness). */
+  private sampleSharpness(category: string, forecasts: ForecastSample['forecasts'], sign: 1 | -1): void {
+    const p = this.scratchP.fill(null);
+    const conf = this.scratchConf.fill(null);
+    for (const strategy in forecasts) {
+      const i = this.index.get(strategy);
+      if (i === undefined) continue; // the pool's own, or a strategy no longer configured
+      p[i] = forecasts[strategy]![0];
+      conf[i] = forecasts[strategy]![1];
+    }
+    this.model.observeSharpness(category, p, conf, sign);
+  }
+
+  /** The same for a training row (its forecasts as log-odds). */
+  private rowSharpness(r: TrainingRow, sign: 1 | -1): void {
+    for (let k = 0; k < this.index.size; k++) {
+      const x = r.x[k]!;
+      this.scratchP[k] = Number.isNaN(x) ? null : 1 / (1 + Math.exp(-x));
+      this.scratchConf[k] = r.conf[k]!;
+    }
+    this.model.observeSharpness(r.category, this.scratchP, this.scratchConf, sign);
   }
 
   private pendingOf(id: string): ForecastSample[] {
@@ -79,6 +99,7 @@ export class EnsembleLearner {
     if (!list) {
       if (this.pending.size >= MAX_PENDING) {
         const oldest = this.pending.keys().next().value!;
+        for (const s of this.pending.get(oldest)!) this.sampleSharpness(s.category, s.forecasts, -1);
         this.pending.delete(oldest);
         this.lastSample.delete(oldest);
       }
@@ -107,9 +128,7 @@ export class EnsembleLearner {
 
   /** The forecasts of a narrative at a decision time (p[k] null: strategy k gave none); sampled when due. */
   observe(n: Readonly<Narrative>, nowMs: number, p: ArrayLike<number | null>, conf: ArrayLike<number | null>): void {
-    if (!isOpenForBacking(n)) return;
-    const last = this.lastSample.get(n.id);
-    if (last !== undefined && nowMs - last < this.sampleEveryMs) return;
+    if (!this.due(n, nowMs)) return;
     const forecasts: Record<string, [number, number]> = {};
     let any = false;
     for (let k = 0; k < this.model.strategies.length; k++) {
@@ -121,9 +140,27 @@ export class EnsembleLearner {
     if (!any) return;
     if (Number.isFinite(this.model.lastPooled)) forecasts[POOL_KEY] = [this.model.lastPooled, 1];
     const sample: ForecastSample = { narrativeId: n.id, category: n.category, t: nowMs, forecasts };
-    this.pendingOf(n.id).push(sample);
+    this.pendingOf(n.id).push(sample); // its sharpness was counted before pooling (noteSharpness)
     this.lastSample.set(n.id, nowMs);
     this.memory?.addForecastSample(sample);
+  }
+
+  /** Whether a sample of this narrative's forecasts is due now (open for backing; the last one sampleEveryMs ago). */
+  due(n: Readonly<Narrative>, nowMs: number): boolean {
+    if (!isOpenForBacking(n)) return false;
+    const last = this.lastSample.get(n.id);
+    return last === undefined || nowMs - last >= this.sampleEveryMs;
+  }
+
+  /**
+   * A tick's forecasts of a narrative, before any is pooled (the host shows them all, then pools): they count in the
+   * strategies' sharpness at once, so the tick's own forecasts count in choosing who leads. As a sample when one is
+   * due (`observe` then keeps it), else for this tick only; a narrative not open for backing is never sampled and does
+   * not count.
+   */
+  noteSharpness(n: Readonly<Narrative>, nowMs: number, p: ArrayLike<number | null>, conf: ArrayLike<number | null>): void {
+    if (this.due(n, nowMs)) this.model.observeSharpness(n.category, p, conf);
+    else if (isOpenForBacking(n)) this.model.noteTickForecasts(n.category, p, conf);
   }
 
   /** A narrative's outcome was recorded: its samples become training rows (refunds teach nothing). */
@@ -133,9 +170,16 @@ export class EnsembleLearner {
     this.lastSample.delete(narrativeId);
     if (!samples) return;
     this.memory?.settleForecastSamples(narrativeId, outcome);
-    if (outcome === 'refund') return;
+    if (outcome === 'refund') {
+      for (const s of samples) this.sampleSharpness(s.category, s.forecasts, -1);
+      return;
+    }
     for (const s of samples) this.rows.push(this.row(s, outcome === 'true' ? 1 : 0));
-    if (this.rows.length > this.maxRows) this.rows = this.rows.slice(this.rows.length - this.maxRows);
+    if (this.rows.length > this.maxRows) {
+      const dropped = this.rows.length - this.maxRows;
+      for (let i = 0; i < dropped; i++) this.rowSharpness(this.rows[i]!, -1);
+      this.rows = this.rows.slice(dropped);
+    }
     this.newRows += samples.length;
   }
 

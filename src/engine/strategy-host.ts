@@ -57,7 +57,10 @@ export class StrategyHost {
   async evaluateAll(items: readonly EvalItem[], ctx: RunContext, signal?: AbortSignal): Promise<Evaluation[]> {
     const byRunner: StrategyOutcome[][] = await Promise.all(this.runners.map((r) => r.evaluateAll(items, ctx, signal)));
     const out: Evaluation[] = new Array(items.length);
-    if (this.learner) for (let i = 0; i < items.length; i++) this.showSharpness(byRunner, i, items[i]!.narrative);
+    if (this.learner) {
+      this.learner.model.newTick();
+      for (let i = 0; i < items.length; i++) this.showSharpness(byRunner, i, items[i]!.narrative, ctx.nowMs);
+    }
     for (let i = 0; i < items.length; i++) out[i] = this.pool(byRunner, i, items[i]!.narrative, ctx.nowMs);
     return out;
   }
@@ -73,8 +76,8 @@ export class StrategyHost {
     await Promise.all(this.runners.map((r) => r.close?.()));
   }
 
-  /** Shows the learned pool item `i`'s opinions before any is pooled (it measures how sharp each strategy is). */
-  private showSharpness(byRunner: readonly (readonly StrategyOutcome[])[], i: number, narrative: Readonly<Narrative>): void {
+  /** Shows the learner item `i`'s opinions before any is pooled (it measures how sharp each strategy is). */
+  private showSharpness(byRunner: readonly (readonly StrategyOutcome[])[], i: number, narrative: Readonly<Narrative>, nowMs: number): void {
     const p = this.scratchP;
     const conf = this.scratchConf;
     for (let k = 0; k < byRunner.length; k++) {
@@ -83,7 +86,7 @@ export class StrategyHost {
       p[k] = o ? o.pTrue : null;
       conf[k] = o ? o.confidence : null;
     }
-    this.learner!.model.observeSharpness(narrative.category, p, conf);
+    this.learner!.noteSharpness(narrative, nowMs, p, conf);
   }
 
   /** Pools item `i`'s outcomes (`byRunner[k][i]`: runner k's). */

@@ -203,4 +203,56 @@ describe('the learning ensemble', () => {
     const a = x.strategies[0]!;
     expect(model.lastPooled).toBeCloseTo(1 / (1 + Math.exp(-(a.a + a.b * Math.log(0.7 / 0.3)))), 12);
   });
+
+  it('never forecasts with a strategy that is not speaking: a lead without confidence or weight falls back to the sharpest', () => {
+    const model = new LearnedEnsemble(['a', 'b', 'c'], [1, 1, 0]);
+    model.observeSharpness('X', [0.9, 0.6, 0.99], [0.8, 0.8, 0.8]);
+    // c forecast best of all, but its configured weight is 0: it never speaks, never leads
+    const rows = Array.from({ length: 40 }, (_, i) => [0, 1].map(() => row(`n${i}`, 'X', [0.6, 0.9, i % 2 ? 0.02 : 0.98], 0.75, i % 2 ? 0 : 1))).flat();
+    model.fit(rows);
+    const x = model.view().groups.find((g) => g.category === 'X')!;
+    expect(x.lead).not.toBe('c');
+    for (const conf of [[0.8, 0.8, 0.8], [0, 0.8, 0.8], [0.8, 0, 0.8]]) {
+      const f = model.pool('X', [0.9, 0.6, 0.3], conf)!;
+      const speaking = [0, 1].filter((k) => conf[k]! > 0);
+      if (speaking.length > 1) expect([0.9, 0.6, model.lastPooled]).toContain(f.pTrue);
+      else expect(f.pTrue).toBe([0.9, 0.6][speaking[0]!]);
+      expect(f.pTrue).not.toBe(0.3);
+    }
+  });
+
+  it('judges a challenger against the sharpest member speaking in each row, not against the pool where that one is silent', () => {
+    const model = new LearnedEnsemble(['a', 'b', 'c'], [1, 1, 1]);
+    // a is the sharpest overall; where a is silent, b (0.95) is sharper than c (0.7), and b is right.
+    for (let i = 0; i < 10; i++) model.observeSharpness('X', [0.99, 0.95, 0.7], [0.8, 0.8, 0.8]);
+    const rows = Array.from({ length: 40 }, (_, i) => [0, 1].map(() => row(`n${i}`, 'X', [null, 0.95, 0.7], 0.6, i % 10 ? 1 : 0))).flat();
+    model.fit(rows);
+    // c beats the pool (0.6) but not b: b, the sharpest speaking, keeps forecasting
+    expect(model.pool('X', [null, 0.95, 0.7], [null, 0.8, 0.8])!.pTrue).toBe(0.95);
+    expect(model.view().groups.find((g) => g.category === 'X')!.lead).not.toBe('c');
+  });
+
+  it('measures sharpness on the samples it keeps: the same lead before and after a restart, not-open narratives aside', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'ensemble-')), 'magma.db');
+    let store = SqliteStore.open(path, { ledger: 'dry-run' });
+    const learner = new EnsembleLearner(['a', 'b'], [1, 1], store, { refitEveryMs: 0 });
+    const running = { ...narrative('running', 'MARKET'), oracleStatus: 'running' };
+    // As the host runs a tick: every narrative's forecasts are noted, then each is pooled and sampled.
+    for (let tick = 0; tick < 30; tick++) {
+      const now = tick * HOUR;
+      const feed: Array<[Narrative, number[]]> = [[narrative(`live${tick % 3}`, 'MARKET'), [0.9, 0.6]], [running, [0.6, 0.999]]];
+      for (const [n, p] of feed) learner.noteSharpness(n, now, p, [0.8, 0.8]);
+      for (const [n, p] of feed) {
+        learner.model.pool(n.category, p, [0.8, 0.8]);
+        learner.observe(n, now, p, [0.8, 0.8]);
+      }
+    }
+    const probe = () => learner.model.pool('MARKET', [0.7, 0.4], [0.8, 0.8])!.pTrue;
+    expect(probe()).toBe(0.7); // a, the sharper where backing is open (b's 0.999 was for a narrative not open)
+    store.close();
+    store = SqliteStore.open(path, { ledger: 'dry-run' });
+    const again = new EnsembleLearner(['a', 'b'], [1, 1], store, { refitEveryMs: 0 });
+    expect(again.model.pool('MARKET', [0.7, 0.4], [0.8, 0.8])!.pTrue).toBe(0.7);
+    store.close();
+  });
 });

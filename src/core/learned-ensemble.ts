@@ -118,7 +118,7 @@ const SHARPEST = -2;
 /**
  * From per-narrative [rows, Σ gain] pairs: the mean per-narrative gain less t standard errors (a lower bound), or 0
  * with fewer than MIN_LEAD_NARRATIVES narratives. t is Student's quantile (n − 1 degrees of freedom) at the normal
- * LEAD_Z's level: with 5 narratives it is about 4.1, not 2.5. Positive: the gain is more than chance.
+ * LEAD_Z's level: with 5 narratives it is about 4.3, not 2.5. Positive: the gain is more than chance.
  */
 function significantGain(perNarrative: Iterable<readonly [number, number]>): number {
   let n = 0;
@@ -135,10 +135,15 @@ function significantGain(perNarrative: Iterable<readonly [number, number]>): num
   return mean - studentQuantile(LEAD_Z, n - 1) * Math.sqrt(Math.max(0, sumSq / n - mean * mean) / (n - 1));
 }
 
-/** Student's t quantile at the level of the normal quantile z, for df degrees of freedom (Cornish–Fisher, 2 terms). */
+/**
+ * Student's t quantile at the level of the normal quantile z, for df degrees of freedom (Cornish–Fisher, 3 terms: at
+ * z = 2.5, 4.28 for df 4 against the exact 4.32, 3.04 for df 10, 2.66 for df 30).
+ */
 function studentQuantile(z: number, df: number): number {
-  const z3 = z * z * z;
-  return z + (z3 + z) / (4 * df) + (5 * z3 * z * z + 16 * z3 + 3 * z) / (96 * df * df);
+  const z2 = z * z;
+  const z3 = z2 * z;
+  const z5 = z3 * z2;
+  return z + (z3 + z) / (4 * df) + (5 * z5 + 16 * z3 + 3 * z) / (96 * df ** 2) + (3 * z5 * z2 + 19 * z5 + 17 * z3 - 15 * z) / (384 * df ** 3);
 }
 
 function identity(k: number): GroupParams {
@@ -238,12 +243,16 @@ export class LearnedEnsemble {
   }
 
   /**
-   * Counts (sign 1) or discounts (−1) how sharp the members are that speak in a narrative's opinions, when several do
-   * (as pooling counts them). The learner counts each sample it keeps, and discounts it when it lets it go; the host
-   * shows it a tick's samples before any is pooled, so the tick's own forecasts count in choosing who leads.
+   * Counts how sharp the members are that speak in a narrative's opinions, when several do (as pooling counts them).
+   * The learner counts each sample as it takes it (the host shows it a tick's forecasts before any is pooled, so the
+   * tick's own count in choosing who leads), and counts them all again at each fit (`resetSharpness` first).
    */
-  observeSharpness(category: string, p: ArrayLike<number | null>, conf: ArrayLike<number | null>, sign: 1 | -1 = 1): void {
-    this.countSharpness(this.sharpness, category, p, conf, sign);
+  observeSharpness(category: string, p: ArrayLike<number | null>, conf: ArrayLike<number | null>): void {
+    this.countSharpness(this.sharpness, category, p, conf);
+  }
+
+  resetSharpness(): void {
+    this.sharpness.clear();
   }
 
   /**
@@ -251,7 +260,7 @@ export class LearnedEnsemble {
    * next tick (`newTick`), so that pooling weighs the tick's own forecasts too, as it would after a restart.
    */
   noteTickForecasts(category: string, p: ArrayLike<number | null>, conf: ArrayLike<number | null>): void {
-    this.countSharpness(this.tickSharpness, category, p, conf, 1);
+    this.countSharpness(this.tickSharpness, category, p, conf);
   }
 
   /** A new tick: the last one's unsampled forecasts stop counting. */
@@ -259,22 +268,22 @@ export class LearnedEnsemble {
     if (this.tickSharpness.size) this.tickSharpness.clear();
   }
 
-  private countSharpness(into: Map<string, Float64Array>, category: string, p: ArrayLike<number | null>, conf: ArrayLike<number | null>, sign: 1 | -1): void {
+  private countSharpness(into: Map<string, Float64Array>, category: string, p: ArrayLike<number | null>, conf: ArrayLike<number | null>): void {
     let speaking = 0;
     for (let k = 0; k < this.k && speaking < 2; k++) if (this.speaks(p, conf, k)) speaking++;
     if (speaking < 2) return;
-    this.addSharpness(into, category, p, conf, sign);
-    this.addSharpness(into, ALL_CATEGORIES, p, conf, sign);
+    this.addSharpness(into, category, p, conf);
+    this.addSharpness(into, ALL_CATEGORIES, p, conf);
   }
 
-  private addSharpness(into: Map<string, Float64Array>, key: string, p: ArrayLike<number | null>, conf: ArrayLike<number | null>, sign: 1 | -1): void {
+  private addSharpness(into: Map<string, Float64Array>, key: string, p: ArrayLike<number | null>, conf: ArrayLike<number | null>): void {
     let stats = into.get(key);
     if (!stats) into.set(key, (stats = new Float64Array(2 * this.k)));
     for (let k = 0; k < this.k; k++) {
       if (!this.speaks(p, conf, k)) continue;
       const pk = p[k]!;
-      stats[2 * k]! += sign * pk * (1 - pk);
-      stats[2 * k + 1]! += sign;
+      stats[2 * k]! += pk * (1 - pk);
+      stats[2 * k + 1]! += 1;
     }
   }
 
@@ -394,7 +403,7 @@ export class LearnedEnsemble {
    * pooling counts them; null: among all): over the samples kept and this tick's forecasts. -1: none measured.
    */
   private sharpest(category: string, p: ArrayLike<number | null> | null, conf: ArrayLike<number | null> | null = null): number {
-    const key = this.sharpness.has(category) || this.tickSharpness.has(category) ? category : ALL_CATEGORIES;
+    const key = this.sharpness.has(category) || this.tickSharpness.has(category) ? category : ALL_CATEGORIES; // kept counts only grow between recounts
     const kept = this.sharpness.get(key);
     const tick = this.tickSharpness.get(key);
     if (!kept && !tick) return -1;

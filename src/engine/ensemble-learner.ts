@@ -57,22 +57,27 @@ export class EnsembleLearner {
 
   private restore(memory: EnsembleMemory): void {
     const { settled, pending } = memory.loadForecastSamples(this.maxRows);
-    // How sharp each strategy has been (who leads until outcomes say otherwise) is measured on the samples kept: the
-    // same samples, so the same figures (to rounding), as before the restart.
-    for (const s of settled) {
-      this.rows.push(this.row(s, s.outcome ? 1 : 0));
-      this.sampleSharpness(s.category, s.forecasts, 1);
-    }
+    for (const s of settled) this.rows.push(this.row(s, s.outcome ? 1 : 0));
     for (const s of pending) {
       this.pendingOf(s.narrativeId).push(s);
-      this.sampleSharpness(s.category, s.forecasts, 1);
       this.lastSample.set(s.narrativeId, Math.max(this.lastSample.get(s.narrativeId) ?? -Infinity, s.t));
     }
+    this.recountSharpness();
     if (this.rows.length) this.model.fit(this.rows, memory.ensembleWeights()?.updatedAt ?? null);
   }
 
-  /** Counts a sample's forecasts in (1) or out of (−1) the strategies' sharpness (see LearnedEnsemble.observeSharpness). */
-  private sampleSharpness(category: string, forecasts: ForecastSample['forecasts'], sign: 1 | -1): void {
+  /**
+   * How sharp each strategy has been (who leads until outcomes say otherwise), counted again over the samples kept:
+   * the rows fitted on and the samples pending. At each fit and at a restart, so the figures after a restart are those
+   * of the last fit, and samples taken since (LearnedEnsemble.observeSharpness adds each as it is taken).
+   */
+  private recountSharpness(): void {
+    this.model.resetSharpness();
+    for (const r of this.rows) this.rowSharpness(r);
+    for (const list of this.pending.values()) for (const s of list) this.sampleSharpness(s.category, s.forecasts);
+  }
+
+  private sampleSharpness(category: string, forecasts: ForecastSample['forecasts']): void {
     const p = this.scratchP.fill(null);
     const conf = this.scratchConf.fill(null);
     for (const strategy in forecasts) {
@@ -81,17 +86,17 @@ export class EnsembleLearner {
       p[i] = forecasts[strategy]![0];
       conf[i] = forecasts[strategy]![1];
     }
-    this.model.observeSharpness(category, p, conf, sign);
+    this.model.observeSharpness(category, p, conf);
   }
 
   /** The same for a training row (its forecasts as log-odds). */
-  private rowSharpness(r: TrainingRow, sign: 1 | -1): void {
+  private rowSharpness(r: TrainingRow): void {
     for (let k = 0; k < this.index.size; k++) {
       const x = r.x[k]!;
       this.scratchP[k] = Number.isNaN(x) ? null : 1 / (1 + Math.exp(-x));
       this.scratchConf[k] = r.conf[k]!;
     }
-    this.model.observeSharpness(r.category, this.scratchP, this.scratchConf, sign);
+    this.model.observeSharpness(r.category, this.scratchP, this.scratchConf);
   }
 
   private pendingOf(id: string): ForecastSample[] {
@@ -99,7 +104,6 @@ export class EnsembleLearner {
     if (!list) {
       if (this.pending.size >= MAX_PENDING) {
         const oldest = this.pending.keys().next().value!;
-        for (const s of this.pending.get(oldest)!) this.sampleSharpness(s.category, s.forecasts, -1);
         this.pending.delete(oldest);
         this.lastSample.delete(oldest);
       }
@@ -170,16 +174,9 @@ export class EnsembleLearner {
     this.lastSample.delete(narrativeId);
     if (!samples) return;
     this.memory?.settleForecastSamples(narrativeId, outcome);
-    if (outcome === 'refund') {
-      for (const s of samples) this.sampleSharpness(s.category, s.forecasts, -1);
-      return;
-    }
+    if (outcome === 'refund') return;
     for (const s of samples) this.rows.push(this.row(s, outcome === 'true' ? 1 : 0));
-    if (this.rows.length > this.maxRows) {
-      const dropped = this.rows.length - this.maxRows;
-      for (let i = 0; i < dropped; i++) this.rowSharpness(this.rows[i]!, -1);
-      this.rows = this.rows.slice(dropped);
-    }
+    if (this.rows.length > this.maxRows) this.rows = this.rows.slice(this.rows.length - this.maxRows);
     this.newRows += samples.length;
   }
 
@@ -197,6 +194,7 @@ export class EnsembleLearner {
     if (this.newRows < Math.max(MIN_NEW_ROWS, this.rows.length / 10) && since < REFIT_AT_LEAST_EVERY_MS) return false;
     this.lastFitMs = atMs;
     this.newRows = 0;
+    this.recountSharpness(); // what settled as a refund, or slid out of the rows kept, stops counting
     this.model.fit(this.rows, at);
     this.memory?.saveEnsembleWeights(this.model.view());
     return true;

@@ -255,4 +255,17 @@ describe('the learning ensemble', () => {
     expect(again.model.pool('MARKET', [0.7, 0.4], [0.8, 0.8])!.pTrue).toBe(0.7);
     store.close();
   });
+
+  it('a lead that is silent, or speaks without confidence, hands over to the sharpest member speaking, not to the pool', () => {
+    const model = new LearnedEnsemble(['a', 'b', 'c'], [1, 1, 1]);
+    for (let i = 0; i < 10; i++) model.observeSharpness('X', [0.9, 0.7, 0.8], [0.8, 0.8, 0.8]); // a, then c, then b
+    // c beat a (and the pool) by far where they spoke: c leads
+    const led = Array.from({ length: 30 }, (_, i) => [0, 1].map(() => row(`n${i}`, 'X', [i % 2 ? 0.9 : 0.1, 0.7, i % 2 ? 0.02 : 0.98], 0.5, i % 2 ? 0 : 1))).flat();
+    model.fit(led);
+    expect(model.view().groups.find((g) => g.category === 'X')!.lead).toBe('c');
+    expect(model.pool('X', [0.9, 0.7, 0.8], [0.8, 0.8, 0.8])!.pTrue).toBe(0.8);
+    expect(model.pool('X', [0.9, 0.7, null], [0.8, 0.8, null])!.pTrue).toBe(0.9);
+    expect(model.pool('X', [0.9, 0.7, 0.8], [0.8, 0.8, 0])!.pTrue).toBe(0.9);
+    expect(model.pool('X', [null, 0.7, 0.8], [null, 0.8, 0])!.pTrue).toBe(0.7); // b alone: its own forecast
+  });
 });

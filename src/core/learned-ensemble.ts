@@ -349,6 +349,7 @@ export class LearnedEnsemble {
    * sharpness is measured, the default is judged as the pool (which is what `pool` falls back to then).
    */
   private chooseLead(rows: readonly TrainingRow[], category: string): number {
+    // The kept samples' sharpness only (as a restart has it at its first fit), not this tick's forecasts as pooling adds.
     const stats = this.sharpness.get(category) ?? this.sharpness.get(ALL_CATEGORIES) ?? null;
     // Per narrative: its rows, then per candidate (the pool at 1, member k at k + 2) the summed gain over the default.
     const perNarrative = new Map<string, Float64Array>();
@@ -364,8 +365,8 @@ export class LearnedEnsemble {
     }
     let best = SHARPEST;
     let bestBound = 0;
+    // A strategy without weight never speaks (`spoke`), so it gains nothing and never leads.
     for (let c = -1; c < this.k; c++) {
-      if (c >= 0 && !(this.configWeights[c]! > 0)) continue;
       if (c === -1 && !stats) continue; // the default is the pool then
       const bound = significantGain(Array.from(perNarrative.values(), (acc) => [acc[0]!, acc[c + 2]!] as const));
       if (bound > bestBound) {

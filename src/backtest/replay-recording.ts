@@ -42,6 +42,67 @@ export type WorkerMessage =
   | { type: 'done'; stats: RecordingStats; bytes: number }
   | { type: 'error'; message: string; code: string | null };
 
+/** Batches the reader may be ahead of the engine by default (at 16 polls a batch). */
+export const MAX_AHEAD = 8;
+
+/**
+ * Once `maxAhead` batches wait, the reader waits until only this many do: it is woken once per so many batches, not
+ * at each (a wake is a system call on the engine's thread).
+ */
+export function resumeBelow(maxAhead: number): number {
+  return Math.floor(maxAhead / 2);
+}
+
+/** What the reader is told to read (its first and only message). */
+export interface ReaderParams {
+  path: string;
+  batchPolls: number;
+  maxAhead: number;
+  progress: SharedArrayBuffer;
+  skipPollsBeforeMs: number | null;
+}
+
+/**
+ * The reader thread, which can be started before it is told what to read: its start-up (loading the schemas, about
+ * 0.2 s) then overlaps with the engine's own (the backtest worker starts one before it loads the engine). What it
+ * says before a replay listens is kept for it. Ended by the replay that uses it, or by `close`.
+ */
+export class RecordingReader {
+  private readonly worker = new Worker(workerModuleUrl('./recording-worker.js', import.meta.url));
+  private listener: ((m: WorkerMessage) => void) | null = null;
+  private readonly early: WorkerMessage[] = [];
+  private used = false;
+  private closed: Promise<void> | null = null;
+
+  constructor() {
+    this.worker.on('message', (m: WorkerMessage) => this.say(m));
+    this.worker.on('error', (err) => this.say({ type: 'error', message: err.message, code: (err as { code?: string }).code ?? null }));
+    this.worker.on('exit', (code) => {
+      if (code !== 0 && !this.closed) this.say({ type: 'error', message: `the recording reader stopped (exit ${code})`, code: null });
+    });
+  }
+
+  /** Starts reading; every message goes to `listener`, those said before this included. Once per reader. */
+  read(params: ReaderParams, listener: (m: WorkerMessage) => void): void {
+    if (this.used) throw new Error('a recording reader reads one recording');
+    this.used = true;
+    this.listener = listener;
+    for (const m of this.early.splice(0)) listener(m);
+    this.worker.postMessage(params);
+  }
+
+  close(): Promise<void> {
+    this.listener = null;
+    return (this.closed ??= this.worker.terminate().then(() => undefined));
+  }
+
+  private say(m: WorkerMessage): void {
+    if (this.closed) return;
+    if (this.listener) this.listener(m);
+    else this.early.push(m);
+  }
+}
+
 export interface ReplayOptions {
   /** Polls per message (fewer messages, more memory in flight). */
   batchPolls?: number;
@@ -49,6 +110,8 @@ export interface ReplayOptions {
   maxAhead?: number;
   /** Polls before this time are only counted, not parsed nor delivered (their prices and Magus answers still are). */
   skipPollsBeforeMs?: number;
+  /** A reader started earlier (see RecordingReader); this replay ends it. Without one, the replay starts its own. */
+  reader?: RecordingReader;
   signal?: AbortSignal;
 }
 
@@ -58,28 +121,22 @@ export interface ReplayOptions {
  * onPoll returns 'stop' when it needs no more polls (a replay that ends before the recording does).
  */
 export async function replayRecording(path: string, onPoll: (poll: ReplayPoll, bytesRead: number) => Promise<void | 'stop'>, o: ReplayOptions = {}): Promise<RecordingStats> {
-  // [0]: batches processed here (the reader waits on it to stay at most maxAhead ahead); [1]: stopped listening.
-  const progress = new SharedArrayBuffer(8);
+  // [0]: batches processed here (the reader waits on it to stay at most maxAhead ahead); [1]: stopped listening;
+  // [2]: while the reader waits, the count of [0] it waits for (0 when it does not).
+  const progress = new SharedArrayBuffer(12);
   const shared = new Int32Array(progress);
-  const worker = new Worker(workerModuleUrl('./recording-worker.js', import.meta.url), {
-    workerData: { path, batchPolls: o.batchPolls ?? 16, maxAhead: o.maxAhead ?? 4, progress, skipPollsBeforeMs: o.skipPollsBeforeMs ?? null },
-  });
+  const reader = o.reader ?? new RecordingReader();
   const queue: WorkerMessage[] = [];
   const delivered: { polls: number; firstT: number | null; lastT: number | null } = { polls: 0, firstT: null, lastT: null };
   let wake: (() => void) | null = null;
   let failure: Error | null = null;
   let previous: Narrative[] = [];
-  const push = (m: WorkerMessage) => {
-    queue.push(m);
-    wake?.();
-    wake = null;
-  };
-  worker.on('message', push);
-  worker.on('error', (err) => push({ type: 'error', message: err.message, code: (err as { code?: string }).code ?? null }));
-  worker.on('exit', (code) => {
-    if (code !== 0) push({ type: 'error', message: `the recording reader stopped (exit ${code})`, code: null });
-  });
   try {
+    reader.read({ path, batchPolls: o.batchPolls ?? 16, maxAhead: o.maxAhead ?? MAX_AHEAD, progress, skipPollsBeforeMs: o.skipPollsBeforeMs ?? null }, (m) => {
+      queue.push(m);
+      wake?.();
+      wake = null;
+    });
     for (;;) {
       if (!queue.length) await new Promise<void>((resolve) => (wake = resolve));
       const m = queue.shift()!;
@@ -106,8 +163,10 @@ export async function replayRecording(path: string, onPoll: (poll: ReplayPoll, b
         delivered.firstT ??= poll.t;
         delivered.lastT = poll.t;
       }
-      Atomics.add(shared, 0, 1);
-      Atomics.notify(shared, 0);
+      // The reader is woken only when it waits for this batch (see resumeBelow): most batches cost no system call.
+      const done = Atomics.add(shared, 0, 1) + 1;
+      const waitsFor = Atomics.load(shared, 2);
+      if (waitsFor !== 0 && done >= waitsFor) Atomics.notify(shared, 0);
       // Let the event loop turn between batches: signals (Ctrl-C), timers (a strategy's timeout) and the worker's
       // messages are macrotasks, and a replay that only awaits settled promises would never give them a turn.
       await new Promise<void>((resolve) => setImmediate(resolve));
@@ -115,8 +174,7 @@ export async function replayRecording(path: string, onPoll: (poll: ReplayPoll, b
   } finally {
     Atomics.store(shared, 1, 1);
     Atomics.notify(shared, 0);
-    worker.removeAllListeners();
-    await worker.terminate();
+    await reader.close();
   }
 }
 

@@ -16,7 +16,7 @@ import { ALWAYS_HALF, CROWD_SHARE, ReplayStore } from '../store/replay-store.js'
 import { DecisionFingerprint } from './decision-fingerprint.js';
 import { describeSkipped, readOutcomes, requireFile, type RecordingStats } from './recording.js';
 import { MAX_LINE_BYTES } from './recording-lines.js';
-import { replayRecording } from './replay-recording.js';
+import { replayRecording, type RecordingReader } from './replay-recording.js';
 import { ReplayApi, ReplayMagusAnswers, ReplayOutcomeSource, ReplayPriceSource, virtualChain } from './replay-adapters.js';
 import { markToModel, SeriesSampler, type RunSeries } from './run-series.js';
 import { magusSource } from '../magus/magus-source.js';
@@ -47,6 +47,8 @@ export interface BacktestOptions {
   fingerprintUntilMs?: number;
   onProgress?: (p: { fraction: number; polls: number; t: number; backed: number }) => void;
   signal?: AbortSignal;
+  /** The reader thread, started early (the backtest worker's); the replay ends it. Without one, the replay starts its own. */
+  reader?: RecordingReader;
 }
 
 /** The figures a sweep compares runs by. */
@@ -237,7 +239,7 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
       sample(poll.t);
       replayed++;
       o.onProgress?.({ fraction: size ? bytesRead / size : 1, polls: replayed, t: poll.t, backed });
-    }, { ...(o.signal ? { signal: o.signal } : {}), ...(Number.isFinite(warmupFrom) ? { skipPollsBeforeMs: warmupFrom } : {}) });
+    }, { ...(o.signal ? { signal: o.signal } : {}), ...(o.reader ? { reader: o.reader } : {}), ...(Number.isFinite(warmupFrom) ? { skipPollsBeforeMs: warmupFrom } : {}) });
   } catch (err) {
     await host.close();
     store.close();

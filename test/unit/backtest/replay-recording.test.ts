@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Narrative } from '../../../src/core/narrative.js';
 import { parseFeed } from '../../../src/magma/schemas.js';
-import { replayRecording } from '../../../src/backtest/replay-recording.js';
+import { RecordingReader, replayRecording } from '../../../src/backtest/replay-recording.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'magma-replay-'));
 const A = '0b6f1c8e-1d7a-4a55-9a5e-2f3c4d5e6f70';
@@ -41,5 +41,42 @@ describe('replayRecording', () => {
     expect(p3[0]!.title).toBe('Renamed');
     expect(p4[0]!.challengeCount).toBe(9);
     expect(Object.keys(p1[1]!)).toEqual(Object.keys(p0[1]!)); // the same shape as a parsed one
+  });
+
+  const many = (n: number) => {
+    const file = join(dir, `many-${n}.jsonl`);
+    const lines = Array.from({ length: n }, (_, i) => JSON.stringify({ t: new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString(), narratives: [item(A, { backer_count: i })] }));
+    writeFileSync(file, lines.join('\n') + '\n');
+    return file;
+  };
+
+  it('delivers every poll in order when the reader must wait for room, and is woken when half its batches are done', async () => {
+    const file = many(120);
+    const seen: number[] = [];
+    let i = 0;
+    const stats = await replayRecording(file, async (poll) => {
+      seen.push(poll.narratives[0]!.backerCount);
+      // now and then slower than the reader, which fills its two batches ahead and waits
+      if (i++ % 7 === 0) await new Promise((resolve) => setTimeout(resolve, 3));
+    }, { batchPolls: 1, maxAhead: 2 });
+    expect(stats.polls).toBe(120);
+    expect(seen).toEqual(Array.from({ length: 120 }, (_, k) => k));
+  });
+
+  it('reads with a reader started before it knew the file, and says what failed when the file cannot be read', async () => {
+    const file = many(10);
+    const early = new RecordingReader();
+    await new Promise((resolve) => setTimeout(resolve, 50)); // started and idle
+    const seen: number[] = [];
+    const stats = await replayRecording(file, async (poll) => {
+      seen.push(poll.narratives[0]!.backerCount);
+    }, { reader: early });
+    expect(stats.polls).toBe(10);
+    expect(seen).toEqual(Array.from({ length: 10 }, (_, k) => k));
+    await expect(replayRecording(file, async () => {}, { reader: early })).rejects.toThrow(/reads one recording/);
+
+    const missing = new RecordingReader();
+    await expect(replayRecording(join(dir, 'gone.jsonl'), async () => {}, { reader: missing })).rejects.toThrow(/reading .*gone\.jsonl failed/);
+    await new RecordingReader().close(); // never used: ended all the same
   });
 });

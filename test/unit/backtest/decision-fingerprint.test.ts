@@ -50,10 +50,10 @@ const reason = fc.oneof(
   fc.constant('x'.repeat(30_000)),
 );
 const decision = fc.record({
-  narrativeId: fc.constantFrom('a', 'b', 'c', 'ü'),
+  narrativeId: fc.constantFrom('a', 'b', 'c', 'ü', '"q\\', '\ud800'),
   action: fc.constantFrom('skip' as const, 'skip' as const, 'back' as const),
   stakeLamports: fc.bigInt({ min: 0n, max: 10n ** 12n }),
-  pTrue: fc.oneof(fc.constant(null), fc.constantFrom(0.1, 0.11, 0.5, 0.93), fc.double({ min: 0, max: 1, noNaN: true })),
+  pTrue: fc.oneof(fc.constant(null), fc.constantFrom(0.1, 0.11, 0.5, 0.93, -0, 1e-10, 5e-10, 1e21, NaN, Infinity), fc.double({ min: 0, max: 1, noNaN: true }), fc.double()),
   // fresh lists, or lists shared (frozen) by many decisions, as the decider hands out
   reasons: fc.oneof(fc.array(reason, { maxLength: 2 }).map((r): readonly string[] => r), fc.constantFrom(...SHARED)),
 }).map((d): Decision => ({ ...d, confidence: null, edge: null, expectedValue: null, reasonKinds: d.reasons.map(reasonKind) }));
@@ -77,6 +77,18 @@ describe('decision fingerprint', () => {
       for (const e of all) f.add(e.d, e.kind, 0);
       expect(f.digest()).toEqual(reference(all));
     }), { numRuns: 60 });
+  });
+
+  it('reads a list of reasons as it is when the record is written, when the list is not frozen', () => {
+    const reasons = ['kelly 1.00% of bankroll'];
+    const d = (pTrue: number): Decision => ({ narrativeId: 'a', action: 'back', stakeLamports: 5n, pTrue, confidence: null, edge: null, expectedValue: null, reasons });
+    const f = new DecisionFingerprint();
+    const first = d(0.9);
+    f.add(first, 'back', 0);
+    reasons[0] = 'kelly 2.00% of bankroll'; // the same array, changed: its new text counts
+    const second = d(0.8);
+    f.add(second, 'back', 0);
+    expect(f.digest()).toEqual(reference([{ d: { ...first, reasons: ['kelly 1.00% of bankroll'] }, kind: 'back' }, { d: second, kind: 'back' }]));
   });
 
   it('counts only decisions at or before its cut', () => {

@@ -246,7 +246,8 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
     throw err;
   }
   await host.close();
-  if (stats.polls === 0) {
+  // Stopped before the first poll (Ctrl-C during start-up): an empty result that says so, not an empty recording.
+  if (stats.polls === 0 && !o.signal?.aborted) {
     store.close();
     throw new MagmaError('USAGE', `${o.recording} holds no polls (${[...describeSkipped(stats)].join('; ') || 'it is empty'}).`, {
       hint: 'A recording is JSON Lines of {"t": ISO time, "narratives": [...]}: make one with `magma-agent export` or `magma-agent sim --record`.',

@@ -12,6 +12,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Both cores (vitest's default leaves one free): most files wait on child processes and servers, and the suite's
+    // wall time fell from 526 s to 350 s here with the same results (three runs).
+    maxWorkers: 2,
     reporters: ['default'],
   },
 });

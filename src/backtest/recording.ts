@@ -30,7 +30,15 @@ export interface RecordingStats {
 
 export function requireFile(path: string, what: string): number {
   if (!existsSync(path)) throw new MagmaError('USAGE', `no ${what} at ${path}.`, { hint: `Give an existing file; \`magma-agent export\` or \`magma-agent sim --record\` makes one.` });
-  return statSync(path).size;
+  const stat = statSync(path);
+  // A pipe (`<(zcat rec.jsonl.gz)`) can be read once, and a backtest reads the file more than once (its span first,
+  // then each run): the second read found it empty and blamed the recording.
+  if (!stat.isFile()) {
+    throw new MagmaError('USAGE', `the ${what} ${path} is ${stat.isDirectory() ? 'a directory' : 'not a regular file (a pipe or a device), and a backtest reads it more than once'}.`, {
+      hint: 'Give a regular file; decompress a compressed one to a file first (e.g. `zcat rec.jsonl.gz > rec.jsonl`).',
+    });
+  }
+  return stat.size;
 }
 
 export const emptyStats = (): RecordingStats => ({ polls: 0, priceLines: 0, magusLines: 0, badLines: 0, outOfOrder: 0, tooLong: 0, firstT: null, lastT: null });

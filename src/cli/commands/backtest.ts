@@ -92,7 +92,8 @@ const plain = (value: unknown): unknown => JSON.parse(JSON.stringify(value, (_, 
 
 function runBlock(label: string, r: JobResult): string {
   return [
-    `${label}: ${r.recording.polls} polls from ${new Date(r.recording.firstT ?? 0).toISOString().slice(0, 16)} to ${new Date(r.recording.lastT ?? 0).toISOString().slice(0, 16)}`,
+    r.recording.firstT === null || r.recording.lastT === null ? `${label}: ${r.recording.polls} polls`
+      : `${label}: ${r.recording.polls} polls from ${new Date(r.recording.firstT).toISOString().slice(0, 16)} to ${new Date(r.recording.lastT).toISOString().slice(0, 16)}`,
     `  strategies: ${r.strategies.join(', ')}`,
     `  decisions:  ${r.summary.decisions.back} backings (${formatSol(r.summary.stakedLamports, 3)}), ${r.summary.decisions.skip} skipped`,
     `  P&L:        ${formatSol(r.pnl.pnlLamports, 4)} realised on ${r.pnl.settled} settled (${r.pnl.won} won, ${r.pnl.lost} lost, ${r.pnl.refunded} refunded); ${r.pnl.openPositions} still open; deepest drawdown ${formatSol(r.metrics.maxDrawdownLamports, 4)}`,

@@ -1,5 +1,6 @@
 // A backtest end to end: the simulator generates a recording, the CLI replays it through the engine in dry-run,
 // reports P&L and calibration, writes an HTML report, passes the look-ahead check, and sweeps a config key.
+import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -111,7 +112,7 @@ describe('backtest', () => {
     expect(twice.stderr).toMatch(/names risk\.minEdge twice/);
   });
 
-  it('skips unreadable lines and says so; a missing recording says how to make one', async () => {
+  it('skips unreadable lines and says so; a missing recording says how to make one; a directory or a pipe is named as such', async () => {
     const broken = join(dir, 'broken.jsonl');
     writeFileSync(broken, readFileSync(recording, 'utf8').split('\n').slice(0, 6).join('\n') + '\n{not json\n{"t":"nope","narratives":[]}\n');
     const r = await runCli(['backtest', '--recording', broken]);
@@ -133,6 +134,16 @@ describe('backtest', () => {
     expect(g.code).toBe(2);
     expect(g.stderr).toMatch(/holds no polls/);
     expect(missing.stderr).toMatch(/sim --record/);
+    // A directory, and a pipe (what `--recording <(zcat rec.jsonl.gz)` gives): a backtest reads its file more than
+    // once, so a pipe came back empty the second time ("holds no polls"); both are named for what they are.
+    const folder = await runCli(['backtest', '--recording', dir]);
+    expect(folder.code).toBe(2);
+    expect(folder.stderr).toMatch(/the recording .* is a directory\. Give a regular file/);
+    const fifo = join(dir, 'pipe.jsonl');
+    execFileSync('mkfifo', [fifo]);
+    const piped = await runCli(['backtest', '--recording', recording, '--outcomes', fifo]);
+    expect(piped.code).toBe(2);
+    expect(piped.stderr).toMatch(/the outcomes file .*pipe\.jsonl is not a regular file \(a pipe or a device\), and a backtest reads it more than once\. .*zcat/);
   });
 
   it('reads an outcomes file line by line within the line limit: an endless line and junk are counted and named, the rest settles', async () => {

@@ -6,7 +6,10 @@ export const MAX_LAMPORTS = 2n ** 63n - 1n;
 /** The largest whole SOL amount whose lamports fit MAX_LAMPORTS: amounts above it are corruption, not money. */
 export const MAX_SOL = 9_223_372_036;
 
-/** Exact SOL → lamports for a decimal number (rounded to the nearest lamport). */
+/**
+ * Exact SOL → lamports for a decimal number (rounded to the nearest lamport, half up): the number as it was written,
+ * its shortest decimal form (what JSON.parse read), not the binary double's longer expansion.
+ */
 export function solToLamports(sol: number): bigint {
   if (!Number.isFinite(sol)) throw new RangeError(`not a finite SOL amount: ${sol}`);
   // The common case, without strings: a whole number of lamports up to float noise (the decimal rounding below
@@ -14,11 +17,24 @@ export function solToLamports(sol: number): bigint {
   const scaled = sol * 1e9;
   const rounded = Math.round(scaled);
   if (Math.abs(scaled - rounded) < 1e-3 && Math.abs(rounded) <= Number.MAX_SAFE_INTEGER) return BigInt(rounded);
-  const negative = sol < 0;
-  const fixed = Math.abs(sol).toFixed(9); // at most 9 decimals: one lamport
-  const [whole = '0', frac = ''] = fixed.split('.');
-  const lamports = BigInt(whole) * LAMPORTS_PER_SOL + BigInt(frac.padEnd(9, '0').slice(0, 9));
-  return negative ? -lamports : lamports;
+  const lamports = decimalLamports(String(Math.abs(sol)));
+  return sol < 0 ? -lamports : lamports;
+}
+
+/**
+ * Lamports of a non-negative decimal as JavaScript writes a number ("2125568899.433576", "1.5e-7", "1e+21"). Past 2^53
+ * lamports `toFixed(9)` wrote the double's binary expansion: 2125568899.433576 SOL came out 107 lamports over.
+ */
+function decimalLamports(text: string): bigint {
+  const m = /^(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/.exec(text);
+  if (!m) throw new RangeError(`not a decimal SOL amount: ${text}`);
+  const fraction = m[2] ?? '';
+  // value = digits × 10^exponent; lamports = value × 10^9
+  const digits = BigInt(m[1]! + fraction);
+  const exponent = (m[3] === undefined ? 0 : Number(m[3])) - fraction.length + 9;
+  if (exponent >= 0) return digits * 10n ** BigInt(exponent);
+  const unit = 10n ** BigInt(-exponent);
+  return (digits + unit / 2n) / unit;
 }
 
 /** lamports → SOL number, for display and API bodies only. */

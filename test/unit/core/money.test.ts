@@ -10,6 +10,20 @@ describe('money', () => {
     expect(solToLamports(-1.5)).toBe(-1_500_000_000n);
   });
 
+  it('reads an amount past 2^53 lamports as it was written, not as the double\'s binary expansion', () => {
+    expect(solToLamports(2125568899.433576)).toBe(2_125_568_899_433_576_000n); // toFixed(9) gave …576107
+    expect(solToLamports(-2125568899.433576)).toBe(-2_125_568_899_433_576_000n);
+    expect(solToLamports(9_223_372_036.85477)).toBe(9_223_372_036_854_770_000n); // toFixed(9) gave …770660
+    expect(solToLamports(1e21)).toBe(10n ** 30n);
+    expect(solToLamports(12345678.9)).toBe(12_345_678_900_000_000n);
+    // More than nine decimals: rounded to the nearest lamport, half up.
+    expect(solToLamports(0.1234567891234)).toBe(123_456_789n);
+    expect(solToLamports(1.5e-7)).toBe(150n);
+    expect(solToLamports(5e-10)).toBe(1n);
+    expect(solToLamports(4.9e-10)).toBe(0n);
+    expect(solToLamports(123456789.0123456789)).toBe(123_456_789_012_345_670n); // the double reads 123456789.01234567
+  });
+
   it('converts lamports back to SOL for display', () => {
     expect(lamportsToSol(1_500_000_000n)).toBe(1.5);
     expect(lamportsToSol(1n)).toBe(1e-9);

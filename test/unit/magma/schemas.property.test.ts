@@ -61,11 +61,13 @@ describe('wire schemas under hostile input', () => {
         const raw = list[used[j]!] as { id?: unknown; amount_sol?: unknown } | undefined;
         expect(String(raw?.id).trim()).toBe(p.id);
         if (raw && typeof raw.amount_sol === 'number') {
-          // Exact for any amount in whole lamports; a double with more than nine decimals (a hostile value) is rounded
-          // to the nearest lamport of its decimal form, which a float multiplication misses by one lamport, or by the
-          // product's own float spacing past 2^53 lamports.
+          // Exact for any amount in whole micro-SOL (its count of them is exact below 2^53, past any real amount); a
+          // double with more than nine decimals (a hostile value) is rounded to the nearest lamport of its decimal
+          // form, which a float multiplication misses by one lamport, or by the product's own float spacing past 2^53
+          // lamports.
           const byFloat = BigInt(Math.round(raw.amount_sol * 1e9));
-          if (Number.isInteger(raw.amount_sol * 1e6)) expect(p.amountLamports).toBe(byFloat);
+          const micro = raw.amount_sol * 1e6;
+          if (Number.isInteger(micro) && Math.abs(micro) <= Number.MAX_SAFE_INTEGER) expect(p.amountLamports).toBe(BigInt(micro) * 1000n);
           else {
             const slack = BigInt(Math.ceil(Math.abs(raw.amount_sol * 1e9) * Number.EPSILON)) + 1n;
             expect(p.amountLamports - byFloat <= slack && byFloat - p.amountLamports <= slack).toBe(true);

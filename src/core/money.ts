@@ -6,6 +6,9 @@ export const MAX_LAMPORTS = 2n ** 63n - 1n;
 /** The largest whole SOL amount whose lamports fit MAX_LAMPORTS: amounts above it are corruption, not money. */
 export const MAX_SOL = 9_223_372_036;
 
+/** Below this many lamports a double's product by 1e9 is within a quarter lamport of the decimal it was read from. */
+const FAST_LAMPORTS = 2 ** 50;
+
 /**
  * Exact SOL → lamports for a decimal number (rounded to the nearest lamport, half up): the number as it was written,
  * its shortest decimal form (what JSON.parse read), not the binary double's longer expansion.
@@ -13,10 +16,12 @@ export const MAX_SOL = 9_223_372_036;
 export function solToLamports(sol: number): bigint {
   if (!Number.isFinite(sol)) throw new RangeError(`not a finite SOL amount: ${sol}`);
   // The common case, without strings: a whole number of lamports up to float noise (the decimal rounding below
-  // would give the same), within the integers a double holds exactly.
+  // would give the same). Only below 2^50 lamports (about 1.1 M SOL), where the product's error (the double's own
+  // and the multiplication's) stays under a quarter lamport: nearer 2^53 it reached a whole lamport
+  // (8958237.329375 SOL came out 8958237329375001).
   const scaled = sol * 1e9;
   const rounded = Math.round(scaled);
-  if (Math.abs(scaled - rounded) < 1e-3 && Math.abs(rounded) <= Number.MAX_SAFE_INTEGER) return BigInt(rounded);
+  if (Math.abs(scaled - rounded) < 1e-3 && Math.abs(rounded) < FAST_LAMPORTS) return BigInt(rounded);
   const lamports = decimalLamports(String(Math.abs(sol)));
   return sol < 0 ? -lamports : lamports;
 }

@@ -15,6 +15,10 @@ describe('money', () => {
     expect(solToLamports(-2125568899.433576)).toBe(-2_125_568_899_433_576_000n);
     expect(solToLamports(9_223_372_036.85477)).toBe(9_223_372_036_854_770_000n); // toFixed(9) gave …770660
     expect(solToLamports(1e21)).toBe(10n ** 30n);
+    // Near 2^53 lamports the float product is off by a lamport: read from the decimal form instead.
+    expect(solToLamports(8958237.329375)).toBe(8_958_237_329_375_000n); // the product gave …375001
+    expect(solToLamports(8979133.196584)).toBe(8_979_133_196_584_000n); // the product gave …583999
+    expect(solToLamports(1_125_899.906842)).toBe(1_125_899_906_842_000n); // just under 2^50 lamports: the product, exact
     expect(solToLamports(12345678.9)).toBe(12_345_678_900_000_000n);
     // More than nine decimals: rounded to the nearest lamport, half up.
     expect(solToLamports(0.1234567891234)).toBe(123_456_789n);

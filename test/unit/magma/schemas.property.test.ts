@@ -61,13 +61,14 @@ describe('wire schemas under hostile input', () => {
         const raw = list[used[j]!] as { id?: unknown; amount_sol?: unknown } | undefined;
         expect(String(raw?.id).trim()).toBe(p.id);
         if (raw && typeof raw.amount_sol === 'number') {
-          // Exact for any amount in whole micro-SOL (its count of them is exact below 2^53, past any real amount); a
-          // double with more than nine decimals (a hostile value) is rounded to the nearest lamport of its decimal
-          // form, which a float multiplication misses by one lamport, or by the product's own float spacing past 2^53
-          // lamports.
+          // Exact for an amount whose product by 1e6 is whole, below 2^40 micro-SOL (1.1 M SOL): there the double's own
+          // error and the product's stay under half a lamport, so the amount is that many micro-SOL to the lamport
+          // (nearer 2^53 they reached a whole micro-SOL, and an amount with more decimals could land on a whole
+          // product). Otherwise (a hostile value) it is the nearest lamport of its decimal form, which a float
+          // multiplication misses by one lamport, or by the product's own float spacing further out.
           const byFloat = BigInt(Math.round(raw.amount_sol * 1e9));
           const micro = raw.amount_sol * 1e6;
-          if (Number.isInteger(micro) && Math.abs(micro) <= Number.MAX_SAFE_INTEGER) expect(p.amountLamports).toBe(BigInt(micro) * 1000n);
+          if (Number.isInteger(micro) && Math.abs(micro) < 2 ** 40) expect(p.amountLamports).toBe(BigInt(micro) * 1000n);
           else {
             const slack = BigInt(Math.ceil(Math.abs(raw.amount_sol * 1e9) * Number.EPSILON)) + 1n;
             expect(p.amountLamports - byFloat <= slack && byFloat - p.amountLamports <= slack).toBe(true);
